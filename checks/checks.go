@@ -1,0 +1,79 @@
+// Package checks turns observations into findings. Checks are pure functions
+// of an *obs.Observation and an Env (clock, trust, options): no I/O.
+//
+// Each check lives in its own file, registers itself in init() with its
+// metadata, and is testable from a recorded observation.
+package checks
+
+import (
+	"time"
+
+	"github.com/tlsaudit/tlsaudit/scan/obs"
+)
+
+// Severity of a failed check.
+type Severity string
+
+const (
+	SeverityInfo     Severity = "info"
+	SeverityLow      Severity = "low"
+	SeverityMedium   Severity = "medium"
+	SeverityHigh     Severity = "high"
+	SeverityCritical Severity = "critical"
+)
+
+// Status of one finding.
+type Status string
+
+const (
+	StatusPass          Status = "pass"
+	StatusFail          Status = "fail"
+	StatusInconclusive  Status = "inconclusive"
+	StatusNotApplicable Status = "not_applicable"
+	StatusError         Status = "error"
+)
+
+// Ref is a reference: a CVE, CWE, RFC section, CA/B Forum section or URL.
+type Ref struct {
+	Kind string `json:"kind"` // "cve", "cwe", "rfc", "cabf", "url"
+	ID   string `json:"id"`
+}
+
+// Meta describes a check.
+type Meta struct {
+	ID          string   `json:"id"` // category.snake_name, e.g. "proto.sslv3_enabled"
+	Title       string   `json:"title"`
+	Description string   `json:"description"`
+	Category    string   `json:"category"` // "protocol", "cipher", "kx", "cert", "vuln", "http"
+	Severity    Severity `json:"severity"`
+	Refs        []Ref    `json:"refs,omitempty"`
+}
+
+// Finding is the result of one check on one target.
+type Finding struct {
+	CheckID  string   `json:"check_id"`
+	Title    string   `json:"title"`
+	Category string   `json:"category"`
+	Status   Status   `json:"status"`
+	Severity Severity `json:"severity"`
+	// Subject names what the finding is about when a check yields several
+	// (a suite, a certificate, a protocol).
+	Subject string `json:"subject,omitempty"`
+	// Detail is the evidence, one readable sentence.
+	Detail string `json:"detail,omitempty"`
+	Refs   []Ref  `json:"refs,omitempty"`
+}
+
+// Env is what checks may depend on besides the observation.
+type Env struct {
+	Now        time.Time     // never time.Now() inside a check
+	ExpiryWarn time.Duration // certificate expiry warning window
+}
+
+// Check is one registered check.
+type Check interface {
+	Meta() Meta
+	// Evaluate returns the check's findings for o (usually one). The framework
+	// fills CheckID, Title, Category, Severity and Refs from Meta when empty.
+	Evaluate(o *obs.Observation, env Env) []Finding
+}

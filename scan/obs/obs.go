@@ -1,0 +1,213 @@
+// Package obs is the observation model: a plain, JSON-serialisable record of
+// what a server did during a scan. It has no I/O and no verdicts; checks/ and
+// report/ import it, and nothing else from scan/.
+//
+// JSON field names are snake_case and stable: adding fields is fine, renaming
+// one is a breaking change of the report schema (see report/schema).
+package obs
+
+import "time"
+
+// SchemaVersion is the version of the observation/report JSON schema.
+const SchemaVersion = "1.0"
+
+// Status says how the scan of one target ended (zgrab2-style vocabulary).
+type Status string
+
+const (
+	StatusOK                Status = "ok"                 // scanned; per-probe errors may still be listed
+	StatusInvalidTarget     Status = "invalid_target"     // the target string could not be parsed
+	StatusResolveError      Status = "resolve_error"      // the name did not resolve
+	StatusConnectionRefused Status = "connection_refused" // TCP RST on connect
+	StatusConnectionTimeout Status = "connection_timeout" // no TCP answer in time
+	StatusConnectionError   Status = "connection_error"   // other dial errors
+	StatusNotTLS            Status = "not_tls"            // the server answered, but not with TLS
+	StatusNoTLS             Status = "no_protocol"        // TLS server accepted no protocol version we offered
+	StatusProtocolError     Status = "protocol_error"     // the server spoke broken TLS
+	StatusTimeout           Status = "timeout"            // the overall audit deadline passed
+	StatusStartTLSError     Status = "starttls_error"     // the STARTTLS exchange failed
+	StatusInternalError     Status = "internal_error"     // a bug in tlsaudit (recovered panic)
+	StatusCanceled          Status = "canceled"           // the run was interrupted before this target finished
+)
+
+// Observation is everything one scan of one endpoint saw.
+type Observation struct {
+	Schema    string    `json:"schema"`
+	Target    Target    `json:"target"`
+	Started   time.Time `json:"started"`
+	ElapsedMS int64     `json:"elapsed_ms"`
+	Status    Status    `json:"status"`
+	Error     string    `json:"error,omitempty"`
+	// Connections is the number of TCP connections this scan opened.
+	Connections int `json:"connections"`
+
+	// Protocols has one entry per protocol version probed, from SSLv2 up.
+	Protocols []Protocol `json:"protocols,omitempty"`
+	// Groups: named groups accepted, per protocol family.
+	Groups *Groups `json:"groups,omitempty"`
+	// DH lists the distinct finite-field DH parameters seen in DHE key exchanges.
+	DH []DHParams `json:"dh,omitempty"`
+	// SignatureAlgorithms accepted by the server for its own signatures.
+	SignatureAlgorithms *SignatureAlgorithms `json:"signature_algorithms,omitempty"`
+	// Chains are the certificate chains exactly as served, one per distinct chain
+	// (e.g. one RSA, one ECDSA).
+	Chains []Chain `json:"chains,omitempty"`
+	// Handshake holds details of one representative full handshake.
+	Handshake *Handshake `json:"handshake,omitempty"`
+
+	// Errors are per-probe problems that did not stop the scan.
+	Errors []ProbeError `json:"errors,omitempty"`
+}
+
+// Target identifies the endpoint.
+type Target struct {
+	Input    string `json:"input"`              // as the user wrote it
+	Host     string `json:"host"`               // host name or literal address
+	IP       string `json:"ip,omitempty"`       // the address actually dialled
+	Port     int    `json:"port"`               // TCP port
+	SNI      string `json:"sni,omitempty"`      // server_name sent (empty for IP literals unless --sni)
+	StartTLS string `json:"starttls,omitempty"` // application protocol negotiated before TLS, e.g. "smtp"
+}
+
+// Protocol is the result for one protocol version.
+type Protocol struct {
+	Name      string `json:"name"`    // "SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"
+	Version   uint16 `json:"version"` // wire version, e.g. 0x0303 (SSLv2 is 0x0002)
+	Supported bool   `json:"supported"`
+	// Suites accepted, in the server's preference order when ServerOrder is
+	// true, otherwise in the order tlsaudit offered them.
+	Suites []Suite `json:"suites,omitempty"`
+	// ServerOrder: true if the server enforces its own suite order, false if it
+	// follows the client's; absent when it cannot be told (fewer than 2 suites).
+	ServerOrder *bool `json:"server_order,omitempty"`
+	// Error is set when the protocol could not be probed conclusively.
+	Error string `json:"error,omitempty"`
+}
+
+// Suite is one accepted cipher suite.
+type Suite struct {
+	ID   uint16 `json:"id"`             // code point (SSLv2: 24-bit, stored in the low bytes of ID24)
+	ID24 uint32 `json:"id24,omitempty"` // SSLv2 cipher-kind (3 bytes)
+	Name string `json:"name"`           // IANA name (or the conventional one when not in the registry)
+	// KeyExchange as seen when this suite was chosen (group and size), when known.
+	KeyExchange *KeyExchange `json:"key_exchange,omitempty"`
+}
+
+// KeyExchange describes the ephemeral key exchange of one handshake.
+type KeyExchange struct {
+	Kind  string `json:"kind"`            // "ECDHE", "DHE", "RSA", "PSK", ...
+	Group string `json:"group,omitempty"` // named group, e.g. "x25519", "secp256r1", "ffdhe2048"
+	Bits  int    `json:"bits,omitempty"`  // DH prime / curve size
+}
+
+// Groups lists accepted named groups.
+type Groups struct {
+	// TLS12 is the list of groups accepted for ECDHE (and FFDHE named groups) up to TLS 1.2.
+	TLS12 []Group `json:"tls12,omitempty"`
+	// TLS12ServerOrder: server enforces its group preference (nil: unknown).
+	TLS12ServerOrder *bool `json:"tls12_server_order,omitempty"`
+	// TLS13 is the list of groups accepted for TLS 1.3 key exchange.
+	TLS13 []Group `json:"tls13,omitempty"`
+	// TLS13ServerOrder: server enforces its group preference (nil: unknown).
+	TLS13ServerOrder *bool `json:"tls13_server_order,omitempty"`
+	// TLS13HRRGroups are the groups for which the server answered our
+	// key_share with a HelloRetryRequest instead of accepting it directly.
+	TLS13HRR []Group `json:"tls13_hrr,omitempty"`
+}
+
+// Group is a named group (RFC 8446 / IANA TLS Supported Groups).
+type Group struct {
+	ID   uint16 `json:"id"`
+	Name string `json:"name"`
+	// Bits is the security-relevant size: curve order bits or prime bits.
+	Bits int `json:"bits,omitempty"`
+	// PostQuantum marks hybrid or pure ML-KEM groups.
+	PostQuantum bool `json:"post_quantum,omitempty"`
+}
+
+// DHParams are finite-field Diffie-Hellman parameters from a ServerKeyExchange.
+type DHParams struct {
+	Bits      int    `json:"bits"`
+	Prime     string `json:"prime"`     // hex
+	Generator string `json:"generator"` // hex
+	// Known names a well-known prime: "ffdhe2048" (RFC 7919), "modp2048" (RFC 3526),
+	// "rfc5114-1024-160", "apache-1024", ... Empty when the prime is not known.
+	Known string `json:"known,omitempty"`
+	// Source says where the prime is published (for common primes).
+	Source string `json:"source,omitempty"`
+	// Protocols and suites these parameters were seen with.
+	SeenWith []string `json:"seen_with,omitempty"`
+}
+
+// SignatureAlgorithms the server accepted (used) for its signatures.
+type SignatureAlgorithms struct {
+	TLS12 []SigAlg `json:"tls12,omitempty"`
+	TLS13 []SigAlg `json:"tls13,omitempty"`
+	// Error explains an inconclusive enumeration.
+	Error string `json:"error,omitempty"`
+}
+
+// SigAlg is a TLS SignatureScheme.
+type SigAlg struct {
+	ID   uint16 `json:"id"`
+	Name string `json:"name"`
+}
+
+// Chain is one certificate chain exactly as the server sent it.
+type Chain struct {
+	// How it was obtained: protocol and the key type the suite or signature
+	// algorithm asked for ("RSA", "ECDSA", "DSA", "Ed25519").
+	Protocol string `json:"protocol"`
+	KeyType  string `json:"key_type"`
+	// Certificates in the order sent, leaf first.
+	Certificates []Certificate `json:"certificates"`
+	// OCSPStaple is the raw OCSPResponse, when the server stapled one.
+	OCSPStaple []byte `json:"ocsp_staple,omitempty"`
+	// SCTs from the signed_certificate_timestamp TLS extension (raw SCTs).
+	SCTs [][]byte `json:"scts,omitempty"`
+}
+
+// Certificate is one served certificate: its DER bytes plus a summary parsed
+// leniently (a certificate that does not parse still has its DER).
+type Certificate struct {
+	DER        []byte    `json:"der"`
+	SHA256     string    `json:"sha256"` // hex fingerprint of DER
+	Subject    string    `json:"subject,omitempty"`
+	Issuer     string    `json:"issuer,omitempty"`
+	Serial     string    `json:"serial,omitempty"`
+	NotBefore  time.Time `json:"not_before,omitempty"`
+	NotAfter   time.Time `json:"not_after,omitempty"`
+	KeyType    string    `json:"key_type,omitempty"` // "RSA", "ECDSA", "Ed25519", "DSA"
+	KeyBits    int       `json:"key_bits,omitempty"`
+	Curve      string    `json:"curve,omitempty"`
+	SigAlg     string    `json:"signature_algorithm,omitempty"`
+	DNSNames   []string  `json:"dns_names,omitempty"`
+	IPs        []string  `json:"ip_addresses,omitempty"`
+	IsCA       bool      `json:"is_ca,omitempty"`
+	SelfSigned bool      `json:"self_signed,omitempty"`
+	ParseError string    `json:"parse_error,omitempty"`
+}
+
+// Handshake records one representative full handshake (the best protocol).
+type Handshake struct {
+	Protocol string `json:"protocol"`
+	Suite    string `json:"suite"`
+	Group    string `json:"group,omitempty"`
+	ALPN     string `json:"alpn,omitempty"`
+	// Extensions the server sent in ServerHello (and EncryptedExtensions for TLS 1.3), by name.
+	Extensions []string `json:"extensions,omitempty"`
+	// SecureRenegotiation: renegotiation_info echoed (RFC 5746).
+	SecureRenegotiation *bool `json:"secure_renegotiation,omitempty"`
+	// ExtendedMasterSecret echoed (RFC 7627).
+	ExtendedMasterSecret *bool `json:"extended_master_secret,omitempty"`
+	// Compression method chosen (0 null, 1 DEFLATE).
+	Compression *uint8 `json:"compression,omitempty"`
+	// SessionTicket: server sent the session_ticket extension.
+	SessionTicket *bool `json:"session_ticket,omitempty"`
+}
+
+// ProbeError is a problem met by one probe.
+type ProbeError struct {
+	Probe string `json:"probe"`
+	Error string `json:"error"`
+}
