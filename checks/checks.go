@@ -67,7 +67,18 @@ type Finding struct {
 // Env is what checks may depend on besides the observation.
 type Env struct {
 	Now        time.Time     // never time.Now() inside a check
-	ExpiryWarn time.Duration // certificate expiry warning window
+	ExpiryWarn time.Duration // certificate expiry warning window (0: 30 days)
+	// Hostname the certificate must match (the SNI name, or the host).
+	Hostname string
+	// Stores are the trust stores to validate chains against, loaded by the
+	// caller (embedded Mozilla roots, system store, --ca-file).
+	Stores []TrustStore
+}
+
+// TrustStore is a named set of trust anchors.
+type TrustStore struct {
+	Name  string   // "mozilla", "system", "custom"
+	Roots [][]byte // DER certificates
 }
 
 // Check is one registered check.
