@@ -57,6 +57,69 @@ type Observation struct {
 
 	// Errors are per-probe problems that did not stop the scan.
 	Errors []ProbeError `json:"errors,omitempty"`
+
+	// AIAFetched are certificates fetched from Authority Information Access
+	// caIssuers URLs (opt-in --fetch-aia), to complete served chains.
+	AIAFetched []FetchedCert `json:"aia_fetched,omitempty"`
+	// Revocation holds opt-in (--check-revocation) OCSP queries and CRL
+	// downloads for served certificates.
+	Revocation []RevocationCheck `json:"revocation,omitempty"`
+	// DNS holds CAA and TLSA records for the host, when looked up.
+	DNS *DNSRecords `json:"dns,omitempty"`
+}
+
+// FetchedCert is a certificate downloaded from an AIA caIssuers URL.
+type FetchedCert struct {
+	URL string `json:"url"`
+	// For is the SHA-256 (hex) of the certificate whose AIA named the URL.
+	For   string `json:"for"`
+	DER   []byte `json:"der,omitempty"`
+	Error string `json:"error,omitempty"`
+}
+
+// RevocationCheck is one OCSP query or CRL download for one certificate.
+type RevocationCheck struct {
+	Cert   string `json:"cert"`   // SHA-256 (hex) of the certificate checked
+	Method string `json:"method"` // "ocsp" or "crl"
+	URL    string `json:"url"`
+	// Status: "good", "revoked", "unknown" or "error".
+	Status     string    `json:"status"`
+	RevokedAt  time.Time `json:"revoked_at,omitempty"`
+	Reason     int       `json:"reason,omitempty"` // RFC 5280 CRLReason
+	ThisUpdate time.Time `json:"this_update,omitempty"`
+	NextUpdate time.Time `json:"next_update,omitempty"`
+	Error      string    `json:"error,omitempty"`
+}
+
+// DNSRecords are DNS facts about the audited host.
+type DNSRecords struct {
+	Resolver string `json:"resolver,omitempty"`
+	// CAA: the relevant record set found by RFC 8659 tree climbing, and the
+	// name it was found at (empty when no CAA exists: any CA may issue).
+	CAAName  string      `json:"caa_name,omitempty"`
+	CAA      []CAARecord `json:"caa,omitempty"`
+	CAAError string      `json:"caa_error,omitempty"`
+	// TLSA records at _port._tcp.host (RFC 6698) and whether the answer was
+	// DNSSEC-authenticated (AD bit).
+	TLSAName      string       `json:"tlsa_name,omitempty"`
+	TLSA          []TLSARecord `json:"tlsa,omitempty"`
+	TLSAError     string       `json:"tlsa_error,omitempty"`
+	Authenticated bool         `json:"authenticated,omitempty"`
+}
+
+// CAARecord is one CAA resource record (RFC 8659).
+type CAARecord struct {
+	Flag  uint8  `json:"flag"`
+	Tag   string `json:"tag"`
+	Value string `json:"value"`
+}
+
+// TLSARecord is one TLSA resource record (RFC 6698).
+type TLSARecord struct {
+	Usage        uint8  `json:"usage"`
+	Selector     uint8  `json:"selector"`
+	MatchingType uint8  `json:"matching_type"`
+	Data         string `json:"data"` // hex
 }
 
 // Target identifies the endpoint.
