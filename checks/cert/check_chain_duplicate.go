@@ -1,0 +1,21 @@
+package cert
+
+import (
+	"github.com/tlsaudit/tlsaudit/checks"
+)
+
+func init() {
+	register(checks.Meta{
+		ID:          "cert.chain_duplicate",
+		Title:       "Duplicate certificates in the chain",
+		Description: "The server sends the same certificate more than once.",
+		Severity:    checks.SeverityLow,
+	}, func(a *Analysis, env checks.Env) []checks.Finding {
+		return perChain(a, func(ch *ChainAnalysis) checks.Finding {
+			if len(ch.Quality.Duplicates) > 0 {
+				return fail("sent again: %s", indexList(ch, ch.Quality.Duplicates))
+			}
+			return pass("no duplicates")
+		})
+	})
+}

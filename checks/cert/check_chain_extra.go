@@ -1,0 +1,21 @@
+package cert
+
+import (
+	"github.com/tlsaudit/tlsaudit/checks"
+)
+
+func init() {
+	register(checks.Meta{
+		ID:          "cert.chain_extra",
+		Title:       "Unrelated certificates in the chain",
+		Description: "The server sends certificates that are not part of the leaf's issuance chain.",
+		Severity:    checks.SeverityLow,
+	}, func(a *Analysis, env checks.Env) []checks.Finding {
+		return perChain(a, func(ch *ChainAnalysis) checks.Finding {
+			if len(ch.Quality.Extra) > 0 {
+				return fail("not in the leaf's issuance chain: %s", indexList(ch, ch.Quality.Extra))
+			}
+			return pass("no unrelated certificates")
+		})
+	})
+}

@@ -1,0 +1,22 @@
+package cert
+
+import (
+	"github.com/tlsaudit/tlsaudit/checks"
+)
+
+func init() {
+	register(checks.Meta{
+		ID:          "cert.cn_only",
+		Title:       "Host name only in the subject CN",
+		Description: "The leaf has no subjectAltName; clients no longer match the common name (RFC 6125), so it matches no host.",
+		Severity:    checks.SeverityHigh,
+		Refs:        []checks.Ref{ref("rfc", "RFC 6125 6.4.4")},
+	}, func(a *Analysis, env checks.Env) []checks.Finding {
+		return perChain(a, func(ch *ChainAnalysis) checks.Finding {
+			if ch.Leaf != nil && ch.Leaf.CNOnly {
+				return fail("no subjectAltName; CN=%s", ch.Leaf.CN)
+			}
+			return pass("names in subjectAltName")
+		})
+	})
+}

@@ -1,0 +1,22 @@
+package cert
+
+import (
+	"github.com/tlsaudit/tlsaudit/checks"
+)
+
+func init() {
+	register(checks.Meta{
+		ID:          "cert.dsa_key",
+		Title:       "DSA certificate key",
+		Description: "A served certificate has a DSA key: not allowed by the Baseline Requirements and not supported by modern clients.",
+		Severity:    checks.SeverityHigh,
+		Refs:        []checks.Ref{ref("cabf", "BR 6.1.5")},
+	}, func(a *Analysis, env checks.Env) []checks.Finding {
+		return perCert(a, func(ch *ChainAnalysis, c *CertSummary) string {
+			if c.Key.Type == "DSA" {
+				return "DSA key"
+			}
+			return ""
+		})
+	})
+}

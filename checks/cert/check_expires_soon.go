@@ -1,0 +1,27 @@
+package cert
+
+import (
+	"github.com/tlsaudit/tlsaudit/checks"
+)
+
+func init() {
+	register(checks.Meta{
+		ID:          "cert.expires_soon",
+		Title:       "Certificate expires soon",
+		Description: "The leaf certificate expires within the warning window (--expiry-warn, 30 days by default).",
+		Severity:    checks.SeverityMedium,
+	}, func(a *Analysis, env checks.Env) []checks.Finding {
+		return perChain(a, func(ch *ChainAnalysis) checks.Finding {
+			lf := ch.Leaf
+			switch {
+			case lf == nil:
+				return na("leaf certificate does not parse")
+			case lf.Expired:
+				return na("already expired (see cert.expired)")
+			case lf.ExpiresSoon:
+				return fail("expires on %s: %d days left", lf.NotAfter.Format("2006-01-02"), lf.DaysLeft)
+			}
+			return pass("%d days left (until %s)", lf.DaysLeft, lf.NotAfter.Format("2006-01-02"))
+		})
+	})
+}

@@ -1,0 +1,25 @@
+package cert
+
+import (
+	"strings"
+
+	"github.com/tlsaudit/tlsaudit/checks"
+)
+
+func init() {
+	register(checks.Meta{
+		ID:          "cert.md5_signature",
+		Title:       "MD5 certificate signature",
+		Description: "A served certificate below the root is signed with MD5 (or MD2): forgeable.",
+		Severity:    checks.SeverityCritical,
+		Refs:        []checks.Ref{ref("cve", "CVE-2004-2761")},
+	}, func(a *Analysis, env checks.Env) []checks.Finding {
+		return perCert(a, func(ch *ChainAnalysis, c *CertSummary) string {
+			alg := strings.ToUpper(c.SigAlg)
+			if !c.SelfSigned && (strings.Contains(alg, "MD5") || strings.Contains(alg, "MD2")) {
+				return "signed with " + c.SigAlg
+			}
+			return ""
+		})
+	})
+}

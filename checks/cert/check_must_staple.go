@@ -1,0 +1,25 @@
+package cert
+
+import (
+	"github.com/tlsaudit/tlsaudit/checks"
+)
+
+func init() {
+	register(checks.Meta{
+		ID:          "cert.must_staple_no_staple",
+		Title:       "Must-staple certificate served without a staple",
+		Description: "The leaf carries the TLS Feature status_request (OCSP must-staple) but the server stapled no OCSP response: clients honouring it hard-fail.",
+		Severity:    checks.SeverityHigh,
+		Refs:        []checks.Ref{ref("rfc", "RFC 7633")},
+	}, func(a *Analysis, env checks.Env) []checks.Finding {
+		return perChain(a, func(ch *ChainAnalysis) checks.Finding {
+			switch {
+			case ch.Leaf == nil || !ch.Leaf.MustStaple:
+				return na("not a must-staple certificate")
+			case ch.Staple == nil:
+				return fail("must-staple, but no OCSP response stapled")
+			}
+			return pass("must-staple and stapled")
+		})
+	})
+}

@@ -1,0 +1,24 @@
+package cert
+
+import (
+	"fmt"
+
+	"github.com/tlsaudit/tlsaudit/checks"
+)
+
+func init() {
+	register(checks.Meta{
+		ID:          "cert.not_yet_valid",
+		Title:       "Certificate not yet valid",
+		Description: "A served certificate's notBefore date is in the future.",
+		Severity:    checks.SeverityCritical,
+		Refs:        []checks.Ref{ref("rfc", "RFC 5280 4.1.2.5")},
+	}, func(a *Analysis, env checks.Env) []checks.Finding {
+		return perCert(a, func(ch *ChainAnalysis, c *CertSummary) string {
+			if env.Now.Before(c.NotBefore) {
+				return fmt.Sprintf("valid only from %s", c.NotBefore.Format("2006-01-02 15:04:05 MST"))
+			}
+			return ""
+		})
+	})
+}

@@ -1,0 +1,32 @@
+package cert
+
+import (
+	"github.com/tlsaudit/tlsaudit/checks"
+)
+
+func init() {
+	register(checks.Meta{
+		ID:          "cert.ocsp_staple_invalid",
+		Title:       "Invalid stapled OCSP response",
+		Description: "The stapled OCSP response does not parse, is not signed by the certificate's issuer, or is for another certificate.",
+		Severity:    checks.SeverityMedium,
+		Refs:        []checks.Ref{ref("rfc", "RFC 6960 3.2")},
+	}, func(a *Analysis, env checks.Env) []checks.Finding {
+		return perChain(a, func(ch *ChainAnalysis) checks.Finding {
+			s := ch.Staple
+			switch {
+			case s == nil:
+				return na("no staple")
+			case s.Status == "invalid":
+				return fail("does not parse: %s", s.Error)
+			case s.SignatureValid != nil && !*s.SignatureValid:
+				return fail("signature not valid for the certificate's issuer")
+			case !s.SerialMatch:
+				return fail("the response is for another serial number")
+			case s.SignatureValid == nil:
+				return checks.Finding{Status: checks.StatusInconclusive, Detail: "the issuer is unknown: signature not checked"}
+			}
+			return pass("valid response (%s)", s.Status)
+		})
+	})
+}

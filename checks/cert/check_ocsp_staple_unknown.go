@@ -1,0 +1,26 @@
+package cert
+
+import (
+	"github.com/tlsaudit/tlsaudit/checks"
+)
+
+func init() {
+	register(checks.Meta{
+		ID:          "cert.ocsp_staple_unknown",
+		Title:       "Stapled OCSP response says unknown",
+		Description: "The responder does not know the certificate (status unknown).",
+		Severity:    checks.SeverityLow,
+		Refs:        []checks.Ref{ref("rfc", "RFC 6960 2.2")},
+	}, func(a *Analysis, env checks.Env) []checks.Finding {
+		return perChain(a, func(ch *ChainAnalysis) checks.Finding {
+			s := ch.Staple
+			switch {
+			case s == nil || s.Status == "invalid":
+				return na("no usable staple")
+			case s.Status == "unknown":
+				return fail("the OCSP responder answered unknown")
+			}
+			return pass("status %s", s.Status)
+		})
+	})
+}

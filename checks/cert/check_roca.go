@@ -1,0 +1,22 @@
+package cert
+
+import (
+	"github.com/tlsaudit/tlsaudit/checks"
+)
+
+func init() {
+	register(checks.Meta{
+		ID:          "cert.roca",
+		Title:       "ROCA-vulnerable RSA key",
+		Description: "The RSA modulus has the fingerprint of Infineon's RSALib (ROCA): the private key can be computed.",
+		Severity:    checks.SeverityCritical,
+		Refs:        []checks.Ref{ref("cve", "CVE-2017-15361")},
+	}, func(a *Analysis, env checks.Env) []checks.Finding {
+		return perCert(a, func(ch *ChainAnalysis, c *CertSummary) string {
+			if c.Key.ROCA {
+				return "RSA modulus has the ROCA fingerprint"
+			}
+			return ""
+		})
+	})
+}

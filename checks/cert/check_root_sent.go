@@ -1,0 +1,22 @@
+package cert
+
+import (
+	"github.com/tlsaudit/tlsaudit/checks"
+)
+
+func init() {
+	register(checks.Meta{
+		ID:          "cert.root_sent",
+		Title:       "Root certificate sent",
+		Description: "The server sends a self-signed root: useless to clients (they must already have it) and wasted bytes.",
+		Severity:    checks.SeverityInfo,
+		Refs:        []checks.Ref{ref("rfc", "RFC 8446 4.4.2")},
+	}, func(a *Analysis, env checks.Env) []checks.Finding {
+		return perChain(a, func(ch *ChainAnalysis) checks.Finding {
+			if len(ch.Quality.RootSent) > 0 {
+				return fail("root sent: %s", indexList(ch, ch.Quality.RootSent))
+			}
+			return pass("no root sent")
+		})
+	})
+}

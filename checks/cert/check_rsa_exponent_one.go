@@ -1,0 +1,21 @@
+package cert
+
+import (
+	"github.com/tlsaudit/tlsaudit/checks"
+)
+
+func init() {
+	register(checks.Meta{
+		ID:          "cert.rsa_exponent_one",
+		Title:       "RSA public exponent 1",
+		Description: "An RSA key with public exponent 1 does not encrypt or sign at all: anyone can forge.",
+		Severity:    checks.SeverityCritical,
+	}, func(a *Analysis, env checks.Env) []checks.Finding {
+		return perCert(a, func(ch *ChainAnalysis, c *CertSummary) string {
+			if c.Key.Type == "RSA" && c.Key.Exponent == 1 {
+				return "RSA public exponent is 1"
+			}
+			return ""
+		})
+	})
+}

@@ -1,0 +1,24 @@
+package cert
+
+import (
+	"fmt"
+
+	"github.com/tlsaudit/tlsaudit/checks"
+)
+
+func init() {
+	register(checks.Meta{
+		ID:          "cert.rsa_key_under_2048",
+		Title:       "RSA key shorter than 2048 bits",
+		Description: "A served certificate has an RSA key of at least 1024 but fewer than 2048 bits.",
+		Severity:    checks.SeverityHigh,
+		Refs:        []checks.Ref{ref("cabf", "BR 6.1.5")},
+	}, func(a *Analysis, env checks.Env) []checks.Finding {
+		return perCert(a, func(ch *ChainAnalysis, c *CertSummary) string {
+			if c.Key.Type == "RSA" && c.Key.Bits >= 1024 && c.Key.Bits < 2048 {
+				return fmt.Sprintf("RSA %d bits", c.Key.Bits)
+			}
+			return ""
+		})
+	})
+}

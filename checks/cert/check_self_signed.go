@@ -1,0 +1,26 @@
+package cert
+
+import (
+	"github.com/tlsaudit/tlsaudit/checks"
+)
+
+func init() {
+	register(checks.Meta{
+		ID:          "cert.self_signed",
+		Title:       "Self-signed certificate",
+		Description: "The leaf certificate is signed by its own key and is not an anchor of any configured trust store.",
+		Severity:    checks.SeverityCritical,
+	}, func(a *Analysis, env checks.Env) []checks.Finding {
+		return perChain(a, func(ch *ChainAnalysis) checks.Finding {
+			if len(ch.Certificates) == 0 || !ch.Certificates[0].SelfSigned {
+				return pass("the leaf is issued by a CA")
+			}
+			for _, t := range ch.Trust {
+				if t.Trusted {
+					return pass("self-signed, but an anchor of the %s store", t.Store)
+				}
+			}
+			return fail("the leaf %s is self-signed", ch.Certificates[0].Subject)
+		})
+	})
+}

@@ -1,0 +1,24 @@
+package cert
+
+import (
+	"strings"
+
+	"github.com/tlsaudit/tlsaudit/checks"
+)
+
+func init() {
+	register(checks.Meta{
+		ID:          "cert.sha1_signature",
+		Title:       "SHA-1 certificate signature",
+		Description: "A served certificate below the root is signed with SHA-1, which browsers reject (chosen-prefix collisions are practical).",
+		Severity:    checks.SeverityHigh,
+		Refs:        []checks.Ref{ref("cabf", "BR 7.1.3.2"), ref("url", "https://shattered.io/")},
+	}, func(a *Analysis, env checks.Env) []checks.Finding {
+		return perCert(a, func(ch *ChainAnalysis, c *CertSummary) string {
+			if !c.SelfSigned && strings.Contains(strings.ToUpper(c.SigAlg), "SHA1") {
+				return "signed with " + c.SigAlg
+			}
+			return ""
+		})
+	})
+}

@@ -1,0 +1,22 @@
+package cert
+
+import (
+	"github.com/tlsaudit/tlsaudit/checks"
+)
+
+func init() {
+	register(checks.Meta{
+		ID:          "cert.symantec_distrusted",
+		Title:       "Legacy Symantec PKI",
+		Description: "The chain is issued by the legacy Symantec PKI (Symantec, VeriSign, Thawte, GeoTrust, RapidSSL), distrusted by browsers since 2018. Detected by issuer organisation.",
+		Severity:    checks.SeverityCritical,
+		Refs:        []checks.Ref{ref("url", "https://wiki.mozilla.org/CA/Symantec_Issues")},
+	}, func(a *Analysis, env checks.Env) []checks.Finding {
+		return perChain(a, func(ch *ChainAnalysis) checks.Finding {
+			if ch.Leaf != nil && ch.Leaf.SymantecDistrusted {
+				return fail("issued by the legacy Symantec PKI")
+			}
+			return pass("not issued by the legacy Symantec PKI")
+		})
+	})
+}

@@ -1,0 +1,62 @@
+package cert
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/scan/obs"
+)
+
+// The checks of this package share one Analysis per (observation, env): the
+// last few are kept, since checks.Run evaluates every check in turn.
+type memoKey struct {
+	o        *obs.Observation
+	now      time.Time
+	warn     time.Duration
+	host     string
+	stores   int
+	chains   int
+	storeKey string
+}
+
+type memoEntry struct {
+	key memoKey
+	a   *Analysis
+}
+
+var (
+	memoMu  sync.Mutex
+	memo    []*memoEntry
+	memoCap = 4
+)
+
+func keyOf(o *obs.Observation, env checks.Env) memoKey {
+	k := memoKey{o: o, now: env.Now, warn: env.ExpiryWarn, host: env.Hostname, stores: len(env.Stores), chains: len(o.Chains)}
+	for _, s := range env.Stores {
+		k.storeKey += fmt.Sprintf("%s:%d;", s.Name, len(s.Roots))
+	}
+	return k
+}
+
+// analysisFor returns the memoised Analysis of o under env.
+func analysisFor(o *obs.Observation, env checks.Env) *Analysis {
+	k := keyOf(o, env)
+	memoMu.Lock()
+	for _, e := range memo {
+		if e.key == k {
+			memoMu.Unlock()
+			return e.a
+		}
+	}
+	memoMu.Unlock()
+	a := Analyze(o, env)
+	memoMu.Lock()
+	defer memoMu.Unlock()
+	memo = append([]*memoEntry{{key: k, a: a}}, memo...)
+	if len(memo) > memoCap {
+		memo = memo[:memoCap]
+	}
+	return a
+}

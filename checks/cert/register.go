@@ -1,0 +1,122 @@
+package cert
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/scan/obs"
+)
+
+// certCheck adapts a function of the shared Analysis to checks.Check.
+type certCheck struct {
+	meta checks.Meta
+	eval func(a *Analysis, env checks.Env) []checks.Finding
+}
+
+func (c certCheck) Meta() checks.Meta { return c.meta }
+
+func (c certCheck) Evaluate(o *obs.Observation, env checks.Env) []checks.Finding {
+	if len(o.Chains) == 0 {
+		return []checks.Finding{{Status: checks.StatusNotApplicable, Detail: "no certificate chain was observed"}}
+	}
+	fs := c.eval(analysisFor(o, env), env)
+	if len(fs) == 0 {
+		return []checks.Finding{{Status: checks.StatusPass}}
+	}
+	return fs
+}
+
+func register(m checks.Meta, eval func(a *Analysis, env checks.Env) []checks.Finding) {
+	m.Category = "cert"
+	checks.Register(certCheck{meta: m, eval: eval})
+}
+
+// perChain runs f on each chain; the findings name the chain when several
+// were served.
+func perChain(a *Analysis, f func(ch *ChainAnalysis) checks.Finding) []checks.Finding {
+	var out []checks.Finding
+	for i := range a.Chains {
+		fd := f(&a.Chains[i])
+		if len(a.Chains) > 1 && fd.Subject == "" {
+			fd.Subject = chainName(&a.Chains[i])
+		}
+		out = append(out, fd)
+	}
+	return out
+}
+
+// perCert runs f on each parsed served certificate of each chain; f returns
+// the detail of a failure, or "" when the certificate is fine. A certificate
+// appearing in several chains is reported once. One pass finding is
+// returned when nothing failed.
+func perCert(a *Analysis, f func(ch *ChainAnalysis, c *CertSummary) string) []checks.Finding {
+	var out []checks.Finding
+	seen := map[string]bool{}
+	for i := range a.Chains {
+		ch := &a.Chains[i]
+		for j := range ch.Certificates {
+			c := &ch.Certificates[j]
+			if c.ParseError != "" || seen[c.SHA256] {
+				continue
+			}
+			if d := f(ch, c); d != "" {
+				seen[c.SHA256] = true
+				out = append(out, checks.Finding{Status: checks.StatusFail, Subject: certName(c), Detail: d})
+			}
+		}
+	}
+	return out
+}
+
+func chainName(ch *ChainAnalysis) string {
+	if ch.KeyType != "" {
+		return ch.KeyType + " chain"
+	}
+	if len(ch.Certificates) > 0 {
+		return "chain of " + ch.Certificates[0].Subject
+	}
+	return "chain"
+}
+
+func certName(c *CertSummary) string {
+	role := "leaf"
+	if c.Index > 0 {
+		role = fmt.Sprintf("#%d", c.Index)
+	}
+	return fmt.Sprintf("%s %s", role, c.Subject)
+}
+
+func pass(detail string, a ...any) checks.Finding {
+	return checks.Finding{Status: checks.StatusPass, Detail: fmt.Sprintf(detail, a...)}
+}
+
+func fail(detail string, a ...any) checks.Finding {
+	return checks.Finding{Status: checks.StatusFail, Detail: fmt.Sprintf(detail, a...)}
+}
+
+func na(detail string, a ...any) checks.Finding {
+	return checks.Finding{Status: checks.StatusNotApplicable, Detail: fmt.Sprintf(detail, a...)}
+}
+
+// publiclyTrusted: the chain is trusted by a public store (mozilla, system).
+func publiclyTrusted(ch *ChainAnalysis) bool {
+	for _, t := range ch.Trust {
+		if t.Trusted && (t.Store == "mozilla" || t.Store == "system") {
+			return true
+		}
+	}
+	return false
+}
+
+func indexList(ch *ChainAnalysis, idx []int) string {
+	var parts []string
+	for _, i := range idx {
+		if i < len(ch.Certificates) {
+			parts = append(parts, fmt.Sprintf("#%d %s", i, ch.Certificates[i].Subject))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+func ref(kind, id string) checks.Ref { return checks.Ref{Kind: kind, ID: id} }

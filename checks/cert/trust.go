@@ -1,0 +1,301 @@
+package cert
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	zx509 "github.com/zmap/zcrypto/x509"
+
+	"github.com/tlsaudit/tlsaudit/checks"
+)
+
+const (
+	maxPathLen = 8  // certificates in one path, anchor included
+	maxPaths   = 16 // paths kept per store
+)
+
+// store is a parsed trust store.
+type store struct {
+	name    string
+	anchors []*pcert
+	bySubj  map[string][]*pcert
+	bySPKI  map[string]bool // RawSubject+SPKI of each anchor
+}
+
+func parseStores(ts []checks.TrustStore) []*store {
+	out := make([]*store, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, parseStore(t))
+	}
+	return out
+}
+
+func parseStore(t checks.TrustStore) *store {
+	s := &store{name: t.Name, bySubj: map[string][]*pcert{}, bySPKI: map[string]bool{}}
+	for _, der := range t.Roots {
+		p := newPCert(der, "store", -1)
+		if p.c == nil {
+			continue
+		}
+		s.anchors = append(s.anchors, p)
+		s.bySubj[string(p.c.RawSubject)] = append(s.bySubj[string(p.c.RawSubject)], p)
+		s.bySPKI[anchorKey(p)] = true
+	}
+	return s
+}
+
+// anchorKey identifies a trust anchor by name and key, as RFC 5280 does: a
+// served copy of a root (or a re-issued root) with the same name and key is
+// the same anchor.
+func anchorKey(p *pcert) string {
+	return string(p.c.RawSubject) + "\x00" + string(p.c.RawSubjectPublicKeyInfo)
+}
+
+func (s *store) isAnchor(p *pcert) bool {
+	return p.c != nil && s.bySPKI[anchorKey(p)]
+}
+
+// pathBuilder enumerates certification paths from a leaf.
+type pathBuilder struct {
+	st            *store
+	intermediates []*pcert
+	now           time.Time
+	paths         [][]*pcert
+	badSig        bool // an issuer candidate matched by name but its signature failed
+}
+
+// issuerCandidates returns the certificates that may have issued c: same
+// name, and matching key identifiers when both are present.
+func (b *pathBuilder) issuerCandidates(c *pcert) []*pcert {
+	var out []*pcert
+	seen := map[string]bool{}
+	add := func(p *pcert) {
+		if p.c == nil || seen[p.sha256] || !bytes.Equal(p.c.RawSubject, c.c.RawIssuer) {
+			return
+		}
+		if len(c.c.AuthorityKeyId) > 0 && len(p.c.SubjectKeyId) > 0 && !bytes.Equal(c.c.AuthorityKeyId, p.c.SubjectKeyId) {
+			return
+		}
+		seen[p.sha256] = true
+		out = append(out, p)
+	}
+	for _, a := range b.st.bySubj[string(c.c.RawIssuer)] {
+		add(a)
+	}
+	for _, p := range b.intermediates {
+		add(p)
+	}
+	return out
+}
+
+func (b *pathBuilder) build(path []*pcert) {
+	if len(b.paths) >= maxPaths {
+		return
+	}
+	cur := path[len(path)-1]
+	if b.st.isAnchor(cur) {
+		b.paths = append(b.paths, append([]*pcert(nil), path...))
+		return
+	}
+	if len(path) >= maxPathLen {
+		return
+	}
+	for _, cand := range b.issuerCandidates(cur) {
+		if inPath(path, cand) {
+			continue
+		}
+		if err := cand.c.CheckSignature(cur.c.SignatureAlgorithm, cur.c.RawTBSCertificate, cur.c.Signature); err != nil {
+			b.badSig = true
+			continue
+		}
+		b.build(append(path, cand))
+	}
+}
+
+func inPath(path []*pcert, p *pcert) bool {
+	for _, q := range path {
+		if q.sha256 == p.sha256 || (q.c != nil && p.c != nil && bytes.Equal(q.c.RawSubject, p.c.RawSubject) &&
+			bytes.Equal(q.c.RawSubjectPublicKeyInfo, p.c.RawSubjectPublicKeyInfo)) {
+			return true
+		}
+	}
+	return false
+}
+
+// evalTrust builds and judges the paths from leaf to the anchors of st.
+func evalTrust(st *store, leaf *pcert, intermediates []*pcert, now time.Time) StoreTrust {
+	res := StoreTrust{Store: st.name}
+	if leaf.c == nil {
+		res.Reason = "leaf certificate does not parse"
+		return res
+	}
+	b := &pathBuilder{st: st, intermediates: intermediates, now: now}
+	b.build([]*pcert{leaf})
+	for _, p := range b.paths {
+		tp := TrustPath{Problems: pathProblems(p, now)}
+		tp.Trusted = len(tp.Problems) == 0
+		for _, c := range p {
+			src := c.source
+			if st.isAnchor(c) {
+				src = "store"
+			}
+			tp.Certs = append(tp.Certs, PathCert{Subject: c.subject(), SHA256: c.sha256, Source: src, Index: c.index})
+		}
+		res.Paths = append(res.Paths, tp)
+		res.Trusted = res.Trusted || tp.Trusted
+	}
+	// Trusted paths first, then shorter ones.
+	sort.SliceStable(res.Paths, func(i, j int) bool {
+		if res.Paths[i].Trusted != res.Paths[j].Trusted {
+			return res.Paths[i].Trusted
+		}
+		return len(res.Paths[i].Problems) < len(res.Paths[j].Problems)
+	})
+	switch {
+	case res.Trusted:
+	case len(res.Paths) > 0:
+		res.Reason = strings.Join(res.Paths[0].Problems, "; ")
+	case b.badSig:
+		res.Reason = "bad signature: an issuer with the right name did not sign the certificate"
+	case leaf.selfSigned():
+		res.Reason = "self-signed certificate not in the store"
+	default:
+		res.Reason = "unknown issuer: no path to a trust anchor of this store"
+	}
+	return res
+}
+
+// pathProblems judges one complete path (leaf first, anchor last).
+func pathProblems(path []*pcert, now time.Time) []string {
+	var probs []string
+	add := func(format string, a ...any) {
+		s := fmt.Sprintf(format, a...)
+		for _, p := range probs {
+			if p == s {
+				return
+			}
+		}
+		probs = append(probs, s)
+	}
+	leaf := path[0].c
+	anchorIdx := len(path) - 1
+	for i, p := range path {
+		c := p.c
+		if now.After(c.NotAfter) {
+			add("expired: %s (not after %s)", p.subject(), c.NotAfter.UTC().Format(time.DateOnly))
+		}
+		if now.Before(c.NotBefore) {
+			add("not yet valid: %s (not before %s)", p.subject(), c.NotBefore.UTC().Format(time.DateOnly))
+		}
+		if i > 0 && i < anchorIdx { // the anchor's own constraints are not enforced
+			if !c.BasicConstraintsValid || !c.IsCA {
+				add("not a CA: %s lacks basicConstraints CA:TRUE", p.subject())
+			} else if c.KeyUsage != 0 && c.KeyUsage&zx509.KeyUsageCertSign == 0 {
+				add("not a CA: %s key usage lacks keyCertSign", p.subject())
+			}
+			// Path length: intermediates below this CA (the leaf excluded).
+			if c.BasicConstraintsValid && (c.MaxPathLen > 0 || c.MaxPathLenZero) && i-1 > c.MaxPathLen {
+				add("path too long: %s allows %d intermediate(s) below it", p.subject(), c.MaxPathLen)
+			}
+		}
+		if i < anchorIdx {
+			switch c.SignatureAlgorithm {
+			case zx509.MD5WithRSA, zx509.MD2WithRSA:
+				add("weak signature: %s is signed with %s", p.subject(), c.SignatureAlgorithm)
+			case zx509.SHA1WithRSA, zx509.ECDSAWithSHA1, zx509.DSAWithSHA1:
+				add("weak signature: %s is signed with %s", p.subject(), c.SignatureAlgorithm)
+			}
+		}
+		if i < anchorIdx && !ekuAllowsServerAuth(c, i == 0) {
+			add("wrong EKU: %s is not valid for TLS server authentication", p.subject())
+		}
+		if i > 0 {
+			if v := nameConstraintViolation(c, leaf); v != "" {
+				add("name constraints: %s %s", p.subject(), v)
+			}
+		}
+	}
+	return probs
+}
+
+// ekuAllowsServerAuth: a leaf without EKU is accepted (as browsers do); a CA
+// with EKU restricts its subtree (EKU chaining, as NSS and Go do).
+func ekuAllowsServerAuth(c *zx509.Certificate, leaf bool) bool {
+	if len(c.ExtKeyUsage) == 0 && len(c.UnknownExtKeyUsage) == 0 {
+		return true
+	}
+	for _, u := range c.ExtKeyUsage {
+		if u == zx509.ExtKeyUsageServerAuth || u == zx509.ExtKeyUsageAny {
+			return true
+		}
+		// Netscape/Microsoft SGC were accepted on intermediates.
+		if !leaf && (u == zx509.ExtKeyUsageNetscapeServerGatedCrypto || u == zx509.ExtKeyUsageMicrosoftServerGatedCrypto) {
+			return true
+		}
+	}
+	return false
+}
+
+// nameConstraintViolation checks the leaf's DNS and IP SANs against the DNS
+// and IP name constraints of ca. It returns "" when they comply.
+func nameConstraintViolation(ca, leaf *zx509.Certificate) string {
+	for _, name := range leaf.DNSNames {
+		n := strings.ToLower(strings.TrimSuffix(name, "."))
+		for _, ex := range ca.ExcludedDNSNames {
+			if dnsInSubtree(n, ex.Data) {
+				return fmt.Sprintf("excludes %q (leaf name %q)", ex.Data, name)
+			}
+		}
+		if len(ca.PermittedDNSNames) == 0 {
+			continue
+		}
+		ok := false
+		for _, pe := range ca.PermittedDNSNames {
+			if dnsInSubtree(n, pe.Data) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return fmt.Sprintf("does not permit leaf name %q", name)
+		}
+	}
+	for _, ip := range leaf.IPAddresses {
+		for _, ex := range ca.ExcludedIPAddresses {
+			if ex.Data.IP != nil && ex.Data.Contains(ip) {
+				return fmt.Sprintf("excludes %s (leaf address %s)", ex.Data.String(), ip)
+			}
+		}
+		if len(ca.PermittedIPAddresses) == 0 {
+			continue
+		}
+		ok := false
+		for _, pe := range ca.PermittedIPAddresses {
+			if pe.Data.IP != nil && pe.Data.Contains(ip) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return fmt.Sprintf("does not permit leaf address %s", ip)
+		}
+	}
+	return ""
+}
+
+// dnsInSubtree reports whether name is within the DNS name constraint c
+// (RFC 5280 4.2.1.10): "example.com" covers itself and its subdomains;
+// ".example.com" only subdomains.
+func dnsInSubtree(name, c string) bool {
+	c = strings.ToLower(strings.TrimSuffix(c, "."))
+	if c == "" {
+		return true
+	}
+	if strings.HasPrefix(c, ".") {
+		return strings.HasSuffix(name, c)
+	}
+	return name == c || strings.HasSuffix(name, "."+c)
+}
