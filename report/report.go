@@ -1,0 +1,133 @@
+// Package report renders audit results. Every format is produced from the same
+// model, the Report envelope (observation + findings + grade of one target);
+// no writer computes findings or verdicts of its own.
+//
+// Writers are chosen by name (see Formats and NewWriter):
+//
+//   - "text": human-readable tables, one block per target, written as each
+//     report arrives.
+//   - "json": one JSON document, always an array of reports (also for a
+//     single target, so the shape never depends on the number of targets),
+//     in the order the reports were written, emitted on Close. Indented,
+//     deterministic: the same reports give the same bytes.
+//   - "jsonl": one compact JSON report per line, written as each report
+//     arrives (for batches: memory does not grow with the list).
+//   - "quiet": one line per target: target, grade ("-" when none), status,
+//     and the error when the target could not be scanned.
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/grade"
+	"github.com/tlsaudit/tlsaudit/scan/obs"
+)
+
+// SchemaVersion is the version of the report envelope's JSON schema
+// (report/schema/v1.json). It follows the observation schema.
+const SchemaVersion = obs.SchemaVersion
+
+// Tool names the program that produced a report.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Report is the result of auditing one target.
+type Report struct {
+	SchemaVersion string     `json:"schema_version"`
+	Tool          Tool       `json:"tool"`
+	Target        obs.Target `json:"target"`
+	// Status repeats Observation.Status so batch consumers can filter on it.
+	Status      obs.Status       `json:"status"`
+	Observation *obs.Observation `json:"observation"`
+	// Findings are every check result (all statuses), in check ID order.
+	Findings []checks.Finding `json:"findings"`
+	// Grade is absent when the target could not be graded.
+	Grade *grade.Grade `json:"grade,omitempty"`
+	// Error says why the target could not be scanned (status != ok).
+	Error string `json:"error,omitempty"`
+}
+
+// New builds the report of one target. o must not be nil; findings and g may
+// be (a target that could not be scanned has neither).
+func New(tool Tool, o *obs.Observation, findings []checks.Finding, g *grade.Grade) *Report {
+	if findings == nil {
+		findings = []checks.Finding{}
+	}
+	return &Report{
+		SchemaVersion: SchemaVersion,
+		Tool:          tool,
+		Target:        o.Target,
+		Status:        o.Status,
+		Observation:   o,
+		Findings:      findings,
+		Grade:         g,
+		Error:         o.Error,
+	}
+}
+
+// Failed returns the findings with status fail, most severe first (stable
+// within a severity: check ID order is kept).
+func (r *Report) Failed() []checks.Finding {
+	var out []checks.Finding
+	for _, f := range r.Findings {
+		if f.Status == checks.StatusFail {
+			out = append(out, f)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Severity.Rank() > out[j].Severity.Rank() })
+	return out
+}
+
+// Style is how text is decorated. The caller decides (terminal, NO_COLOR);
+// writers never look at the environment.
+type Style struct {
+	Color bool
+}
+
+// Writer writes reports in one format.
+type Writer interface {
+	// Write adds the report of one target.
+	Write(r *Report) error
+	// Close flushes what is buffered. It does not close the underlying io.Writer.
+	Close() error
+}
+
+var formats = map[string]func(w io.Writer, s Style) Writer{
+	"text":  func(w io.Writer, s Style) Writer { return &textWriter{w: w, style: s} },
+	"json":  func(w io.Writer, _ Style) Writer { return &jsonWriter{w: w} },
+	"jsonl": func(w io.Writer, _ Style) Writer { return &jsonlWriter{w: w} },
+	"quiet": func(w io.Writer, s Style) Writer { return &quietWriter{w: w, style: s} },
+}
+
+// Formats lists the format names NewWriter accepts, sorted.
+func Formats() []string {
+	out := make([]string, 0, len(formats))
+	for name := range formats {
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// NewWriter returns the writer for a format name.
+func NewWriter(format string, w io.Writer, style Style) (Writer, error) {
+	mk, ok := formats[format]
+	if !ok {
+		return nil, fmt.Errorf("unknown format %q (want one of %v)", format, Formats())
+	}
+	return mk(w, style), nil
+}
+
+// TargetName is how a report names its target in one line: the input as the
+// user wrote it, or host:port.
+func (r *Report) TargetName() string {
+	if r.Target.Input != "" {
+		return r.Target.Input
+	}
+	return hostPort(r.Target.Host, r.Target.Port)
+}

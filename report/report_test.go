@@ -1,0 +1,254 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/grade"
+	"github.com/tlsaudit/tlsaudit/scan/obs"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+const goldenDir = "../testdata/golden"
+
+// cases are the fixture names: testdata/golden/<case>.input.json holds a
+// hand-built observation with its findings and grade.
+var cases = []string{"modern", "legacy", "refused", "invalid"}
+
+var testTool = Tool{Name: "tlsaudit", Version: "test"}
+
+type fixture struct {
+	Observation *obs.Observation `json:"observation"`
+	Findings    []checks.Finding `json:"findings"`
+	Grade       *grade.Grade     `json:"grade"`
+}
+
+func loadReport(t *testing.T, name string) *Report {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(goldenDir, name+".input.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f fixture
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		t.Fatalf("%s.input.json: %v", name, err)
+	}
+	return New(testTool, f.Observation, f.Findings, f.Grade)
+}
+
+func render(t *testing.T, format string, style Style, reports ...*Report) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := NewWriter(format, &buf, style)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range reports {
+		if err := w.Write(r); err != nil {
+			t.Fatalf("Write: %v", err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	return buf.Bytes()
+}
+
+// golden compares got with testdata/golden/<file>, or rewrites it with -update.
+func golden(t *testing.T, file string, got []byte) {
+	t.Helper()
+	path := filepath.Join(goldenDir, file)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./report/ -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (go test ./report/ -update to accept):\n--- got ---\n%s\n--- want ---\n%s", file, got, want)
+	}
+}
+
+func TestGolden(t *testing.T) {
+	var all []*Report
+	for _, name := range cases {
+		r := loadReport(t, name)
+		all = append(all, r)
+		t.Run(name, func(t *testing.T) {
+			golden(t, name+".txt", render(t, "text", Style{}, r))
+			golden(t, name+".json", render(t, "json", Style{}, r))
+		})
+	}
+	golden(t, "legacy.color.txt", render(t, "text", Style{Color: true}, all[1]))
+	golden(t, "all.jsonl", render(t, "jsonl", Style{}, all...))
+	golden(t, "all.quiet.txt", render(t, "quiet", Style{}, all...))
+	golden(t, "all.txt", render(t, "text", Style{}, all...))
+}
+
+// TestJSONRoundTrip: the JSON output decodes back into the same reports, and
+// rendering twice gives the same bytes.
+func TestJSONRoundTrip(t *testing.T) {
+	var all []*Report
+	for _, name := range cases {
+		all = append(all, loadReport(t, name))
+	}
+	out := render(t, "json", Style{}, all...)
+	if again := render(t, "json", Style{}, all...); !bytes.Equal(out, again) {
+		t.Fatal("json output differs between two renderings")
+	}
+	var back []*Report
+	if err := json.Unmarshal(out, &back); err != nil {
+		t.Fatalf("json output does not parse: %v", err)
+	}
+	if !reflect.DeepEqual(back, all) {
+		t.Errorf("json round trip changed the reports")
+	}
+
+	lines := strings.Split(strings.TrimSuffix(string(render(t, "jsonl", Style{}, all...)), "\n"), "\n")
+	if len(lines) != len(all) {
+		t.Fatalf("jsonl: %d lines for %d reports", len(lines), len(all))
+	}
+	for i, line := range lines {
+		var r Report
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("jsonl line %d: %v", i+1, err)
+		}
+		if r.Status != all[i].Status || r.Target != all[i].Target {
+			t.Errorf("jsonl line %d: target %+v status %s, want %+v %s", i+1, r.Target, r.Status, all[i].Target, all[i].Status)
+		}
+	}
+}
+
+func TestJSONEmpty(t *testing.T) {
+	if got := string(render(t, "json", Style{})); got != "[]\n" {
+		t.Errorf("json with no reports = %q, want []", got)
+	}
+	if got := string(render(t, "jsonl", Style{})); got != "" {
+		t.Errorf("jsonl with no reports = %q, want nothing", got)
+	}
+}
+
+// TestEnvelope pins the envelope's top-level JSON names (renaming one is a
+// schema break) and the empty findings list of an unscanned target.
+func TestEnvelope(t *testing.T) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(render(t, "jsonl", Style{}, loadReport(t, "refused")), &m); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	want := []string{"error", "findings", "observation", "schema_version", "status", "target", "tool"}
+	if !sameSet(keys, want) {
+		t.Errorf("envelope keys %v, want %v", keys, want)
+	}
+	if string(m["findings"]) != "[]" {
+		t.Errorf("findings = %s, want []", m["findings"])
+	}
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	seen := map[string]bool{}
+	for _, s := range a {
+		seen[s] = true
+	}
+	for _, s := range b {
+		if !seen[s] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestTextNoServerControlBytes: control characters from the server (here an
+// ANSI clear-screen in a certificate subject) never reach the terminal, and
+// without colour the output has no escape at all.
+func TestTextNoServerControlBytes(t *testing.T) {
+	out := render(t, "text", Style{}, loadReport(t, "legacy"))
+	if bytes.ContainsRune(out, 0x1b) {
+		t.Errorf("plain text output contains an ESC byte")
+	}
+	colored := render(t, "text", Style{Color: true}, loadReport(t, "legacy"))
+	if bytes.Contains(colored, []byte("\x1b[2J")) {
+		t.Errorf("server-supplied escape sequence reached the coloured output")
+	}
+	if !bytes.Contains(colored, []byte("\x1b[")) {
+		t.Errorf("coloured output has no colour")
+	}
+}
+
+func TestUnknownFormat(t *testing.T) {
+	_, err := NewWriter("xml", &bytes.Buffer{}, Style{})
+	if err == nil || !strings.Contains(err.Error(), `unknown format "xml"`) {
+		t.Fatalf("NewWriter(xml) error = %v", err)
+	}
+	if got := strings.Join(Formats(), ","); got != "json,jsonl,quiet,text" {
+		t.Errorf("Formats() = %s", got)
+	}
+}
+
+func TestFailedOrder(t *testing.T) {
+	r := loadReport(t, "legacy")
+	var got []string
+	for _, f := range r.Failed() {
+		got = append(got, f.CheckID)
+	}
+	want := []string{"cipher.export", "proto.sslv2_enabled", "cert.expired", "kx.weak_dh", "proto.tls13_missing"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Failed() = %v, want %v", got, want)
+	}
+}
+
+func TestSuiteStrength(t *testing.T) {
+	tests := []struct {
+		proto, name string
+		kx          *obs.KeyExchange
+		want        Strength
+	}{
+		{"TLSv1.3", "TLS_AES_128_GCM_SHA256", nil, StrengthSecure},
+		{"TLSv1.3", "TLS_CHACHA20_POLY1305_SHA256", nil, StrengthSecure},
+		{"TLSv1.2", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", &obs.KeyExchange{Kind: "ECDHE", Group: "x25519", Bits: 253}, StrengthSecure},
+		{"TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM", nil, StrengthSecure},
+		{"TLSv1.2", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", &obs.KeyExchange{Kind: "DHE", Bits: 2048}, StrengthSecure},
+		{"TLSv1.2", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", &obs.KeyExchange{Kind: "DHE", Bits: 1024}, StrengthWeak},
+		{"TLSv1.2", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", &obs.KeyExchange{Kind: "DHE", Bits: 768}, StrengthInsecure},
+		{"TLSv1.2", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", &obs.KeyExchange{Kind: "ECDHE", Group: "secp160r1", Bits: 160}, StrengthWeak},
+		{"TLSv1.2", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", nil, StrengthWeak},
+		{"TLSv1.2", "TLS_RSA_WITH_AES_128_GCM_SHA256", nil, StrengthWeak},
+		{"TLSv1.2", "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA", nil, StrengthWeak},
+		{"TLSv1.0", "TLS_RSA_WITH_3DES_EDE_CBC_SHA", nil, StrengthWeak},
+		{"TLSv1.2", "TLS_ECDHE_RSA_WITH_RC4_128_SHA", nil, StrengthInsecure},
+		{"TLSv1.2", "TLS_RSA_WITH_NULL_SHA256", nil, StrengthInsecure},
+		{"TLSv1.2", "TLS_NULL_WITH_NULL_NULL", nil, StrengthInsecure},
+		{"TLSv1.2", "TLS_DH_anon_WITH_AES_128_GCM_SHA256", nil, StrengthInsecure},
+		{"TLSv1.2", "TLS_ECDH_anon_WITH_AES_128_CBC_SHA", nil, StrengthInsecure},
+		{"TLSv1.0", "TLS_RSA_EXPORT_WITH_DES40_CBC_SHA", nil, StrengthInsecure},
+		{"TLSv1.0", "TLS_RSA_WITH_DES_CBC_SHA", nil, StrengthInsecure},
+		{"TLSv1.0", "TLS_RSA_WITH_IDEA_CBC_SHA", nil, StrengthWeak},
+		{"SSLv3", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", nil, StrengthInsecure},
+		{"SSLv2", "SSL_CK_DES_192_EDE3_CBC_WITH_MD5", nil, StrengthInsecure},
+	}
+	for _, tc := range tests {
+		if got := SuiteStrength(tc.proto, obs.Suite{Name: tc.name, KeyExchange: tc.kx}); got != tc.want {
+			t.Errorf("SuiteStrength(%s, %s, %+v) = %s, want %s", tc.proto, tc.name, tc.kx, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,90 @@
+package report
+
+import (
+	"strings"
+
+	"github.com/tlsaudit/tlsaudit/scan/obs"
+)
+
+// Strength is the marker the text report puts beside a cipher suite.
+type Strength string
+
+const (
+	// StrengthSecure: forward secrecy and an AEAD cipher.
+	StrengthSecure Strength = "secure"
+	// StrengthWeak: usable but below current practice (no forward secrecy,
+	// CBC, 3DES, small ephemeral key).
+	StrengthWeak Strength = "weak"
+	// StrengthInsecure: broken (NULL, anonymous, export, RC4, DES, RC2, SSLv2).
+	StrengthInsecure Strength = "insecure"
+)
+
+// suiteAttrs are the attributes of a suite that decide its strength.
+type suiteAttrs struct {
+	broken  bool // NULL/anon/export/RC4/DES/RC2/MD5-only or SSLv2
+	block64 bool // 3DES, IDEA: 64-bit block ciphers (Sweet32)
+	fs      bool // ephemeral key exchange
+	aead    bool
+}
+
+// attrsFromName derives suite attributes from its IANA name (or the
+// conventional SSLv2 name). TLS 1.3 suites (no "_WITH_") are FS and AEAD.
+//
+// TODO: take these from scan/registry.SuiteByID once that package lands, and
+// keep the name rules only for suites it does not know.
+func attrsFromName(name string) suiteAttrs {
+	n := strings.ToUpper(name)
+	if strings.HasPrefix(n, "SSL_CK_") || strings.HasPrefix(n, "SSL2_") {
+		return suiteAttrs{broken: true}
+	}
+	kx, cipher, ok := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(n, "TLS_"), "SSL_"), "_WITH_")
+	if !ok { // TLS 1.3: TLS_AES_128_GCM_SHA256, TLS_CHACHA20_POLY1305_SHA256, ...
+		kx, cipher = "ECDHE", n
+	}
+	var a suiteAttrs
+	a.fs = strings.HasPrefix(kx, "ECDHE") || strings.HasPrefix(kx, "DHE") || strings.HasPrefix(kx, "ECCPWD")
+	a.aead = strings.Contains(cipher, "GCM") || strings.Contains(cipher, "CCM") ||
+		strings.Contains(cipher, "POLY1305") || strings.Contains(cipher, "MGM")
+	a.block64 = strings.Contains(cipher, "3DES") || strings.HasPrefix(cipher, "IDEA")
+	for _, bad := range []string{"NULL", "RC4", "DES40", "DES_CBC", "RC2", "EXPORT"} {
+		if strings.Contains(cipher, bad) || strings.Contains(kx, bad) {
+			a.broken = true
+		}
+	}
+	if strings.Contains(kx, "ANON") || strings.Contains(kx, "EXPORT") || strings.HasSuffix(cipher, "_MD5") {
+		a.broken = true
+	}
+	return a
+}
+
+// SuiteStrength rates one accepted suite of protocol proto, taking the
+// observed key exchange size into account (DHE under 2048 bits or ECDHE
+// under 224 bits is weak; DHE under 1024 bits is insecure).
+func SuiteStrength(proto string, s obs.Suite) Strength {
+	if proto == "SSLv2" || proto == "SSLv3" {
+		return StrengthInsecure
+	}
+	a := attrsFromName(s.Name)
+	if a.broken {
+		return StrengthInsecure
+	}
+	if kx := s.KeyExchange; kx != nil && kx.Bits > 0 {
+		switch kx.Kind {
+		case "DHE":
+			if kx.Bits < 1024 {
+				return StrengthInsecure
+			}
+			if kx.Bits < 2048 {
+				return StrengthWeak
+			}
+		case "ECDHE":
+			if kx.Bits < 224 {
+				return StrengthWeak
+			}
+		}
+	}
+	if a.fs && a.aead && !a.block64 {
+		return StrengthSecure
+	}
+	return StrengthWeak
+}

@@ -1,0 +1,514 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/scan/obs"
+)
+
+// textWriter renders each report as it arrives, separated by a blank line.
+type textWriter struct {
+	w     io.Writer
+	style Style
+	n     int
+}
+
+func (t *textWriter) Write(r *Report) error {
+	var b bytes.Buffer
+	if t.n > 0 {
+		b.WriteByte('\n')
+	}
+	t.n++
+	if err := renderText(&b, r, t.style); err != nil {
+		return err
+	}
+	_, err := t.w.Write(b.Bytes())
+	return err
+}
+
+func (t *textWriter) Close() error { return nil }
+
+// textRenderer accumulates the text of one report.
+type textRenderer struct {
+	b   *bytes.Buffer
+	st  Style
+	r   *Report
+	o   *obs.Observation
+	err error
+}
+
+func renderText(b *bytes.Buffer, r *Report, st Style) error {
+	t := &textRenderer{b: b, st: st, r: r, o: r.Observation}
+	t.summary()
+	if t.o != nil && t.o.Status == obs.StatusOK {
+		t.protocols()
+		t.suites()
+		t.groups()
+		t.dhParams()
+		t.sigAlgs()
+		t.chains()
+		t.findings()
+	}
+	t.probeErrors()
+	return t.err
+}
+
+// section starts a titled section.
+func (t *textRenderer) section(title string) {
+	t.b.WriteString("\n" + t.st.bold(title) + "\n")
+}
+
+// field writes one "Label   value" line of the summary; an empty label
+// continues the previous field.
+func (t *textRenderer) field(label, value string) {
+	fmt.Fprintf(t.b, "  %-12s %s\n", label, value)
+}
+
+// table renders a borderless table with a header line.
+func (t *textRenderer) table(header []string, rows [][]string) {
+	if t.err != nil {
+		return
+	}
+	tb := tablewriter.NewTable(t.b,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders: tw.BorderNone,
+			Symbols: tw.NewSymbols(tw.StyleASCII),
+			Settings: tw.Settings{
+				Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off},
+				Lines:      tw.Lines{ShowHeaderLine: tw.On},
+			},
+		})),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAlignment(tw.AlignLeft),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithTrimSpace(tw.Off),
+	)
+	hdr := make([]any, len(header))
+	for i, h := range header {
+		hdr[i] = h
+	}
+	tb.Header(hdr...)
+	if err := tb.Bulk(rows); err != nil {
+		t.err = fmt.Errorf("report: table: %w", err)
+		return
+	}
+	if err := tb.Render(); err != nil {
+		t.err = fmt.Errorf("report: table: %w", err)
+	}
+}
+
+func (t *textRenderer) summary() {
+	r, o := t.r, t.o
+	t.b.WriteString(t.st.bold("Target "+r.TargetName()) + "\n")
+	addr := hostPort(r.Target.Host, r.Target.Port)
+	if r.Target.IP != "" && r.Target.IP != r.Target.Host {
+		addr += " (" + r.Target.IP + ")"
+	}
+	var extra []string
+	if r.Target.SNI != "" {
+		extra = append(extra, "SNI "+r.Target.SNI)
+	}
+	if r.Target.StartTLS != "" {
+		extra = append(extra, "STARTTLS "+r.Target.StartTLS)
+	}
+	if len(extra) > 0 {
+		addr += ", " + strings.Join(extra, ", ")
+	}
+	if r.Target.Host != "" {
+		t.field("Address", addr)
+	}
+	status := string(r.Status)
+	if r.Status == obs.StatusOK {
+		status = t.st.paint(sgrGreen, status)
+	} else {
+		status = t.st.paint(sgrRed, status)
+	}
+	if o != nil && (o.ElapsedMS > 0 || o.Connections > 0) {
+		status += fmt.Sprintf(" (%d ms, %d connections)", o.ElapsedMS, o.Connections)
+	}
+	t.field("Status", status)
+	if r.Error != "" {
+		t.field("Error", oneLine(r.Error))
+	}
+	if g := r.Grade; g != nil {
+		line := t.st.bold(t.st.grade(g.Letter)) + fmt.Sprintf("  score %d (protocol %d, key exchange %d, cipher %d)",
+			g.Score, g.Protocol, g.KeyExchange, g.Cipher)
+		if g.RuleSet != "" {
+			line += ", rules " + g.RuleSet
+		}
+		t.field("Grade", line)
+		if g.TrustIgnored != "" && g.TrustIgnored != g.Letter {
+			t.field("", g.TrustIgnored+" if trust problems are ignored")
+		}
+		for i, c := range g.Caps {
+			t.field(label(i, "Capped by"), capLine(c.Grade, c.Reason, c.CheckID))
+		}
+		for i, c := range g.Warnings {
+			t.field(label(i, "Warnings"), capLine(c.Grade, c.Reason, c.CheckID))
+		}
+	}
+	if o != nil && o.Handshake != nil {
+		t.handshake(o.Handshake)
+	}
+}
+
+// label returns name for the first line of a list and "" after.
+func label(i int, name string) string {
+	if i == 0 {
+		return name
+	}
+	return ""
+}
+
+func capLine(grade, reason, checkID string) string {
+	s := grade + "  " + reason
+	if checkID != "" {
+		s += " [" + checkID + "]"
+	}
+	return s
+}
+
+func (t *textRenderer) handshake(h *obs.Handshake) {
+	parts := []string{h.Protocol, h.Suite}
+	if h.Group != "" {
+		parts = append(parts, h.Group)
+	}
+	if h.ALPN != "" {
+		parts = append(parts, "ALPN "+oneLine(h.ALPN))
+	}
+	t.field("Handshake", strings.Join(parts, ", "))
+	var flags []string
+	addFlag := func(name string, v *bool) {
+		if v != nil {
+			flags = append(flags, name+" "+yesNo(*v))
+		}
+	}
+	addFlag("secure renegotiation", h.SecureRenegotiation)
+	addFlag("extended master secret", h.ExtendedMasterSecret)
+	addFlag("session ticket", h.SessionTicket)
+	if h.Compression != nil {
+		c := "none"
+		if *h.Compression != 0 {
+			c = "DEFLATE"
+			if *h.Compression != 1 {
+				c = strconv.Itoa(int(*h.Compression))
+			}
+		}
+		flags = append(flags, "compression "+c)
+	}
+	if len(flags) > 0 {
+		t.field("", strings.Join(flags, ", "))
+	}
+	if len(h.Extensions) > 0 {
+		t.field("Extensions", strings.Join(h.Extensions, ", "))
+	}
+}
+
+func (t *textRenderer) protocols() {
+	if len(t.o.Protocols) == 0 {
+		return
+	}
+	t.section("Protocols")
+	var rows [][]string
+	for _, p := range t.o.Protocols {
+		offered := "no"
+		if p.Supported {
+			offered = t.protocolYes(p.Name)
+		}
+		if p.Error != "" {
+			offered = "?"
+		}
+		rows = append(rows, []string{p.Name, offered, orderText(p.ServerOrder, p.Supported), oneLine(p.Error)})
+	}
+	t.table([]string{"Protocol", "Offered", "Suite order", "Note"}, rows)
+}
+
+// protocolYes colours "yes" by how desirable the protocol is.
+func (t *textRenderer) protocolYes(name string) string {
+	switch name {
+	case "TLSv1.3", "TLSv1.2":
+		return t.st.paint(sgrGreen, "yes")
+	case "TLSv1.0", "TLSv1.1":
+		return t.st.paint(sgrYellow, "yes")
+	default:
+		return t.st.paint(sgrRed, "yes")
+	}
+}
+
+func orderText(serverOrder *bool, applies bool) string {
+	switch {
+	case !applies:
+		return ""
+	case serverOrder == nil:
+		return "-"
+	case *serverOrder:
+		return "server"
+	default:
+		return "client"
+	}
+}
+
+func (t *textRenderer) suites() {
+	for _, p := range t.o.Protocols {
+		if !p.Supported || len(p.Suites) == 0 {
+			continue
+		}
+		title := "Cipher suites " + p.Name
+		switch o := orderText(p.ServerOrder, true); o {
+		case "server":
+			title += " (server order)"
+		case "client":
+			title += " (client order: server follows the client)"
+		}
+		t.section(title)
+		var rows [][]string
+		for i, s := range p.Suites {
+			id := fmt.Sprintf("0x%04x", s.ID)
+			if p.Name == "SSLv2" && s.ID24 != 0 {
+				id = fmt.Sprintf("0x%06x", s.ID24)
+			}
+			rows = append(rows, []string{strconv.Itoa(i + 1), s.Name, id, kxText(s.KeyExchange), t.st.strength(SuiteStrength(p.Name, s))})
+		}
+		t.table([]string{"#", "Suite", "ID", "Key exchange", "Strength"}, rows)
+	}
+}
+
+func kxText(kx *obs.KeyExchange) string {
+	if kx == nil {
+		return ""
+	}
+	parts := []string{kx.Kind}
+	if kx.Group != "" {
+		parts = append(parts, kx.Group)
+	}
+	if kx.Bits > 0 {
+		parts = append(parts, strconv.Itoa(kx.Bits)+" bits")
+	}
+	return strings.Join(parts, " ")
+}
+
+func (t *textRenderer) groups() {
+	g := t.o.Groups
+	if g == nil || len(g.TLS12)+len(g.TLS13) == 0 {
+		return
+	}
+	t.section("Groups")
+	hrr := map[uint16]bool{}
+	for _, h := range g.TLS13HRR {
+		hrr[h.ID] = true
+	}
+	var rows [][]string
+	add := func(family string, list []obs.Group, order *bool, hrrNote bool) {
+		for i, gr := range list {
+			var notes []string
+			if gr.PostQuantum {
+				notes = append(notes, t.st.paint(sgrGreen, "post-quantum"))
+			}
+			if hrrNote && hrr[gr.ID] {
+				notes = append(notes, "via HelloRetryRequest")
+			}
+			bits := ""
+			if gr.Bits > 0 {
+				bits = strconv.Itoa(gr.Bits)
+			}
+			ord := ""
+			if i == 0 {
+				ord = orderText(order, true)
+			}
+			rows = append(rows, []string{family, gr.Name, fmt.Sprintf("0x%04x", gr.ID), bits, ord, strings.Join(notes, ", ")})
+		}
+	}
+	add("TLS 1.2", g.TLS12, g.TLS12ServerOrder, false)
+	add("TLS 1.3", g.TLS13, g.TLS13ServerOrder, true)
+	t.table([]string{"Protocols", "Group", "ID", "Bits", "Order", "Notes"}, rows)
+}
+
+func (t *textRenderer) dhParams() {
+	if len(t.o.DH) == 0 {
+		return
+	}
+	t.section("DH parameters")
+	var rows [][]string
+	for _, d := range t.o.DH {
+		bits := strconv.Itoa(d.Bits)
+		switch {
+		case d.Bits < 1024:
+			bits = t.st.paint(sgrRed, bits)
+		case d.Bits < 2048:
+			bits = t.st.paint(sgrYellow, bits)
+		}
+		known := d.Known
+		if known == "" {
+			known = "-"
+		}
+		rows = append(rows, []string{bits, known, d.Source, strings.Join(d.SeenWith, ", ")})
+	}
+	t.table([]string{"Bits", "Known prime", "Source", "Seen with"}, rows)
+}
+
+func (t *textRenderer) sigAlgs() {
+	s := t.o.SignatureAlgorithms
+	if s == nil || len(s.TLS12)+len(s.TLS13) == 0 && s.Error == "" {
+		return
+	}
+	t.section("Signature algorithms")
+	var rows [][]string
+	for _, fam := range []struct {
+		name string
+		list []obs.SigAlg
+	}{{"TLS 1.2", s.TLS12}, {"TLS 1.3", s.TLS13}} {
+		for _, a := range fam.list {
+			rows = append(rows, []string{fam.name, a.Name, fmt.Sprintf("0x%04x", a.ID)})
+		}
+	}
+	if len(rows) > 0 {
+		t.table([]string{"Protocols", "Algorithm", "ID"}, rows)
+	}
+	if s.Error != "" {
+		t.b.WriteString("  note: " + oneLine(s.Error) + "\n")
+	}
+}
+
+func (t *textRenderer) chains() {
+	for i, ch := range t.o.Chains {
+		title := fmt.Sprintf("Certificate chain %d (%s, %s key", i+1, ch.Protocol, ch.KeyType)
+		if len(ch.OCSPStaple) > 0 {
+			title += ", OCSP stapled"
+		}
+		if len(ch.SCTs) > 0 {
+			title += ", " + plural(len(ch.SCTs), "SCT")
+		}
+		t.section(title + ")")
+		var rows [][]string
+		for j, c := range ch.Certificates {
+			rows = append(rows, []string{strconv.Itoa(j), certName(c.Subject, c), certName(c.Issuer, c), keyText(c), c.SigAlg, t.expiry(c)})
+		}
+		t.table([]string{"#", "Subject", "Issuer", "Key", "Signature", "Expires"}, rows)
+	}
+}
+
+func certName(name string, c obs.Certificate) string {
+	if c.ParseError != "" && name == "" {
+		return "(unparsable: " + oneLine(c.ParseError) + ")"
+	}
+	return oneLine(name)
+}
+
+func keyText(c obs.Certificate) string {
+	parts := []string{c.KeyType}
+	if c.Curve != "" {
+		parts = append(parts, c.Curve)
+	} else if c.KeyBits > 0 {
+		parts = append(parts, strconv.Itoa(c.KeyBits))
+	}
+	return strings.TrimSpace(strings.Join(parts, " "))
+}
+
+// expiry shows NotAfter and the days left at the time of the scan (not the
+// time of rendering: the report of a stored observation does not change).
+func (t *textRenderer) expiry(c obs.Certificate) string {
+	if c.NotAfter.IsZero() {
+		return ""
+	}
+	s := c.NotAfter.UTC().Format("2006-01-02")
+	if t.o.Started.IsZero() {
+		return s
+	}
+	days := int(c.NotAfter.Sub(t.o.Started) / (24 * time.Hour))
+	switch {
+	case c.NotAfter.Before(t.o.Started):
+		return s + " " + t.st.paint(sgrRed, fmt.Sprintf("(expired %d days before the scan)", -days))
+	case !c.NotBefore.IsZero() && c.NotBefore.After(t.o.Started):
+		return s + " " + t.st.paint(sgrRed, "(not yet valid)")
+	default:
+		return s + fmt.Sprintf(" (%d days)", days)
+	}
+}
+
+func (t *textRenderer) findings() {
+	counts := map[checks.Status]int{}
+	for _, f := range t.r.Findings {
+		counts[f.Status]++
+	}
+	if len(t.r.Findings) == 0 {
+		return
+	}
+	failed := t.r.Failed()
+	t.section(fmt.Sprintf("Findings: %d failed, %d passed, %d inconclusive, %d not applicable, %s",
+		counts[checks.StatusFail], counts[checks.StatusPass], counts[checks.StatusInconclusive],
+		counts[checks.StatusNotApplicable], plural(counts[checks.StatusError], "error")))
+	var rows [][]string
+	for _, f := range failed {
+		rows = append(rows, []string{t.st.severity(f.Severity), f.CheckID, oneLine(f.Subject), findingText(f)})
+	}
+	for _, f := range t.r.Findings {
+		if f.Status == checks.StatusError {
+			rows = append(rows, []string{t.st.paint(sgrRed, "error"), f.CheckID, oneLine(f.Subject), findingText(f)})
+		}
+	}
+	if len(rows) > 0 {
+		t.table([]string{"Severity", "Check", "Subject", "Detail"}, rows)
+	}
+}
+
+// findingText is the evidence of a finding, or its title when it has none.
+func findingText(f checks.Finding) string {
+	if f.Detail == "" {
+		return oneLine(f.Title)
+	}
+	return oneLine(f.Detail)
+}
+
+func (t *textRenderer) probeErrors() {
+	if t.o == nil || len(t.o.Errors) == 0 {
+		return
+	}
+	t.section("Probe errors")
+	var rows [][]string
+	for _, e := range t.o.Errors {
+		rows = append(rows, []string{e.Probe, oneLine(e.Error)})
+	}
+	t.table([]string{"Probe", "Error"}, rows)
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+func yesNo(v bool) string {
+	if v {
+		return "yes"
+	}
+	return "no"
+}
+
+func hostPort(host string, port int) string {
+	return net.JoinHostPort(host, strconv.Itoa(port))
+}
+
+// oneLine makes server-controlled text safe for one table cell or line:
+// control characters (including ANSI escapes a hostile server could plant in
+// a certificate) are replaced by '?'.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return '?'
+		}
+		return r
+	}, s)
+}
