@@ -24,6 +24,15 @@ type Server struct {
 	CertDER []byte
 	// Chain is the chain served, leaf first (DER), if known.
 	Chain [][]byte
+	// Chains are all chains the server can serve (e.g. RSA and ECDSA), leaf
+	// first; Chains[0] is Chain.
+	Chains [][][]byte
+	// PKI issued the served certificates, when they came from this package
+	// (verify against PKI.RootPool()).
+	PKI *PKI
+
+	output func() string // diagnostic output of an external process
+	pid    int           // process (group) id of an external server, 0 if none
 
 	closeOnce sync.Once
 	closeFn   func() error
@@ -38,6 +47,15 @@ func (s *Server) Close() error {
 		}
 	})
 	return s.closeErr
+}
+
+// Output returns what an external server process wrote to stdout/stderr so
+// far (capped), for error messages; "" for in-process servers.
+func (s *Server) Output() string {
+	if s.output == nil {
+		return ""
+	}
+	return s.output()
 }
 
 // newServer fills the address fields from a listener address.
