@@ -7,43 +7,66 @@ import (
 	"sync"
 )
 
-var (
-	regMu    sync.RWMutex
-	registry = map[string]Check{}
-	idRE     = regexp.MustCompile(`^[a-z0-9]+\.[a-z0-9_]+$`)
-)
+// idRE is the shape of every check ID: category.snake_name.
+var idRE = regexp.MustCompile(`^[a-z0-9]+\.[a-z0-9_]+$`)
 
-// Register adds c to the global registry. It panics on an empty, malformed or
-// duplicate ID: that is a bug to fix, found at init.
-func Register(c Check) {
+// ValidID reports whether id has the shape category.snake_name.
+func ValidID(id string) bool { return idRE.MatchString(id) }
+
+// Registry is a set of checks keyed by ID. The zero value is not usable; use
+// NewRegistry. The package-level functions (Register, All, Lookup, Run) work
+// on Default, which every check package fills from init().
+type Registry struct {
+	mu     sync.RWMutex
+	checks map[string]Check
+}
+
+// NewRegistry returns an empty registry (for tests and filtered views).
+func NewRegistry() *Registry { return &Registry{checks: map[string]Check{}} }
+
+// Default is the global registry filled by the check packages' init().
+var Default = NewRegistry()
+
+// Register adds c to r. It panics on an empty, malformed or duplicate ID:
+// that is a bug to fix, found at init.
+func (r *Registry) Register(c Check) {
 	m := c.Meta()
 	if !idRE.MatchString(m.ID) {
 		panic(fmt.Sprintf("checks: malformed check ID %q", m.ID))
 	}
-	regMu.Lock()
-	defer regMu.Unlock()
-	if _, dup := registry[m.ID]; dup {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, dup := r.checks[m.ID]; dup {
 		panic(fmt.Sprintf("checks: duplicate check ID %q", m.ID))
 	}
-	registry[m.ID] = c
+	r.checks[m.ID] = c
 }
 
-// All returns every registered check, sorted by ID.
-func All() []Check {
-	regMu.RLock()
-	defer regMu.RUnlock()
-	out := make([]Check, 0, len(registry))
-	for _, c := range registry {
+// All returns every check of r, sorted by ID.
+func (r *Registry) All() []Check {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]Check, 0, len(r.checks))
+	for _, c := range r.checks {
 		out = append(out, c)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Meta().ID < out[j].Meta().ID })
 	return out
 }
 
-// Lookup returns the check with the given ID.
-func Lookup(id string) (Check, bool) {
-	regMu.RLock()
-	defer regMu.RUnlock()
-	c, ok := registry[id]
+// Lookup returns the check of r with the given ID.
+func (r *Registry) Lookup(id string) (Check, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	c, ok := r.checks[id]
 	return c, ok
 }
+
+// Register adds c to the global registry (see Registry.Register).
+func Register(c Check) { Default.Register(c) }
+
+// All returns every registered check, sorted by ID.
+func All() []Check { return Default.All() }
+
+// Lookup returns the check with the given ID.
+func Lookup(id string) (Check, bool) { return Default.Lookup(id) }

@@ -8,13 +8,28 @@ import (
 
 // Run evaluates every registered check against o, in ID order. A check that
 // panics yields one StatusError finding; it never stops the run.
-func Run(o *obs.Observation, env Env) []Finding {
+func Run(o *obs.Observation, env Env) []Finding { return Default.Run(o, env) }
+
+// Run evaluates every check of r against o, in ID order (see the package Run).
+func (r *Registry) Run(o *obs.Observation, env Env) []Finding {
 	var out []Finding
-	for _, c := range All() {
+	for _, c := range r.All() {
 		out = append(out, evaluate(c, o, env)...)
 	}
 	return out
 }
+
+// Applier is implemented by checks that can tell up front that they have
+// nothing to say about an observation. The framework then emits one
+// not_applicable finding carrying the reason, so checks never repeat that
+// logic (zlint's CheckApplies).
+type Applier interface {
+	Applies(o *obs.Observation) (ok bool, reason string)
+}
+
+// Evaluate runs one check through the framework lifecycle (applicability,
+// panic recovery, metadata fill-in), as Run does for each check.
+func Evaluate(c Check, o *obs.Observation, env Env) []Finding { return evaluate(c, o, env) }
 
 func evaluate(c Check, o *obs.Observation, env Env) (fs []Finding) {
 	m := c.Meta()
@@ -24,6 +39,18 @@ func evaluate(c Check, o *obs.Observation, env Env) (fs []Finding) {
 			fill(fs, m)
 		}
 	}()
+	if o == nil {
+		fs = []Finding{NotApplicable("no observation")}
+		fill(fs, m)
+		return fs
+	}
+	if a, ok := c.(Applier); ok {
+		if ok, why := a.Applies(o); !ok {
+			fs = []Finding{NotApplicable(why)}
+			fill(fs, m)
+			return fs
+		}
+	}
 	fs = c.Evaluate(o, env)
 	fill(fs, m)
 	return fs

@@ -1,0 +1,115 @@
+package all
+
+import (
+	"path"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/checktest"
+)
+
+// The zlint-style registry tests: every registered check is well formed.
+func TestCatalogue(t *testing.T) {
+	all := checks.Catalogue()
+	if len(all) < 20 {
+		t.Fatalf("only %d checks registered", len(all))
+	}
+	refKinds := map[string]bool{"cve": true, "cwe": true, "rfc": true, "cabf": true, "url": true}
+	for _, m := range all {
+		if !checks.ValidID(m.ID) {
+			t.Errorf("%s: malformed ID", m.ID)
+		}
+		if strings.TrimSpace(m.Title) == "" || strings.TrimSpace(m.Description) == "" {
+			t.Errorf("%s: empty title or description", m.ID)
+		}
+		if m.Category != checks.CategoryOf(m.ID) {
+			t.Errorf("%s: category %q, want %q", m.ID, m.Category, checks.CategoryOf(m.ID))
+		}
+		if m.Severity.Rank() < 0 {
+			t.Errorf("%s: unknown severity %q", m.ID, m.Severity)
+		}
+		hasVulnRef := false
+		for _, r := range m.Refs {
+			if !refKinds[r.Kind] || r.ID == "" {
+				t.Errorf("%s: bad ref %+v", m.ID, r)
+			}
+			if r.Kind == "cve" && !strings.HasPrefix(r.ID, "CVE-") || r.Kind == "cwe" && !strings.HasPrefix(r.ID, "CWE-") {
+				t.Errorf("%s: ref ID %q does not match its kind", m.ID, r.ID)
+			}
+			hasVulnRef = hasVulnRef || r.Kind == "cve" || r.Kind == "cwe"
+		}
+		if strings.HasPrefix(m.ID, "vuln.") && !hasVulnRef {
+			t.Errorf("%s: a vuln.* check needs a CVE or CWE reference", m.ID)
+		}
+		for _, leftover := range []string{"TODO", "Fill this in", "FIXME"} {
+			if strings.Contains(m.Title+m.Description, leftover) {
+				t.Errorf("%s: scaffold leftover %q in metadata", m.ID, leftover)
+			}
+		}
+	}
+}
+
+// The ID prefix must be the directory (package) that declares the check.
+func TestIDPrefixIsDirectory(t *testing.T) {
+	for _, c := range checks.All() {
+		id := c.Meta().ID
+		pkg := ""
+		if fc, ok := c.(*checks.FuncCheck); ok {
+			pkg = fc.Package()
+		} else {
+			typ := reflect.TypeOf(c)
+			for typ.Kind() == reflect.Pointer {
+				typ = typ.Elem()
+			}
+			pkg = typ.PkgPath()
+		}
+		prefix, _, _ := strings.Cut(id, ".")
+		if path.Base(pkg) != prefix {
+			t.Errorf("%s is declared in %s: the ID prefix must be the directory name", id, pkg)
+		}
+	}
+}
+
+// Every ID constant of the protocol, cipher and key-exchange categories is
+// registered (the grade refers to them).
+func TestSharedIDsRegistered(t *testing.T) {
+	for _, id := range []string{
+		checks.IDProtoSSLv2Enabled, checks.IDProtoSSLv3Enabled, checks.IDProtoTLS10Enabled, checks.IDProtoTLS11Enabled,
+		checks.IDProtoTLS12Missing, checks.IDProtoTLS13Missing,
+		checks.IDCipherNull, checks.IDCipherAnonymous, checks.IDCipherExport, checks.IDCipherRC4, checks.IDCipherDES64BitBlock,
+		checks.IDCipherWeakUnder128, checks.IDCipherNoForwardSecrecy, checks.IDCipherNoAEAD, checks.IDCipherCBCTLS10,
+		checks.IDCipherCBC, checks.IDCipherClientOrder,
+		checks.IDKxDHUnder2048, checks.IDKxDHUnder1024, checks.IDKxDHCommonPrime, checks.IDKxRSAKeyExchange,
+		checks.IDKxWeakCurve, checks.IDKxNoPostQuantum,
+	} {
+		if _, ok := checks.Lookup(id); !ok {
+			t.Errorf("%s is not registered", id)
+		}
+	}
+}
+
+// Running everything on every fixture never yields an error finding; a
+// failed scan yields nothing but not_applicable for the categories here.
+func TestRunFixtures(t *testing.T) {
+	ours := checks.Filter{Categories: []string{"proto", "cipher", "kx"}}
+	reg := checks.Default.Filter(ours)
+	for _, name := range []string{"modern", "legacy", "sslv2_sslv3", "failed", "partial"} {
+		fs := reg.Run(checktest.Observation(t, name), checktest.Env())
+		if len(fs) != len(reg.All()) {
+			t.Errorf("%s: %d findings for %d checks", name, len(fs), len(reg.All()))
+		}
+		for _, f := range fs {
+			if f.Status == checks.StatusError {
+				t.Errorf("%s: %s: %s", name, f.CheckID, f.Detail)
+			}
+			if name == "failed" && f.Status != checks.StatusNotApplicable {
+				t.Errorf("failed scan: %s is %s, want not_applicable", f.CheckID, f.Status)
+			}
+			if f.Detail == "" {
+				t.Errorf("%s: %s: no detail", name, f.CheckID)
+			}
+		}
+	}
+}

@@ -1,0 +1,76 @@
+package checks
+
+// Check IDs shared across packages. The grade (checks/grade) and the report
+// reference checks by these names, so a check package must register its
+// checks under exactly these IDs. Status conventions the grade relies on are
+// noted per ID: "fail" means the problem is present.
+const (
+	// Protocols (checks/proto).
+	IDProtoSSLv2Enabled = "proto.sslv2_enabled"
+	IDProtoSSLv3Enabled = "proto.sslv3_enabled"
+	IDProtoTLS10Enabled = "proto.tls10_enabled"
+	IDProtoTLS11Enabled = "proto.tls11_enabled"
+	IDProtoTLS12Missing = "proto.tls12_missing"
+	IDProtoTLS13Missing = "proto.tls13_missing"
+
+	// Cipher suites (checks/cipher).
+	IDCipherNull             = "cipher.null"
+	IDCipherAnonymous        = "cipher.anonymous"
+	IDCipherExport           = "cipher.export"
+	IDCipherRC4              = "cipher.rc4"
+	IDCipherDES64BitBlock    = "cipher.des_64bit_block"
+	IDCipherWeakUnder128     = "cipher.weak_under_128"
+	IDCipherNoForwardSecrecy = "cipher.no_forward_secrecy"
+	IDCipherNoAEAD           = "cipher.no_aead"
+	IDCipherCBCTLS10         = "cipher.cbc_tls10"
+	IDCipherCBC              = "cipher.cbc"
+	IDCipherClientOrder      = "cipher.client_order"
+
+	// Key exchange (checks/kx).
+	IDKxDHUnder2048    = "kx.dh_under_2048"
+	IDKxDHUnder1024    = "kx.dh_under_1024"
+	IDKxDHCommonPrime  = "kx.dh_common_prime"
+	IDKxRSAKeyExchange = "kx.rsa_key_exchange"
+	IDKxWeakCurve      = "kx.weak_curve"
+	IDKxNoPostQuantum  = "kx.no_post_quantum"
+
+	// Certificates (checks/cert). The grade reads these findings.
+	IDCertUntrusted          = "cert.untrusted"           // → T
+	IDCertExpired            = "cert.expired"             // → T
+	IDCertNotYetValid        = "cert.not_yet_valid"       // → T
+	IDCertSelfSigned         = "cert.self_signed"         // → T
+	IDCertHostnameMismatch   = "cert.hostname_mismatch"   // → M
+	IDCertRevoked            = "cert.revoked"             // → T
+	IDCertSHA1Signature      = "cert.sha1_signature"      // → T
+	IDCertMD5Signature       = "cert.md5_signature"       // → F
+	IDCertRSAKeyUnder2048    = "cert.rsa_key_under_2048"  // → B
+	IDCertRSAKeyUnder1024    = "cert.rsa_key_under_1024"  // → F
+	IDCertChainIncomplete    = "cert.chain_incomplete"    // → B
+	IDCertDebianWeakKey      = "cert.debian_weak_key"     // → F (and key-exchange score 0)
+	IDCertRSAExponentOne     = "cert.rsa_exponent_one"    // → F
+	IDCertSymantecDistrusted = "cert.symantec_distrusted" // → T
+
+	// Vulnerabilities (checks/vuln). "fail" = vulnerable.
+	IDVulnHeartbleed              = "vuln.heartbleed"
+	IDVulnCCSInjection            = "vuln.ccs_injection"
+	IDVulnROBOT                   = "vuln.robot"
+	IDVulnPoodleTLS               = "vuln.poodle_tls"
+	IDVulnTicketbleed             = "vuln.ticketbleed"
+	IDVulnLuckyMinus20            = "vuln.lucky_minus20"
+	IDVulnZombiePoodle            = "vuln.zombie_poodle"
+	IDVulnGoldenDoodle            = "vuln.goldendoodle"
+	IDVulnSleepingPoodle          = "vuln.sleeping_poodle"
+	IDVulnZeroLengthPaddingOracle = "vuln.zero_length_padding_oracle"
+	IDVulnDROWN                   = "vuln.drown"
+	IDVulnInsecureRenegotiation   = "vuln.insecure_renegotiation"
+	IDVulnCRIME                   = "vuln.crime"        // TLS compression → C
+	IDVulnPoodleSSLv3             = "vuln.poodle_sslv3" // → C
+
+	// HTTP (checks/http). The grade needs, for A+, a "pass" finding of
+	// IDHTTPHSTSShort, which must mean "HSTS present and valid with max-age
+	// of at least 15552000 s (180 days)". Missing/invalid/short → warning (A-).
+	IDHTTPHSTSMissing = "http.hsts_missing"
+	IDHTTPHSTSInvalid = "http.hsts_invalid"
+	IDHTTPHSTSShort   = "http.hsts_short"
+	IDHTTPHPKPInvalid = "http.hpkp_invalid" // fail → no A+
+)

@@ -1,0 +1,14 @@
+package proto
+
+import "github.com/tlsaudit/tlsaudit/checks"
+
+func init() {
+	checks.Register(checks.New(checks.Meta{
+		ID:    checks.IDProtoTLS10Enabled,
+		Title: "TLS 1.0 is enabled",
+		Description: "TLS 1.0 is deprecated (RFC 8996): it relies on MD5/SHA-1 in its PRF and handshake signatures " +
+			"and has no AEAD suites. Browsers removed it in 2020.",
+		Severity: checks.SeverityMedium,
+		Refs:     []checks.Ref{{Kind: "rfc", ID: "RFC 8996"}},
+	}, enabled("TLSv1.0")).When(checks.ScanCompleted))
+}

@@ -1,0 +1,14 @@
+package proto
+
+import "github.com/tlsaudit/tlsaudit/checks"
+
+func init() {
+	checks.Register(checks.New(checks.Meta{
+		ID:    checks.IDProtoTLS13Missing,
+		Title: "TLS 1.3 is not supported",
+		Description: "TLS 1.3 (RFC 8446) removes static RSA, CBC and renegotiation, encrypts most of the handshake " +
+			"and is required for post-quantum key exchange. SSL Labs (2009r) warns and caps at A- without it.",
+		Severity: checks.SeverityInfo,
+		Refs:     []checks.Ref{{Kind: "rfc", ID: "RFC 8446"}, {Kind: "rfc", ID: "RFC 9325"}},
+	}, missing("TLSv1.3", "TLSv1.2", "which is still acceptable")).When(checks.ScanCompleted))
+}
