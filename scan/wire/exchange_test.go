@@ -61,6 +61,7 @@ func TestExchangeTLS12GoServer(t *testing.T) {
 			if len(f.Messages) != len(want) {
 				t.Errorf("messages %v, want %v", f.Messages, want)
 			}
+			saveHandshake(t, "go-tls12-"+tc.name, f.Transcript)
 		})
 	}
 }
@@ -122,6 +123,7 @@ func TestExchangeTLS13GoServer(t *testing.T) {
 			if !f.Finished {
 				t.Errorf("Finished not verified; messages %v", f.Messages)
 			}
+			saveHandshake(t, "go-tls13-"+tc.name, f.Transcript)
 		})
 	}
 }
@@ -166,4 +168,5 @@ func TestExchangeHelloRetryRequest(t *testing.T) {
 	if f2.Certificate == nil || !bytes.Equal(f2.Certificate.Certificates[0], ecC.Certificate[0]) || !f2.Finished {
 		t.Fatalf("second flight not decrypted: messages %v", f2.Messages)
 	}
+	saveHandshake(t, "go-tls13-hrr", f2.Transcript)
 }
