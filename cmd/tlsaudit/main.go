@@ -1,0 +1,432 @@
+// Command tlsaudit audits the TLS configuration of servers: protocols, cipher
+// suites, groups, certificates and known weaknesses, with a grade and CI gates.
+// Run "tlsaudit --help" for usage.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/grade"
+	"github.com/tlsaudit/tlsaudit/report"
+	"github.com/tlsaudit/tlsaudit/scan"
+	"github.com/tlsaudit/tlsaudit/scan/obs"
+)
+
+// Exit codes (see usage).
+const (
+	exitOK     = 0
+	exitPolicy = 1
+	exitUsage  = 2
+	exitScan   = 3
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3".
+var version = ""
+
+// scanner audits one target; tests replace newScanner with a fake.
+type scanner interface {
+	Scan(ctx context.Context, t scan.Target) *obs.Observation
+}
+
+var newScanner = func(opts scan.Options) scanner { return scan.New(opts) }
+
+// computeGrade rates an observation from its findings.
+//
+// TODO: call grade.Compute(o, findings, grade.Options{}) once checks/grade
+// provides it; until then no grade is reported.
+var computeGrade = func(o *obs.Observation, findings []checks.Finding) *grade.Grade { return nil }
+
+// isTerminal reports whether w is a terminal (a character device).
+var isTerminal = func(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := runContext(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is the whole command, testable in-process.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runContext(context.Background(), args, stdin, stdout, stderr)
+}
+
+func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "demo":
+			return runDemo(ctx, args[1:], stdout, stderr)
+		case "checks":
+			return runChecks(args[1:], stdout, stderr)
+		case "inspect":
+			return runInspect(args[1:], stdout, stderr)
+		}
+	}
+	cfg, code, ok := parseFlags("tlsaudit", args, stdout, stderr, true)
+	if !ok {
+		return code
+	}
+	inputs, err := collectInputs(cfg.positional, cfg.targetsFile, stdin)
+	if err != nil {
+		return usageError(stderr, err.Error(), "")
+	}
+	if len(inputs) == 0 {
+		return usageError(stderr, "no targets given", "run 'tlsaudit --help' for usage, or 'tlsaudit demo' for an offline example")
+	}
+	jobs := make([]job, len(inputs))
+	for i, in := range inputs {
+		t, err := scan.ParseTarget(in)
+		if err != nil {
+			errorf(stderr, "%v", err)
+			jobs[i] = job{input: in, err: err}
+			continue
+		}
+		if cfg.sni != "" {
+			t.SNI = cfg.sni
+		}
+		if t.StartTLS == "" {
+			t.StartTLS = cfg.startTLS
+		}
+		jobs[i] = job{input: in, target: t}
+	}
+	return audit(ctx, cfg, jobs, nil, stdout, stderr)
+}
+
+// config holds the parsed command line.
+type config struct {
+	format      string
+	sni         string
+	startTLS    string
+	targetsFile string
+	timeout     time.Duration
+	connTimeout time.Duration
+	concurrency int
+	perHost     int
+	failUnder   string
+	failOn      checks.Severity
+	expiryWarn  time.Duration
+	expiryGate  bool // --expiry-warn given explicitly
+	style       report.Style
+	positional  []string
+}
+
+// parseFlags parses the flags of the main command (targets allowed) or of
+// demo (no positional arguments). On false, code is the exit status.
+func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bool) (cfg config, code int, ok bool) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	var (
+		jsonFlag, quiet, showVersion  bool
+		format, failOn, color, expiry string
+	)
+	fs.StringVar(&format, "format", "text", "")
+	fs.BoolVar(&jsonFlag, "json", false, "")
+	fs.BoolVar(&quiet, "quiet", false, "")
+	fs.StringVar(&color, "color", "auto", "")
+	fs.StringVar(&cfg.sni, "sni", "", "")
+	fs.StringVar(&cfg.startTLS, "starttls", "", "")
+	fs.StringVar(&cfg.targetsFile, "targets", "", "")
+	fs.DurationVar(&cfg.timeout, "timeout", 60*time.Second, "")
+	fs.DurationVar(&cfg.connTimeout, "conn-timeout", 5*time.Second, "")
+	fs.IntVar(&cfg.concurrency, "concurrency", 4, "")
+	fs.IntVar(&cfg.perHost, "per-host", 8, "")
+	fs.StringVar(&cfg.failUnder, "fail-under", "", "")
+	fs.StringVar(&failOn, "fail-on", "", "")
+	fs.StringVar(&expiry, "expiry-warn", "30d", "")
+	fs.BoolVar(&showVersion, "version", false, "")
+
+	// Flags may follow targets: parse, take one positional argument, repeat.
+	rest := args
+	for {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprint(stdout, usage)
+				return cfg, exitOK, false
+			}
+			return cfg, usageError(stderr, err.Error(), "run 'tlsaudit --help' for usage"), false
+		}
+		rest = fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		cfg.positional = append(cfg.positional, rest[0])
+		rest = rest[1:]
+		if len(rest) > 0 && rest[0] == "--" {
+			cfg.positional = append(cfg.positional, rest[1:]...)
+			break
+		}
+	}
+	if showVersion {
+		fmt.Fprintln(stdout, "tlsaudit", toolVersion())
+		return cfg, exitOK, false
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	fail := func(msg string) (config, int, bool) { return cfg, usageError(stderr, msg, "run 'tlsaudit --help' for usage"), false }
+
+	if !targets && len(cfg.positional) > 0 {
+		return fail(fmt.Sprintf("%s takes no targets (got %q)", name, cfg.positional[0]))
+	}
+	if !targets && cfg.targetsFile != "" {
+		return fail(name + " takes no --targets")
+	}
+	cfg.format = format
+	if jsonFlag {
+		if set["format"] && format != "json" {
+			return fail("--json conflicts with --format " + format)
+		}
+		cfg.format = "json"
+	}
+	switch cfg.format {
+	case "text", "json", "jsonl":
+	default:
+		return fail(fmt.Sprintf("unknown --format %q (want text, json or jsonl)", cfg.format))
+	}
+	if quiet {
+		if cfg.format != "text" {
+			return fail("--quiet cannot be combined with --format " + cfg.format)
+		}
+		cfg.format = "quiet"
+	}
+	switch color {
+	case "auto":
+		cfg.style.Color = isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
+	case "always":
+		cfg.style.Color = true
+	case "never":
+	default:
+		return fail(fmt.Sprintf("unknown --color %q (want auto, always or never)", color))
+	}
+	if cfg.startTLS != "" && !validStartTLS(cfg.startTLS) {
+		return fail(fmt.Sprintf("unknown --starttls %q (want one of %s)", cfg.startTLS, strings.Join(scan.StartTLSProtocols(), ", ")))
+	}
+	if cfg.timeout <= 0 || cfg.connTimeout <= 0 {
+		return fail("--timeout and --conn-timeout must be positive")
+	}
+	if cfg.concurrency < 1 || cfg.perHost < 1 {
+		return fail("--concurrency and --per-host must be at least 1")
+	}
+	if cfg.failUnder != "" {
+		if _, ok := gradeRank(cfg.failUnder); !ok || strings.ContainsAny(cfg.failUnder, "TM") {
+			return fail(fmt.Sprintf("invalid --fail-under %q (want A+, A, A-, B, C, D, E or F)", cfg.failUnder))
+		}
+	}
+	if failOn != "" {
+		sev, err := checks.ParseSeverity(failOn)
+		if err != nil {
+			return fail("invalid --fail-on: " + err.Error())
+		}
+		cfg.failOn = sev
+	}
+	d, err := parseDays(expiry)
+	if err != nil {
+		return fail(fmt.Sprintf("invalid --expiry-warn %q: %v", expiry, err))
+	}
+	cfg.expiryWarn, cfg.expiryGate = d, set["expiry-warn"]
+	return cfg, exitOK, true
+}
+
+func validStartTLS(p string) bool {
+	for _, s := range scan.StartTLSProtocols() {
+		if s == p {
+			return true
+		}
+	}
+	return false
+}
+
+// parseDays parses a Go duration or a whole number of days ("30d").
+func parseDays(s string) (time.Duration, error) {
+	var d time.Duration
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil {
+			return 0, errors.New("want a number of days (30d) or a duration (720h)")
+		}
+		d = time.Duration(days) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil {
+			return 0, errors.New("want a number of days (30d) or a duration (720h)")
+		}
+	}
+	if d < 0 {
+		return 0, errors.New("must not be negative")
+	}
+	return d, nil
+}
+
+// job is one input target.
+type job struct {
+	input  string
+	target scan.Target
+	err    error // ParseTarget error: the target is not scanned
+}
+
+// audit scans the jobs, writes one report per job and returns the exit code.
+// stores are extra trust stores (the demo's test root).
+func audit(ctx context.Context, cfg config, jobs []job, stores []checks.TrustStore, stdout, stderr io.Writer) int {
+	w, err := report.NewWriter(cfg.format, stdout, cfg.style)
+	if err != nil {
+		return usageError(stderr, err.Error(), "")
+	}
+	sc := newScanner(scan.Options{ConnTimeout: cfg.connTimeout, Timeout: cfg.timeout, PerHost: cfg.perHost})
+	env := checks.Env{ExpiryWarn: cfg.expiryWarn, Stores: append(defaultStores(), stores...)}
+	out := newEmitter(w, cfg.format != "jsonl", len(jobs))
+
+	var (
+		mu                        sync.Mutex
+		badInput, scanFailed, pol bool
+	)
+	g := new(errgroup.Group)
+	g.SetLimit(cfg.concurrency)
+	for i, j := range jobs {
+		g.Go(func() error {
+			r := evaluate(ctx, sc, env, j)
+			broken := policy(cfg, r)
+			mu.Lock()
+			badInput = badInput || j.err != nil
+			scanFailed = scanFailed || (j.err == nil && r.Status != obs.StatusOK)
+			pol = pol || len(broken) > 0
+			mu.Unlock()
+			if j.err == nil && r.Status != obs.StatusOK {
+				errorf(stderr, "%s: %s: %s", r.TargetName(), r.Status, r.Error)
+			}
+			for _, b := range broken {
+				fmt.Fprintf(stderr, "tlsaudit: policy: %s: %s\n", r.TargetName(), b)
+			}
+			return out.emit(i, r)
+		})
+	}
+	werr := g.Wait()
+	if cerr := w.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		errorf(stderr, "writing the report: %v", werr)
+		return exitScan
+	}
+	switch {
+	case badInput:
+		return exitUsage
+	case scanFailed:
+		return exitScan
+	case pol:
+		return exitPolicy
+	}
+	return exitOK
+}
+
+// evaluate scans one job (or records why it cannot be) and builds its report.
+func evaluate(ctx context.Context, sc scanner, env checks.Env, j job) *report.Report {
+	tool := report.Tool{Name: "tlsaudit", Version: toolVersion()}
+	var o *obs.Observation
+	switch {
+	case j.err != nil:
+		o = &obs.Observation{Schema: obs.SchemaVersion, Target: obs.Target{Input: j.input},
+			Status: obs.StatusInvalidTarget, Error: j.err.Error()}
+	case ctx.Err() != nil:
+		o = &obs.Observation{Schema: obs.SchemaVersion, Target: obsTarget(j.target),
+			Status: obs.StatusCanceled, Error: "interrupted before this target was audited"}
+	default:
+		o = sc.Scan(ctx, j.target)
+	}
+	if o.Status != obs.StatusOK {
+		return report.New(tool, o, nil, nil)
+	}
+	env.Now = time.Now()
+	env.Hostname = o.Target.SNI
+	if env.Hostname == "" {
+		env.Hostname = o.Target.Host
+	}
+	findings := checks.Run(o, env)
+	return report.New(tool, o, findings, computeGrade(o, findings))
+}
+
+func obsTarget(t scan.Target) obs.Target {
+	ot := obs.Target{Input: t.Input, Host: t.Host, Port: t.Port, SNI: t.SNI, StartTLS: t.StartTLS}
+	if t.IP.IsValid() {
+		ot.IP = t.IP.String()
+	}
+	return ot
+}
+
+// emitter writes reports in input order (ordered) or as they finish.
+type emitter struct {
+	mu      sync.Mutex
+	w       report.Writer
+	ordered bool
+	next    int
+	pending map[int]*report.Report
+}
+
+func newEmitter(w report.Writer, ordered bool, n int) *emitter {
+	return &emitter{w: w, ordered: ordered, pending: make(map[int]*report.Report, min(n, 64))}
+}
+
+func (e *emitter) emit(i int, r *report.Report) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.ordered {
+		return e.w.Write(r)
+	}
+	e.pending[i] = r
+	for {
+		r, ok := e.pending[e.next]
+		if !ok {
+			return nil
+		}
+		delete(e.pending, e.next)
+		e.next++
+		if err := e.w.Write(r); err != nil {
+			return err
+		}
+	}
+}
+
+func toolVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
+
+// errorf writes one "tlsaudit: error: ..." line to stderr.
+func errorf(stderr io.Writer, format string, args ...any) {
+	fmt.Fprintf(stderr, "tlsaudit: error: "+format+"\n", args...)
+}
+
+// usageError reports a usage problem (with an optional hint) and returns exitUsage.
+func usageError(stderr io.Writer, msg, hint string) int {
+	errorf(stderr, "%s", msg)
+	if hint != "" {
+		fmt.Fprintf(stderr, "tlsaudit: hint: %s\n", hint)
+	}
+	return exitUsage
+}

@@ -1,0 +1,65 @@
+package main
+
+const usage = `Usage: tlsaudit [flags] TARGET...
+       tlsaudit demo [output flags]
+       tlsaudit checks [--json]
+       tlsaudit inspect [flags] FILE...
+
+Examples:
+  tlsaudit demo                           audit two built-in loopback servers (no network needed)
+  tlsaudit example.com                    audit example.com:443, print tables
+  tlsaudit --json example.com:8443        the report as JSON (always an array of reports)
+  tlsaudit https://[2001:db8::1]:8443/    URLs and IPv6 literals work
+  tlsaudit smtp://mail.example.com        STARTTLS by URL scheme (smtp, submission, imap, pop3,
+                                          ftp, xmpp, xmpp-server, ldap, postgres, mysql, nntp, sieve)
+  tlsaudit --targets hosts.txt --format jsonl --concurrency 16 > out.jsonl
+  cat hosts.txt | tlsaudit --quiet -       one line per target: target, grade, status
+  tlsaudit --fail-under A --fail-on high example.com   CI gate: exit 1 below A or on a high finding
+  tlsaudit checks                         list every check with severity and references
+
+Targets:
+  host, host:port, IPv4 or IPv6 literal, [v6]:port, https://host:port/path, SCHEME://host[:port].
+  The default port is 443 (or the scheme's). Targets come from arguments, from --targets FILE
+  and from standard input when an argument is "-": one per line, blank lines and lines
+  starting with '#' are ignored. A target literally named demo, checks or inspect must be
+  written with its port (demo:443).
+
+Input:
+  --targets FILE        read targets from FILE, one per line
+  --sni NAME            send NAME as server_name (default: the host, none for IP literals)
+  --starttls PROTO      upgrade with STARTTLS for targets without a scheme (smtp, imap, ...)
+
+Scan:
+  --timeout DURATION    bound the audit of one target (default 60s)
+  --conn-timeout DUR    bound each connection (default 5s)
+  --concurrency N       targets audited in parallel (default 4)
+  --per-host N          concurrent connections to one endpoint (default 8)
+
+Output (stdout carries only the report; errors go to stderr):
+  --format FORMAT       text (default), json (one array), jsonl (one report per line,
+                        written as each target finishes)
+  --json                same as --format json
+  --quiet               one line per target: target, grade ("-" when none), status [error]
+  --color WHEN          auto (default: colour on a terminal unless NO_COLOR is set),
+                        always, never
+
+Policy (exit 1 when broken; one "tlsaudit: policy: ..." line per rule on stderr):
+  --fail-under GRADE    fail when a target's grade is below GRADE (A+ A A- B C D E F);
+                        T, M and a missing grade are below every grade
+  --fail-on SEVERITY    fail on a failed check of SEVERITY or worse
+                        (info, low, medium, high, critical)
+  --expiry-warn DUR     certificate expiry warning window, e.g. 30d, 720h (default 30d);
+                        when given explicitly, an expired certificate or one expiring
+                        within the window also fails the policy
+
+  --version             print the version and exit
+  -h, --help            print this help
+
+Exit status:
+  0  every target was audited and passed the policy
+  1  a policy rule was broken (--fail-under, --fail-on, --expiry-warn)
+  2  usage error: bad flag, malformed target, unreadable --targets file
+  3  a target could not be audited (its status is not "ok")
+  When several apply, the highest-priority one wins: 2, then 3, then 1.
+  Every target still gets its record in the output, including malformed and failed ones.
+`
