@@ -185,7 +185,9 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	fail := func(msg string) (config, int, bool) { return cfg, usageError(stderr, msg, "run 'tlsaudit --help' for usage"), false }
+	fail := func(msg string) (config, int, bool) {
+		return cfg, usageError(stderr, msg, "run 'tlsaudit --help' for usage"), false
+	}
 
 	if !targets && len(cfg.positional) > 0 {
 		return fail(fmt.Sprintf("%s takes no targets (got %q)", name, cfg.positional[0]))
