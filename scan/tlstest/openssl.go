@@ -82,28 +82,18 @@ func StartOpenSSL(opts OpenSSLOptions) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "tlstest-openssl-")
-	if err != nil {
-		return nil, err
-	}
-	args, err := opensslArgs(bin, dir, opts, leaves)
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, err
-	}
 	// Without -quiet s_server prints "ACCEPT" once it listens: waiting for it
 	// also proves that the port is ours and not another process's.
-	p, port, err := launch("openssl s_server", "ACCEPT", func(port int) (*process, error) {
-		full := append([]string{"s_server", "-accept", "127.0.0.1:" + strconv.Itoa(port)}, args...)
-		return startProcess(dir, bin, full...)
+	return launchServer("openssl", "ACCEPT", opts.Name, pki, leaves, func(dir string) (func(int) (*process, error), error) {
+		args, err := opensslArgs(bin, dir, opts, leaves)
+		if err != nil {
+			return nil, err
+		}
+		return func(port int) (*process, error) {
+			full := append([]string{"s_server", "-accept", "127.0.0.1:" + strconv.Itoa(port)}, args...)
+			return startProcess(dir, bin, full...)
+		}, nil
 	})
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("tlstest: %w", err)
-	}
-	srv := procServer(p, port, dir)
-	srv.setLeaves(opts.Name, pki, leaves)
-	return srv, nil
 }
 
 // StartOpenSSLT is StartOpenSSL for tests: it fails t (e.g. when openssl is
@@ -149,13 +139,7 @@ func opensslArgs(bin, dir string, opts OpenSSLOptions, leaves []*Leaf) ([]string
 	if dhFile != "" {
 		args = append(args, "-dhparam", dhFile)
 	}
-	ciphers := opts.Ciphers
-	if (opts.SecLevel0 || needsSecLevel0(opts.MinProtocol, dhBits, leaves)) && !strings.Contains(ciphers, "@SECLEVEL") {
-		if ciphers == "" {
-			ciphers = "DEFAULT"
-		}
-		ciphers += ":@SECLEVEL=0"
-	}
+	ciphers := secLevelCiphers(opts.Ciphers, "DEFAULT", opts.SecLevel0 || needsSecLevel0(opts.MinProtocol, dhBits, leaves))
 	for _, a := range [][2]string{
 		{"-cipher", ciphers},
 		{"-ciphersuites", opts.Ciphersuites},

@@ -200,6 +200,30 @@ func launch(what, marker string, start func(port int) (*process, error)) (*proce
 	return nil, 0, lastErr
 }
 
+// launchServer creates a temporary directory, lets prepare write its files
+// and return the start function, launches the process (see launch) and wraps
+// it in a Server serving leaves. The directory is removed on failure or Close.
+func launchServer(kind, marker, name string, pki *PKI, leaves []*Leaf,
+	prepare func(dir string) (func(port int) (*process, error), error)) (*Server, error) {
+	dir, err := os.MkdirTemp("", "tlstest-"+kind+"-")
+	if err != nil {
+		return nil, err
+	}
+	start, err := prepare(dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	p, port, err := launch(kind, marker, start)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("tlstest: %w", err)
+	}
+	srv := procServer(p, port, dir)
+	srv.setLeaves(name, pki, leaves)
+	return srv, nil
+}
+
 // procServer wraps a running process in a Server that stops it and removes
 // dir on Close.
 func procServer(p *process, port int, dir string) *Server {
