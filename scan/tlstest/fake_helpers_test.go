@@ -186,11 +186,35 @@ func readFlight(t *testing.T, c net.Conn) flightResult {
 			}
 			res.Msgs = append(res.Msgs, hsMessage{buf[0], buf[4 : 4+n]})
 			buf = buf[4+n:]
-			if res.Msgs[len(res.Msgs)-1].Type == hsServerHelloDone {
+			if last := res.Msgs[len(res.Msgs)-1]; last.Type == hsServerHelloDone || isTLS13ServerHello(last) {
 				return res
 			}
 		}
 	}
+}
+
+// isTLS13ServerHello tells a TLS 1.3 ServerHello or HelloRetryRequest (the
+// rest of the flight is encrypted or absent).
+func isTLS13ServerHello(m hsMessage) bool {
+	if m.Type != hsServerHello {
+		return false
+	}
+	s := cryptobyte.String(m.Body)
+	var sid, exts cryptobyte.String
+	if !s.Skip(2+32) || !s.ReadUint8LengthPrefixed(&sid) || !s.Skip(3) || !s.ReadUint16LengthPrefixed(&exts) {
+		return false
+	}
+	for !exts.Empty() {
+		var typ uint16
+		var data cryptobyte.String
+		if !exts.ReadUint16(&typ) || !exts.ReadUint16LengthPrefixed(&data) {
+			return false
+		}
+		if typ == extSupportedVersions {
+			return true
+		}
+	}
+	return false
 }
 
 func isReset(err error) bool {
