@@ -45,6 +45,9 @@ type scanner interface {
 
 var newScanner = func(opts scan.Options) scanner { return scan.New(opts) }
 
+// evalChecks runs the checks on an observation; tests replace it.
+var evalChecks = checks.Run
+
 // computeGrade rates an observation from its findings.
 //
 // TODO: call grade.Compute(o, findings, grade.Options{}) once checks/grade
@@ -309,17 +312,17 @@ func audit(ctx context.Context, cfg config, jobs []job, stores []checks.TrustSto
 		g.Go(func() error {
 			r := evaluate(ctx, sc, env, j)
 			broken := policy(cfg, r)
-			mu.Lock()
+			mu.Lock() // guards the flags and stderr
 			badInput = badInput || j.err != nil
 			scanFailed = scanFailed || (j.err == nil && r.Status != obs.StatusOK)
 			pol = pol || len(broken) > 0
-			mu.Unlock()
 			if j.err == nil && r.Status != obs.StatusOK {
 				errorf(stderr, "%s: %s: %s", r.TargetName(), r.Status, r.Error)
 			}
 			for _, b := range broken {
 				fmt.Fprintf(stderr, "tlsaudit: policy: %s: %s\n", r.TargetName(), b)
 			}
+			mu.Unlock()
 			return out.emit(i, r)
 		})
 	}
@@ -364,7 +367,7 @@ func evaluate(ctx context.Context, sc scanner, env checks.Env, j job) *report.Re
 	if env.Hostname == "" {
 		env.Hostname = o.Target.Host
 	}
-	findings := checks.Run(o, env)
+	findings := evalChecks(o, env)
 	return report.New(tool, o, findings, computeGrade(o, findings))
 }
 
