@@ -1,6 +1,36 @@
 // Package grade computes an SSL Labs-compatible rating from an observation
 // and its findings. Pure: no I/O.
+//
+// The method follows the SSL Labs SSL Server Rating Guide (ssllabs/research,
+// "SSL_Server_Rating_Guide", versions 2009 to 2009r; see
+// /work/shared/notes/rating.md for the sources of every rule):
+//
+//  1. Three sub-scores, 0-100: protocol support ((best + worst) / 2),
+//     key exchange (the weakest of the server key and the ephemeral DH/ECDH
+//     parameters, in RSA-equivalent bits) and cipher strength
+//     ((strongest + weakest) / 2).
+//  2. Total = 0.3·P + 0.3·K + 0.4·C, zero if any sub-score is zero, mapped to
+//     a letter: ≥80 A, ≥65 B, ≥50 C, ≥35 D, ≥20 E, else F.
+//  3. The rules of a rule set cap the letter (each cap names its rule, the
+//     check behind it and what to fix) or add warnings (A becomes A-).
+//  4. A+ needs an A with no warning and HSTS with max-age ≥ 180 days.
+//     T (trust) and M (name mismatch) replace the letter; TrustIgnored keeps
+//     the letter as if the certificate were trusted.
+//
+// Rules about protocols, suites and DH come from the observation; rules about
+// certificates, vulnerabilities and HTTP come from findings by check ID
+// (constants in package checks). A finding that is absent, not_applicable or
+// inconclusive never creates a cap: the grade lists it under NotAssessed.
 package grade
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/internal/view"
+	"github.com/tlsaudit/tlsaudit/scan/obs"
+)
 
 // Cap is one rule that limited (or lifted) the grade, with its reason.
 type Cap struct {
@@ -12,7 +42,7 @@ type Cap struct {
 
 // Grade is the rating of one endpoint.
 type Grade struct {
-	Letter       string `json:"letter"`        // "A+", "A", "A-", "B", ..., "F", "T", "M"
+	Letter       string `json:"letter"`        // "A+", "A", "A-", "B", ..., "F", "T", "M"; "" when not graded (see Error)
 	RuleSet      string `json:"rule_set"`      // e.g. "ssllabs-2009r"
 	Score        int    `json:"score"`         // 0-100 weighted total
 	Protocol     int    `json:"protocol"`      // 0-100
@@ -21,4 +51,154 @@ type Grade struct {
 	TrustIgnored string `json:"trust_ignored"` // the letter if trust problems were ignored
 	Caps         []Cap  `json:"caps,omitempty"`
 	Warnings     []Cap  `json:"warnings,omitempty"`
+	// Semantics says how suites were judged for FS/AEAD/RC4/3DES ("offered").
+	Semantics Semantics `json:"semantics,omitempty"`
+	// NotAssessed lists what the grade could not take into account, and
+	// what that means for it (e.g. no HTTP data: no A+, no HSTS warning).
+	NotAssessed []string `json:"not_assessed,omitempty"`
+	// Error says why no letter was given (the scan did not complete).
+	Error string `json:"error,omitempty"`
+}
+
+// Semantics chooses how suite-based rules (forward secrecy, AEAD, RC4, 3DES)
+// judge a server.
+type Semantics string
+
+const (
+	// Offered judges every suite the server accepts (testssl.sh semantics).
+	Offered Semantics = "offered"
+	// Negotiated judges only suites that simulated reference clients would
+	// negotiate (SSL Labs semantics). It needs the client-simulation probe;
+	// until that exists Compute falls back to Offered and says so.
+	Negotiated Semantics = "negotiated"
+)
+
+// Options tune Compute.
+type Options struct {
+	// RuleSet names the rule set (see RuleSets); "" selects DefaultRuleSet.
+	RuleSet string
+	// Semantics for suite-based rules; "" selects Offered.
+	Semantics Semantics
+}
+
+// Compute grades o given its findings. It never returns nil. An unknown
+// rule set or a scan that did not complete gives a Grade with Error set and
+// no letter.
+func Compute(o *obs.Observation, findings []checks.Finding, opts Options) *Grade {
+	if opts.RuleSet == "" {
+		opts.RuleSet = DefaultRuleSet
+	}
+	g := &Grade{RuleSet: opts.RuleSet, Semantics: Offered}
+	rs, ok := ruleSets[opts.RuleSet]
+	if !ok {
+		g.Error = fmt.Sprintf("unknown rule set %q (known: %v)", opts.RuleSet, RuleSets())
+		return g
+	}
+	switch {
+	case o == nil:
+		g.Error = "not graded: no observation"
+		return g
+	case o.Status != obs.StatusOK:
+		g.Error = fmt.Sprintf("not graded: the scan did not complete (status %s)", o.Status)
+		return g
+	case len(view.SupportedProtocols(o)) == 0:
+		g.Error = "not graded: no protocol version was accepted"
+		return g
+	}
+	in := newInput(o, findings, opts)
+	if opts.Semantics == Negotiated {
+		in.notAssessed("negotiated semantics: needs client simulation, not implemented yet; " +
+			"forward secrecy, AEAD, RC4 and 3DES were judged by the suites offered")
+	}
+	s := computeScores(in)
+	g.Protocol, g.KeyExchange, g.Cipher, g.Score = s.protocol, s.keyExchange, s.cipher, s.total
+
+	for _, r := range rs.Rules {
+		c := r.Eval(in)
+		if c == nil {
+			continue
+		}
+		if c.Rule == "" {
+			c.Rule = r.ID
+		}
+		if c.CheckID == "" {
+			c.CheckID = r.CheckID
+		}
+		if r.Warning {
+			g.Warnings = append(g.Warnings, *c)
+		} else {
+			g.Caps = append(g.Caps, *c)
+		}
+	}
+	g.Letter, g.TrustIgnored = letters(in, rs, scoreLetter(g.Score), g.Caps, g.Warnings)
+	in.flushUnassessed()
+	g.NotAssessed = in.missing
+	return g
+}
+
+// scale orders the in-scale letters from best to worst.
+var scale = []string{"A+", "A", "A-", "B", "C", "D", "E", "F"}
+
+func rank(letter string) int {
+	for i, l := range scale {
+		if l == letter {
+			return i
+		}
+	}
+	return -1
+}
+
+// scoreLetter maps a total score to a letter.
+func scoreLetter(score int) string {
+	switch {
+	case score >= 80:
+		return "A"
+	case score >= 65:
+		return "B"
+	case score >= 50:
+		return "C"
+	case score >= 35:
+		return "D"
+	case score >= 20:
+		return "E"
+	}
+	return "F"
+}
+
+// letters applies caps and warnings to the score letter. trustIgnored is the
+// result with the T and M caps left out; letter replaces it with T (any
+// trust cap) or else M (name mismatch), T winning when both apply.
+func letters(in *Input, rs RuleSet, base string, caps, warnings []Cap) (letter, trustIgnored string) {
+	l := base
+	trust := ""
+	for _, c := range caps {
+		switch {
+		case c.Grade == "T":
+			trust = "T"
+		case c.Grade == "M" && trust == "":
+			trust = "M"
+		case rank(c.Grade) > rank(l):
+			l = c.Grade
+		}
+	}
+	if l == "A" && len(warnings) > 0 {
+		l = "A-"
+	}
+	if l == "A" && rs.Exceptional != nil && rs.Exceptional(in) {
+		l = "A+"
+	}
+	if trust != "" {
+		return trust, l
+	}
+	return l, l
+}
+
+// RuleSets lists the names of the known rule sets.
+func RuleSets() []string {
+	out := make([]string, 0, len(ruleSets))
+	for name := range ruleSets {
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -32,10 +32,10 @@ func noPostQuantum(o *obs.Observation, _ checks.Env) []checks.Finding {
 	}
 	var pq, other []string
 	for _, g := range o.Groups.TLS13 {
-		if postQuantum(g) {
-			pq = append(pq, groupName(g))
+		if view.PostQuantum(g) {
+			pq = append(pq, view.GroupName(g))
 		} else {
-			other = append(other, groupName(g))
+			other = append(other, view.GroupName(g))
 		}
 	}
 	if len(pq) > 0 {

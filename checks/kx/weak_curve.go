@@ -37,13 +37,13 @@ func weakCurve(o *obs.Observation, _ checks.Env) []checks.Finding {
 	}
 	if g := o.Groups; g != nil {
 		for _, x := range g.TLS12 {
-			if !postQuantum(x) {
-				add("TLS<=1.2", groupName(x), groupBits(x))
+			if !view.PostQuantum(x) {
+				add("TLS<=1.2", view.GroupName(x), view.GroupBits(x))
 			}
 		}
 		for _, x := range g.TLS13 {
-			if !postQuantum(x) {
-				add("TLSv1.3", groupName(x), groupBits(x))
+			if !view.PostQuantum(x) {
+				add("TLSv1.3", view.GroupName(x), view.GroupBits(x))
 			}
 		}
 	}
