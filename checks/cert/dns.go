@@ -124,12 +124,12 @@ func evalCAA(d *obs.DNSRecords, ch ChainAnalysis) *CAAResult {
 func issuerMatchesCAADomain(issuerDN, dom string) (match, known bool) {
 	iss := strings.ToLower(issuerDN)
 	for org, doms := range caaDomains {
-		if !strings.Contains(iss, org) {
-			continue
-		}
-		known = true
 		for _, d := range doms {
-			if d == dom {
+			if d != dom {
+				continue
+			}
+			known = true // the CAA domain belongs to a known CA
+			if strings.Contains(iss, org) {
 				return true, true
 			}
 		}

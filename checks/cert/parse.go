@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"strings"
 
+	zdsa "github.com/zmap/zcrypto/dsa"
+	zrsa "github.com/zmap/zcrypto/rsa"
 	zx509 "github.com/zmap/zcrypto/x509"
 	"github.com/zmap/zcrypto/x509/pkix"
 )
@@ -96,6 +98,16 @@ func (p *pcert) summary() CertSummary {
 
 func keyInfo(c *zx509.Certificate) KeyInfo {
 	switch k := c.PublicKey.(type) {
+	case *zrsa.PublicKey:
+		ki := KeyInfo{Type: "RSA", Bits: k.N.BitLen()}
+		if k.E != nil && k.E.IsInt64() {
+			ki.Exponent = k.E.Int64()
+		}
+		ki.ROCA = IsROCA(k.N)
+		ki.DebianWeak = IsDebianWeak(k.N)
+		return ki
+	case *zdsa.PublicKey:
+		return KeyInfo{Type: "DSA", Bits: k.P.BitLen()}
 	case *rsa.PublicKey:
 		ki := KeyInfo{Type: "RSA", Bits: k.N.BitLen(), Exponent: int64(k.E)}
 		ki.ROCA = IsROCA(k.N)

@@ -1,0 +1,184 @@
+package cert
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/scan/obs"
+)
+
+const host = "www.example.test"
+
+// TestChecksBadAndGood asserts each check positive on its bad case and
+// negative on the good chain.
+func TestChecksBadAndGood(t *testing.T) {
+	p := getPKI(t)
+	env := envWith(p.rootA)
+	good := observe(host, p.good, p.inter)
+	cases := []struct {
+		id  string
+		bad *obs.Observation
+		env checks.Env
+	}{
+		{"cert.untrusted", observe(host, p.viaB, p.interB), env},
+		{"cert.expired", observe(host, p.expired, p.inter), env},
+		{"cert.not_yet_valid", observe(host, p.notYet, p.inter), env},
+		{"cert.self_signed", observe(host, p.selfSigned), env},
+		{"cert.hostname_mismatch", observe(host, p.wrongHost, p.inter), env},
+		{"cert.sha1_signature", observe(host, p.sha1Leaf, p.interRSA), env},
+		{"cert.md5_signature", observe(host, p.md5Leaf, p.interRSA), env},
+		{"cert.rsa_key_under_2048", observe(host, p.rsa1024, p.inter), env},
+		{"cert.chain_incomplete", observe(host, p.good), env},
+		{"cert.chain_order", observe(host, p.good, p.crossB, p.inter), envWith(p.rootA)},
+		{"cert.chain_extra", observe(host, p.good, p.inter, p.interB), env},
+		{"cert.root_sent", observe(host, p.good, p.inter, p.rootA), env},
+		{"cert.chain_duplicate", observe(host, p.good, p.inter, p.inter), env},
+		{"cert.cn_only", observe(host, p.cnOnly, p.inter), env},
+		{"cert.must_staple_no_staple", observe(host, p.mustStaple, p.inter), env},
+		{"cert.ocsp_staple_missing", observe(host, p.good, p.inter), env},
+		{"cert.zlint", observe(host, p.good, p.inter), env},
+	}
+	for _, c := range cases {
+		t.Run(c.id, func(t *testing.T) {
+			if st := status(t, c.id, c.bad, c.env); st != checks.StatusFail {
+				t.Errorf("bad case: status %s, want fail: %+v", st, run(t, c.id, c.bad, c.env))
+			}
+			if c.id == "cert.ocsp_staple_missing" || c.id == "cert.zlint" {
+				return // the good chain has no staple; test certificates are not BR-compliant
+			}
+			if st := status(t, c.id, good, env); st == checks.StatusFail {
+				t.Errorf("good case: status %s: %+v", st, run(t, c.id, good, env))
+			}
+		})
+	}
+}
+
+func TestTrustReasons(t *testing.T) {
+	p := getPKI(t)
+	env := envWith(p.rootA)
+	cases := []struct {
+		name, want string
+		o          *obs.Observation
+	}{
+		{"unknown issuer", "unknown issuer", observe(host, p.viaB, p.interB)},
+		{"expired", "expired: CN=www.example.test", observe(host, p.expired, p.inter)},
+		{"not yet valid", "not yet valid", observe(host, p.notYet, p.inter)},
+		{"self-signed", "self-signed", observe(host, p.selfSigned)},
+		{"name constraints", "name constraints", observe(host, p.ncLeaf, p.ncInter)},
+		{"weak signature", "weak signature", observe(host, p.sha1Leaf, p.interRSA)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a := Analyze(c.o, env)
+			tr := a.Chains[0].Trust[0]
+			if tr.Trusted || !strings.Contains(tr.Reason, c.want) {
+				t.Errorf("trusted=%v reason=%q, want untrusted with %q", tr.Trusted, tr.Reason, c.want)
+			}
+		})
+	}
+	a := Analyze(observe(host, p.good, p.inter), env)
+	if tr := a.Chains[0].Trust[0]; !tr.Trusted || len(tr.Paths) != 1 || len(tr.Paths[0].Certs) != 3 {
+		t.Errorf("good chain: %+v", tr)
+	}
+}
+
+// TestCrossSign: with the cross-certificate served, a leaf under root B has a
+// path to root A; with both roots trusted it has two.
+func TestCrossSign(t *testing.T) {
+	p := getPKI(t)
+	o := observe(host, p.viaB, p.interB, p.crossB)
+	a := Analyze(o, envWith(p.rootA))
+	tr := a.Chains[0].Trust[0]
+	if !tr.Trusted || len(tr.Paths) != 1 || len(tr.Paths[0].Certs) != 4 {
+		t.Fatalf("via cross-sign to A: %+v", tr)
+	}
+	a = Analyze(o, envWith(p.rootA, p.rootB))
+	tr = a.Chains[0].Trust[0]
+	if !tr.Trusted || len(tr.Paths) != 2 {
+		t.Fatalf("both roots: want 2 paths, got %+v", tr)
+	}
+	if a.Chains[0].Quality.Incomplete || len(a.Chains[0].Quality.Extra) != 0 {
+		t.Errorf("quality: %+v", a.Chains[0].Quality)
+	}
+}
+
+func TestLeafFacts(t *testing.T) {
+	p := getPKI(t)
+	env := envWith(p.rootA)
+	a := Analyze(observe("a.example.test", p.wildcard, p.inter), env)
+	if lf := a.Chains[0].Leaf; !lf.HostnameMatch || lf.MatchedName != "*.example.test" {
+		t.Errorf("wildcard: %+v", lf)
+	}
+	a = Analyze(observe("a.b.example.test", p.wildcard, p.inter), env)
+	if a.Chains[0].Leaf.HostnameMatch {
+		t.Error("wildcard matched two labels")
+	}
+	a = Analyze(observe("127.0.0.1", p.ipSAN, p.inter), env)
+	if !a.Chains[0].Leaf.HostnameMatch {
+		t.Error("IP SAN did not match")
+	}
+	a = Analyze(observe(host, p.good, p.inter), env)
+	c := a.Chains[0].Certificates[0]
+	if len(c.SHA256) != 64 || len(c.SPKIPin) != 44 || c.Key.Type != "ECDSA" || c.Key.Curve != "P-256" {
+		t.Errorf("summary: %+v", c)
+	}
+	if lf := a.Chains[0].Leaf; lf.DaysLeft != 90 || lf.ValidityDays != 92 || lf.MaxValidityDays != 200 {
+		t.Errorf("days: left %d validity %d max %d", lf.DaysLeft, lf.ValidityDays, lf.MaxValidityDays)
+	}
+	a = Analyze(observe(host, p.mustStaple, p.inter), env)
+	if !a.Chains[0].Leaf.MustStaple {
+		t.Error("must-staple not seen")
+	}
+	env.ExpiryWarn = 100 * 24 * time.Hour
+	if st := status(t, "cert.expires_soon", observe(host, p.good, p.inter), env); st != checks.StatusFail {
+		t.Errorf("expires_soon with a 100-day window: %s", st)
+	}
+}
+
+// TestValidityTooLong: judged only for publicly trusted chains, so the test
+// root is named like a public store.
+func TestValidityTooLong(t *testing.T) {
+	p := getPKI(t)
+	env := envWith(p.rootA)
+	env.Stores[0].Name = "system"
+	if st := status(t, "cert.validity_too_long", observe(host, p.tooLong, p.inter), env); st != checks.StatusFail {
+		t.Errorf("400-day leaf: %s", st)
+	}
+	if st := status(t, "cert.validity_too_long", observe(host, p.good, p.inter), env); st != checks.StatusPass {
+		t.Errorf("90-day leaf: %s", st)
+	}
+	env.Stores[0].Name = "custom"
+	if st := status(t, "cert.validity_too_long", observe(host, p.tooLong, p.inter), env); st != checks.StatusNotApplicable {
+		t.Errorf("private PKI: %s", st)
+	}
+}
+
+func TestRSA1024Tiers(t *testing.T) {
+	p := getPKI(t)
+	env := envWith(p.rootA)
+	o := observe(host, p.rsa1024, p.inter)
+	if st := status(t, "cert.rsa_key_under_1024", o, env); st != checks.StatusPass {
+		t.Errorf("1024 bits is not under 1024: %s", st)
+	}
+}
+
+func TestNoChainIsNotApplicable(t *testing.T) {
+	fs := run(t, "cert.untrusted", &obs.Observation{}, envWith())
+	if len(fs) != 1 || fs[0].Status != checks.StatusNotApplicable {
+		t.Errorf("%+v", fs)
+	}
+}
+
+func TestMozillaStore(t *testing.T) {
+	s := MozillaStore()
+	if s.Name != "mozilla" || len(s.Roots) < 100 {
+		t.Fatalf("mozilla store: %s with %d roots", s.Name, len(s.Roots))
+	}
+	p := getPKI(t)
+	a := Analyze(observe(host, p.good, p.inter), checks.Env{Now: testNow, Stores: []checks.TrustStore{s}})
+	if tr := a.Chains[0].Trust[0]; tr.Trusted || !strings.Contains(tr.Reason, "unknown issuer") {
+		t.Errorf("private chain against Mozilla: %+v", tr)
+	}
+}
