@@ -13,6 +13,7 @@ import (
 	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -246,9 +247,24 @@ func TestSuiteStrength(t *testing.T) {
 		{"SSLv3", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", nil, StrengthInsecure},
 		{"SSLv2", "SSL_CK_DES_192_EDE3_CBC_WITH_MD5", nil, StrengthInsecure},
 	}
+	const unknownID = 0x5a5a
+	if _, known := registry.SuiteByID(unknownID); known {
+		t.Fatalf("pick another unknown suite ID: 0x%04x is in the registry", unknownID)
+	}
 	for _, tc := range tests {
-		if got := SuiteStrength(tc.proto, obs.Suite{Name: tc.name, KeyExchange: tc.kx}); got != tc.want {
-			t.Errorf("SuiteStrength(%s, %s, %+v) = %s, want %s", tc.proto, tc.name, tc.kx, got, tc.want)
+		// By name only (a code point the registry does not know) ...
+		if got := SuiteStrength(tc.proto, obs.Suite{ID: unknownID, Name: tc.name, KeyExchange: tc.kx}); got != tc.want {
+			t.Errorf("by name: SuiteStrength(%s, %s, %+v) = %s, want %s", tc.proto, tc.name, tc.kx, got, tc.want)
+		}
+		// ... and from the registry's attributes: both must agree.
+		rs, ok := registry.SuiteByName(tc.name)
+		if !ok {
+			t.Errorf("registry does not know %s", tc.name)
+			continue
+		}
+		s := obs.Suite{ID: rs.ID, ID24: rs.ID24, Name: "renamed", KeyExchange: tc.kx}
+		if got := SuiteStrength(tc.proto, s); got != tc.want {
+			t.Errorf("by registry: SuiteStrength(%s, %s, %+v) = %s, want %s", tc.proto, tc.name, tc.kx, got, tc.want)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 )
 
 // Strength is the marker the text report puts beside a cipher suite.
@@ -27,11 +28,30 @@ type suiteAttrs struct {
 	aead    bool
 }
 
+// attrsOf takes a suite's attributes from scan/registry, or from its name
+// when the registry does not know the code point.
+func attrsOf(proto string, s obs.Suite) suiteAttrs {
+	var rs registry.Suite
+	var ok bool
+	if proto == "SSLv2" {
+		rs, ok = registry.SSLv2SuiteByID(s.ID24)
+	} else {
+		rs, ok = registry.SuiteByID(s.ID)
+	}
+	if !ok {
+		return attrsFromName(s.Name)
+	}
+	return suiteAttrs{
+		broken: rs.SSLv2() || rs.Export || rs.Anonymous || rs.Bits < 112 ||
+			strings.HasPrefix(rs.Cipher, "RC4") || strings.HasPrefix(rs.Cipher, "RC2") || rs.MAC == "MD5",
+		block64: rs.BlockBits == 64,
+		fs:      rs.FS,
+		aead:    rs.AEAD,
+	}
+}
+
 // attrsFromName derives suite attributes from its IANA name (or the
 // conventional SSLv2 name). TLS 1.3 suites (no "_WITH_") are FS and AEAD.
-//
-// TODO: take these from scan/registry.SuiteByID once that package lands, and
-// keep the name rules only for suites it does not know.
 func attrsFromName(name string) suiteAttrs {
 	n := strings.ToUpper(name)
 	if strings.HasPrefix(n, "SSL_CK_") || strings.HasPrefix(n, "SSL2_") {
@@ -64,7 +84,7 @@ func SuiteStrength(proto string, s obs.Suite) Strength {
 	if proto == "SSLv2" || proto == "SSLv3" {
 		return StrengthInsecure
 	}
-	a := attrsFromName(s.Name)
+	a := attrsOf(proto, s)
 	if a.broken {
 		return StrengthInsecure
 	}
