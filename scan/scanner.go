@@ -1,10 +1,22 @@
 // Package scan does all network I/O of tlsaudit: targets in, observations
 // (package scan/obs) out.
+//
+// A Scan of one target resolves it, then runs the discovery probes
+// concurrently within a per-endpoint connection limit: protocol support and
+// cipher suites per protocol (offer many suites, remove the chosen one,
+// repeat), named groups, signature algorithms, DH parameters and the
+// certificate chains. Every connection has a deadline and every read a size
+// cap, so a stalling or hostile server ends in an error in the observation,
+// never in a hang.
 package scan
 
 import (
 	"context"
+	"fmt"
+	"net"
 	"net/netip"
+	"runtime/debug"
+	"strconv"
 	"time"
 
 	"github.com/tlsaudit/tlsaudit/scan/obs"
@@ -28,6 +40,8 @@ type Options struct {
 	Timeout time.Duration
 	// PerHost is the maximum number of concurrent connections to one endpoint. Default 8.
 	PerHost int
+	// Resolver resolves host names; nil uses net.DefaultResolver.
+	Resolver *net.Resolver
 }
 
 // Scanner audits endpoints. It is safe for concurrent use.
@@ -46,15 +60,69 @@ func New(opts Options) *Scanner {
 	if opts.PerHost <= 0 {
 		opts.PerHost = 8
 	}
+	if opts.Resolver == nil {
+		opts.Resolver = net.DefaultResolver
+	}
 	return &Scanner{opts: opts}
 }
 
 // Scan audits one target. It never returns nil: failures are recorded in the
 // observation's Status and Error.
-func (s *Scanner) Scan(ctx context.Context, t Target) *obs.Observation {
-	o := &obs.Observation{Schema: obs.SchemaVersion, Started: time.Now().UTC()}
-	o.Target = obs.Target{Input: t.Input, Host: t.Host, Port: t.Port, SNI: t.SNI, StartTLS: t.StartTLS}
-	o.Status = obs.StatusInternalError
-	o.Error = "scan engine not implemented yet"
+func (s *Scanner) Scan(ctx context.Context, t Target) (o *obs.Observation) {
+	start := time.Now()
+	o = &obs.Observation{Schema: obs.SchemaVersion, Started: start.UTC().Truncate(time.Millisecond)}
+	o.Target = obs.Target{Input: t.Input, Host: t.Host, Port: t.Port, SNI: sniFor(t), StartTLS: t.StartTLS}
+	defer func() {
+		if r := recover(); r != nil {
+			o.Status = obs.StatusInternalError
+			o.Error = fmt.Sprintf("internal error: %v\n%s", r, debug.Stack())
+		}
+		o.ElapsedMS = time.Since(start).Milliseconds()
+	}()
+	if t.Port <= 0 || t.Port > 65535 {
+		o.Status, o.Error = obs.StatusInvalidTarget, fmt.Sprintf("invalid port %d", t.Port)
+		return o
+	}
+	if t.StartTLS != "" {
+		o.Status, o.Error = obs.StatusStartTLSError, fmt.Sprintf("STARTTLS (%s) is not supported yet", t.StartTLS)
+		return o
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
+	defer cancel()
+
+	ip := t.IP
+	if !ip.IsValid() {
+		if a, err := netip.ParseAddr(t.Host); err == nil {
+			ip = a
+		} else {
+			addrs, err := s.opts.Resolver.LookupNetIP(ctx, "ip", t.Host)
+			if err != nil || len(addrs) == 0 {
+				o.Status, o.Error = obs.StatusResolveError, fmt.Sprintf("resolve %s: %v", t.Host, err)
+				return o
+			}
+			ip = addrs[0]
+		}
+	}
+	ip = ip.Unmap()
+	o.Target.IP = ip.String()
+	addr := net.JoinHostPort(ip.String(), strconv.Itoa(t.Port))
+	a := &audit{ep: newEndpoint(addr, o.Target.SNI, s.opts.PerHost, s.opts.ConnTimeout), o: o}
+	a.run(ctx)
+	o.Connections = int(a.ep.conns.Load())
+	if ctx.Err() == context.DeadlineExceeded && o.Status == obs.StatusOK {
+		o.Status = obs.StatusTimeout
+		o.Error = fmt.Sprintf("audit did not finish within %s; results are partial", s.opts.Timeout)
+	}
 	return o
+}
+
+// sniFor returns the server_name to send for t.
+func sniFor(t Target) string {
+	if t.SNI != "" {
+		return t.SNI
+	}
+	if _, err := netip.ParseAddr(t.Host); err == nil {
+		return ""
+	}
+	return t.Host
 }

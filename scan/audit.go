@@ -1,0 +1,325 @@
+package scan
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"math/big"
+	"sort"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/registry"
+	"github.com/tlsaudit/tlsaudit/scan/wire"
+)
+
+// protocolOrder is the order protocols appear in an observation.
+var protocolOrder = []uint16{wire.VersionSSL20, wire.VersionSSL30, wire.VersionTLS10, wire.VersionTLS11, wire.VersionTLS12, wire.VersionTLS13}
+
+// audit is the state of one target's scan. Probes run concurrently and merge
+// what they learn under mu.
+type audit struct {
+	ep *endpoint
+	o  *obs.Observation
+
+	mu        sync.Mutex
+	protocols map[uint16]*obs.Protocol
+	chainKeys map[string]bool
+	dhKeys    map[string]int
+	// failures records why probes could not reach the server at all, to tell a
+	// dead or non-TLS endpoint from one that accepts no protocol.
+	failures  []error
+	answered  bool
+	handshake *obs.Handshake
+	hsVersion uint16
+	groups    obs.Groups
+	sigalgs   obs.SignatureAlgorithms
+}
+
+func (a *audit) run(ctx context.Context) {
+	a.protocols = map[uint16]*obs.Protocol{}
+	a.chainKeys = map[string]bool{}
+	a.dhKeys = map[string]int{}
+
+	// Phase 1: protocol support and suites, one sequence per protocol.
+	g, gctx := errgroup.WithContext(ctx)
+	for _, v := range protocolOrder {
+		g.Go(func() error {
+			var p *obs.Protocol
+			switch v {
+			case wire.VersionSSL20:
+				p = a.enumSSLv2(gctx)
+			case wire.VersionTLS13:
+				p = a.enumTLS13(gctx)
+			default:
+				p = a.enumTLS(gctx, v)
+			}
+			a.mu.Lock()
+			a.protocols[v] = p
+			a.mu.Unlock()
+			return nil
+		})
+	}
+	g.Wait()
+
+	o := a.o
+	for _, v := range protocolOrder {
+		o.Protocols = append(o.Protocols, *a.protocols[v])
+	}
+	if !a.answered {
+		o.Status, o.Error = a.failureStatus()
+		return
+	}
+	o.Status = obs.StatusOK
+	if !a.anySupported() {
+		o.Status = obs.StatusNoTLS
+		o.Error = "the server accepted none of SSLv2, SSLv3, TLS 1.0-1.3 with any cipher suite tlsaudit offered"
+		return
+	}
+
+	// Phase 2: groups, signature algorithms and chains, which need to know
+	// what phase 1 found.
+	g, gctx = errgroup.WithContext(ctx)
+	if p := a.protocols[wire.VersionTLS12]; p.Supported || a.protocols[wire.VersionTLS11].Supported || a.protocols[wire.VersionTLS10].Supported {
+		g.Go(func() error { a.enumGroupsTLS12(gctx); return nil })
+	}
+	if a.protocols[wire.VersionTLS12].Supported {
+		g.Go(func() error { a.enumSigAlgsTLS12(gctx); return nil })
+	}
+	if a.protocols[wire.VersionTLS13].Supported {
+		g.Go(func() error { a.enumSigAlgsTLS13(gctx); return nil })
+	}
+	g.Wait()
+
+	if len(a.groups.TLS12) > 0 || len(a.groups.TLS13) > 0 {
+		gr := a.groups
+		o.Groups = &gr
+	}
+	if len(a.sigalgs.TLS12) > 0 || len(a.sigalgs.TLS13) > 0 || a.sigalgs.Error != "" {
+		sa := a.sigalgs
+		o.SignatureAlgorithms = &sa
+	}
+	o.Handshake = a.handshake
+	sort.SliceStable(o.Chains, func(i, j int) bool { return chainRank(o.Chains[i]) < chainRank(o.Chains[j]) })
+}
+
+func chainRank(c obs.Chain) int {
+	for i, v := range protocolOrder {
+		if wire.VersionName(v) == c.Protocol {
+			return -i // newest protocol first
+		}
+	}
+	return 0
+}
+
+func (a *audit) anySupported() bool {
+	for _, p := range a.protocols {
+		if p.Supported {
+			return true
+		}
+	}
+	return false
+}
+
+// failureStatus explains an endpoint that never answered a hello.
+func (a *audit) failureStatus() (obs.Status, string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var dialErr *DialError
+	for _, err := range a.failures {
+		if errors.As(err, &dialErr) {
+			return dialStatus(err), err.Error()
+		}
+	}
+	for _, err := range a.failures {
+		if errors.Is(err, wire.ErrNotTLS) {
+			return obs.StatusNotTLS, err.Error()
+		}
+	}
+	for _, err := range a.failures {
+		if isTimeout(err) {
+			return obs.StatusConnectionTimeout, "the server accepted the connection but did not answer the ClientHello in time: " + err.Error()
+		}
+	}
+	for _, err := range a.failures {
+		if errors.Is(err, context.Canceled) {
+			return obs.StatusCanceled, err.Error()
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			return obs.StatusTimeout, err.Error()
+		}
+	}
+	if len(a.failures) > 0 {
+		return obs.StatusProtocolError, a.failures[0].Error()
+	}
+	return obs.StatusNoTLS, "the server closed every connection without answering a ClientHello"
+}
+
+// exchange opens one connection, sends ch and reads the server's flight up
+// to stop. A server that answers with an alert returns a Flight with Alert set.
+func (a *audit) exchange(ctx context.Context, ch *wire.ClientHello, privs []*wire.KeySharePrivate, stop wire.Stage) (*wire.Flight, error) {
+	c, err := a.ep.dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	return wire.Exchange(c, ch, privs, stop)
+}
+
+// answer classifies the result of one hello: the server chose something
+// (ok), refused (alert, or closed the connection), or failed otherwise
+// (err != nil: timeout, garbage, dial error).
+func (a *audit) answer(f *wire.Flight, err error) (ok bool, refused bool, _ error) {
+	if err != nil {
+		if isClosed(err) && !isTimeout(err) {
+			var de *DialError
+			if !errors.As(err, &de) {
+				a.mu.Lock()
+				a.answered = true
+				a.mu.Unlock()
+				return false, true, nil
+			}
+		}
+		a.mu.Lock()
+		a.failures = append(a.failures, err)
+		a.mu.Unlock()
+		return false, false, err
+	}
+	a.mu.Lock()
+	a.answered = true
+	a.mu.Unlock()
+	if f.Alert != nil || f.ServerHello == nil {
+		return false, true, nil
+	}
+	return true, false, nil
+}
+
+// probeError records a non-fatal problem of one probe.
+func (a *audit) probeError(probe string, err error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	msg := err.Error()
+	for _, e := range a.o.Errors {
+		if e.Probe == probe && e.Error == msg {
+			return
+		}
+	}
+	a.o.Errors = append(a.o.Errors, obs.ProbeError{Probe: probe, Error: msg})
+}
+
+// addChain records a served chain if it has not been seen yet.
+func (a *audit) addChain(version uint16, keyType string, certs [][]byte, ocsp []byte, scts [][]byte) {
+	if len(certs) == 0 {
+		return
+	}
+	h := sha256.New()
+	for _, c := range certs {
+		h.Write(c)
+	}
+	key := hex.EncodeToString(h.Sum(nil))
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.chainKeys[key] {
+		// Keep a staple or SCTs seen on a later handshake with the same chain.
+		for i := range a.o.Chains {
+			c := &a.o.Chains[i]
+			if chainKey(c) == key {
+				if c.OCSPStaple == nil && ocsp != nil {
+					c.OCSPStaple = ocsp
+				}
+				if c.SCTs == nil && scts != nil {
+					c.SCTs = scts
+				}
+			}
+		}
+		return
+	}
+	a.chainKeys[key] = true
+	ch := obs.Chain{Protocol: wire.VersionName(version), KeyType: keyType, OCSPStaple: ocsp, SCTs: scts}
+	for _, der := range certs {
+		ch.Certificates = append(ch.Certificates, summarize(der))
+	}
+	if ch.KeyType == "" && len(ch.Certificates) > 0 {
+		ch.KeyType = ch.Certificates[0].KeyType
+	}
+	a.o.Chains = append(a.o.Chains, ch)
+}
+
+func chainKey(c *obs.Chain) string {
+	h := sha256.New()
+	for _, cert := range c.Certificates {
+		h.Write(cert.DER)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// addDH records finite-field DH parameters seen with a suite.
+func (a *audit) addDH(version uint16, suite uint16, p, g []byte) {
+	if len(p) == 0 {
+		return
+	}
+	key := hex.EncodeToString(p) + "/" + hex.EncodeToString(g)
+	seen := wire.VersionName(version) + " " + registry.SuiteName(suite)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if i, ok := a.dhKeys[key]; ok {
+		d := &a.o.DH[i]
+		for _, s := range d.SeenWith {
+			if s == seen {
+				return
+			}
+		}
+		d.SeenWith = append(d.SeenWith, seen)
+		return
+	}
+	pi := new(big.Int).SetBytes(p)
+	d := obs.DHParams{Bits: pi.BitLen(), Prime: hex.EncodeToString(p), Generator: hex.EncodeToString(g), SeenWith: []string{seen}}
+	if name, src, ok := registry.KnownPrime(pi); ok {
+		d.Known, d.Source = name, src
+	}
+	a.dhKeys[key] = len(a.o.DH)
+	a.o.DH = append(a.o.DH, d)
+}
+
+// noteHandshake keeps the ServerHello details of the best protocol's first handshake.
+func (a *audit) noteHandshake(version uint16, sh *wire.ServerHello, group string, ee *wire.EncryptedExtensions) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.handshake != nil && a.hsVersion >= version {
+		return
+	}
+	hs := &obs.Handshake{Protocol: wire.VersionName(version), Suite: registry.SuiteName(sh.CipherSuite), Group: group, ALPN: sh.ALPN}
+	for _, e := range sh.Extensions {
+		hs.Extensions = append(hs.Extensions, wire.ExtensionName(e.Type))
+	}
+	if ee != nil {
+		for _, e := range ee.Extensions {
+			hs.Extensions = append(hs.Extensions, wire.ExtensionName(e.Type))
+		}
+		if ee.ALPN != "" {
+			hs.ALPN = ee.ALPN
+		}
+	}
+	if version <= wire.VersionTLS12 {
+		sr, ems, tk := sh.SecureRenegotiation, sh.ExtendedMasterSecret, sh.SessionTicket
+		comp := sh.Compression
+		hs.SecureRenegotiation, hs.ExtendedMasterSecret, hs.SessionTicket, hs.Compression = &sr, &ems, &tk, &comp
+	}
+	a.handshake, a.hsVersion = hs, version
+}
+
+// keyTypeOf names the certificate key type a suite's authentication needs.
+func keyTypeOf(s registry.Suite) string {
+	switch s.Auth {
+	case "ECDSA":
+		return "ECDSA"
+	case "DSS":
+		return "DSA"
+	case "RSA":
+		return "RSA"
+	}
+	return ""
+}

@@ -1,0 +1,118 @@
+package scan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sync/semaphore"
+
+	"github.com/tlsaudit/tlsaudit/scan/obs"
+)
+
+// endpoint is one resolved address being audited. All connections of an
+// audit go through dial, which enforces the per-endpoint connection limit,
+// the per-connection deadline and counts connections.
+type endpoint struct {
+	addr        string // ip:port
+	sni         string
+	connTimeout time.Duration
+	sem         *semaphore.Weighted
+	conns       atomic.Int64
+	dialer      net.Dialer
+}
+
+func newEndpoint(addr, sni string, perHost int, connTimeout time.Duration) *endpoint {
+	return &endpoint{addr: addr, sni: sni, connTimeout: connTimeout, sem: semaphore.NewWeighted(int64(perHost))}
+}
+
+// limitedConn releases the endpoint's semaphore slot when closed.
+type limitedConn struct {
+	net.Conn
+	release func()
+	closed  atomic.Bool
+}
+
+func (c *limitedConn) Close() error {
+	if c.closed.Swap(true) {
+		return nil
+	}
+	err := c.Conn.Close()
+	c.release()
+	return err
+}
+
+// dial opens one connection with a deadline of connTimeout (or the context's
+// deadline, whichever is earlier). The caller must Close it.
+func (e *endpoint) dial(ctx context.Context) (net.Conn, error) {
+	if err := e.sem.Acquire(ctx, 1); err != nil {
+		return nil, err
+	}
+	deadline := time.Now().Add(e.connTimeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	dctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	e.conns.Add(1)
+	c, err := e.dialer.DialContext(dctx, "tcp", e.addr)
+	if err != nil {
+		e.sem.Release(1)
+		return nil, &DialError{Addr: e.addr, Err: err}
+	}
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetNoDelay(true)
+		tc.SetLinger(0) // a scanner does not wait in TIME_WAIT politeness: RST on close
+	}
+	c.SetDeadline(deadline)
+	// Stop the exchange when the audit is cancelled.
+	stop := context.AfterFunc(ctx, func() { c.SetDeadline(time.Unix(1, 0)) })
+	return &limitedConn{Conn: c, release: func() { stop(); e.sem.Release(1) }}, nil
+}
+
+// DialError is a failure to open a TCP connection.
+type DialError struct {
+	Addr string
+	Err  error
+}
+
+func (e *DialError) Error() string { return fmt.Sprintf("connect %s: %v", e.Addr, e.Err) }
+func (e *DialError) Unwrap() error { return e.Err }
+
+// dialStatus classifies a dial error into an observation status.
+func dialStatus(err error) obs.Status {
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return obs.StatusConnectionRefused
+	case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, context.DeadlineExceeded):
+		return obs.StatusConnectionTimeout
+	case errors.Is(err, context.Canceled):
+		return obs.StatusCanceled
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return obs.StatusConnectionTimeout
+	}
+	return obs.StatusConnectionError
+}
+
+// isTimeout reports whether err is a read/write deadline expiry.
+func isTimeout(err error) bool {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// isClosed reports whether err means the server closed or reset the connection.
+func isClosed(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, net.ErrClosed) || errors.Is(err, syscall.EPIPE)
+}

@@ -1,0 +1,113 @@
+package scan
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tlsaudit/tlsaudit/scan/registry"
+	"github.com/tlsaudit/tlsaudit/scan/wire"
+)
+
+// bestTLS12 returns the highest version from TLS 1.0 to 1.2 the server
+// accepts and its accepted suites matching keep.
+func (a *audit) bestTLS12(keep func(registry.Suite) bool) (uint16, []uint16) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, v := range []uint16{wire.VersionTLS12, wire.VersionTLS11, wire.VersionTLS10} {
+		p := a.protocols[v]
+		if !p.Supported {
+			continue
+		}
+		var ids []uint16
+		for _, s := range p.Suites {
+			if rs, ok := registry.SuiteByID(s.ID); ok && keep(rs) {
+				ids = append(ids, s.ID)
+			}
+		}
+		if len(ids) > 0 {
+			return v, ids
+		}
+	}
+	return 0, nil
+}
+
+// enumGroupsTLS12 finds the curves the server accepts for ECDHE up to TLS
+// 1.2, offering only ECDHE suites it is known to accept and reading the
+// curve from each ServerKeyExchange.
+func (a *audit) enumGroupsTLS12(ctx context.Context) {
+	v, suites := a.bestTLS12(func(s registry.Suite) bool { return s.Kx == "ECDHE" && !s.Anonymous })
+	if v == 0 {
+		return
+	}
+	pick := func(ctx context.Context, offer []uint16) (uint16, bool, error) {
+		ch := a.helloTLS(v, suites)
+		ch.SupportedGroups = offer
+		f, err := a.exchange(ctx, ch, nil, wire.StopAfterServerKeyExchange)
+		ok, refused, err := a.answer(f, err)
+		if !ok {
+			return 0, refused, err
+		}
+		if f.ServerKeyExchange == nil {
+			return 0, false, fmt.Errorf("no ServerKeyExchange after an ECDHE suite (messages: %v)", f.Messages)
+		}
+		ske, err := wire.ParseServerKeyExchange(f.ServerKeyExchange, "ECDHE", v)
+		if err != nil {
+			return 0, false, err
+		}
+		return ske.NamedCurve, false, nil
+	}
+	sel := repeatedSelection(ctx, ecGroupsToOffer(), pick, registry.GroupName)
+	a.mu.Lock()
+	a.groups.TLS12 = toGroups(sel.accepted)
+	a.groups.TLS12ServerOrder = sel.serverOrder
+	a.mu.Unlock()
+	if sel.err != nil {
+		a.probeError("groups_tls12", sel.err)
+	}
+}
+
+// enumSigAlgsTLS12 finds the signature algorithms the server signs its
+// ServerKeyExchange with at TLS 1.2.
+func (a *audit) enumSigAlgsTLS12(ctx context.Context) {
+	a.mu.Lock()
+	p := a.protocols[wire.VersionTLS12]
+	var suites []uint16
+	for _, s := range p.Suites {
+		if rs, ok := registry.SuiteByID(s.ID); ok && (rs.Kx == "ECDHE" || rs.Kx == "DHE") && !rs.Anonymous {
+			suites = append(suites, s.ID)
+		}
+	}
+	a.mu.Unlock()
+	if len(suites) == 0 {
+		return
+	}
+	pick := func(ctx context.Context, offer []uint16) (uint16, bool, error) {
+		ch := a.helloTLS(wire.VersionTLS12, suites)
+		ch.SignatureAlgorithms = offer
+		f, err := a.exchange(ctx, ch, nil, wire.StopAfterServerKeyExchange)
+		ok, refused, err := a.answer(f, err)
+		if !ok {
+			return 0, refused, err
+		}
+		suite, _ := registry.SuiteByID(f.ServerHello.CipherSuite)
+		if f.ServerKeyExchange == nil {
+			return 0, false, fmt.Errorf("no ServerKeyExchange after %s", suite.Name)
+		}
+		ske, err := wire.ParseServerKeyExchange(f.ServerKeyExchange, skeKind(suite), wire.VersionTLS12)
+		if err != nil {
+			return 0, false, err
+		}
+		if f.Certificate != nil {
+			a.addChain(wire.VersionTLS12, keyTypeOf(suite), f.Certificate.Certificates, f.CertificateStatus, f.ServerHello.SCTList)
+		}
+		return ske.SigAlg, false, nil
+	}
+	sel := repeatedSelection(ctx, sigAlgsToOffer(false), pick, registry.SigAlgName)
+	a.mu.Lock()
+	a.sigalgs.TLS12 = toSigAlgs(sel.accepted)
+	a.mu.Unlock()
+	if sel.err != nil {
+		a.probeError("signature_algorithms_tls12", sel.err)
+	}
+}
+

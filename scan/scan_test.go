@@ -1,0 +1,277 @@
+package scan
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/registry"
+	"github.com/tlsaudit/tlsaudit/scan/tlstest"
+)
+
+// scanServer audits a loopback test server and checks the invariants every
+// observation must meet.
+func scanServer(t *testing.T, srv *tlstest.Server) *obs.Observation {
+	t.Helper()
+	s := New(Options{ConnTimeout: 5 * time.Second, Timeout: 60 * time.Second})
+	tgt := Target{Input: srv.Addr, Host: srv.Host, Port: srv.Port, SNI: srv.Name}
+	o := s.Scan(context.Background(), tgt)
+	if _, err := json.Marshal(o); err != nil {
+		t.Fatalf("observation does not marshal: %v", err)
+	}
+	if o.Status != obs.StatusOK {
+		t.Fatalf("status %s: %s", o.Status, o.Error)
+	}
+	if len(o.Errors) > 0 {
+		t.Errorf("probe errors: %+v", o.Errors)
+	}
+	return o
+}
+
+func proto(o *obs.Observation, name string) obs.Protocol {
+	for _, p := range o.Protocols {
+		if p.Name == name {
+			return p
+		}
+	}
+	return obs.Protocol{}
+}
+
+func suiteIDs(p obs.Protocol) []uint16 {
+	var ids []uint16
+	for _, s := range p.Suites {
+		ids = append(ids, s.ID)
+	}
+	return ids
+}
+
+func names(ids []uint16) string {
+	var s []string
+	for _, id := range ids {
+		s = append(s, registry.SuiteName(id))
+	}
+	return strings.Join(s, ", ")
+}
+
+// wantSuites asserts the exact protocol support and suite sets (any order).
+func wantSuites(t *testing.T, o *obs.Observation, want map[string][]uint16) {
+	t.Helper()
+	for _, p := range o.Protocols {
+		w, ok := want[p.Name]
+		if p.Supported != ok {
+			t.Errorf("%s supported = %v, want %v (suites %s)", p.Name, p.Supported, ok, names(suiteIDs(p)))
+			continue
+		}
+		if p.Name == "SSLv2" {
+			continue
+		}
+		got := slices.Sorted(slices.Values(suiteIDs(p)))
+		ws := slices.Sorted(slices.Values(w))
+		if !slices.Equal(got, ws) {
+			t.Errorf("%s suites:\n got  %s\n want %s", p.Name, names(got), names(ws))
+		}
+		if p.Error != "" {
+			t.Errorf("%s error: %s", p.Name, p.Error)
+		}
+	}
+}
+
+// wantOrder asserts the server enforces its order and that it is want.
+func wantOrder(t *testing.T, o *obs.Observation, name string, serverOrder bool, want []uint16) {
+	t.Helper()
+	p := proto(o, name)
+	if p.ServerOrder == nil || *p.ServerOrder != serverOrder {
+		t.Errorf("%s server_order = %v, want %v", name, p.ServerOrder, serverOrder)
+	}
+	if want != nil && !slices.Equal(suiteIDs(p), want) {
+		t.Errorf("%s order:\n got  %s\n want %s", name, names(suiteIDs(p)), names(want))
+	}
+}
+
+func groupNames(gs []obs.Group) []string {
+	var out []string
+	for _, g := range gs {
+		out = append(out, g.Name)
+	}
+	return out
+}
+
+func TestScanModernGoServer(t *testing.T) {
+	srv := tlstest.ModernGoServerT(t)
+	o := scanServer(t, srv)
+	tls12 := []uint16{
+		tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+		tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+		tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+	}
+	wantSuites(t, o, map[string][]uint16{
+		"TLSv1.2": tls12,
+		"TLSv1.3": {0x1301, 0x1302, 0x1303},
+	})
+	if o.Groups == nil {
+		t.Fatal("no groups")
+	}
+	g13 := slices.Sorted(slices.Values(groupNames(o.Groups.TLS13)))
+	if want := []string{"X25519MLKEM768", "secp256r1", "secp384r1", "x25519"}; !slices.Equal(g13, want) {
+		t.Errorf("TLS 1.3 groups %v, want %v", g13, want)
+	}
+	g12 := slices.Sorted(slices.Values(groupNames(o.Groups.TLS12)))
+	if want := []string{"secp256r1", "secp384r1", "x25519"}; !slices.Equal(g12, want) {
+		t.Errorf("TLS 1.2 groups %v, want %v", g12, want)
+	}
+	var pq bool
+	for _, g := range o.Groups.TLS13 {
+		pq = pq || g.PostQuantum
+	}
+	if !pq {
+		t.Error("X25519MLKEM768 not marked post-quantum")
+	}
+	// Both chains, RSA and ECDSA, exactly as served.
+	var kinds []string
+	for _, c := range o.Chains {
+		kinds = append(kinds, c.KeyType)
+		if len(c.Certificates) == 0 || c.Certificates[0].Subject == "" {
+			t.Errorf("chain %+v lacks a parsed leaf", c)
+		}
+	}
+	slices.Sort(kinds)
+	kinds = slices.Compact(kinds)
+	if !slices.Equal(kinds, []string{"ECDSA", "RSA"}) {
+		t.Errorf("chain key types %v, want ECDSA and RSA", kinds)
+	}
+	if o.SignatureAlgorithms == nil || len(o.SignatureAlgorithms.TLS13) == 0 || len(o.SignatureAlgorithms.TLS12) == 0 {
+		t.Errorf("signature algorithms missing: %+v", o.SignatureAlgorithms)
+	}
+	if o.Handshake == nil || o.Handshake.Protocol != "TLSv1.3" {
+		t.Errorf("handshake %+v, want TLS 1.3", o.Handshake)
+	}
+}
+
+func TestScanLegacyGoServer(t *testing.T) {
+	srv := tlstest.LegacyGoServerT(t)
+	o := scanServer(t, srv)
+	var old []uint16
+	for _, id := range tlstest.LegacySuites {
+		if id != tls.TLS_RSA_WITH_AES_128_GCM_SHA256 {
+			old = append(old, id)
+		}
+	}
+	wantSuites(t, o, map[string][]uint16{
+		"TLSv1.0": old,
+		"TLSv1.1": old,
+		"TLSv1.2": tlstest.LegacySuites,
+	})
+}
+
+// The configuration from the foundation issue, on openssl s_server with a
+// 1024-bit DH group, server order.
+func TestScanOpenSSLServerOrder(t *testing.T) {
+	srv := tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{
+		MinProtocol:  "TLSv1",
+		MaxProtocol:  "TLSv1.3",
+		Ciphers:      "ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA:DHE-RSA-AES256-SHA",
+		Ciphersuites: "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256",
+		Groups:       "P-384:X25519",
+		ServerPref:   true,
+		DHGroup:      "modp1024",
+	})
+	o := scanServer(t, srv)
+	wantSuites(t, o, map[string][]uint16{
+		"TLSv1.0": {0x002f, 0x0039},
+		"TLSv1.1": {0x002f, 0x0039},
+		"TLSv1.2": {0xc02f, 0x002f, 0x0039},
+		"TLSv1.3": {0x1302, 0x1303},
+	})
+	wantOrder(t, o, "TLSv1.2", true, []uint16{0xc02f, 0x002f, 0x0039})
+	wantOrder(t, o, "TLSv1.0", true, []uint16{0x002f, 0x0039})
+	wantOrder(t, o, "TLSv1.3", true, []uint16{0x1302, 0x1303})
+	if len(o.DH) != 1 || o.DH[0].Bits != 1024 || o.DH[0].Known == "" {
+		t.Errorf("DH = %+v, want one known 1024-bit prime", o.DH)
+	}
+	if got := groupNames(o.Groups.TLS13); !slices.Equal(got, []string{"secp384r1", "x25519"}) {
+		t.Errorf("TLS 1.3 groups %v (order %v), want secp384r1, x25519 in server order", got, o.Groups.TLS13ServerOrder)
+	}
+	if got := groupNames(o.Groups.TLS12); !slices.Equal(got, []string{"secp384r1", "x25519"}) {
+		t.Errorf("TLS 1.2 groups %v, want secp384r1, x25519", got)
+	}
+}
+
+func TestScanOpenSSLClientOrder(t *testing.T) {
+	srv := tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{
+		MinProtocol: "TLSv1.2",
+		MaxProtocol: "TLSv1.2",
+		Ciphers:     "AES128-SHA:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256",
+	})
+	o := scanServer(t, srv)
+	wantSuites(t, o, map[string][]uint16{"TLSv1.2": {0x002f, 0xc030, 0xc02f}})
+	wantOrder(t, o, "TLSv1.2", false, nil)
+}
+
+// Legacy protocols no real server here offers come from the scripted servers.
+func TestScanFakeSSLv3(t *testing.T) {
+	srv, err := tlstest.NewFakeServer(tlstest.SSLv3Server())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	o := scanServer(t, srv)
+	cfg := tlstest.SSLv3Server()
+	wantSuites(t, o, map[string][]uint16{
+		"SSLv3":   cfg.Suites[0x0300],
+		"TLSv1.0": cfg.Suites[0x0301],
+	})
+}
+
+func TestScanFakeExport(t *testing.T) {
+	srv, err := tlstest.NewFakeServer(tlstest.ExportServer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	o := scanServer(t, srv)
+	wantSuites(t, o, map[string][]uint16{"TLSv1.0": tlstest.ExportServer().Suites[0x0301]})
+	if len(o.DH) != 1 || o.DH[0].Bits != 512 {
+		t.Errorf("DH = %+v, want the 512-bit export prime", o.DH)
+	}
+}
+
+func TestScanFakeSSLv2(t *testing.T) {
+	cfg := tlstest.SSLv2Server()
+	srv, err := tlstest.NewFakeServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	s := New(Options{ConnTimeout: 3 * time.Second})
+	o := s.Scan(context.Background(), Target{Host: srv.Host, Port: srv.Port, SNI: srv.Name})
+	p := proto(o, "SSLv2")
+	if !p.Supported {
+		t.Fatalf("SSLv2 not found: %+v (status %s %s)", p, o.Status, o.Error)
+	}
+	var got []uint32
+	for _, s := range p.Suites {
+		got = append(got, s.ID24)
+	}
+	if !slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(cfg.SSLv2Kinds))) {
+		t.Errorf("SSLv2 kinds %06x, want %06x", got, cfg.SSLv2Kinds)
+	}
+	for _, p := range o.Protocols {
+		if p.Name != "SSLv2" && p.Supported {
+			t.Errorf("%s reported supported on an SSLv2-only server", p.Name)
+		}
+	}
+}
+
+func TestScanClosedPort(t *testing.T) {
+	srv := tlstest.ModernGoServerT(t)
+	srv.Close()
+	o := New(Options{}).Scan(context.Background(), Target{Host: srv.Host, Port: srv.Port})
+	if o.Status != obs.StatusConnectionRefused {
+		t.Fatalf("status %s (%s), want connection_refused", o.Status, o.Error)
+	}
+}

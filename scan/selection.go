@@ -1,0 +1,109 @@
+package scan
+
+import (
+	"context"
+	"fmt"
+	"slices"
+)
+
+// pickFunc offers items (in that order) on one connection and returns the
+// one the server chose, or refused=true when it chose none of them.
+type pickFunc func(ctx context.Context, offer []uint16) (chosen uint16, refused bool, err error)
+
+// selection is the outcome of repeated selection.
+type selection struct {
+	// accepted items: in the server's preference order when serverOrder is
+	// true, otherwise in the order of the base list.
+	accepted []uint16
+	// serverOrder is nil when it could not be told (fewer than two items).
+	serverOrder *bool
+	// err is set when the enumeration stopped on an error; accepted then
+	// holds what was found before it.
+	err error
+}
+
+// repeatedSelection enumerates the items of base a server accepts: offer all,
+// remove the one chosen, repeat until the server refuses. It costs one
+// connection per accepted item plus the final refusal.
+//
+// The server's own preference is told without extra cost in most cases: the
+// offers alternate between base order and reversed base order, so a server
+// that follows the client's order picks from alternate ends; a choice that is
+// not the first acceptable item of its offer proves the server enforces its
+// own order. Only when every choice is also what a client-order server would
+// have made does one more connection (the first two found, swapped) decide.
+func repeatedSelection(ctx context.Context, base []uint16, pick pickFunc, name func(uint16) string) selection {
+	var res selection
+	remaining := slices.Clone(base)
+	var offers [][]uint16
+	for round := 0; len(remaining) > 0; round++ {
+		offer := slices.Clone(remaining)
+		if round%2 == 1 {
+			slices.Reverse(offer)
+		}
+		c, refused, err := pick(ctx, offer)
+		if err != nil {
+			res.err = err
+			break
+		}
+		if refused {
+			break
+		}
+		i := slices.Index(remaining, c)
+		if i < 0 {
+			res.err = fmt.Errorf("server chose %s, which was not offered", name(c))
+			break
+		}
+		res.accepted = append(res.accepted, c)
+		offers = append(offers, offer)
+		remaining = slices.Delete(remaining, i, i+1)
+	}
+	if len(res.accepted) < 2 {
+		return res
+	}
+	clientOrder := true
+	for i, off := range offers {
+		if firstAccepted(off, res.accepted) != res.accepted[i] {
+			clientOrder = false
+			break
+		}
+	}
+	if clientOrder && res.err != nil {
+		sortByBase(res.accepted, base) // order unknown
+		return res
+	}
+	if clientOrder {
+		c, refused, err := pick(ctx, []uint16{res.accepted[1], res.accepted[0]})
+		switch {
+		case err != nil:
+			res.err = fmt.Errorf("order check: %w", err)
+		case refused:
+			res.err = fmt.Errorf("order check: server refused %s and %s offered together after accepting each", name(res.accepted[1]), name(res.accepted[0]))
+		default:
+			clientOrder = c == res.accepted[1]
+		}
+		if err != nil || refused {
+			sortByBase(res.accepted, base)
+			return res
+		}
+	}
+	so := !clientOrder
+	res.serverOrder = &so
+	if clientOrder {
+		sortByBase(res.accepted, base)
+	}
+	return res
+}
+
+func firstAccepted(offer, accepted []uint16) uint16 {
+	for _, x := range offer {
+		if slices.Contains(accepted, x) {
+			return x
+		}
+	}
+	return 0
+}
+
+func sortByBase(items, base []uint16) {
+	slices.SortFunc(items, func(a, b uint16) int { return slices.Index(base, a) - slices.Index(base, b) })
+}

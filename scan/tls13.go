@@ -1,0 +1,239 @@
+package scan
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/registry"
+	"github.com/tlsaudit/tlsaudit/scan/wire"
+)
+
+var tls13Suites = []uint16{0x1302, 0x1303, 0x1301, 0x1304, 0x1305}
+
+// realShareGroups are groups for which wire makes real key shares, so a
+// handshake through the server's encrypted flight is possible; best first.
+var realShareGroups = []uint16{0x001d, 0x0017, 0x0018, 0x0019, 0x11ec, 0x11eb, 0x11ed}
+
+// hello13 builds a TLS 1.3 ClientHello. With shares nil it sends an empty
+// key_share list, which makes the server answer with a HelloRetryRequest
+// naming the group it prefers among those offered: enough to learn suite and
+// group without key material.
+func (a *audit) hello13(suites, groups []uint16, sigalgs []uint16, shares []wire.KeyShare) *wire.ClientHello {
+	sid := make([]byte, 32)
+	rand.Read(sid)
+	if shares == nil {
+		shares = []wire.KeyShare{}
+	}
+	if sigalgs == nil {
+		sigalgs = sigAlgsToOffer(true)
+	}
+	return &wire.ClientHello{
+		Version:             wire.VersionTLS12,
+		SessionID:           sid,
+		CipherSuites:        suites,
+		ServerName:          a.ep.sni,
+		SupportedGroups:     groups,
+		SignatureAlgorithms: sigalgs,
+		SupportedVersions:   []uint16{wire.VersionTLS13},
+		KeyShares:           shares,
+		PSKModes:            []uint8{1},
+		ECPointFormats:      []uint8{0},
+		SecureRenegotiation: true,
+		StatusRequest:       true,
+		SCT:                 true,
+		ALPN:                []string{"h2", "http/1.1"},
+	}
+}
+
+// choice13 is what one TLS 1.3 hello told: the suite and group the server chose.
+type choice13 struct {
+	suite, group uint16
+	hrr          bool
+}
+
+// try13 sends one TLS 1.3 hello without key shares and reads the server's
+// choice from its HelloRetryRequest (or ServerHello).
+func (a *audit) try13(ctx context.Context, suites, groups []uint16) (choice13, bool, error) {
+	f, err := a.exchange(ctx, a.hello13(suites, groups, nil, nil), nil, wire.StopAfterServerHello)
+	ok, refused, err := a.answer(f, err)
+	if !ok {
+		return choice13{}, refused, err
+	}
+	sh := f.ServerHello
+	if sh.NegotiatedVersion() != wire.VersionTLS13 {
+		return choice13{}, true, nil
+	}
+	c := choice13{suite: sh.CipherSuite, hrr: sh.IsHelloRetryRequest}
+	switch {
+	case sh.IsHelloRetryRequest:
+		c.group = sh.SelectedGroup
+	case sh.KeyShare != nil:
+		c.group = sh.KeyShare.Group
+	}
+	return c, false, nil
+}
+
+// enumTLS13 finds the TLS 1.3 suites (and their order) and the TLS 1.3
+// groups (and their order): two repeated selections run side by side.
+func (a *audit) enumTLS13(ctx context.Context) *obs.Protocol {
+	p := &obs.Protocol{Name: "TLSv1.3", Version: wire.VersionTLS13}
+	allGroups := tls13GroupsToOffer()
+	var (
+		wg     sync.WaitGroup
+		suites selection
+		groups selection
+	)
+	first, refused, err := a.try13(ctx, tls13Suites, allGroups)
+	if err != nil {
+		p.Error = err.Error()
+		return p
+	}
+	if refused {
+		return p
+	}
+	// The first answer is the first pick of both selections.
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		used := false
+		suites = repeatedSelection(ctx, tls13Suites, func(ctx context.Context, offer []uint16) (uint16, bool, error) {
+			if !used && slices.Equal(offer, tls13Suites) {
+				used = true
+				return first.suite, false, nil
+			}
+			c, refused, err := a.try13(ctx, offer, allGroups)
+			return c.suite, refused, err
+		}, registry.SuiteName)
+	}()
+	go func() {
+		defer wg.Done()
+		used := false
+		groups = repeatedSelection(ctx, allGroups, func(ctx context.Context, offer []uint16) (uint16, bool, error) {
+			if !used && slices.Equal(offer, allGroups) {
+				used = true
+				return first.group, false, nil
+			}
+			c, refused, err := a.try13(ctx, tls13Suites, offer)
+			return c.group, refused, err
+		}, registry.GroupName)
+	}()
+	wg.Wait()
+	for _, id := range suites.accepted {
+		p.Suites = append(p.Suites, obs.Suite{ID: id, Name: registry.SuiteName(id)})
+	}
+	p.Supported = len(p.Suites) > 0
+	p.ServerOrder = suites.serverOrder
+	if suites.err != nil {
+		p.Error = suites.err.Error()
+	}
+	a.mu.Lock()
+	a.groups.TLS13 = toGroups(groups.accepted)
+	a.groups.TLS13ServerOrder = groups.serverOrder
+	a.mu.Unlock()
+	if groups.err != nil {
+		a.probeError("groups_tls13", groups.err)
+	}
+	return p
+}
+
+func toGroups(ids []uint16) []obs.Group {
+	var out []obs.Group
+	for _, id := range ids {
+		g := obs.Group{ID: id, Name: registry.GroupName(id)}
+		if r, ok := registry.GroupByID(id); ok {
+			g.Bits, g.PostQuantum = r.Bits, r.PostQuantum
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// enumSigAlgsTLS13 runs full TLS 1.3 handshakes (decrypting the server's
+// flight) to learn which signature schemes the server signs with, in its
+// order, and captures every chain it serves (one per key type).
+func (a *audit) enumSigAlgsTLS13(ctx context.Context) {
+	a.mu.Lock()
+	accepted := slices.Clone(a.groups.TLS13)
+	suites := a.protocols[wire.VersionTLS13].Suites
+	a.mu.Unlock()
+	var group uint16
+	for _, g := range realShareGroups {
+		if slices.ContainsFunc(accepted, func(x obs.Group) bool { return x.ID == g }) {
+			group = g
+			break
+		}
+	}
+	if group == 0 {
+		a.probeError("signature_algorithms_tls13", fmt.Errorf("no accepted TLS 1.3 group that tlsaudit can complete a key exchange with"))
+		return
+	}
+	var suiteIDs []uint16
+	for _, s := range suites {
+		suiteIDs = append(suiteIDs, s.ID)
+	}
+	pick := func(ctx context.Context, offer []uint16) (uint16, bool, error) {
+		share, priv, err := wire.GenerateKeyShare(rand.Reader, group)
+		if err != nil {
+			return 0, false, err
+		}
+		ch := a.hello13(suiteIDs, []uint16{group}, offer, []wire.KeyShare{share})
+		f, err := a.exchange(ctx, ch, []*wire.KeySharePrivate{priv}, wire.StopAfterServerKeyExchange)
+		ok, refused, err := a.answer(f, err)
+		if !ok {
+			return 0, refused, err
+		}
+		sh := f.ServerHello
+		if sh.NegotiatedVersion() != wire.VersionTLS13 || sh.IsHelloRetryRequest {
+			return 0, false, fmt.Errorf("unexpected answer to a TLS 1.3 hello with a %s key share", registry.GroupName(group))
+		}
+		if f.CertificateVerify == nil {
+			return 0, false, fmt.Errorf("TLS 1.3 handshake ended before CertificateVerify (messages: %v)", f.Messages)
+		}
+		if f.Certificate != nil && len(f.Certificate.Certificates) > 0 {
+			var scts [][]byte
+			if len(f.Certificate.SCTs) > 0 {
+				scts = f.Certificate.SCTs[0]
+			}
+			sa, _ := registry.SigAlgByID(f.CertificateVerify.SigAlg)
+			a.addChain(wire.VersionTLS13, keyTypeOfSig(sa), f.Certificate.Certificates, f.CertificateStatus, scts)
+		}
+		a.noteHandshake(wire.VersionTLS13, sh, registry.GroupName(group), f.EncryptedExtensions)
+		return f.CertificateVerify.SigAlg, false, nil
+	}
+	sel := repeatedSelection(ctx, sigAlgsToOffer(true), pick, registry.SigAlgName)
+	a.mu.Lock()
+	a.sigalgs.TLS13 = toSigAlgs(sel.accepted)
+	a.mu.Unlock()
+	if sel.err != nil {
+		a.probeError("signature_algorithms_tls13", sel.err)
+	}
+}
+
+func toSigAlgs(ids []uint16) []obs.SigAlg {
+	var out []obs.SigAlg
+	for _, id := range ids {
+		out = append(out, obs.SigAlg{ID: id, Name: registry.SigAlgName(id)})
+	}
+	return out
+}
+
+// keyTypeOfSig names the certificate key type a signature scheme implies.
+func keyTypeOfSig(sa registry.SigAlg) string {
+	switch sa.Sig {
+	case "ecdsa":
+		return "ECDSA"
+	case "rsa", "rsa_pss_rsae", "rsa_pss_pss", "rsa_pss":
+		return "RSA"
+	case "ed25519":
+		return "Ed25519"
+	case "ed448":
+		return "Ed448"
+	case "dsa":
+		return "DSA"
+	}
+	return ""
+}
