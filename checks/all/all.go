@@ -5,8 +5,8 @@ package all
 
 import (
 	// One line per category, never per check.
+	_ "github.com/tlsaudit/tlsaudit/checks/cert"
 	_ "github.com/tlsaudit/tlsaudit/checks/cipher"
 	_ "github.com/tlsaudit/tlsaudit/checks/kx"
 	_ "github.com/tlsaudit/tlsaudit/checks/proto"
-	// _ "github.com/tlsaudit/tlsaudit/checks/cert" // added by the certificate checks' author
 )
