@@ -94,13 +94,7 @@ func init() {
 }
 
 // GroupByID returns the named group with code point id.
-func GroupByID(id uint16) (Group, bool) {
-	i, ok := groupByID[id]
-	if !ok {
-		return Group{}, false
-	}
-	return groupTable[i], true
-}
+func GroupByID(id uint16) (Group, bool) { return lookup(groupByID, groupTable[:], id) }
 
 // Groups returns all known named groups by ID.
 func Groups() []Group { return append([]Group(nil), groupTable[:]...) }

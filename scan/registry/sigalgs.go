@@ -77,13 +77,7 @@ func init() {
 }
 
 // SigAlgByID returns the signature scheme with code point id.
-func SigAlgByID(id uint16) (SigAlg, bool) {
-	i, ok := sigAlgByID[id]
-	if !ok {
-		return SigAlg{}, false
-	}
-	return sigAlgTable[i], true
-}
+func SigAlgByID(id uint16) (SigAlg, bool) { return lookup(sigAlgByID, sigAlgTable[:], id) }
 
 // SigAlgs returns all known signature schemes by ID.
 func SigAlgs() []SigAlg { return append([]SigAlg(nil), sigAlgTable[:]...) }

@@ -104,31 +104,23 @@ func init() {
 }
 
 // SuiteByID returns the TLS suite (or SCSV) with code point id.
-func SuiteByID(id uint16) (Suite, bool) {
-	i, ok := byID[id]
+func SuiteByID(id uint16) (Suite, bool) { return lookup(byID, suiteTable[:], id) }
+
+// lookup returns table[index[k]].
+func lookup[K comparable, V any](index map[K]int, table []V, k K) (V, bool) {
+	i, ok := index[k]
 	if !ok {
-		return Suite{}, false
+		var zero V
+		return zero, false
 	}
-	return suiteTable[i], true
+	return table[i], true
 }
 
 // SSLv2SuiteByID returns the SSLv2 cipher kind id24.
-func SSLv2SuiteByID(id24 uint32) (Suite, bool) {
-	i, ok := byID24[id24]
-	if !ok {
-		return Suite{}, false
-	}
-	return suiteTable[i], true
-}
+func SSLv2SuiteByID(id24 uint32) (Suite, bool) { return lookup(byID24, suiteTable[:], id24) }
 
 // SuiteByName returns the suite with the given IANA (or conventional) name.
-func SuiteByName(name string) (Suite, bool) {
-	i, ok := byName[name]
-	if !ok {
-		return Suite{}, false
-	}
-	return suiteTable[i], true
-}
+func SuiteByName(name string) (Suite, bool) { return lookup(byName, suiteTable[:], name) }
 
 // Suites returns all TLS suites, SCSVs and SSLv2 kinds excluded, by ID.
 func Suites() []Suite {
