@@ -110,4 +110,3 @@ func (a *audit) enumSigAlgsTLS12(ctx context.Context) {
 		a.probeError("signature_algorithms_tls12", sel.err)
 	}
 }
-
