@@ -94,6 +94,9 @@ func (a *audit) run(ctx context.Context) {
 	}
 	g.Wait()
 
+	// Phase 3: the probes (vulnerabilities, HTTP, ...), each in its own field.
+	a.runProbes(ctx, nil)
+
 	if len(a.groups.TLS12) > 0 || len(a.groups.TLS13) > 0 {
 		gr := a.groups
 		o.Groups = &gr
