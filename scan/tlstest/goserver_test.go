@@ -69,6 +69,21 @@ func httpGet(t *testing.T, srv *Server) *http.Response {
 	return resp
 }
 
+type versionSuite struct{ version, suite uint16 }
+
+// assertNegotiates offers each version alone with each suite alone and
+// checks that both are negotiated (and, if certs > 0, the chain length).
+func assertNegotiates(t *testing.T, srv *Server, certs int, cases []versionSuite) {
+	t.Helper()
+	for _, tc := range cases {
+		st := mustHandshake(t, srv, &tls.Config{MinVersion: tc.version, MaxVersion: tc.version, CipherSuites: []uint16{tc.suite}})
+		if st.Version != tc.version || st.CipherSuite != tc.suite || (certs > 0 && len(st.PeerCertificates) != certs) {
+			t.Errorf("got %s %s (%d certs), want %s %s", tls.VersionName(st.Version), tls.CipherSuiteName(st.CipherSuite),
+				len(st.PeerCertificates), tls.VersionName(tc.version), tls.CipherSuiteName(tc.suite))
+		}
+	}
+}
+
 // assertPortClosed checks that nothing accepts on addr any more.
 func assertPortClosed(t *testing.T, addr string) {
 	t.Helper()
@@ -154,22 +169,13 @@ func TestLegacyGoServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	for _, tc := range []struct {
-		version uint16
-		suite   uint16
-	}{
+	assertNegotiates(t, srv, 0, []versionSuite{
 		{tls.VersionTLS10, tls.TLS_RSA_WITH_RC4_128_SHA},
 		{tls.VersionTLS10, tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA},
 		{tls.VersionTLS11, tls.TLS_RSA_WITH_AES_128_CBC_SHA},
 		{tls.VersionTLS12, tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA},
 		{tls.VersionTLS12, tls.TLS_ECDHE_RSA_WITH_RC4_128_SHA},
-	} {
-		st := mustHandshake(t, srv, &tls.Config{MinVersion: tc.version, MaxVersion: tc.version, CipherSuites: []uint16{tc.suite}})
-		if st.Version != tc.version || st.CipherSuite != tc.suite {
-			t.Errorf("got %s %s, want %s %s", tls.VersionName(st.Version), tls.CipherSuiteName(st.CipherSuite),
-				tls.VersionName(tc.version), tls.CipherSuiteName(tc.suite))
-		}
-	}
+	})
 	if c, err := dialTLS(t, srv, &tls.Config{MinVersion: tls.VersionTLS13}); err == nil {
 		c.Close()
 		t.Error("legacy server accepted TLS 1.3")

@@ -123,16 +123,8 @@ func nginxConfig(opensslBin, dir string, opts NginxOptions, leaves []*Leaf) (str
 	line("    listen 127.0.0.1:@PORT@ ssl;")
 	line("    server_name %s;", opts.Name)
 	for i, l := range leaves {
-		full := filepath.Join(dir, fmt.Sprintf("fullchain%d.pem", i))
-		key := filepath.Join(dir, fmt.Sprintf("key%d.pem", i))
-		keyPEM, err := l.KeyPEM()
+		full, key, err := writeFullChain(dir, i, l)
 		if err != nil {
-			return "", err
-		}
-		if err := os.WriteFile(full, l.FullChainPEM(), 0o644); err != nil {
-			return "", err
-		}
-		if err := os.WriteFile(key, keyPEM, 0o600); err != nil {
 			return "", err
 		}
 		line("    ssl_certificate %s;", full)

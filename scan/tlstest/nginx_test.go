@@ -12,15 +12,7 @@ import (
 )
 
 func TestNginxModern(t *testing.T) {
-	p := testPKI(t)
-	rsaLeaf, err := p.IssueLeaf(LeafOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ecLeaf, err := p.IssueLeaf(LeafOptions{KeyType: KeyECDSAP256})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, rsaLeaf, ecLeaf := rsaAndECDSALeaves(t)
 	srv, err := StartNginx(NginxOptions{
 		Leaves:            []*Leaf{rsaLeaf, ecLeaf},
 		Protocols:         "TLSv1.2 TLSv1.3",

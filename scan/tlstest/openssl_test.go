@@ -96,15 +96,7 @@ func TestOpenSSLDefault(t *testing.T) {
 }
 
 func TestOpenSSLOptions(t *testing.T) {
-	p := testPKI(t)
-	ec, err := p.IssueLeaf(LeafOptions{KeyType: KeyECDSAP256})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rsaLeaf, err := p.IssueLeaf(LeafOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, rsaLeaf, ec := rsaAndECDSALeaves(t)
 	srv := StartOpenSSLT(t, OpenSSLOptions{
 		Leaf: rsaLeaf, ExtraLeaf: ec,
 		MinProtocol: "TLSv1.2", MaxProtocol: "TLSv1.3",

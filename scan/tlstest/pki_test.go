@@ -22,6 +22,20 @@ func testPKI(t *testing.T) *PKI {
 	return p
 }
 
+// rsaAndECDSALeaves issues an RSA-2048 and an ECDSA P-256 leaf for DefaultName.
+func rsaAndECDSALeaves(t *testing.T) (p *PKI, rsaLeaf, ecLeaf *Leaf) {
+	t.Helper()
+	p = testPKI(t)
+	var err error
+	if rsaLeaf, err = p.IssueLeaf(LeafOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if ecLeaf, err = p.IssueLeaf(LeafOptions{KeyType: KeyECDSAP256}); err != nil {
+		t.Fatal(err)
+	}
+	return p, rsaLeaf, ecLeaf
+}
+
 // verifyLeaf verifies l against p's root for name.
 func verifyLeaf(t *testing.T, p *PKI, l *Leaf, name string) {
 	t.Helper()

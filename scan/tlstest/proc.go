@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -268,4 +269,22 @@ func prepareLeaves(name string, leaves []*Leaf) ([]*Leaf, *PKI, error) {
 		return nil, nil, err
 	}
 	return []*Leaf{l}, p, nil
+}
+
+// writeFullChain writes the full chain (leaf first) and the key of l into
+// dir as fullchainI.pem and keyI.pem, the form nginx and gnutls-serv read.
+func writeFullChain(dir string, i int, l *Leaf) (certFile, keyFile string, err error) {
+	keyPEM, err := l.KeyPEM()
+	if err != nil {
+		return "", "", err
+	}
+	certFile = filepath.Join(dir, fmt.Sprintf("fullchain%d.pem", i))
+	keyFile = filepath.Join(dir, fmt.Sprintf("key%d.pem", i))
+	if err := os.WriteFile(certFile, l.FullChainPEM(), 0o644); err != nil {
+		return "", "", err
+	}
+	if err := os.WriteFile(keyFile, keyPEM, 0o600); err != nil {
+		return "", "", err
+	}
+	return certFile, keyFile, nil
 }
