@@ -55,6 +55,13 @@ type Observation struct {
 	// Handshake holds details of one representative full handshake.
 	Handshake *Handshake `json:"handshake,omitempty"`
 
+	// HTTP is what an HTTP request over the audited TLS connection showed
+	// (security headers, redirects, compression); see http.go.
+	HTTP *HTTP `json:"http,omitempty"`
+	// Probes holds the raw results of the vulnerability and feature probes;
+	// checks/ judges them. See probes*.go.
+	Probes *Probes `json:"probes,omitempty"`
+
 	// Errors are per-probe problems that did not stop the scan.
 	Errors []ProbeError `json:"errors,omitempty"`
 
