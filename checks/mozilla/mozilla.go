@@ -1,0 +1,271 @@
+// Package mozilla checks an observation against the Mozilla Server Side TLS
+// profiles (modern and intermediate from guidelines 6.0; old from 5.8, the
+// last version that defined it) and derives configuration snippets for
+// nginx, Apache and HAProxy from the deviations.
+//
+// The profiles are data (profiles.json, in the schema of
+// mozilla/ssl-config-generator src/static/guidelines/<version>.json),
+// embedded at build time. The method follows sslyze's
+// mozilla_tls_profile checker: what the server accepts beyond the profile
+// is a deviation; HSTS and OCSP stapling are not judged here (no data in the
+// observation, and sslyze does not judge them either).
+package mozilla
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/tlsaudit/tlsaudit/checks/internal/view"
+	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/registry"
+)
+
+//go:embed profiles.json
+var profilesJSON []byte
+
+// Profile is one Mozilla configuration (field names as in the guidelines JSON).
+type Profile struct {
+	Name                  string   `json:"-"`
+	Version               string   `json:"version"`
+	Href                  string   `json:"href"`
+	CertificateCurves     []string `json:"certificate_curves"`
+	CertificateSignatures []string `json:"certificate_signatures"`
+	CertificateTypes      []string `json:"certificate_types"`
+	Ciphers               struct {
+		IANA []string `json:"iana"`
+	} `json:"ciphers"`
+	Ciphersuites         []string `json:"ciphersuites"`
+	DHParamSize          int      `json:"dh_param_size"` // 0: DHE not allowed
+	ECDHParamSize        int      `json:"ecdh_param_size"`
+	HSTSMinAge           int      `json:"hsts_min_age"`
+	MaxCertLifespanDays  int      `json:"maximum_certificate_lifespan"`
+	OCSPStaple           bool     `json:"ocsp_staple"`
+	OldestClients        []string `json:"oldest_clients"`
+	RecommendedLifespan  int      `json:"recommended_certificate_lifespan"`
+	RSAKeySize           int      `json:"rsa_key_size"`
+	ServerPreferredOrder bool     `json:"server_preferred_order"`
+	TLSCurves            []string `json:"tls_curves"`
+	TLSVersions          []string `json:"tls_versions"`
+}
+
+var profiles = func() map[string]Profile {
+	var doc struct {
+		Profiles map[string]Profile `json:"profiles"`
+	}
+	if err := json.Unmarshal(profilesJSON, &doc); err != nil {
+		panic("mozilla: embedded profiles.json: " + err.Error())
+	}
+	for name, p := range doc.Profiles {
+		p.Name = name
+		doc.Profiles[name] = p
+	}
+	return doc.Profiles
+}()
+
+// Profiles lists the profile names, strictest first.
+func Profiles() []string { return []string{"modern", "intermediate", "old"} }
+
+// Lookup returns the named profile.
+func Lookup(name string) (Profile, bool) {
+	p, ok := profiles[name]
+	return p, ok
+}
+
+// Result is the verdict of one profile on one observation.
+type Result struct {
+	Profile   string `json:"profile"`
+	Version   string `json:"version"` // guidelines version, e.g. "6.0"
+	Compliant bool   `json:"compliant"`
+	// Deviations are readable sentences, one per problem.
+	Deviations []string `json:"deviations,omitempty"`
+	// Fields are the profile fields that deviate ("tls_versions",
+	// "ciphers", "ciphersuites", "tls_curves", "dh_param_size",
+	// "server_preferred_order", "certificate_types", ...), sorted; the
+	// remediation snippets are derived from them.
+	Fields []string `json:"fields,omitempty"`
+}
+
+func (r *Result) add(field, format string, args ...any) {
+	r.Deviations = append(r.Deviations, fmt.Sprintf(format, args...))
+	if !slices.Contains(r.Fields, field) {
+		r.Fields = append(r.Fields, field)
+	}
+}
+
+// protoNames maps observation protocol names to the guidelines' names.
+var protoNames = map[string]string{
+	view.SSLv2: "SSLv2", view.SSLv3: "SSLv3", view.TLS10: "TLSv1", view.TLS11: "TLSv1.1", view.TLS12: "TLSv1.2", view.TLS13: "TLSv1.3",
+}
+
+// groupAliases maps IANA/observation group names to the guidelines' names.
+var groupAliases = map[string]string{
+	"x25519": "X25519", "secp256r1": "prime256v1", "p-256": "prime256v1", "p256": "prime256v1",
+	"p-384": "secp384r1", "x25519mlkem768": "X25519MLKEM768", "x448": "X448", "p-521": "secp521r1",
+}
+
+func mozGroup(name string) string {
+	if a, ok := groupAliases[strings.ToLower(name)]; ok {
+		return a
+	}
+	return name
+}
+
+// sigAliases maps Go x509 signature algorithm names to the guidelines' names.
+var sigAliases = map[string]string{
+	"SHA256-RSA": "sha256WithRSAEncryption", "SHA384-RSA": "sha384WithRSAEncryption", "SHA512-RSA": "sha512WithRSAEncryption",
+	"SHA1-RSA": "sha1WithRSAEncryption", "MD5-RSA": "md5WithRSAEncryption",
+	"ECDSA-SHA256": "ecdsa-with-SHA256", "ECDSA-SHA384": "ecdsa-with-SHA384", "ECDSA-SHA512": "ecdsa-with-SHA512",
+	"ECDSA-SHA1": "ecdsa-with-SHA1",
+}
+
+// Evaluate checks o against the named profile. It fails for an unknown
+// profile or an observation without a completed scan.
+func Evaluate(o *obs.Observation, profileName string) (Result, error) {
+	p, ok := Lookup(profileName)
+	if !ok {
+		return Result{}, fmt.Errorf("unknown Mozilla profile %q (known: %s)", profileName, strings.Join(Profiles(), ", "))
+	}
+	if o == nil || o.Status != obs.StatusOK || len(view.SupportedProtocols(o)) == 0 {
+		return Result{}, fmt.Errorf("cannot evaluate the %s profile: the scan did not complete", profileName)
+	}
+	r := Result{Profile: p.Name, Version: p.Version}
+	checkProtocols(o, p, &r)
+	checkSuites(o, p, &r)
+	checkKeyExchange(o, p, &r)
+	checkCertificates(o, p, &r)
+	sort.Strings(r.Fields)
+	r.Compliant = len(r.Deviations) == 0
+	return r, nil
+}
+
+func checkProtocols(o *obs.Observation, p Profile, r *Result) {
+	var extra []string
+	for _, sp := range view.SupportedProtocols(o) {
+		if !slices.Contains(p.TLSVersions, protoNames[sp.Name]) {
+			extra = append(extra, sp.Name)
+		}
+	}
+	if len(extra) > 0 {
+		r.add("tls_versions", "protocols %s must be disabled (allowed: %s)", strings.Join(extra, ", "), strings.Join(p.TLSVersions, ", "))
+	}
+	if slices.Contains(p.TLSVersions, "TLSv1.3") && !view.Supported(o, view.TLS13) {
+		r.add("tls_versions", "TLSv1.3 must be enabled")
+	}
+	if p.ServerPreferredOrder {
+		for _, sp := range view.SupportedProtocols(o) {
+			if sp.ServerOrder != nil && !*sp.ServerOrder && sp.Name != view.TLS13 {
+				r.add("server_preferred_order", "%s: the server must enforce its cipher order", sp.Name)
+			}
+		}
+	}
+}
+
+func checkSuites(o *obs.Observation, p Profile, r *Result) {
+	var tls12, tls13 []view.Suite
+	for _, s := range view.Accepted(o) {
+		name := view.Name(s)
+		if s.Known {
+			name = s.Info.Name
+		}
+		switch {
+		case s.Protocol == view.TLS13 && !slices.Contains(p.Ciphersuites, name):
+			tls13 = append(tls13, s)
+		case s.Protocol != view.TLS13 && !slices.Contains(p.Ciphers.IANA, name):
+			if slices.ContainsFunc(tls12, func(x view.Suite) bool { return view.Name(x) == view.Name(s) }) {
+				continue // listed once, under its first protocol
+			}
+			tls12 = append(tls12, s)
+		}
+	}
+	if len(tls12) > 0 {
+		r.add("ciphers", "cipher suites not in the profile must be disabled: %s", suiteNames(tls12))
+	}
+	if len(tls13) > 0 {
+		r.add("ciphersuites", "TLS 1.3 suites not in the profile must be disabled: %s", suiteNames(tls13))
+	}
+}
+
+func suiteNames(ss []view.Suite) string {
+	names := make([]string, len(ss))
+	for i, s := range ss {
+		names[i] = view.Name(s)
+	}
+	return strings.Join(names, ", ")
+}
+
+func checkKeyExchange(o *obs.Observation, p Profile, r *Result) {
+	if g := o.Groups; g != nil {
+		var extra []string
+		for _, x := range append(append([]obs.Group{}, g.TLS12...), g.TLS13...) {
+			name := mozGroup(view.GroupName(x))
+			if !slices.Contains(p.TLSCurves, name) && !slices.Contains(extra, name) {
+				extra = append(extra, name)
+			}
+		}
+		if len(extra) > 0 {
+			r.add("tls_curves", "groups not in the profile must be disabled: %s (allowed: %s)",
+				strings.Join(extra, ", "), strings.Join(p.TLSCurves, ", "))
+		}
+	}
+	for _, d := range view.DHSizes(o) {
+		switch {
+		case p.DHParamSize == 0:
+			// The DHE suites themselves are reported under "ciphers".
+		case d.Bits < p.DHParamSize:
+			r.add("dh_param_size", "DH parameters must be at least %d bits (ffdhe%d): %s", p.DHParamSize, p.DHParamSize, d.Label)
+		}
+	}
+}
+
+func checkCertificates(o *obs.Observation, p Profile, r *Result) {
+	for _, ch := range o.Chains {
+		if len(ch.Certificates) == 0 {
+			continue
+		}
+		c := ch.Certificates[0]
+		subject := c.Subject
+		if subject == "" {
+			subject = "leaf " + c.SHA256
+		}
+		kt := strings.ToLower(c.KeyType)
+		if kt != "" && !slices.Contains(p.CertificateTypes, kt) {
+			r.add("certificate_types", "%s: %s key; the profile allows %s", subject, c.KeyType, strings.Join(p.CertificateTypes, ", "))
+		}
+		if kt == "rsa" && p.RSAKeySize > 0 && c.KeyBits > 0 && c.KeyBits < p.RSAKeySize {
+			r.add("rsa_key_size", "%s: RSA key of %d bits; at least %d required", subject, c.KeyBits, p.RSAKeySize)
+		}
+		if kt == "ecdsa" && c.Curve != "" && !slices.Contains(p.CertificateCurves, mozGroup(c.Curve)) {
+			r.add("certificate_curves", "%s: curve %s; the profile allows %s", subject, c.Curve, strings.Join(p.CertificateCurves, ", "))
+		}
+		if c.SigAlg != "" {
+			sig := c.SigAlg
+			if a, ok := sigAliases[strings.ToUpper(sig)]; ok {
+				sig = a
+			}
+			if !slices.Contains(p.CertificateSignatures, sig) {
+				r.add("certificate_signatures", "%s: signature %s; the profile allows %s", subject, c.SigAlg, strings.Join(p.CertificateSignatures, ", "))
+			}
+		}
+		if !c.NotBefore.IsZero() && !c.NotAfter.IsZero() && p.MaxCertLifespanDays > 0 {
+			if days := int(c.NotAfter.Sub(c.NotBefore).Hours() / 24); days > p.MaxCertLifespanDays {
+				r.add("maximum_certificate_lifespan", "%s: valid for %d days; at most %d allowed (%d recommended)",
+					subject, days, p.MaxCertLifespanDays, p.RecommendedLifespan)
+			}
+		}
+	}
+}
+
+// openSSLNames converts IANA suite names to OpenSSL names for cipher strings.
+func openSSLNames(iana []string) []string {
+	var out []string
+	for _, n := range iana {
+		if s, ok := registry.SuiteByName(n); ok && s.OpenSSLName != "" {
+			out = append(out, s.OpenSSLName)
+		}
+	}
+	return out
+}
