@@ -281,3 +281,21 @@ func closePromptly(t *testing.T, s *Server, limit time.Duration) {
 		t.Errorf("Close took %v, want < %v", d, limit)
 	}
 }
+
+func certEntries(t *testing.T, body []byte) [][]byte {
+	t.Helper()
+	s := cryptobyte.String(body)
+	var list cryptobyte.String
+	if !s.ReadUint24LengthPrefixed(&list) || !s.Empty() {
+		t.Fatalf("bad Certificate message")
+	}
+	var out [][]byte
+	for !list.Empty() {
+		var c cryptobyte.String
+		if !list.ReadUint24LengthPrefixed(&c) {
+			t.Fatalf("bad certificate entry")
+		}
+		out = append(out, c)
+	}
+	return out
+}

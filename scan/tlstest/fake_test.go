@@ -320,19 +320,7 @@ func checkFlight(t *testing.T, msgs []hsMessage, wantCerts bool, chain [][]byte)
 	if msgs[1].Type != hsCertificate {
 		t.Fatalf("flight message types %v, want Certificate second", types)
 	}
-	s := cryptobyte.String(msgs[1].Body)
-	var list cryptobyte.String
-	if !s.ReadUint24LengthPrefixed(&list) || !s.Empty() {
-		t.Fatalf("bad Certificate message")
-	}
-	var got [][]byte
-	for !list.Empty() {
-		var c cryptobyte.String
-		if !list.ReadUint24LengthPrefixed(&c) {
-			t.Fatalf("bad certificate entry")
-		}
-		got = append(got, c)
-	}
+	got := certEntries(t, msgs[1].Body)
 	if len(got) != len(chain) || !bytes.Equal(got[0], chain[0]) {
 		t.Fatalf("served chain differs")
 	}

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/tlsaudit/tlsaudit/scan/registry"
-	"golang.org/x/crypto/cryptobyte"
 )
 
 func startHostile(t *testing.T, kind HostileKind) *Server {
@@ -25,6 +24,16 @@ func startHostile(t *testing.T, kind HostileKind) *Server {
 		t.Fatalf("NewHostileServer(%v): %v", kind, err)
 	}
 	return s
+}
+
+// hostileConn starts kind, connects and sends hello. Cleanup closes the
+// client, then the server (promptly), then checks for leaked goroutines.
+func hostileConn(t *testing.T, kind HostileKind, hello helloSpec) (*Server, net.Conn) {
+	t.Helper()
+	leakCheck(t)
+	s := startHostile(t, kind)
+	t.Cleanup(func() { closePromptly(t, s, time.Second) })
+	return s, dialSend(t, s, hello.bytes())
 }
 
 var (
@@ -67,10 +76,7 @@ func TestHostileSilent(t *testing.T) {
 }
 
 func TestHostileDrip(t *testing.T) {
-	leakCheck(t)
-	s := startHostile(t, HostileDrip)
-	defer closePromptly(t, s, time.Second)
-	c := dialSend(t, s, tls12Hello.bytes())
+	_, c := hostileConn(t, HostileDrip, tls12Hello)
 	got, err := readAtMost(c, 1500*time.Millisecond, 100)
 	if !isTimeout(err) || len(got) == 0 || len(got) > 2 || got[0] != recordHandshake {
 		t.Fatalf("drip sent %x in 1.5 s (err %v), want 1-2 bytes starting 0x16", got, err)
@@ -78,10 +84,7 @@ func TestHostileDrip(t *testing.T) {
 }
 
 func TestHostileGarbage(t *testing.T) {
-	leakCheck(t)
-	s := startHostile(t, HostileGarbage)
-	defer closePromptly(t, s, time.Second)
-	c := dialSend(t, s, tls12Hello.bytes())
+	_, c := hostileConn(t, HostileGarbage, tls12Hello)
 	got, err := readAtMost(c, 5*time.Second, 1<<20)
 	if err != io.EOF || len(got) != 64<<10 {
 		t.Fatalf("garbage: %d bytes, err %v", len(got), err)
@@ -92,10 +95,7 @@ func TestHostileGarbage(t *testing.T) {
 }
 
 func TestHostileHTTP(t *testing.T) {
-	leakCheck(t)
-	s := startHostile(t, HostileHTTP)
-	defer closePromptly(t, s, time.Second)
-	c := dialSend(t, s, tls12Hello.bytes())
+	_, c := hostileConn(t, HostileHTTP, tls12Hello)
 	got, err := readAtMost(c, 5*time.Second, 1<<16)
 	if err != io.EOF || !strings.HasPrefix(string(got), "HTTP/1.1 400 Bad Request\r\n") || !strings.Contains(string(got), "\r\n\r\n<html>") {
 		t.Fatalf("HTTP reply %q, err %v", got, err)
@@ -119,10 +119,7 @@ func TestHostileSSH(t *testing.T) {
 }
 
 func TestHostileReset(t *testing.T) {
-	leakCheck(t)
-	s := startHostile(t, HostileReset)
-	defer closePromptly(t, s, time.Second)
-	c := dialSend(t, s, tls12Hello.bytes())
+	_, c := hostileConn(t, HostileReset, tls12Hello)
 	got, err := readAtMost(c, 5*time.Second, 1<<16)
 	if !errors.Is(err, syscall.ECONNRESET) {
 		t.Fatalf("want connection reset, got %v after %d bytes", err, len(got))
@@ -133,10 +130,7 @@ func TestHostileReset(t *testing.T) {
 }
 
 func TestHostileHugeRecord(t *testing.T) {
-	leakCheck(t)
-	s := startHostile(t, HostileHugeRecord)
-	defer closePromptly(t, s, time.Second)
-	c := dialSend(t, s, tls12Hello.bytes())
+	_, c := hostileConn(t, HostileHugeRecord, tls12Hello)
 	typ, _, sh, err := readRecord(c)
 	if err != nil || typ != recordHandshake || sh[0] != hsServerHello {
 		t.Fatalf("first record: type %d, err %v", typ, err)
@@ -154,59 +148,11 @@ func TestHostileHugeRecord(t *testing.T) {
 	}
 }
 
-// readHandshakeMsgs reads records until ServerHelloDone, counting bytes.
-func readHandshakeMsgs(t *testing.T, c net.Conn) (msgs []hsMessage, total int) {
-	t.Helper()
-	var buf []byte
-	for {
-		typ, _, payload, err := readRecord(c)
-		if err != nil {
-			t.Fatalf("after %d bytes: %v", total, err)
-		}
-		total += 5 + len(payload)
-		if typ != recordHandshake {
-			t.Fatalf("record type %d", typ)
-		}
-		buf = append(buf, payload...)
-		for len(buf) >= 4 {
-			n := int(buf[1])<<16 | int(buf[2])<<8 | int(buf[3])
-			if len(buf) < 4+n {
-				break
-			}
-			msgs = append(msgs, hsMessage{buf[0], buf[4 : 4+n]})
-			buf = buf[4+n:]
-			if msgs[len(msgs)-1].Type == hsServerHelloDone {
-				return msgs, total
-			}
-		}
-	}
-}
-
-func certEntries(t *testing.T, body []byte) [][]byte {
-	t.Helper()
-	s := cryptobyte.String(body)
-	var list cryptobyte.String
-	if !s.ReadUint24LengthPrefixed(&list) || !s.Empty() {
-		t.Fatalf("bad Certificate message")
-	}
-	var out [][]byte
-	for !list.Empty() {
-		var c cryptobyte.String
-		if !list.ReadUint24LengthPrefixed(&c) {
-			t.Fatalf("bad certificate entry")
-		}
-		out = append(out, c)
-	}
-	return out
-}
-
 func TestHostileHugeChain(t *testing.T) {
-	leakCheck(t)
-	s := startHostile(t, HostileHugeChain)
-	defer closePromptly(t, s, time.Second)
-	c := dialSend(t, s, tls12Hello.bytes())
+	s, c := hostileConn(t, HostileHugeChain, tls12Hello)
 	c.SetReadDeadline(time.Now().Add(30 * time.Second))
-	msgs, total := readHandshakeMsgs(t, c)
+	res := readFlight(t, c)
+	msgs, total := res.Msgs, res.Bytes
 	if total <= 10<<20 || len(msgs) != 3 || msgs[1].Type != hsCertificate || len(msgs[1].Body) <= 10<<20 {
 		t.Fatalf("huge chain: %d bytes in %d messages", total, len(msgs))
 	}
@@ -217,10 +163,7 @@ func TestHostileHugeChain(t *testing.T) {
 }
 
 func TestHostileHugeChainClientGoesAway(t *testing.T) {
-	leakCheck(t)
-	s := startHostile(t, HostileHugeChain)
-	defer closePromptly(t, s, time.Second)
-	c := dialSend(t, s, tls12Hello.bytes())
+	s, c := hostileConn(t, HostileHugeChain, tls12Hello)
 	if _, err := readAtMost(c, 2*time.Second, 64<<10); err != nil {
 		t.Fatal(err)
 	}
@@ -243,11 +186,8 @@ func TestHostileHugeChainClientGoesAway(t *testing.T) {
 }
 
 func TestHostileManyCerts(t *testing.T) {
-	leakCheck(t)
-	s := startHostile(t, HostileManyCerts)
-	defer closePromptly(t, s, time.Second)
-	c := dialSend(t, s, tls12Hello.bytes())
-	msgs, _ := readHandshakeMsgs(t, c)
+	_, c := hostileConn(t, HostileManyCerts, tls12Hello)
+	msgs := readFlight(t, c).Msgs
 	if len(msgs) != 3 || msgs[1].Type != hsCertificate {
 		t.Fatalf("%d messages", len(msgs))
 	}
@@ -266,10 +206,7 @@ func TestHostileManyCerts(t *testing.T) {
 }
 
 func TestHostileHRRLoop(t *testing.T) {
-	leakCheck(t)
-	s := startHostile(t, HostileHRRLoop)
-	defer closePromptly(t, s, time.Second)
-	c := dialSend(t, s, tls13Hello.bytes())
+	_, c := hostileConn(t, HostileHRRLoop, tls13Hello)
 	for i := range 3 {
 		if i > 0 {
 			// A compatibility CCS, then the second hello, as clients do.
@@ -290,10 +227,7 @@ func TestHostileHRRLoop(t *testing.T) {
 }
 
 func TestHostileAlertFlood(t *testing.T) {
-	leakCheck(t)
-	s := startHostile(t, HostileAlertFlood)
-	defer closePromptly(t, s, time.Second)
-	c := dialSend(t, s, tls12Hello.bytes())
+	_, c := hostileConn(t, HostileAlertFlood, tls12Hello)
 	for i := range 5000 {
 		typ, _, p, err := readRecord(c)
 		if err != nil || typ != recordAlert || !bytes.Equal(p, []byte{1, 90}) {
@@ -303,10 +237,7 @@ func TestHostileAlertFlood(t *testing.T) {
 }
 
 func TestHostileWrongVersion(t *testing.T) {
-	leakCheck(t)
-	s := startHostile(t, HostileWrongVersion)
-	defer closePromptly(t, s, time.Second)
-	c := dialSend(t, s, tls12Hello.bytes())
+	_, c := hostileConn(t, HostileWrongVersion, tls12Hello)
 	typ, vers, p, err := readRecord(c)
 	if err != nil || typ != recordHandshake || vers != 0x0909 || p[0] != hsServerHello || p[4] != 9 || p[5] != 9 {
 		t.Fatalf("record type %d version %04x payload %x err %v", typ, vers, p, err)
