@@ -17,45 +17,39 @@ import (
 const FakeCertName = "fake.tlsaudit.test"
 
 type certKey struct {
-	der []byte
-	key crypto.Signer
-	err error
+	once sync.Once
+	der  []byte
+	key  crypto.Signer
+	err  error
+}
+
+// get generates the key and its self-signed certificate on first use.
+func (ck *certKey) get(gen func() (crypto.Signer, error)) ([]byte, crypto.Signer, error) {
+	ck.once.Do(func() {
+		ck.key, ck.err = gen()
+		if ck.err == nil {
+			ck.der, ck.err = selfSign(ck.key, FakeCertName)
+		}
+	})
+	return ck.der, ck.key, ck.err
 }
 
 var (
-	fakeRSAOnce, fakeECOnce, exportOnce sync.Once
-	fakeRSA, fakeEC                     certKey
-	exportModulus                       *big.Int
+	fakeRSA, fakeEC certKey
+	exportOnce      sync.Once
+	exportModulus   *big.Int
 )
 
 // fakeCert returns a self-signed RSA-2048 certificate for FakeCertName and its
 // key, generated once per process.
 func fakeCert() ([]byte, crypto.Signer, error) {
-	fakeRSAOnce.Do(func() {
-		key, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			fakeRSA.err = err
-			return
-		}
-		fakeRSA.key = key
-		fakeRSA.der, fakeRSA.err = selfSign(key, FakeCertName)
-	})
-	return fakeRSA.der, fakeRSA.key, fakeRSA.err
+	return fakeRSA.get(func() (crypto.Signer, error) { return rsa.GenerateKey(rand.Reader, 2048) })
 }
 
 // fakeECCert returns a small self-signed ECDSA P-256 certificate (about 350
 // bytes) and its key, generated once per process.
 func fakeECCert() ([]byte, crypto.Signer, error) {
-	fakeECOnce.Do(func() {
-		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			fakeEC.err = err
-			return
-		}
-		fakeEC.key = key
-		fakeEC.der, fakeEC.err = selfSign(key, FakeCertName)
-	})
-	return fakeEC.der, fakeEC.key, fakeEC.err
+	return fakeEC.get(func() (crypto.Signer, error) { return ecdsa.GenerateKey(elliptic.P256(), rand.Reader) })
 }
 
 func selfSign(key crypto.Signer, name string) ([]byte, error) {
