@@ -268,3 +268,18 @@ func TestSuiteStrength(t *testing.T) {
 		}
 	}
 }
+
+func TestWrap(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"short text", "short text"},
+		{"aaa bbb ccc ddd", "aaa bbb\nccc ddd"},
+		{"aaaaaaaaaaaa bb", "aaaaaaaaaaaa\nbb"},
+		{"  spaced   out  ", "spaced out"},
+	}
+	for _, tc := range tests {
+		if got := wrap(tc.in, 10); got != tc.want {
+			t.Errorf("wrap(%q, 10) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

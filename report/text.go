@@ -142,7 +142,9 @@ func (t *textRenderer) summary() {
 	if r.Error != "" {
 		t.field("Error", oneLine(r.Error))
 	}
-	if g := r.Grade; g != nil {
+	if g := r.Grade; g != nil && g.Letter == "" {
+		t.field("Grade", "none: "+oneLine(g.Error))
+	} else if g != nil {
 		line := t.st.bold(t.st.grade(g.Letter)) + fmt.Sprintf("  score %d (protocol %d, key exchange %d, cipher %d)",
 			g.Score, g.Protocol, g.KeyExchange, g.Cipher)
 		if g.RuleSet != "" {
@@ -157,6 +159,9 @@ func (t *textRenderer) summary() {
 		}
 		for i, c := range g.Warnings {
 			t.field(label(i, "Warnings"), capLine(c.Grade, c.Reason, c.CheckID))
+		}
+		for i, n := range g.NotAssessed {
+			t.field(label(i, "Not assessed"), oneLine(n))
 		}
 	}
 	if o != nil && o.Handshake != nil {
@@ -463,12 +468,37 @@ func (t *textRenderer) findings() {
 	}
 }
 
-// findingText is the evidence of a finding, or its title when it has none.
+// findingText is the evidence of a finding, or its title when it has none,
+// wrapped to keep the table readable.
 func findingText(f checks.Finding) string {
 	if f.Detail == "" {
-		return oneLine(f.Title)
+		return wrap(oneLine(f.Title), detailWidth)
 	}
-	return oneLine(f.Detail)
+	return wrap(oneLine(f.Detail), detailWidth)
+}
+
+// detailWidth is the width findings' evidence is wrapped at.
+const detailWidth = 72
+
+// wrap breaks s into lines of at most width bytes at spaces (a longer word
+// stays whole).
+func wrap(s string, width int) string {
+	var b strings.Builder
+	n := 0
+	for i, w := range strings.Fields(s) {
+		switch {
+		case i == 0:
+		case n+1+len(w) > width:
+			b.WriteByte('\n')
+			n = 0
+		default:
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(w)
+		n += len(w)
+	}
+	return b.String()
 }
 
 func (t *textRenderer) probeErrors() {

@@ -48,11 +48,10 @@ var newScanner = func(opts scan.Options) scanner { return scan.New(opts) }
 // evalChecks runs the checks on an observation; tests replace it.
 var evalChecks = checks.Run
 
-// computeGrade rates an observation from its findings.
-//
-// TODO: call grade.Compute(o, findings, grade.Options{}) once checks/grade
-// provides it; until then no grade is reported.
-var computeGrade = func(o *obs.Observation, findings []checks.Finding) *grade.Grade { return nil }
+// computeGrade rates an observation from its findings; tests replace it.
+var computeGrade = func(o *obs.Observation, findings []checks.Finding) *grade.Grade {
+	return grade.Compute(o, findings, grade.Options{})
+}
 
 // isTerminal reports whether w is a terminal (a character device).
 var isTerminal = func(w io.Writer) bool {

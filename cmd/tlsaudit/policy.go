@@ -33,7 +33,11 @@ func policy(cfg config, r *report.Report) []string {
 		want, _ := gradeRank(cfg.failUnder)
 		switch {
 		case r.Grade == nil || r.Grade.Letter == "":
-			broken = append(broken, fmt.Sprintf("no grade available (--fail-under %s)", cfg.failUnder))
+			why := ""
+			if r.Grade != nil && r.Grade.Error != "" {
+				why = ": " + r.Grade.Error
+			}
+			broken = append(broken, fmt.Sprintf("no grade available%s (--fail-under %s)", why, cfg.failUnder))
 		default:
 			if got, ok := gradeRank(r.Grade.Letter); !ok || got < want {
 				line := fmt.Sprintf("grade %s is below %s (--fail-under)", r.Grade.Letter, cfg.failUnder)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/tlsaudit/tlsaudit/checks"
+	_ "github.com/tlsaudit/tlsaudit/checks/all" // registers every check
 	"github.com/tlsaudit/tlsaudit/checks/cert"
 )
 
