@@ -275,3 +275,68 @@ func TestScanClosedPort(t *testing.T) {
 		t.Fatalf("status %s (%s), want connection_refused", o.Status, o.Error)
 	}
 }
+
+// The nginx configuration named in the foundation issue: exactly these
+// protocols and suites, nothing more. nginx enables DHE suites only with
+// ssl_dhparam (it does not use OpenSSL's automatic DH), so the issue's
+// configuration is tested with a 1024-bit group and, as nginx really is,
+// without one.
+func TestScanNginxIssueConfig(t *testing.T) {
+	const ciphers = "ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA:DHE-RSA-AES256-SHA:@SECLEVEL=0"
+	srv := tlstest.StartNginxT(t, tlstest.NginxOptions{Protocols: "TLSv1 TLSv1.2", Ciphers: ciphers, DHGroup: "modp1024"})
+	o := scanServer(t, srv)
+	wantSuites(t, o, map[string][]uint16{
+		"TLSv1.0": {0x002f, 0x0039},
+		"TLSv1.2": {0xc02f, 0x002f, 0x0039},
+	})
+	if len(o.DH) != 1 || o.DH[0].Bits != 1024 || o.DH[0].Known != "modp1024" {
+		t.Errorf("DH = %+v, want the RFC 2409 1024-bit prime", o.DH)
+	}
+
+	srv = tlstest.StartNginxT(t, tlstest.NginxOptions{Protocols: "TLSv1 TLSv1.2", Ciphers: ciphers})
+	o = scanServer(t, srv)
+	wantSuites(t, o, map[string][]uint16{
+		"TLSv1.0": {0x002f},
+		"TLSv1.2": {0xc02f, 0x002f},
+	})
+}
+
+// A modern nginx with server order, two certificates and chosen curves.
+func TestScanNginxModern(t *testing.T) {
+	pki, err := tlstest.SharedPKI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rsaLeaf, err := pki.IssueLeaf(tlstest.LeafOptions{DNSNames: []string{tlstest.DefaultName}, KeyType: "rsa2048"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ecLeaf, err := pki.IssueLeaf(tlstest.LeafOptions{DNSNames: []string{tlstest.DefaultName}, KeyType: "ecdsa-p256"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := tlstest.StartNginxT(t, tlstest.NginxOptions{
+		Leaves:              []*tlstest.Leaf{rsaLeaf, ecLeaf},
+		Protocols:           "TLSv1.2 TLSv1.3",
+		Ciphers:             "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305",
+		PreferServerCiphers: true,
+		ECDHCurve:           "X25519:secp384r1",
+		TLS13Ciphersuites:   "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256",
+	})
+	o := scanServer(t, srv)
+	wantSuites(t, o, map[string][]uint16{
+		"TLSv1.2": {0xc02c, 0xc02f, 0xcca9},
+		"TLSv1.3": {0x1303, 0x1301},
+	})
+	wantOrder(t, o, "TLSv1.2", true, []uint16{0xc02c, 0xc02f, 0xcca9})
+	wantOrder(t, o, "TLSv1.3", true, []uint16{0x1303, 0x1301})
+	if got := slices.Sorted(slices.Values(groupNames(o.Groups.TLS13))); !slices.Equal(got, []string{"secp384r1", "x25519"}) {
+		t.Errorf("TLS 1.3 groups %v", got)
+	}
+	if got := slices.Sorted(slices.Values(groupNames(o.Groups.TLS12))); !slices.Equal(got, []string{"secp384r1", "x25519"}) {
+		t.Errorf("TLS 1.2 groups %v", got)
+	}
+	if len(o.Chains) != 2 {
+		t.Errorf("%d chains, want 2 (RSA and ECDSA)", len(o.Chains))
+	}
+}
