@@ -23,7 +23,7 @@ var (
 
 // ServerHello is a decoded ServerHello (or HelloRetryRequest).
 type ServerHello struct {
-	Raw         []byte // the whole handshake message when parsed by Exchange/ParseServerHelloMessage, else the body
+	Raw         []byte // ParseServerHello: the body; Exchange: the whole message with its 4-byte header (for transcripts)
 	Version     uint16 // legacy_version
 	Random      []byte
 	SessionID   []byte
@@ -31,19 +31,23 @@ type ServerHello struct {
 	Compression uint8
 	Extensions  []Extension // in order received
 
-	IsHelloRetryRequest                                                     bool      // random == the HRR magic
-	SupportedVersion                                                        uint16    // from supported_versions, 0 if absent
-	KeyShare                                                                *KeyShare // TLS 1.3 server share (nil in HRR)
-	SelectedGroup                                                           uint16    // HRR key_share selected_group
-	Cookie                                                                  []byte    // HRR cookie
-	ALPN                                                                    string
-	SecureRenegotiation                                                     bool // renegotiation_info present
-	RenegotiationInfo                                                       []byte
-	ExtendedMasterSecret, EncryptThenMAC, SessionTicket, StatusRequest, SCT bool
-	SCTList                                                                 [][]byte
-	Heartbeat                                                               uint8
-	ECPointFormats                                                          []uint8
-	Downgrade                                                               string // "tls12"/"tls11" if the random carries the RFC 8446 4.1.3 sentinel
+	IsHelloRetryRequest  bool      // random == the HRR magic
+	SupportedVersion     uint16    // from supported_versions, 0 if absent
+	KeyShare             *KeyShare // TLS 1.3 server share (nil in HRR)
+	SelectedGroup        uint16    // HRR key_share selected_group
+	Cookie               []byte    // HRR cookie
+	ALPN                 string
+	SecureRenegotiation  bool // renegotiation_info present
+	RenegotiationInfo    []byte
+	ExtendedMasterSecret bool
+	EncryptThenMAC       bool
+	SessionTicket        bool
+	StatusRequest        bool
+	SCT                  bool
+	SCTList              [][]byte // SCTs from the extension (TLS <= 1.2)
+	Heartbeat            uint8    // heartbeat mode, 0 if absent
+	ECPointFormats       []uint8
+	Downgrade            string // "tls12"/"tls11" if the random carries the RFC 8446 4.1.3 sentinel
 }
 
 // NegotiatedVersion is SupportedVersion if set, else Version.
