@@ -26,11 +26,20 @@ const (
 type Status string
 
 const (
-	StatusPass          Status = "pass"
-	StatusFail          Status = "fail"
-	StatusInconclusive  Status = "inconclusive"
+	// StatusPass: the check looked for the problem and it is absent.
+	StatusPass Status = "pass"
+	// StatusFail: the problem is present; Detail carries the evidence.
+	StatusFail Status = "fail"
+	// StatusInconclusive: the data the check needs is there in principle,
+	// but the observation says its probe errored (or it is incomplete), so
+	// neither pass nor fail can be said.
+	StatusInconclusive Status = "inconclusive"
+	// StatusNotApplicable: there is nothing to judge, e.g. the scan failed,
+	// the protocol was not probed, or the feature is irrelevant (no DHE
+	// suite for a DH check).
 	StatusNotApplicable Status = "not_applicable"
-	StatusError         Status = "error"
+	// StatusError: the check itself failed (a recovered panic): a bug.
+	StatusError Status = "error"
 )
 
 // Ref is a reference: a CVE, CWE, RFC section, CA/B Forum section or URL.

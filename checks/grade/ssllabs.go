@@ -61,6 +61,9 @@ func commonRules() []Rule {
 
 		// Key exchange.
 		fromObs("dh_under_1024", checks.IDKxDHUnder1024, "F", "DH parameters under 1024 bits (Logjam): use ffdhe2048 or disable DHE", dhUnder(1024)),
+		// The 2009e key rule (keys under 2048 bits → B) applied to DH
+		// parameters, which the guide scores as keys since 2009e; SSL Labs
+		// has capped DH-1024 servers at B since its 2015 Logjam update.
 		fromObs("dh_under_2048", checks.IDKxDHUnder2048, "B", "DH parameters under 2048 bits: use ffdhe2048 (RFC 7919) or disable DHE", dhUnder(2048)),
 	}
 	for _, c := range certCaps {
