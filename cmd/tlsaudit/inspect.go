@@ -217,6 +217,31 @@ func readInspectFile(name string, in *inspectInput) error {
 	return fmt.Errorf("%s: not a certificate, CSR or private key (PEM or DER)", name)
 }
 
+// leafIndex returns the index of the end-entity certificate: the first one
+// that issued none of the others (0 when that cannot be told).
+func leafIndex(items []inputItem) int {
+	var cs []*x509.Certificate
+	for _, it := range items {
+		c, err := x509.ParseCertificate(it.der)
+		if err != nil {
+			return 0
+		}
+		cs = append(cs, c)
+	}
+	for i, c := range cs {
+		issuedOther := false
+		for j, o := range cs {
+			if i != j && bytes.Equal(o.RawIssuer, c.RawSubject) && !bytes.Equal(o.RawIssuer, o.RawSubject) {
+				issuedOther = true
+			}
+		}
+		if !issuedOther {
+			return i
+		}
+	}
+	return 0
+}
+
 func parsePrivateKey(der []byte) (crypto.Signer, error) {
 	if k, err := x509.ParsePKCS8PrivateKey(der); err == nil {
 		if s, ok := k.(crypto.Signer); ok {
@@ -237,6 +262,14 @@ func parsePrivateKey(der []byte) (crypto.Signer, error) {
 func inspect(in inspectInput, files []string, env checks.Env) inspectResult {
 	res := inspectResult{Files: files}
 	o := &obs.Observation{Schema: obs.SchemaVersion, Status: obs.StatusOK, Target: obs.Target{Host: env.Hostname, SNI: env.Hostname}}
+	if li := leafIndex(in.certs); li > 0 {
+		// Analyse leaf first, and report the order as given.
+		res.Findings = append(res.Findings, checks.Finding{CheckID: "cert.chain_order", Title: "Certificate chain in the wrong order",
+			Category: "cert", Status: checks.StatusFail, Severity: checks.SeverityLow,
+			Detail: fmt.Sprintf("the leaf is certificate #%d, not the first one", li)})
+		certs := append([]inputItem{in.certs[li]}, in.certs[:li]...)
+		in.certs = append(certs, in.certs[li+1:]...)
+	}
 	if len(in.certs) > 0 {
 		ch := obs.Chain{}
 		for _, c := range in.certs {
@@ -245,6 +278,9 @@ func inspect(in inspectInput, files []string, env checks.Env) inspectResult {
 		o.Chains = []obs.Chain{ch}
 		res.Analysis = cert.Analyze(o, env)
 		for _, f := range checks.Run(o, env) {
+			if f.CheckID == "cert.chain_order" && len(res.Findings) > 0 && res.Findings[0].CheckID == f.CheckID {
+				continue // already reported
+			}
 			if f.Category == "cert" && f.Status != checks.StatusNotApplicable && f.Status != checks.StatusPass {
 				res.Findings = append(res.Findings, f)
 			}
@@ -332,7 +368,7 @@ func publicKeyDesc(k crypto.PublicKey) string {
 func writeInspectText(w io.Writer, res inspectResult) {
 	if a := res.Analysis; a != nil {
 		for _, ch := range a.Chains {
-			fmt.Fprintln(w, "Chain (as given, leaf first):")
+			fmt.Fprintln(w, "Chain (leaf first):")
 			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "#\tSubject\tIssuer\tKey\tSignature\tValidity\tSHA-256")
 			for _, c := range ch.Certificates {
@@ -374,12 +410,23 @@ func writeInspectText(w io.Writer, res inspectResult) {
 			fmt.Fprintf(w, "Key %s (%s) matches nothing given\n", k.File, k.Type)
 		}
 	}
-	if len(res.Findings) == 0 {
+	var shown, unchecked []checks.Finding
+	for _, f := range res.Findings {
+		if f.Status == checks.StatusInconclusive {
+			unchecked = append(unchecked, f)
+		} else {
+			shown = append(shown, f)
+		}
+	}
+	for _, f := range unchecked {
+		fmt.Fprintf(w, "Not checked: %s: %s\n", f.CheckID, f.Detail)
+	}
+	if len(shown) == 0 {
 		fmt.Fprintln(w, "Findings: none")
 		return
 	}
 	fmt.Fprintln(w, "Findings:")
-	for _, f := range res.Findings {
+	for _, f := range shown {
 		subj := ""
 		if f.Subject != "" {
 			subj = " [" + f.Subject + "]"
