@@ -96,8 +96,8 @@ func keyExchangeScore(in *Input) (int, bool) {
 		}
 	}
 	for _, s := range in.Suites() {
-		if k := s.KeyExchange; k != nil && k.Kind == "ECDHE" && k.Bits > 0 {
-			consider(view.ECRSAEquivalent(k.Bits))
+		if g, ok := view.KxGroup(s.KeyExchange); ok {
+			consider(view.GroupRSABits(g))
 		}
 	}
 	if weakest == 0 {

@@ -79,6 +79,11 @@ func TestWeakCurve(t *testing.T) {
 		"ancient": {Fixture: "sslv2_sslv3", Want: na, WantDetail: "no elliptic-curve key exchange accepted"},
 		"groups from suites": {Fixture: "modern", Want: pass, WantDetail: "TLSv1.2 x25519 (253 bits)",
 			Edit: func(o *obs.Observation) { o.Groups = nil }},
+		"suite record without size": {Fixture: "modern", Want: fail, WantDetail: "TLSv1.2 secp192r1 (192 bits)",
+			Edit: func(o *obs.Observation) {
+				o.Groups = nil
+				o.Protocols[4].Suites[0].KeyExchange = &obs.KeyExchange{Kind: "ECDHE", Group: "secp192r1"}
+			}},
 		"not enumerated": {Fixture: "modern", Want: inc, WantDetail: "groups were not enumerated",
 			Edit: func(o *obs.Observation) { o.Groups = nil; noDHAtAll(o) }},
 	})

@@ -49,8 +49,8 @@ func weakCurve(o *obs.Observation, _ checks.Env) []checks.Finding {
 	}
 	ecdhe := view.Select(view.Accepted(o), func(s view.Suite) bool { return strings.HasPrefix(s.Info.Kx, "ECDH") })
 	for _, s := range ecdhe {
-		if k := s.KeyExchange; k != nil && k.Group != "" && strings.HasPrefix(k.Kind, "ECDH") {
-			add(s.Protocol, k.Group, k.Bits)
+		if g, ok := view.KxGroup(s.KeyExchange); ok && !view.PostQuantum(g) {
+			add(s.Protocol, view.GroupName(g), view.GroupBits(g))
 		}
 	}
 	switch {

@@ -39,6 +39,32 @@ func DHSizes(o *obs.Observation) []DHSize {
 	return out
 }
 
+// groupsByName indexes the registry's groups by lower-case name.
+var groupsByName = func() map[string]registry.Group {
+	m := map[string]registry.Group{}
+	for _, g := range registry.Groups() {
+		m[strings.ToLower(g.Name)] = g
+	}
+	return m
+}()
+
+// KxGroup returns the named group of a per-suite key-exchange record, with
+// its ID and size filled from the registry when the record lacks them.
+// ok is false when the record names no group.
+func KxGroup(k *obs.KeyExchange) (g obs.Group, ok bool) {
+	if k == nil || k.Group == "" {
+		return obs.Group{}, false
+	}
+	g = obs.Group{Name: k.Group, Bits: k.Bits}
+	if r, found := groupsByName[strings.ToLower(k.Group)]; found {
+		g.ID, g.PostQuantum = r.ID, r.PostQuantum
+		if g.Bits == 0 {
+			g.Bits = r.Bits
+		}
+	}
+	return g, true
+}
+
 // GroupBits returns the security size of a group: the observed Bits, else
 // the registry's.
 func GroupBits(g obs.Group) int {

@@ -84,3 +84,19 @@ func TestRSAEquivalents(t *testing.T) {
 		}
 	}
 }
+
+func TestKxGroup(t *testing.T) {
+	g, ok := KxGroup(&obs.KeyExchange{Kind: "ECDHE", Group: "SECP256R1"})
+	if !ok || g.ID != 23 || g.Bits != 256 || GroupRSABits(g) != 3072 {
+		t.Errorf("KxGroup(secp256r1) = %+v, %v", g, ok)
+	}
+	if g, ok := KxGroup(&obs.KeyExchange{Kind: "ECDHE", Group: "X25519MLKEM768"}); !ok || !PostQuantum(g) {
+		t.Errorf("KxGroup(X25519MLKEM768) = %+v, %v", g, ok)
+	}
+	if _, ok := KxGroup(&obs.KeyExchange{Kind: "DHE", Bits: 2048}); ok {
+		t.Error("a DHE record without a group gave a group")
+	}
+	if _, ok := KxGroup(nil); ok {
+		t.Error("nil record gave a group")
+	}
+}
