@@ -35,8 +35,13 @@ type audit struct {
 	answered  bool
 	handshake *obs.Handshake
 	hsVersion uint16
-	groups    obs.Groups
-	sigalgs   obs.SignatureAlgorithms
+	// gates open when a protocol's first answer is in: the sequences that
+	// depend on the protocol wait for them.
+	gates map[uint16]*gate
+	// first13 is the server's answer to the first TLS 1.3 hello.
+	first13 choice13
+	groups  obs.Groups
+	sigalgs obs.SignatureAlgorithms
 }
 
 func (a *audit) run(ctx context.Context) {
@@ -44,10 +49,20 @@ func (a *audit) run(ctx context.Context) {
 	a.chainKeys = map[string]bool{}
 	a.dhKeys = map[string]int{}
 
-	// Phase 1: protocol support and suites, one sequence per protocol.
-	g, gctx := errgroup.WithContext(ctx)
+	// Discovery: one sequence per protocol, plus the group and signature
+	// algorithm sequences, which start as soon as the first answer of their
+	// protocol shows it is supported.
+	a.gates = map[uint16]*gate{}
 	for _, v := range protocolOrder {
+		a.gates[v] = newGate()
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	var protoWG sync.WaitGroup
+	for _, v := range protocolOrder {
+		protoWG.Add(1)
 		g.Go(func() error {
+			defer protoWG.Done()
+			defer a.gates[v].open(false)
 			var p *obs.Protocol
 			switch v {
 			case wire.VersionSSL20:
@@ -63,6 +78,38 @@ func (a *audit) run(ctx context.Context) {
 			return nil
 		})
 	}
+	g.Go(func() error {
+		if a.gates[wire.VersionTLS12].wait(gctx) {
+			a.enumGroupsTLS12(gctx, wire.VersionTLS12, allSuitesWith(wire.VersionTLS12, "ECDHE"))
+			return nil
+		}
+		// No TLS 1.2: use the best older protocol once its suites are known.
+		protoWG.Wait()
+		if v, suites := a.bestTLS12(func(s registry.Suite) bool { return s.Kx == "ECDHE" && !s.Anonymous }); v != 0 {
+			a.enumGroupsTLS12(gctx, v, suites)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		signing := func(s registry.Suite) bool { return (s.Kx == "ECDHE" || s.Kx == "DHE") && !s.Anonymous }
+		if a.gates[wire.VersionTLS12].wait(gctx) {
+			a.enumSigAlgsTLS12(gctx, append(allSuitesWith(wire.VersionTLS12, "ECDHE"), allSuitesWith(wire.VersionTLS12, "DHE")...))
+			return nil
+		}
+		// The first TLS 1.2 hello failed (e.g. a server that needed short
+		// hellos): use the suites found in the end.
+		protoWG.Wait()
+		if v, suites := a.bestTLS12(signing); v == wire.VersionTLS12 {
+			a.enumSigAlgsTLS12(gctx, suites)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		if a.gates[wire.VersionTLS13].wait(gctx) {
+			a.enumSigAlgsTLS13(gctx, protoWG.Wait)
+		}
+		return nil
+	})
 	g.Wait()
 
 	o := a.o
@@ -79,20 +126,6 @@ func (a *audit) run(ctx context.Context) {
 		o.Error = "the server accepted none of SSLv2, SSLv3, TLS 1.0-1.3 with any cipher suite tlsaudit offered"
 		return
 	}
-
-	// Phase 2: groups, signature algorithms and chains, which need to know
-	// what phase 1 found.
-	g, gctx = errgroup.WithContext(ctx)
-	if p := a.protocols[wire.VersionTLS12]; p.Supported || a.protocols[wire.VersionTLS11].Supported || a.protocols[wire.VersionTLS10].Supported {
-		g.Go(func() error { a.enumGroupsTLS12(gctx); return nil })
-	}
-	if a.protocols[wire.VersionTLS12].Supported {
-		g.Go(func() error { a.enumSigAlgsTLS12(gctx); return nil })
-	}
-	if a.protocols[wire.VersionTLS13].Supported {
-		g.Go(func() error { a.enumSigAlgsTLS13(gctx); return nil })
-	}
-	g.Wait()
 
 	// Phase 3: the probes (vulnerabilities, HTTP, ...), each in its own field.
 	a.runProbes(ctx, nil)
@@ -325,4 +358,41 @@ func keyTypeOf(s registry.Suite) string {
 		return "RSA"
 	}
 	return ""
+}
+
+// gate is opened once, with whether the protocol is supported.
+type gate struct {
+	once      sync.Once
+	ch        chan struct{}
+	supported bool
+}
+
+func newGate() *gate { return &gate{ch: make(chan struct{})} }
+
+func (g *gate) open(supported bool) {
+	g.once.Do(func() {
+		g.supported = supported
+		close(g.ch)
+	})
+}
+
+// wait blocks until the gate opens and reports whether the protocol is supported.
+func (g *gate) wait(ctx context.Context) bool {
+	select {
+	case <-g.ch:
+		return g.supported
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// allSuitesWith lists the non-anonymous suites of version v with key exchange kx.
+func allSuitesWith(v uint16, kx string) []uint16 {
+	var out []uint16
+	for _, id := range suitesToOffer(v) {
+		if s, ok := registry.SuiteByID(id); ok && s.Kx == kx && !s.Anonymous {
+			out = append(out, id)
+		}
+	}
+	return out
 }

@@ -142,7 +142,15 @@ func (a *audit) enumTLS(ctx context.Context, v uint16) *obs.Protocol {
 		mu.Unlock()
 		return sh.CipherSuite, false, nil
 	}
-	sel := repeatedSelection(ctx, base, pick, registry.SuiteName)
+	gt := a.gates[v]
+	first := func(ctx context.Context, offer []uint16) (uint16, bool, error) {
+		c, refused, err := pick(ctx, offer)
+		if gt != nil {
+			gt.open(err == nil && !refused)
+		}
+		return c, refused, err
+	}
+	sel := repeatedSelection(ctx, base, first, registry.SuiteName)
 	if len(sel.accepted) == 0 && sel.err != nil && v != wire.VersionSSL30 && !isDialOrCtx(sel.err) {
 		// Some servers choke on long hellos: retry with a short list.
 		if s2 := a.enumChunked(ctx, base, pick); len(s2.accepted) > 0 {

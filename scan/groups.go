@@ -31,14 +31,10 @@ func (a *audit) bestTLS12(keep func(registry.Suite) bool) (uint16, []uint16) {
 	return 0, nil
 }
 
-// enumGroupsTLS12 finds the curves the server accepts for ECDHE up to TLS
-// 1.2, offering only ECDHE suites it is known to accept and reading the
-// curve from each ServerKeyExchange.
-func (a *audit) enumGroupsTLS12(ctx context.Context) {
-	v, suites := a.bestTLS12(func(s registry.Suite) bool { return s.Kx == "ECDHE" && !s.Anonymous })
-	if v == 0 {
-		return
-	}
+// enumGroupsTLS12 finds the curves the server accepts for ECDHE at version
+// v (TLS 1.0 to 1.2), offering ECDHE suites and reading the curve from each
+// ServerKeyExchange.
+func (a *audit) enumGroupsTLS12(ctx context.Context, v uint16, suites []uint16) {
 	pick := func(ctx context.Context, offer []uint16) (uint16, bool, error) {
 		ch := a.helloTLS(v, suites)
 		ch.SupportedGroups = offer
@@ -67,20 +63,8 @@ func (a *audit) enumGroupsTLS12(ctx context.Context) {
 }
 
 // enumSigAlgsTLS12 finds the signature algorithms the server signs its
-// ServerKeyExchange with at TLS 1.2.
-func (a *audit) enumSigAlgsTLS12(ctx context.Context) {
-	a.mu.Lock()
-	p := a.protocols[wire.VersionTLS12]
-	var suites []uint16
-	for _, s := range p.Suites {
-		if rs, ok := registry.SuiteByID(s.ID); ok && (rs.Kx == "ECDHE" || rs.Kx == "DHE") && !rs.Anonymous {
-			suites = append(suites, s.ID)
-		}
-	}
-	a.mu.Unlock()
-	if len(suites) == 0 {
-		return
-	}
+// ServerKeyExchange with at TLS 1.2, offering the given (ECDHE and DHE) suites.
+func (a *audit) enumSigAlgsTLS12(ctx context.Context, suites []uint16) {
 	pick := func(ctx context.Context, offer []uint16) (uint16, bool, error) {
 		ch := a.helloTLS(wire.VersionTLS12, suites)
 		ch.SignatureAlgorithms = offer

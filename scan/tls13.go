@@ -88,6 +88,12 @@ func (a *audit) enumTLS13(ctx context.Context) *obs.Protocol {
 		groups selection
 	)
 	first, refused, err := a.try13(ctx, tls13Suites, allGroups)
+	a.mu.Lock()
+	a.first13 = first
+	a.mu.Unlock()
+	if gt := a.gates[wire.VersionTLS13]; gt != nil {
+		gt.open(err == nil && !refused)
+	}
 	if err != nil {
 		p.Error = err.Error()
 		return p
@@ -155,26 +161,30 @@ func toGroups(ids []uint16) []obs.Group {
 // enumSigAlgsTLS13 runs full TLS 1.3 handshakes (decrypting the server's
 // flight) to learn which signature schemes the server signs with, in its
 // order, and captures every chain it serves (one per key type).
-func (a *audit) enumSigAlgsTLS13(ctx context.Context) {
+func (a *audit) enumSigAlgsTLS13(ctx context.Context, discovered func()) {
+	// The group of the server's first answer is used when tlsaudit can make
+	// a real key share for it; otherwise wait for the group enumeration.
 	a.mu.Lock()
-	accepted := slices.Clone(a.groups.TLS13)
-	suites := a.protocols[wire.VersionTLS13].Suites
+	group := a.first13.group
 	a.mu.Unlock()
-	var group uint16
-	for _, g := range realShareGroups {
-		if slices.ContainsFunc(accepted, func(x obs.Group) bool { return x.ID == g }) {
-			group = g
-			break
+	if !slices.Contains(realShareGroups, group) {
+		discovered()
+		a.mu.Lock()
+		accepted := slices.Clone(a.groups.TLS13)
+		a.mu.Unlock()
+		group = 0
+		for _, g := range realShareGroups {
+			if slices.ContainsFunc(accepted, func(x obs.Group) bool { return x.ID == g }) {
+				group = g
+				break
+			}
 		}
 	}
 	if group == 0 {
 		a.probeError("signature_algorithms_tls13", fmt.Errorf("no accepted TLS 1.3 group that tlsaudit can complete a key exchange with"))
 		return
 	}
-	var suiteIDs []uint16
-	for _, s := range suites {
-		suiteIDs = append(suiteIDs, s.ID)
-	}
+	suiteIDs := tls13Suites
 	pick := func(ctx context.Context, offer []uint16) (uint16, bool, error) {
 		share, priv, err := wire.GenerateKeyShare(rand.Reader, group)
 		if err != nil {
