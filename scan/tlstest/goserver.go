@@ -209,3 +209,13 @@ func LegacyGoServerT(t testing.TB, opts ...GoOption) *Server {
 	srv, err := LegacyGoServer(opts...)
 	return cleanupT(t, "LegacyGoServer", srv, err)
 }
+
+// cleanupT fails t if err is set, else registers srv.Close with t.Cleanup.
+func cleanupT(t testing.TB, what string, srv *Server, err error) *Server {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("tlstest: %s: %v", what, err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	return srv
+}

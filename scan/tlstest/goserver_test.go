@@ -145,7 +145,11 @@ func TestModernGoServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer idle.Close()
+	// The server may not have accepted the idle connection yet.
 	before := srv.ConnCount()
+	for deadline := time.Now().Add(5 * time.Second); before < 8 && time.Now().Before(deadline); before = srv.ConnCount() {
+		time.Sleep(10 * time.Millisecond)
+	}
 	start := time.Now()
 	if err := srv.Close(); err != nil {
 		t.Errorf("Close: %v", err)

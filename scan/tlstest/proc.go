@@ -1,3 +1,8 @@
+//go:build linux
+
+// The launchers of external servers use Linux process and namespace
+// features (Pdeathsig, setns); tlstest offers them on Linux only.
+
 package tlstest
 
 import (
@@ -10,7 +15,6 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"testing"
 	"time"
 )
 
@@ -24,16 +28,6 @@ const (
 	// portAttempts is how often a launcher retries when its port was taken.
 	portAttempts = 4
 )
-
-// cleanupT fails t if err is set, else registers srv.Close with t.Cleanup.
-func cleanupT(t testing.TB, what string, srv *Server, err error) *Server {
-	t.Helper()
-	if err != nil {
-		t.Fatalf("tlstest: %s: %v", what, err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	return srv
-}
 
 // findBinary locates an external server binary or explains how to install it.
 func findBinary(name, aptPackage string) (string, error) {
