@@ -340,3 +340,25 @@ func TestScanNginxModern(t *testing.T) {
 		t.Errorf("%d chains, want 2 (RSA and ECDSA)", len(o.Chains))
 	}
 }
+
+// gnutls-serv offers what Debian's OpenSSL cannot: RC4, 3DES, anonymous DH.
+func TestScanGnuTLSLegacy(t *testing.T) {
+	srv := tlstest.StartGnuTLST(t, tlstest.GnuTLSOptions{
+		Priority: "NONE:+VERS-TLS1.2:+VERS-TLS1.0:+ARCFOUR-128:+3DES-CBC:+AES-128-CBC:+RSA:+ECDHE-RSA:+SHA1:+COMP-NULL:+SIGN-ALL:+CURVE-ALL:%SERVER_PRECEDENCE",
+	})
+	o := scanServer(t, srv)
+	want := []uint16{
+		0x0005, // TLS_RSA_WITH_RC4_128_SHA
+		0x000a, // TLS_RSA_WITH_3DES_EDE_CBC_SHA
+		0x002f, // TLS_RSA_WITH_AES_128_CBC_SHA
+		0xc011, // TLS_ECDHE_RSA_WITH_RC4_128_SHA
+		0xc012, // TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA
+		0xc013, // TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA
+	}
+	wantSuites(t, o, map[string][]uint16{"TLSv1.0": want, "TLSv1.2": want})
+	for _, name := range []string{"TLSv1.0", "TLSv1.2"} {
+		if p := proto(o, name); p.ServerOrder == nil || !*p.ServerOrder {
+			t.Errorf("%s: server order not detected (%%SERVER_PRECEDENCE)", name)
+		}
+	}
+}
