@@ -7,6 +7,7 @@ import (
 	// One line per category, never per check.
 	_ "github.com/tlsaudit/tlsaudit/checks/cert"
 	_ "github.com/tlsaudit/tlsaudit/checks/cipher"
+	_ "github.com/tlsaudit/tlsaudit/checks/http"
 	_ "github.com/tlsaudit/tlsaudit/checks/kx"
 	_ "github.com/tlsaudit/tlsaudit/checks/proto"
 )
