@@ -22,6 +22,7 @@ import (
 	"sort"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/cert"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
@@ -48,6 +49,10 @@ type Report struct {
 	Findings []checks.Finding `json:"findings"`
 	// Grade is absent when the target could not be graded.
 	Grade *grade.Grade `json:"grade,omitempty"`
+	// Certificates is the certificate analysis the cert.* checks judged
+	// (chains, trust per store, leaf facts, staple, SCTs); set by the caller
+	// from the same analysis, absent when no chain was analysed.
+	Certificates *cert.Analysis `json:"certificates,omitempty"`
 	// Error says why the target could not be scanned (status != ok).
 	Error string `json:"error,omitempty"`
 }

@@ -57,7 +57,7 @@ func renderText(b *bytes.Buffer, r *Report, st Style) error {
 		t.groups()
 		t.dhParams()
 		t.sigAlgs()
-		t.chains()
+		t.certificates() // text_cert.go; falls back to t.chains()
 		t.findings()
 	}
 	t.probeErrors()

@@ -1,0 +1,329 @@
+package report
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tlsaudit/tlsaudit/checks/cert"
+	"github.com/tlsaudit/tlsaudit/scan/obs"
+)
+
+// certificates renders the certificate section from the analysis carried in
+// the report (Report.Certificates): per served chain a table, one trust line
+// per store, the chain-quality problems and the leaf facts. Without an
+// analysis it falls back to the plain chain tables of the observation.
+func (t *textRenderer) certificates() {
+	a := t.r.Certificates
+	if a == nil || len(a.Chains) == 0 {
+		t.chains()
+		return
+	}
+	for i := range a.Chains {
+		t.certChain(i, &a.Chains[i], a.Hostname)
+	}
+	t.certDNS(a)
+}
+
+func (t *textRenderer) certChain(i int, ch *cert.ChainAnalysis, host string) {
+	title := fmt.Sprintf("Certificate chain %d (%s, %s key, %s served)", i+1, ch.Protocol, ch.KeyType,
+		plural(len(ch.Certificates), "certificate"))
+	t.section(title)
+	var rows [][]string
+	for _, c := range ch.Certificates {
+		rows = append(rows, []string{strconv.Itoa(c.Index), certSummaryName(c.Subject, c), certSummaryName(c.Issuer, c),
+			certKeyText(c.Key), c.SigAlg, t.expiry(obs.Certificate{NotBefore: c.NotBefore, NotAfter: c.NotAfter}),
+			shortFP(c.SHA256)})
+	}
+	t.table([]string{"#", "Subject", "Issuer", "Key", "Signature", "Expires", "SHA-256"}, rows)
+	for j, st := range ch.Trust {
+		t.field(label(j, "Trust"), t.trustLine(st))
+	}
+	for j, p := range chainProblems(ch) {
+		t.field(label(j, "Chain"), t.st.paint(sgrYellow, p))
+	}
+	if len(chainProblems(ch)) == 0 {
+		t.field("Chain", "complete and in order")
+	}
+	for j, f := range ch.Fetched {
+		s := "fetched " + oneLine(f.Subject) + " from " + f.URL
+		if f.Error != "" {
+			s = "fetch from " + f.URL + " failed: " + oneLine(f.Error)
+		}
+		t.field(label(j, "AIA"), s)
+	}
+	if lf := ch.Leaf; lf != nil {
+		t.leafFacts(lf, host, ch)
+	}
+	for j, r := range ch.Revocation {
+		t.field(label(j, "Revocation"), t.revocationLine(r))
+	}
+}
+
+// trustLine is "mozilla  trusted via 2 paths" or "mozilla  untrusted: reason".
+func (t *textRenderer) trustLine(st cert.StoreTrust) string {
+	name := fmt.Sprintf("%-8s ", st.Store)
+	if !st.Trusted {
+		return name + t.st.paint(sgrRed, "untrusted: "+oneLine(st.Reason))
+	}
+	n := 0
+	var best []string
+	for _, p := range st.Paths {
+		if !p.Trusted {
+			continue
+		}
+		n++
+		if best == nil {
+			for _, c := range p.Certs {
+				best = append(best, pathCertText(c))
+			}
+		}
+	}
+	s := name + t.st.paint(sgrGreen, "trusted via "+plural(n, "path"))
+	if st.Reason != "" {
+		s += " (" + oneLine(st.Reason) + ")"
+	}
+	if len(best) > 0 {
+		s += ": " + strings.Join(best, " > ")
+	}
+	return s
+}
+
+func pathCertText(c cert.PathCert) string {
+	switch {
+	case c.Index >= 0:
+		return "#" + strconv.Itoa(c.Index)
+	case c.Source == "store":
+		return "root " + oneLine(c.Subject)
+	}
+	return c.Source + " " + oneLine(c.Subject)
+}
+
+// chainProblems lists what is wrong with the chain as served.
+func chainProblems(ch *cert.ChainAnalysis) []string {
+	q := ch.Quality
+	var out []string
+	if q.Incomplete {
+		s := "incomplete: the issuer " + strconv.Quote(oneLine(q.MissingIssuer)) + " is not served"
+		if q.CompletedByAIA {
+			s += " (completed with the certificate fetched via AIA)"
+		}
+		out = append(out, s)
+	}
+	if q.WrongOrder {
+		out = append(out, "wrong order: certificates are not each followed by their issuer")
+	}
+	list := func(what string, idx []int) {
+		if len(idx) == 0 {
+			return
+		}
+		var parts []string
+		for _, i := range idx {
+			if i >= 0 && i < len(ch.Certificates) {
+				parts = append(parts, "#"+strconv.Itoa(i)+" "+oneLine(ch.Certificates[i].Subject))
+			}
+		}
+		out = append(out, what+": "+strings.Join(parts, "; "))
+	}
+	list("extra certificates", q.Extra)
+	list("root sent", q.RootSent)
+	list("duplicates", q.Duplicates)
+	return out
+}
+
+func (t *textRenderer) leafFacts(lf *cert.LeafFacts, host string, ch *cert.ChainAnalysis) {
+	names := append(prefixed("DNS:", lf.DNSNames), prefixed("IP:", lf.IPs)...)
+	switch {
+	case host == "":
+		t.field("Host name", "not checked (no host name)")
+	case lf.HostnameMatch:
+		t.field("Host name", t.st.paint(sgrGreen, host+" matches "+lf.MatchedName))
+	case lf.CNOnly:
+		t.field("Host name", t.st.paint(sgrRed, host+" does not match: no subjectAltName (CN "+strconv.Quote(lf.CN)+" is not used)"))
+	default:
+		t.field("Host name", t.st.paint(sgrRed, host+" does not match "+strings.Join(names, ", ")))
+	}
+	var validity string
+	switch {
+	case lf.Expired:
+		validity = t.st.paint(sgrRed, fmt.Sprintf("expired %d days ago", -lf.DaysLeft))
+	case lf.NotYetValid:
+		validity = t.st.paint(sgrRed, "not yet valid")
+	case lf.ExpiresSoon:
+		validity = t.st.paint(sgrYellow, fmt.Sprintf("%d days left", lf.DaysLeft))
+	default:
+		validity = fmt.Sprintf("%d days left", lf.DaysLeft)
+	}
+	validity += fmt.Sprintf(", validity period %d days", lf.ValidityDays)
+	if lf.MaxValidityDays > 0 && lf.ValidityDays > lf.MaxValidityDays {
+		validity += fmt.Sprintf(" (over the %d-day maximum)", lf.MaxValidityDays)
+	}
+	t.field("Validity", validity)
+	kind := lf.Validation
+	if kind == "" {
+		kind = "unknown"
+	}
+	t.field("Validation", kind+", must-staple "+yesNo(lf.MustStaple))
+	if len(ch.Certificates) > 0 {
+		t.field("Pin", "pin-sha256="+strconv.Quote(ch.Certificates[0].SPKIPin))
+	}
+	t.field("OCSP staple", t.stapleLine(ch.Staple, lf.MustStaple))
+	t.field("SCTs", sctLine(ch.SCTs))
+}
+
+func prefixed(prefix string, s []string) []string {
+	out := make([]string, 0, len(s))
+	for _, v := range s {
+		out = append(out, prefix+v)
+	}
+	return out
+}
+
+func (t *textRenderer) stapleLine(s *cert.StapleInfo, mustStaple bool) string {
+	if s == nil {
+		if mustStaple {
+			return t.st.paint(sgrRed, "none (the certificate requires one)")
+		}
+		return "none"
+	}
+	line := s.Status
+	if s.Status == "good" {
+		line = t.st.paint(sgrGreen, line)
+	} else {
+		line = t.st.paint(sgrRed, line)
+	}
+	var parts []string
+	if !s.ThisUpdate.IsZero() {
+		parts = append(parts, "this update "+s.ThisUpdate.UTC().Format(time.DateOnly))
+	}
+	if !s.NextUpdate.IsZero() {
+		parts = append(parts, "next update "+s.NextUpdate.UTC().Format(time.DateOnly))
+	}
+	if !s.RevokedAt.IsZero() {
+		parts = append(parts, "revoked at "+s.RevokedAt.UTC().Format(time.DateOnly))
+	}
+	if s.SignatureValid != nil {
+		parts = append(parts, "signature "+map[bool]string{true: "valid", false: "INVALID"}[*s.SignatureValid])
+	}
+	if s.Expired {
+		parts = append(parts, "expired")
+	}
+	if !s.SerialMatch {
+		parts = append(parts, "for another certificate")
+	}
+	if s.Error != "" {
+		parts = append(parts, oneLine(s.Error))
+	}
+	if len(parts) > 0 {
+		line += " (" + strings.Join(parts, ", ") + ")"
+	}
+	return line
+}
+
+// sctLine counts SCTs by source: "3 (certificate 2, tls_extension 1)".
+func sctLine(scts []cert.SCTInfo) string {
+	if len(scts) == 0 {
+		return "none"
+	}
+	var order []string
+	count := map[string]int{}
+	for _, s := range scts {
+		if count[s.Source] == 0 {
+			order = append(order, s.Source)
+		}
+		count[s.Source]++
+	}
+	var parts []string
+	for _, src := range order {
+		parts = append(parts, fmt.Sprintf("%s %d", src, count[src]))
+	}
+	return fmt.Sprintf("%d (%s)", len(scts), strings.Join(parts, ", "))
+}
+
+func (t *textRenderer) revocationLine(r obs.RevocationCheck) string {
+	s := r.Method + " " + r.Status
+	switch r.Status {
+	case "good":
+		s = t.st.paint(sgrGreen, s)
+	case "revoked", "error":
+		s = t.st.paint(sgrRed, s)
+	}
+	if r.URL != "" {
+		s += " from " + r.URL
+	}
+	if !r.RevokedAt.IsZero() {
+		s += ", revoked at " + r.RevokedAt.UTC().Format(time.DateOnly)
+	}
+	if r.Error != "" {
+		s += ": " + oneLine(r.Error)
+	}
+	return s
+}
+
+func (t *textRenderer) certDNS(a *cert.Analysis) {
+	d := t.o.DNS
+	if d == nil {
+		return
+	}
+	t.section("DNS (resolver " + d.Resolver + ")")
+	switch {
+	case d.CAAError != "":
+		t.field("CAA", "lookup failed: "+oneLine(d.CAAError))
+	case len(d.CAA) == 0:
+		t.field("CAA", "none (any CA may issue)")
+	default:
+		var recs []string
+		for _, r := range d.CAA {
+			recs = append(recs, fmt.Sprintf("%d %s %q", r.Flag, r.Tag, r.Value))
+		}
+		t.field("CAA", "at "+d.CAAName+": "+strings.Join(recs, "; "))
+	}
+	if c := a.CAA; c != nil && c.Permits != nil {
+		verdict := "permits"
+		if !*c.Permits {
+			verdict = t.st.paint(sgrRed, "does not permit")
+		}
+		t.field("", "the record set "+verdict+" the issuer "+oneLine(c.Issuer))
+	}
+	switch {
+	case d.TLSAError != "":
+		t.field("TLSA", "lookup failed: "+oneLine(d.TLSAError))
+	case len(d.TLSA) == 0:
+		t.field("TLSA", "none at "+d.TLSAName)
+	default:
+		t.field("TLSA", fmt.Sprintf("%s at %s (DNSSEC-authenticated %s)", plural(len(d.TLSA), "record"), d.TLSAName, yesNo(d.Authenticated)))
+	}
+	if d := a.DANE; d != nil && d.Records > 0 {
+		if d.Matched {
+			t.field("", t.st.paint(sgrGreen, "the chain matches "+d.MatchedRecord))
+		} else {
+			t.field("", t.st.paint(sgrRed, "no TLSA record matches the chain"))
+		}
+	}
+}
+
+func certSummaryName(name string, c cert.CertSummary) string {
+	if c.ParseError != "" && name == "" {
+		return "(unparsable: " + oneLine(c.ParseError) + ")"
+	}
+	return oneLine(name)
+}
+
+func certKeyText(k cert.KeyInfo) string {
+	switch {
+	case k.Curve != "":
+		return k.Type + " " + k.Curve
+	case k.Bits > 0:
+		return k.Type + " " + strconv.Itoa(k.Bits)
+	}
+	return k.Type
+}
+
+// shortFP is the first 16 hex digits of a fingerprint.
+func shortFP(fp string) string {
+	if len(fp) > 16 {
+		return fp[:16] + "…"
+	}
+	return fp
+}
