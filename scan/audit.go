@@ -5,8 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"math/big"
+	"net"
 	"sort"
+	"strings"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -31,8 +34,13 @@ type audit struct {
 	dhKeys    map[string]int
 	// failures records why probes could not reach the server at all, to tell a
 	// dead or non-TLS endpoint from one that accepts no protocol.
-	failures  []error
+	failures []error
+	// refusals counts how the server turned hellos down ("alert
+	// handshake_failure", "closed the connection"), to explain an endpoint
+	// that accepted nothing.
+	refusals  map[string]int
 	answered  bool
+	hrrLoop   error // a TLS 1.3 HelloRetryRequest loop, see enumSigAlgsTLS13
 	handshake *obs.Handshake
 	hsVersion uint16
 	// gates open when a protocol's first answer is in: the sequences that
@@ -57,6 +65,7 @@ func (a *audit) run(ctx context.Context) {
 		a.gates[v] = newGate()
 	}
 	g, gctx := errgroup.WithContext(ctx)
+	pctx := withPhase(gctx, "protocols")
 	var protoWG sync.WaitGroup
 	for _, v := range protocolOrder {
 		protoWG.Add(1)
@@ -66,11 +75,11 @@ func (a *audit) run(ctx context.Context) {
 			var p *obs.Protocol
 			switch v {
 			case wire.VersionSSL20:
-				p = a.enumSSLv2(gctx)
+				p = a.enumSSLv2(pctx)
 			case wire.VersionTLS13:
-				p = a.enumTLS13(gctx)
+				p = a.enumTLS13(pctx)
 			default:
-				p = a.enumTLS(gctx, v)
+				p = a.enumTLS(pctx, v)
 			}
 			a.mu.Lock()
 			a.protocols[v] = p
@@ -79,6 +88,7 @@ func (a *audit) run(ctx context.Context) {
 		})
 	}
 	g.Go(func() error {
+		gctx := withPhase(gctx, "groups")
 		if a.gates[wire.VersionTLS12].wait(gctx) {
 			a.enumGroupsTLS12(gctx, wire.VersionTLS12, allSuitesWith(wire.VersionTLS12, "ECDHE"))
 			return nil
@@ -91,6 +101,7 @@ func (a *audit) run(ctx context.Context) {
 		return nil
 	})
 	g.Go(func() error {
+		gctx := withPhase(gctx, "signature_algorithms")
 		signing := func(s registry.Suite) bool { return (s.Kx == "ECDHE" || s.Kx == "DHE") && !s.Anonymous }
 		if a.gates[wire.VersionTLS12].wait(gctx) {
 			a.enumSigAlgsTLS12(gctx, append(allSuitesWith(wire.VersionTLS12, "ECDHE"), allSuitesWith(wire.VersionTLS12, "DHE")...))
@@ -105,6 +116,7 @@ func (a *audit) run(ctx context.Context) {
 		return nil
 	})
 	g.Go(func() error {
+		gctx := withPhase(gctx, "signature_algorithms")
 		if a.gates[wire.VersionTLS13].wait(gctx) {
 			a.enumSigAlgsTLS13(gctx, protoWG.Wait)
 		}
@@ -116,15 +128,15 @@ func (a *audit) run(ctx context.Context) {
 	for _, v := range protocolOrder {
 		o.Protocols = append(o.Protocols, *a.protocols[v])
 	}
-	if !a.answered {
+	if !a.anySupported() {
+		// Nothing accepted: say why, from the failures (dead, not TLS,
+		// silent, broken) or, when the server only refused, how it refused.
 		o.Status, o.Error = a.failureStatus()
 		return
 	}
 	o.Status = obs.StatusOK
-	if !a.anySupported() {
-		o.Status = obs.StatusNoTLS
-		o.Error = "the server accepted none of SSLv2, SSLv3, TLS 1.0-1.3 with any cipher suite tlsaudit offered"
-		return
+	if a.hrrLoop != nil && a.onlyTLS13() {
+		o.Status, o.Error = obs.StatusProtocolError, a.hrrLoop.Error()
 	}
 
 	// Phase 3: the probes (vulnerabilities, HTTP, ...), each in its own field.
@@ -160,7 +172,9 @@ func (a *audit) anySupported() bool {
 	return false
 }
 
-// failureStatus explains an endpoint that never answered a hello.
+// failureStatus explains an endpoint that accepted no protocol: the first
+// failure in order of precedence (dial error, not TLS, silence, broken TLS),
+// or, when every hello was merely refused, how the server refused.
 func (a *audit) failureStatus() (obs.Status, string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -176,11 +190,6 @@ func (a *audit) failureStatus() (obs.Status, string) {
 		}
 	}
 	for _, err := range a.failures {
-		if isTimeout(err) {
-			return obs.StatusConnectionTimeout, "the server accepted the connection but did not answer the ClientHello in time: " + err.Error()
-		}
-	}
-	for _, err := range a.failures {
 		if errors.Is(err, context.Canceled) {
 			return obs.StatusCanceled, err.Error()
 		}
@@ -188,10 +197,58 @@ func (a *audit) failureStatus() (obs.Status, string) {
 			return obs.StatusTimeout, err.Error()
 		}
 	}
-	if len(a.failures) > 0 {
-		return obs.StatusProtocolError, a.failures[0].Error()
+	for _, err := range a.failures {
+		if isTimeout(err) {
+			return obs.StatusConnectionTimeout, fmt.Sprintf("the server accepted the connection but did not answer the ClientHello within %s: %v", a.ep.connTimeout, err)
+		}
 	}
-	return obs.StatusNoTLS, "the server closed every connection without answering a ClientHello"
+	if len(a.failures) > 0 {
+		// The newest protocol's error names the hello that failed.
+		for i := len(protocolOrder) - 1; i >= 0; i-- {
+			if p := a.protocols[protocolOrder[i]]; p != nil && p.Error != "" {
+				return obs.StatusProtocolError, fmt.Sprintf("the server broke the TLS protocol answering a %s ClientHello: %s", p.Name, p.Error)
+			}
+		}
+		return obs.StatusProtocolError, "the server broke the TLS protocol: " + a.failures[0].Error()
+	}
+	return obs.StatusNoTLS, a.refusalSummary()
+}
+
+// refusalSummary describes how a server that accepted nothing refused; a.mu
+// must be held.
+func (a *audit) refusalSummary() string {
+	if len(a.refusals) == 0 {
+		return "the server accepted none of SSLv2, SSLv3, TLS 1.0-1.3 with any cipher suite tlsaudit offered"
+	}
+	if n := a.refusals[refusedClosed]; n > 0 && len(a.refusals) == 1 {
+		return fmt.Sprintf("the server closed every connection (%d) without answering the ClientHello", n)
+	}
+	kinds := make([]string, 0, len(a.refusals))
+	for k := range a.refusals {
+		kinds = append(kinds, k)
+	}
+	sort.Slice(kinds, func(i, j int) bool {
+		if a.refusals[kinds[i]] != a.refusals[kinds[j]] {
+			return a.refusals[kinds[i]] > a.refusals[kinds[j]]
+		}
+		return kinds[i] < kinds[j]
+	})
+	for i, k := range kinds {
+		kinds[i] = fmt.Sprintf("%s (%d×)", k, a.refusals[k])
+	}
+	return "the server accepted none of SSLv2, SSLv3, TLS 1.0-1.3 with any cipher suite tlsaudit offered; it answered: " + strings.Join(kinds, ", ")
+}
+
+const refusedClosed = "closed the connection"
+
+// onlyTLS13 reports whether TLS 1.3 is the only protocol accepted.
+func (a *audit) onlyTLS13() bool {
+	for v, p := range a.protocols {
+		if p.Supported != (v == wire.VersionTLS13) {
+			return false
+		}
+	}
+	return true
 }
 
 // exchange opens one connection, sends ch and reads the server's flight up
@@ -202,7 +259,68 @@ func (a *audit) exchange(ctx context.Context, ch *wire.ClientHello, privs []*wir
 		return nil, err
 	}
 	defer c.Close()
-	return wire.Exchange(c, ch, privs, stop)
+	cc := &countingConn{Conn: c}
+	f, err := wire.Exchange(cc, ch, privs, stop)
+	if err != nil && cc.n > 0 && isClosed(err) && !isTimeout(err) {
+		// A refusal is an alert or a close before any byte: a close in the
+		// middle of the answer is a broken server.
+		err = &CutError{Bytes: cc.n, Err: err}
+	}
+	return f, err
+}
+
+// countingConn counts the bytes read from a connection.
+type countingConn struct {
+	net.Conn
+	n int
+}
+
+func (c *countingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.n += n
+	return n, err
+}
+
+// CutError is a connection the server closed or reset in the middle of its
+// answer to a hello.
+type CutError struct {
+	Bytes int // bytes received before the cut
+	Err   error
+}
+
+func (e *CutError) Error() string {
+	return fmt.Sprintf("the server cut the connection after sending %d bytes, in the middle of its answer: %v", e.Bytes, e.Err)
+}
+func (e *CutError) Unwrap() error { return e.Err }
+
+// explain rewrites errors whose wire text would mislead: a record header
+// with a TLS content type but an unknown version is broken TLS, not
+// another protocol.
+func explain(err error) error {
+	var nt *wire.NotTLSError
+	if !errors.As(err, &nt) || len(nt.Prefix) < 2 || nt.Prefix[0] < wire.RecordChangeCipherSpec || nt.Prefix[0] > wire.RecordHeartbeat {
+		return err
+	}
+	version := fmt.Sprintf("major version %d", nt.Prefix[1])
+	if len(nt.Prefix) >= 3 {
+		version = fmt.Sprintf("version 0x%02x%02x", nt.Prefix[1], nt.Prefix[2])
+	}
+	return fmt.Errorf("the server answered with a TLS %s record of %s, which no SSL/TLS version uses (first bytes %q)",
+		recordTypeName(nt.Prefix[0]), version, nt.Prefix)
+}
+
+func recordTypeName(t uint8) string {
+	switch t {
+	case wire.RecordChangeCipherSpec:
+		return "change_cipher_spec"
+	case wire.RecordAlert:
+		return "alert"
+	case wire.RecordHandshake:
+		return "handshake"
+	case wire.RecordApplicationData:
+		return "application_data"
+	}
+	return "heartbeat"
 }
 
 // answer classifies the result of one hello: the server chose something
@@ -210,27 +328,41 @@ func (a *audit) exchange(ctx context.Context, ch *wire.ClientHello, privs []*wir
 // (err != nil: timeout, garbage, dial error).
 func (a *audit) answer(f *wire.Flight, err error) (ok bool, refused bool, _ error) {
 	if err != nil {
-		if isClosed(err) && !isTimeout(err) {
-			var de *DialError
-			if !errors.As(err, &de) {
-				a.mu.Lock()
-				a.answered = true
-				a.mu.Unlock()
-				return false, true, nil
-			}
+		var de *DialError
+		var cut *CutError
+		if isClosed(err) && !isTimeout(err) && !errors.As(err, &de) && !errors.As(err, &cut) {
+			a.refused(refusedClosed)
+			return false, true, nil
 		}
+		err = explain(err)
 		a.mu.Lock()
 		a.failures = append(a.failures, err)
 		a.mu.Unlock()
 		return false, false, err
 	}
+	if f.Alert != nil {
+		a.refused("alert " + f.Alert.Name())
+		return false, true, nil
+	}
+	if f.ServerHello == nil {
+		a.refused("no ServerHello")
+		return false, true, nil
+	}
 	a.mu.Lock()
 	a.answered = true
 	a.mu.Unlock()
-	if f.Alert != nil || f.ServerHello == nil {
-		return false, true, nil
-	}
 	return true, false, nil
+}
+
+// refused counts one refusal of kind how.
+func (a *audit) refused(how string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.answered = true
+	if a.refusals == nil {
+		a.refusals = map[string]int{}
+	}
+	a.refusals[how]++
 }
 
 // probeError records a non-fatal problem of one probe.

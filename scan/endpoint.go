@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -26,6 +27,43 @@ type endpoint struct {
 	sem         *semaphore.Weighted
 	conns       atomic.Int64
 	dialer      net.Dialer
+
+	phaseMu sync.Mutex
+	byPhase map[string]int
+}
+
+type phaseKey struct{}
+
+// withPhase labels the connections made under ctx, for ConnectionsByPhase.
+func withPhase(ctx context.Context, phase string) context.Context {
+	return context.WithValue(ctx, phaseKey{}, phase)
+}
+
+func (e *endpoint) countPhase(ctx context.Context) {
+	phase, _ := ctx.Value(phaseKey{}).(string)
+	if phase == "" {
+		phase = "other"
+	}
+	e.phaseMu.Lock()
+	if e.byPhase == nil {
+		e.byPhase = map[string]int{}
+	}
+	e.byPhase[phase]++
+	e.phaseMu.Unlock()
+}
+
+// phases returns a copy of the per-phase connection counts.
+func (e *endpoint) phases() map[string]int {
+	e.phaseMu.Lock()
+	defer e.phaseMu.Unlock()
+	if len(e.byPhase) == 0 {
+		return nil
+	}
+	out := make(map[string]int, len(e.byPhase))
+	for k, v := range e.byPhase {
+		out[k] = v
+	}
+	return out
 }
 
 func newEndpoint(addr, sni string, perHost int, connTimeout time.Duration) *endpoint {
@@ -61,6 +99,7 @@ func (e *endpoint) dial(ctx context.Context) (net.Conn, error) {
 	dctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 	e.conns.Add(1)
+	e.countPhase(ctx)
 	c, err := e.dialer.DialContext(dctx, "tcp", e.addr)
 	if err != nil {
 		e.sem.Release(1)

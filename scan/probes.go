@@ -55,7 +55,7 @@ func (a *audit) runProbes(ctx context.Context, enabled func(name string) bool) {
 					a.probeError(n, fmt.Errorf("internal error: %v\n%s", r, debug.Stack()))
 				}
 			}()
-			fn(ctx, a)
+			fn(withPhase(ctx, "probe:"+n), a)
 			return nil
 		})
 	}

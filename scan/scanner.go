@@ -109,6 +109,7 @@ func (s *Scanner) Scan(ctx context.Context, t Target) (o *obs.Observation) {
 	a := &audit{ep: newEndpoint(addr, o.Target.SNI, s.opts.PerHost, s.opts.ConnTimeout), o: o}
 	a.run(ctx)
 	o.Connections = int(a.ep.conns.Load())
+	o.ConnectionsByPhase = a.ep.phases()
 	if ctx.Err() == context.DeadlineExceeded && o.Status == obs.StatusOK {
 		o.Status = obs.StatusTimeout
 		o.Error = fmt.Sprintf("audit did not finish within %s; results are partial", s.opts.Timeout)

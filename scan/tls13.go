@@ -118,7 +118,7 @@ func (a *audit) enumTLS13(ctx context.Context) *obs.Protocol {
 	go func() {
 		defer wg.Done()
 		used := false
-		groups = repeatedSelection(ctx, allGroups, func(ctx context.Context, offer []uint16) (uint16, bool, error) {
+		groups = repeatedSelection(withPhase(ctx, "groups"), allGroups, func(ctx context.Context, offer []uint16) (uint16, bool, error) {
 			if !used && slices.Equal(offer, allGroups) {
 				used = true
 				return first.group, false, nil

@@ -40,6 +40,11 @@ type Observation struct {
 	Error     string    `json:"error,omitempty"`
 	// Connections is the number of TCP connections this scan opened.
 	Connections int `json:"connections"`
+	// ConnectionsByPhase splits Connections by what they were for:
+	// "protocols" (protocol and suite enumeration), "groups" (named groups
+	// for TLS 1.2 and 1.3; the first TLS 1.3 hello counts as protocols),
+	// "signature_algorithms", "probe:NAME".
+	ConnectionsByPhase map[string]int `json:"connections_by_phase,omitempty"`
 
 	// Protocols has one entry per protocol version probed, from SSLv2 up.
 	Protocols []Protocol `json:"protocols,omitempty"`
