@@ -162,7 +162,7 @@ const (
 	VariantTLS13NoSV  = "version_0x0304_without_supported_versions"
 	VariantTLS14      = "version_0x0305"
 	VariantLong300    = "long_hello_300"
-	VariantLong1100   = "long_hello_1100"
+	VariantLong1800   = "long_hello_1800"
 	VariantUnknownExt = "unknown_extension"
 	VariantGREASE     = "grease"
 )

@@ -1,0 +1,175 @@
+package scan
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/wire"
+)
+
+// Helpers shared by the partial-handshake probes (probe_*.go).
+
+// maxEvidence caps the evidence bytes a probe keeps.
+const maxEvidence = 64
+
+// probeReadWait bounds how long a probe waits for the server's reaction to
+// a crafted record: silence is an answer for these probes, so this is short.
+const probeReadWait = 3 * time.Second
+
+// setHandshakeProbe stores a result into the observation under a.mu.
+func (a *audit) setHandshakeProbe(set func(p *obs.HandshakeProbes)) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.o.Probes == nil {
+		a.o.Probes = &obs.Probes{}
+	}
+	set(&a.o.Probes.HandshakeProbes)
+}
+
+// legacyVersions are the pre-TLS 1.3 versions, newest first.
+var legacyVersions = []uint16{wire.VersionTLS12, wire.VersionTLS11, wire.VersionTLS10, wire.VersionSSL30}
+
+// bestLegacy returns the highest accepted version below TLS 1.3 and the
+// suites discovery saw accepted with it (in the server's order when known).
+func (a *audit) bestLegacy() (uint16, []uint16, bool) {
+	for _, v := range legacyVersions {
+		if p := a.supported(v); p.Supported {
+			return v, protoSuiteIDs(p), true
+		}
+	}
+	return 0, nil, false
+}
+
+// highestSupported returns the highest accepted version of SSLv3..TLS 1.3.
+func (a *audit) highestSupported() (uint16, bool) {
+	if a.supported(wire.VersionTLS13).Supported {
+		return wire.VersionTLS13, true
+	}
+	v, _, ok := a.bestLegacy()
+	return v, ok
+}
+
+func protoSuiteIDs(p obs.Protocol) []uint16 {
+	ids := make([]uint16, 0, len(p.Suites))
+	for _, s := range p.Suites {
+		ids = append(ids, s.ID)
+	}
+	return ids
+}
+
+// noAnswer describes why a hello or record got no usable answer:
+// "alert:<name>", "closed", "timeout" or "error:<message>".
+func noAnswer(f *wire.Flight, err error) string {
+	if err == nil && f != nil && f.Alert != nil {
+		return "alert:" + f.Alert.Name()
+	}
+	var ae *wire.AlertError
+	switch {
+	case err == nil:
+		return "no answer"
+	case errors.As(err, &ae):
+		return "alert:" + ae.Name()
+	case isTimeout(err):
+		return "timeout"
+	case isClosed(err):
+		return "closed"
+	}
+	return "error:" + err.Error()
+}
+
+// fatalOrDial reports errors that mean the probe could not run at all (dial
+// failure, cancelled audit), as opposed to the server's answer.
+func fatalOrDial(err error) bool {
+	return err != nil && isDialOrCtx(err)
+}
+
+// readAnswer reads records after a probe's crafted record until one of
+// interest, an alert, EOF, the wait or the size cap. keep is called with
+// every non-alert record and returns true to stop. It returns the answer
+// string ("alert:<name>", "closed", "timeout", "" when keep stopped) and the
+// alert description when one came.
+func readAnswer(c net.Conn, wait time.Duration, maxBytes int, keep func(rec wire.Record) bool) (string, *uint8) {
+	deadline := time.Now().Add(wait)
+	c.SetReadDeadline(deadline)
+	r := wire.NewReader(c)
+	r.MaxTotal = maxBytes
+	for {
+		rec, err := r.ReadRecord()
+		if err != nil {
+			if errors.Is(err, wire.ErrLimit) {
+				return "error:" + err.Error(), nil
+			}
+			return noAnswer(nil, err), nil
+		}
+		if rec.Type == wire.RecordAlert {
+			al, err := wire.ParseAlert(rec.Payload)
+			if err != nil {
+				return "error:" + err.Error(), nil
+			}
+			d := al.Description
+			return "alert:" + al.Name(), &d
+		}
+		if keep(rec) {
+			return "", nil
+		}
+	}
+}
+
+// evidenceHex returns at most maxEvidence bytes of b in hex.
+func evidenceHex(b []byte) string {
+	return hex.EncodeToString(b[:min(len(b), maxEvidence)])
+}
+
+// attemptFor builds the Attempt of a probe that could not run: an error
+// (dial, timeout before any answer) or a reason.
+func attemptFor(status, format string, args ...any) obs.Attempt {
+	return obs.Attempt{Status: status, Reason: fmt.Sprintf(format, args...)}
+}
+
+// legacyFlight opens a connection and sends the plain hello of the best
+// accepted version below TLS 1.3 (after mod, when not nil), then reads the
+// server's flight up to stop, leaving the connection open for the probe to
+// go on: the caller closes c when it is not nil. When there is no such
+// version or no ServerHello came, it fills at (not applicable with
+// notApplicable as the reason, or the failure) and returns a nil Flight.
+func (a *audit) legacyFlight(ctx context.Context, at *obs.Attempt, notApplicable string, mod func(ch *wire.ClientHello), stop wire.Stage) (uint16, []uint16, net.Conn, *wire.Flight) {
+	v, suites, ok := a.bestLegacy()
+	if !ok {
+		*at = obs.Attempt{Status: obs.AttemptNotApplicable, Reason: notApplicable}
+		return 0, nil, nil, nil
+	}
+	ch := a.helloTLS(v, suites)
+	if mod != nil {
+		mod(ch)
+	}
+	c, err := a.ep.dial(ctx)
+	if err != nil {
+		*at = handshakeFailed(err, nil, 1)
+		return v, suites, nil, nil
+	}
+	f, err := wire.Exchange(c, ch, nil, stop)
+	if err != nil || f == nil || f.ServerHello == nil || (stop >= wire.StopAfterServerHelloDone && !f.ServerHelloDone) {
+		*at = handshakeFailed(err, f, 1)
+		return v, suites, c, nil
+	}
+	*at = obs.Attempt{Status: obs.AttemptCompleted, Connections: 1}
+	return v, suites, c, f
+}
+
+// legacyHello is legacyFlight reading to the ServerHello only, on a
+// connection it closes.
+func (a *audit) legacyHello(ctx context.Context, at *obs.Attempt, notApplicable string, mod func(ch *wire.ClientHello)) (uint16, []uint16, *wire.ServerHello) {
+	v, suites, c, f := a.legacyFlight(ctx, at, notApplicable, mod, wire.StopAfterServerHello)
+	if c != nil {
+		c.Close()
+	}
+	if f == nil {
+		return v, suites, nil
+	}
+	return v, suites, f.ServerHello
+}

@@ -1,0 +1,36 @@
+package scan
+
+import (
+	"context"
+	"encoding/hex"
+
+	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/wire"
+)
+
+// TLS 1.3 downgrade protection (RFC 8446 4.1.3): a TLS 1.3 server that
+// negotiates TLS 1.2 MUST end ServerHello.random with "DOWNGRD\x01". Ask a
+// TLS 1.3 server for TLS 1.2 and record the last 8 bytes of the random.
+// One connection.
+
+func init() { registerProbe("downgrade_sentinel", probeDowngradeSentinel) }
+
+func probeDowngradeSentinel(ctx context.Context, a *audit) {
+	res := &obs.DowngradeSentinelResult{}
+	defer a.setHandshakeProbe(func(p *obs.HandshakeProbes) { p.DowngradeSentinel = res })
+	if !a.supported(wire.VersionTLS13).Supported {
+		res.Attempt = attemptFor(obs.AttemptNotApplicable, "TLS 1.3 is not accepted")
+		return
+	}
+	v, _, sh := a.legacyHello(ctx, &res.Attempt, "only TLS 1.3 is accepted: no downgrade to observe", nil)
+	if sh == nil {
+		return
+	}
+	res.Negotiated = wire.VersionName(sh.NegotiatedVersion())
+	res.RandomTail = hex.EncodeToString(sh.Random[24:])
+	res.Sentinel = sh.Downgrade
+	if sh.NegotiatedVersion() >= wire.VersionTLS13 {
+		res.Status = obs.AttemptInconclusive
+		res.Reason = "the server answered a " + wire.VersionName(v) + " hello with " + res.Negotiated
+	}
+}

@@ -1,0 +1,80 @@
+package scan
+
+import (
+	"context"
+
+	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/wire"
+)
+
+// Heartbleed (CVE-2014-0160): offer the heartbeat extension, and right after
+// the server's first flight send a heartbeat request claiming 16384 bytes of
+// payload while carrying none. A patched server drops it (RFC 6520 4: a
+// message whose payload_length is too large MUST be discarded silently); a
+// vulnerable OpenSSL copies 16384 bytes of its memory into the response.
+// One connection.
+
+func init() { registerProbe("heartbleed", probeHeartbleed) }
+
+// heartbleedClaim is the payload_length the probe claims.
+const heartbleedClaim = 0x4000
+
+func probeHeartbleed(ctx context.Context, a *audit) {
+	res := &obs.HeartbleedResult{}
+	defer a.setHandshakeProbe(func(p *obs.HandshakeProbes) { p.Heartbleed = res })
+	if v, _, ok := a.bestLegacy(); ok && v == wire.VersionSSL30 {
+		res.Attempt = attemptFor(obs.AttemptNotApplicable, "only SSLv3 is accepted, which has no extensions (heartbeat is a TLS extension)")
+		return
+	}
+	v, _, c, f := a.legacyFlight(ctx, &res.Attempt, "no protocol below TLS 1.3 is accepted (TLS 1.3 has no heartbeat)",
+		func(ch *wire.ClientHello) { ch.Heartbeat = 1 }, // peer_allowed_to_send
+		wire.StopAfterServerHelloDone)
+	if c != nil {
+		defer c.Close()
+	}
+	if f == nil {
+		return
+	}
+	res.Version = wire.VersionName(v)
+	sh := f.ServerHello
+	res.Extension, res.Mode = sh.Heartbeat != 0, sh.Heartbeat
+	if !res.Extension {
+		return // nothing to send: the server does not speak heartbeat
+	}
+	req := wire.MarshalHeartbeat(wire.HeartbeatRequest, heartbleedClaim, nil, nil)
+	if _, err := c.Write(wire.EncodeRecords(wire.RecordHeartbeat, sh.Version, req, 0)); err != nil {
+		res.Answer = noAnswer(nil, err)
+		return
+	}
+	res.Sent, res.ClaimedLength = true, heartbleedClaim
+	var got []byte
+	answer, _ := readAnswer(c, probeReadWait, 4*heartbleedClaim, func(rec wire.Record) bool {
+		if rec.Type != wire.RecordHeartbeat {
+			return false
+		}
+		got = append(got, rec.Payload...)
+		// A complete response: header, the claimed payload and 16 bytes of padding.
+		return len(got) >= 3+heartbleedClaim+16
+	})
+	res.Answer = answer
+	if len(got) == 0 {
+		return
+	}
+	res.Replied, res.ReplyBytes = true, len(got)
+	if hb, _ := wire.ParseHeartbeat(got); hb != nil {
+		res.ReplyLength = hb.Length
+		res.Evidence = evidenceHex(hb.Payload[min(len(hb.Payload), res.PayloadSent):])
+	}
+}
+
+// handshakeFailed is the Attempt of a probe whose hello got no ServerHello:
+// an error when the connection could not be made or timed out, otherwise
+// inconclusive with the server's answer (an alert, a close).
+func handshakeFailed(err error, f *wire.Flight, conns int) obs.Attempt {
+	why := noAnswer(f, err)
+	st := obs.AttemptInconclusive
+	if fatalOrDial(err) || isTimeout(err) {
+		st = obs.AttemptError
+	}
+	return obs.Attempt{Status: st, Reason: "the hello that discovery saw accepted got no ServerHello: " + why, Connections: conns}
+}

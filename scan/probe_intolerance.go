@@ -1,0 +1,99 @@
+package scan
+
+import (
+	"context"
+	"sync"
+
+	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/wire"
+)
+
+// Version and extension intolerance: variants of one plain hello, each on
+// its own connection, compared with that plain hello (SSL Labs
+// protocolIntolerance/miscIntolerance, RFC 8701 GREASE): a higher
+// legacy_version without supported_versions (TLS 1.3's 0x0304, and 0x0305),
+// hellos padded to 300 bytes (the 256-511 byte range some stacks choke on)
+// and to 1800 bytes (the size of post-quantum hellos), an unknown extension,
+// and GREASE values everywhere. About seven connections, run together.
+
+func init() { registerProbe("intolerance", probeIntolerance) }
+
+// unknownExtension is an unassigned extension code point (not GREASE).
+const unknownExtension = 0x4a4b
+
+type helloVariant struct {
+	name   string
+	modify func(ch *wire.ClientHello)
+}
+
+func probeIntolerance(ctx context.Context, a *audit) {
+	res := &obs.IntoleranceResult{}
+	defer a.setHandshakeProbe(func(p *obs.HandshakeProbes) { p.Intolerance = res })
+	v, suites, legacy := a.bestLegacy()
+	var base func() *wire.ClientHello
+	switch {
+	case legacy && v >= wire.VersionTLS10:
+		base = func() *wire.ClientHello { return a.helloTLS(v, suites) }
+	case a.supported(wire.VersionTLS13).Supported:
+		v = wire.VersionTLS13
+		suites13 := protoSuiteIDs(a.supported(wire.VersionTLS13))
+		base = func() *wire.ClientHello { return a.hello13(suites13, tls13GroupsToOffer(), nil, nil) }
+	default:
+		res.Attempt = attemptFor(obs.AttemptNotApplicable, "no TLS version (1.0 or later) is accepted")
+		return
+	}
+	res.Baseline = wire.VersionName(v)
+	variants := []helloVariant{
+		{obs.VariantBaseline, func(*wire.ClientHello) {}},
+		{obs.VariantLong300, func(ch *wire.ClientHello) { ch.PaddingTo = 300 }},
+		{obs.VariantLong1800, func(ch *wire.ClientHello) { ch.PaddingTo = 1800 }},
+		{obs.VariantUnknownExt, func(ch *wire.ClientHello) {
+			ch.ExtraExtensions = append(ch.ExtraExtensions, wire.Extension{Type: unknownExtension, Data: []byte{0, 1, 2, 3}})
+		}},
+		{obs.VariantGREASE, func(ch *wire.ClientHello) { ch.GREASE = true }},
+	}
+	if v != wire.VersionTLS13 {
+		variants = append(variants,
+			helloVariant{obs.VariantTLS13NoSV, func(ch *wire.ClientHello) { ch.Version = wire.VersionTLS13 }},
+			helloVariant{obs.VariantTLS14, func(ch *wire.ClientHello) { ch.Version = 0x0305 }})
+	}
+	res.Tests = make([]obs.HelloVariant, len(variants))
+	var wg sync.WaitGroup
+	var dialErr error
+	var mu sync.Mutex
+	for i, hv := range variants {
+		wg.Go(func() {
+			ch := base()
+			hv.modify(ch)
+			t := obs.HelloVariant{Name: hv.name}
+			if msg, err := ch.Marshal(); err == nil {
+				t.Length = len(msg) - 4
+			}
+			f, err := a.exchange(ctx, ch, nil, wire.StopAfterServerHello)
+			switch {
+			case err == nil && f.ServerHello != nil:
+				t.Accepted = true
+				t.Negotiated = wire.VersionName(f.ServerHello.NegotiatedVersion())
+			case fatalOrDial(err):
+				mu.Lock()
+				dialErr = err
+				mu.Unlock()
+				t.Answer = "error:" + err.Error()
+			default:
+				t.Answer = noAnswer(f, err)
+			}
+			res.Tests[i] = t
+		})
+	}
+	wg.Wait()
+	res.Connections = len(variants)
+	switch {
+	case dialErr != nil:
+		res.Status, res.Reason = obs.AttemptError, dialErr.Error()
+	case !res.Tests[0].Accepted:
+		res.Status = obs.AttemptInconclusive
+		res.Reason = "the baseline hello was refused (" + res.Tests[0].Answer + "), so the variants cannot be compared"
+	default:
+		res.Status = obs.AttemptCompleted
+	}
+}
