@@ -122,8 +122,13 @@ o = json.load(open(sys.argv[1]))
 o = o[0] if isinstance(o, list) else o
 o = o.get("observation", o)
 acc = sum(len(p.get("suites") or []) for p in o["protocols"] if p["name"] != "SSLv2")
-protos = sum(1 for p in o["protocols"] if p["name"] != "SSLv2")
-print(f"         tlsaudit: {acc} suites accepted, lower bound {acc+protos} connections (+1 SSLv2 probe), used {o['connections']} in all (groups and signature algorithms included)")
+protos = len(o["protocols"])
+by = o.get("connections_by_phase") or {}
+bound = acc + protos
+used = by.get("protocols", 0)
+print(f"         tlsaudit: {acc} suites accepted; protocol+suite enumeration used {used} connections, "
+      f"lower bound {bound} (accepted suites + one refusal per protocol, SSLv2 included): +{100*(used-bound)/bound:.0f}%")
+print("         tlsaudit connections by phase: " + ", ".join(f"{k} {v}" for k, v in sorted(by.items())) + f"; total {o['connections']}")
 PY
     fi
   done
