@@ -10,4 +10,5 @@ import (
 	_ "github.com/tlsaudit/tlsaudit/checks/http"
 	_ "github.com/tlsaudit/tlsaudit/checks/kx"
 	_ "github.com/tlsaudit/tlsaudit/checks/proto"
+	_ "github.com/tlsaudit/tlsaudit/checks/vuln"
 )

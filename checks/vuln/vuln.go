@@ -1,0 +1,62 @@
+// Package vuln holds the vulnerability checks (IDs "vuln.*"): verdicts on
+// what the scan's probes recorded (obs.HandshakeProbes) and, for the
+// vulnerabilities that follow from protocol and suite support alone
+// (DROWN, POODLE over SSLv3, FREAK, Logjam), on the discovery data. "fail"
+// means vulnerable. RC4, SWEET32, BEAST and Lucky13 are judged by the
+// cipher checks (cipher.rc4, cipher.des_64bit_block, cipher.cbc_tls10,
+// cipher.cbc) and not repeated here.
+//
+// A probe that did not run gives not_applicable; one that could not
+// interpret the server's answer gives inconclusive: never a fail.
+package vuln
+
+import (
+	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/scan/obs"
+)
+
+// IDs of the vulnerability checks the grade does not read (those it reads
+// are in checks/ids.go).
+const (
+	IDFREAK                = "vuln.freak"
+	IDLogjam               = "vuln.logjam"
+	IDNoFallbackSCSV       = "vuln.no_fallback_scsv"
+	IDNoDowngradeSentinel  = "vuln.no_downgrade_sentinel"
+	IDHeartbeatEnabled     = "vuln.heartbeat_enabled"
+	IDNoExtendedMasterSec  = "vuln.no_extended_master_secret"
+	IDNoEncryptThenMAC     = "vuln.no_encrypt_then_mac"
+	IDVersionIntolerance   = "vuln.version_intolerance"
+	IDExtensionIntolerance = "vuln.extension_intolerance"
+)
+
+// probeCheck returns the body of a check judging one probe result: absent
+// → not_applicable (the probe did not run), not applicable or inconclusive
+// or errored → the same with the probe's reason, completed → judge.
+func probeCheck[R any](name string, get func(*obs.HandshakeProbes) *R, attempt func(*R) obs.Attempt,
+	judge func(o *obs.Observation, r *R) checks.Finding) checks.EvalFunc {
+	return func(o *obs.Observation, _ checks.Env) []checks.Finding {
+		var r *R
+		if o.Probes != nil {
+			r = get(&o.Probes.HandshakeProbes)
+		}
+		if r == nil {
+			return checks.One(checks.NotApplicable("the " + name + " probe did not run"))
+		}
+		at := attempt(r)
+		switch at.Status {
+		case obs.AttemptCompleted:
+			return checks.One(judge(o, r))
+		case obs.AttemptNotApplicable:
+			return checks.One(checks.NotApplicable(name + " probe not applicable: " + at.Reason))
+		case obs.AttemptError:
+			return checks.One(checks.Inconclusive(name + " probe failed: " + at.Reason))
+		}
+		return checks.One(checks.Inconclusive(name + " probe inconclusive: " + at.Reason))
+	}
+}
+
+// register declares a check run only on completed scans.
+func register(meta checks.Meta, fn checks.EvalFunc) {
+	meta.Category = "vuln"
+	checks.Register(checks.New(meta, fn).When(checks.ScanCompleted))
+}
