@@ -1,0 +1,31 @@
+package vuln
+
+import (
+	"fmt"
+
+	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/scan/obs"
+)
+
+func init() {
+	register(checks.Meta{
+		ID:    IDEarlyData,
+		Title: "TLS 1.3 0-RTT early data enabled",
+		Description: "Early data sent with a resumed TLS 1.3 session is not protected against replay (RFC 8446 8): " +
+			"the application must only accept idempotent requests in it, or the server should not allow it. The " +
+			"probe reads the session tickets the server issues and looks for the early_data extension.",
+		Severity: checks.SeverityLow,
+		Refs:     []checks.Ref{{Kind: "rfc", ID: "RFC 8446 8"}, {Kind: "rfc", ID: "RFC 8470"}},
+	}, sessionCheck("0-RTT", func(p *obs.SessionProbes) *obs.EarlyDataResult { return p.EarlyData },
+		func(r *obs.EarlyDataResult) obs.Attempt { return r.Attempt }, judgeEarlyData))
+}
+
+func judgeEarlyData(_ *obs.Observation, r *obs.EarlyDataResult) checks.Finding {
+	switch {
+	case r.MaxEarlyDataSize > 0:
+		return checks.Fail(r.Suite, fmt.Sprintf("session tickets allow %d bytes of 0-RTT early data", r.MaxEarlyDataSize))
+	case r.Tickets == 0:
+		return checks.Pass("the server issued no TLS 1.3 session ticket, so no 0-RTT")
+	}
+	return checks.Pass(fmt.Sprintf("none of the %d TLS 1.3 session tickets allows early data", r.Tickets))
+}

@@ -1,0 +1,88 @@
+package scan
+
+import (
+	"context"
+	"strings"
+
+	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/registry"
+	"github.com/tlsaudit/tlsaudit/scan/wire"
+)
+
+// POODLE over TLS (CVE-2014-8730 and vendor variants): a server that checks
+// only the last padding byte of CBC records accepts a record whose other
+// padding bytes are wrong but whose MAC is right. As SSL Labs does, the
+// probe sends such a record after a completed handshake, and compares the
+// answer with a well-formed record's on another connection.
+
+func init() { registerProbe("poodle_tls", probePoodleTLS) }
+
+func probePoodleTLS(ctx context.Context, a *audit) {
+	res := a.cbcRecordProbe(ctx, func(s *wire.Suite12) wire.CBCRecord {
+		// Empty content: MAC + padding fill whole blocks; the padding is at
+		// least 12 bytes (SHA-1), of which all but the length byte are wrong.
+		n := 16 - s.MACLen()%16
+		pad := make([]byte, n)
+		for i := range pad {
+			pad[i] = byte(n-1) ^ 0x55
+		}
+		pad[n-1] = byte(n - 1)
+		return wire.CBCRecord{Padding: pad}
+	}, func(*wire.Suite12) bool { return true })
+	a.setSessionProbe(func(p *obs.SessionProbes) { p.PoodleTLS = res })
+}
+
+// cbcRecordProbe runs, for each TLS 1.0–1.2 version with an AES-CBC suite
+// usable by Client12 and matching keep, a baseline (well-formed empty
+// record) and a malformed record (shape(suite)) on fresh connections. Each
+// record is followed by close_notify; the first answer is recorded.
+func (a *audit) cbcRecordProbe(ctx context.Context, shape func(*wire.Suite12) wire.CBCRecord, keep func(*wire.Suite12) bool) *obs.CBCRecordResult {
+	res := &obs.CBCRecordResult{}
+	choices := a.client12Choices(func(s *wire.Suite12) bool { return !s.GCM && keep(s) })
+	if len(choices) == 0 {
+		if a.acceptedAny(func(s registry.Suite) bool { return s.BlockBits > 0 && s.MAC != "AEAD" && !strings.HasPrefix(s.Cipher, "AES") }) {
+			res.Attempt = obs.Attempt{Status: obs.AttemptInconclusive, Reason: "CBC suites are accepted, but none the probe can use (it needs AES-CBC with HMAC-SHA1/SHA-256/SHA-384 and RSA or ECDHE key exchange)"}
+			return res
+		}
+		if a.acceptedAny(func(s registry.Suite) bool { return s.BlockBits > 0 && s.MAC != "AEAD" }) {
+			res.Attempt = obs.Attempt{Status: obs.AttemptInconclusive, Reason: "the accepted AES-CBC suites use a key exchange or MAC the probe does not implement"}
+			return res
+		}
+		res.Attempt = obs.Attempt{Status: obs.AttemptNotApplicable, Reason: "no CBC suite accepted in TLS 1.0-1.2"}
+		return res
+	}
+	for _, c := range choices {
+		st, _ := wire.LookupSuite12(c.suite)
+		t := obs.CBCRecordTest{Protocol: wire.VersionName(c.version), Suite: registry.SuiteName(c.suite)}
+		var err error
+		if t.Baseline, err = a.cbcRecordAttempt(ctx, c, wire.CBCRecord{}); err == nil {
+			t.Malformed, err = a.cbcRecordAttempt(ctx, c, shape(st))
+		}
+		res.Connections += 2
+		if err != nil {
+			res.Attempt = attemptError(err)
+			res.Tests = nil
+			return res
+		}
+		res.Tests = append(res.Tests, t)
+	}
+	res.Status = obs.AttemptCompleted
+	return res
+}
+
+func (a *audit) cbcRecordAttempt(ctx context.Context, c suiteChoice, tw wire.CBCRecord) (string, error) {
+	s, err := a.dial12(ctx, c, true)
+	if err != nil {
+		return "", err
+	}
+	defer s.conn.Close()
+	if err := s.WriteCBC(wire.RecordApplicationData, nil, tw); err != nil {
+		return response(err), nil
+	}
+	s.SendAlert(wire.AlertLevelWarning, wire.AlertCloseNotify)
+	waitAtMost(s.conn, robotWait)
+	if _, err := s.Read(); err != nil {
+		return response(err), nil
+	}
+	return "data", nil
+}
