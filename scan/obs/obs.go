@@ -78,6 +78,9 @@ type Observation struct {
 	Revocation []RevocationCheck `json:"revocation,omitempty"`
 	// DNS holds CAA and TLSA records for the host, when looked up.
 	DNS *DNSRecords `json:"dns,omitempty"`
+
+	// ClientSimulations replay real clients' ClientHellos (see clients.go).
+	ClientSimulations []ClientSimulation `json:"client_simulations,omitempty"`
 }
 
 // FetchedCert is a certificate downloaded from an AIA caIssuers URL.
