@@ -121,8 +121,10 @@ func (a *audit) enumTLS(ctx context.Context, v uint16) *obs.Protocol {
 	base := suitesToOffer(v)
 	var mu sync.Mutex
 	kx := map[uint16]*obs.KeyExchange{}
+	closedSilently := false // the last refusal was a close, not an alert
 	pick := func(ctx context.Context, offer []uint16) (uint16, bool, error) {
 		f, err := a.exchange(ctx, a.helloTLS(v, offer), nil, wire.StopAfterServerHelloDone)
+		closedSilently = err != nil && isClosed(err)
 		ok, refused, err := a.answer(f, err)
 		if !ok {
 			return 0, refused, err
@@ -132,7 +134,11 @@ func (a *audit) enumTLS(ctx context.Context, v uint16) *obs.Protocol {
 			return 0, true, nil // negotiated down: v is not supported
 		}
 		if sh.Version > v || sh.SupportedVersion != 0 {
-			return 0, false, fmt.Errorf("server answered a %s ClientHello with %s", wire.VersionName(v), wire.VersionName(sh.NegotiatedVersion()))
+			what := wire.VersionName(sh.NegotiatedVersion())
+			if sh.IsHelloRetryRequest {
+				what = "a TLS 1.3 HelloRetryRequest"
+			}
+			return 0, false, fmt.Errorf("server answered a %s ClientHello with %s", wire.VersionName(v), what)
 		}
 		k := a.learnTLS(v, f)
 		mu.Lock()
@@ -151,8 +157,11 @@ func (a *audit) enumTLS(ctx context.Context, v uint16) *obs.Protocol {
 		return c, refused, err
 	}
 	sel := repeatedSelection(ctx, base, first, registry.SuiteName)
-	if len(sel.accepted) == 0 && sel.err != nil && v != wire.VersionSSL30 && !isDialOrCtx(sel.err) {
-		// Some servers choke on long hellos: retry with a short list.
+	longHelloSuspect := sel.err != nil && !isDialOrCtx(sel.err) && !errors.Is(sel.err, wire.ErrNotTLS) ||
+		sel.err == nil && closedSilently
+	if len(sel.accepted) == 0 && longHelloSuspect && v != wire.VersionSSL30 {
+		// Some servers choke on long hellos (closing or failing instead of
+		// answering): retry with short ones.
 		if s2 := a.enumChunked(ctx, base, pick); len(s2.accepted) > 0 {
 			sel = s2
 		}
@@ -175,7 +184,9 @@ func (a *audit) enumChunked(ctx context.Context, base []uint16, pick pickFunc) s
 	for chunk := range slices.Chunk(base, 64) {
 		s := repeatedSelection(ctx, chunk, pick, registry.SuiteName)
 		found = append(found, s.accepted...)
-		if s.err != nil && len(s.accepted) == 0 && isDialOrCtx(s.err) {
+		if s.err != nil && len(s.accepted) == 0 && (isDialOrCtx(s.err) || len(found) == 0) {
+			// Dead, or failing even with a short hello (silent, broken):
+			// the length was not the problem; do not pay for every chunk.
 			return s
 		}
 	}
@@ -275,7 +286,16 @@ func (a *audit) enumSSLv2(ctx context.Context) *obs.Protocol {
 		var ae *wire.AlertError
 		var e2 *wire.SSLv2Error
 		if errors.As(err, &ae) || errors.As(err, &e2) || isClosed(err) || errors.Is(err, wire.ErrTLSReply) {
-			a.answer(&wire.Flight{Alert: ae}, nil)
+			switch {
+			case ae != nil:
+				a.refused("alert " + ae.Name())
+			case e2 != nil:
+				a.refused("SSLv2 error")
+			case isClosed(err):
+				a.refused(refusedClosed)
+			default:
+				a.refused("TLS record to an SSLv2 hello")
+			}
 			return p
 		}
 		if isTimeout(err) {
@@ -283,7 +303,7 @@ func (a *audit) enumSSLv2(ctx context.Context) *obs.Protocol {
 			// is not an error of the audit.
 			return p
 		}
-		a.answer(nil, err)
+		_, _, err = a.answer(nil, err)
 		p.Error = err.Error()
 		return p
 	}
