@@ -8,36 +8,47 @@ import (
 	"strings"
 )
 
-// jsonWriter buffers the reports and writes one indented array on Close.
-type jsonWriter struct {
+// bufferedWriter keeps the reports and renders them all on Close, for
+// formats that are one document (json, html, junit, sarif).
+type bufferedWriter struct {
 	w       io.Writer
 	reports []*Report
 	closed  bool
+	render  func(reports []*Report) ([]byte, error)
 }
 
-func (j *jsonWriter) Write(r *Report) error {
-	if j.closed {
+func buffered(w io.Writer, render func([]*Report) ([]byte, error)) *bufferedWriter {
+	return &bufferedWriter{w: w, render: render}
+}
+
+func (b *bufferedWriter) Write(r *Report) error {
+	if b.closed {
 		return fmt.Errorf("report: write after close")
 	}
-	j.reports = append(j.reports, r)
+	b.reports = append(b.reports, r)
 	return nil
 }
 
-func (j *jsonWriter) Close() error {
-	if j.closed {
+func (b *bufferedWriter) Close() error {
+	if b.closed {
 		return nil
 	}
-	j.closed = true
-	reports := j.reports
-	if reports == nil {
-		reports = []*Report{}
-	}
-	b, err := marshal(reports, "  ")
+	b.closed = true
+	out, err := b.render(b.reports)
 	if err != nil {
 		return err
 	}
-	_, err = j.w.Write(b)
+	_, err = b.w.Write(out)
 	return err
+}
+
+// renderJSON is the json format: one indented array (empty, not null,
+// without reports).
+func renderJSON(reports []*Report) ([]byte, error) {
+	if reports == nil {
+		reports = []*Report{}
+	}
+	return marshal(reports, "  ")
 }
 
 // jsonlWriter writes one compact report per line as it arrives.

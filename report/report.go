@@ -104,7 +104,7 @@ type Writer interface {
 
 var formats = map[string]func(w io.Writer, s Style) Writer{
 	"text":  func(w io.Writer, s Style) Writer { return &textWriter{w: w, style: s} },
-	"json":  func(w io.Writer, _ Style) Writer { return &jsonWriter{w: w} },
+	"json":  func(w io.Writer, _ Style) Writer { return buffered(w, renderJSON) },
 	"jsonl": func(w io.Writer, _ Style) Writer { return &jsonlWriter{w: w} },
 	"quiet": func(w io.Writer, s Style) Writer { return &quietWriter{w: w, style: s} },
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/cert"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/scan/registry"
@@ -30,6 +31,8 @@ type fixture struct {
 	Observation *obs.Observation `json:"observation"`
 	Findings    []checks.Finding `json:"findings"`
 	Grade       *grade.Grade     `json:"grade"`
+	// Certificates is the certificate analysis the caller carries (optional).
+	Certificates *cert.Analysis `json:"certificates"`
 }
 
 func loadReport(t *testing.T, name string) *Report {
@@ -44,7 +47,9 @@ func loadReport(t *testing.T, name string) *Report {
 	if err := dec.Decode(&f); err != nil {
 		t.Fatalf("%s.input.json: %v", name, err)
 	}
-	return New(testTool, f.Observation, f.Findings, f.Grade)
+	r := New(testTool, f.Observation, f.Findings, f.Grade)
+	r.Certificates = f.Certificates
+	return r
 }
 
 func render(t *testing.T, format string, style Style, reports ...*Report) []byte {
@@ -98,6 +103,11 @@ func TestGolden(t *testing.T) {
 	golden(t, "all.jsonl", render(t, "jsonl", Style{}, all...))
 	golden(t, "all.quiet.txt", render(t, "quiet", Style{}, all...))
 	golden(t, "all.txt", render(t, "text", Style{}, all...))
+	golden(t, "modern.html", render(t, "html", Style{}, all[0]))
+	golden(t, "all.html", render(t, "html", Style{}, all...))
+	golden(t, "all.csv", render(t, "csv", Style{}, all...))
+	golden(t, "all.junit.xml", render(t, "junit", Style{}, all...))
+	golden(t, "all.sarif.json", render(t, "sarif", Style{}, all...))
 }
 
 // TestJSONRoundTrip: the JSON output decodes back into the same reports, and
@@ -201,7 +211,7 @@ func TestUnknownFormat(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `unknown format "xml"`) {
 		t.Fatalf("NewWriter(xml) error = %v", err)
 	}
-	if got := strings.Join(Formats(), ","); got != "json,jsonl,quiet,text" {
+	if got := strings.Join(Formats(), ","); got != "csv,html,json,jsonl,junit,quiet,sarif,text" {
 		t.Errorf("Formats() = %s", got)
 	}
 }

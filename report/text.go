@@ -58,6 +58,8 @@ func renderText(b *bytes.Buffer, r *Report, st Style) error {
 		t.dhParams()
 		t.sigAlgs()
 		t.certificates() // text_cert.go; falls back to t.chains()
+		t.vulnerabilities()
+		t.httpSection()
 		t.findings()
 	}
 	t.probeErrors()
@@ -163,6 +165,7 @@ func (t *textRenderer) summary() {
 		for i, n := range g.NotAssessed {
 			t.field(label(i, "Not assessed"), oneLine(n))
 		}
+		t.scores()
 	}
 	if o != nil && o.Handshake != nil {
 		t.handshake(o.Handshake)

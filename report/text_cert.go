@@ -34,7 +34,7 @@ func (t *textRenderer) certChain(i int, ch *cert.ChainAnalysis, host string) {
 	for _, c := range ch.Certificates {
 		rows = append(rows, []string{strconv.Itoa(c.Index), certSummaryName(c.Subject, c), certSummaryName(c.Issuer, c),
 			certKeyText(c.Key), c.SigAlg, t.expiry(obs.Certificate{NotBefore: c.NotBefore, NotAfter: c.NotAfter}),
-			shortFP(c.SHA256)})
+			fingerprintPrefix(c.SHA256)})
 	}
 	t.table([]string{"#", "Subject", "Issuer", "Key", "Signature", "Expires", "SHA-256"}, rows)
 	for j, st := range ch.Trust {
@@ -320,8 +320,8 @@ func certKeyText(k cert.KeyInfo) string {
 	return k.Type
 }
 
-// shortFP is the first 16 hex digits of a fingerprint.
-func shortFP(fp string) string {
+// fingerprintPrefix is the first 16 hex digits of a fingerprint.
+func fingerprintPrefix(fp string) string {
 	if len(fp) > 16 {
 		return fp[:16] + "…"
 	}

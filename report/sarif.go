@@ -1,0 +1,224 @@
+package report
+
+import (
+	"strings"
+
+	"github.com/tlsaudit/tlsaudit/checks"
+)
+
+// SARIF 2.1.0 (OASIS): one run; the tool's rules are the checks that have
+// findings (metadata from the check catalogue when the check is
+// registered, else from the finding); one result per finding with kind and
+// level from its status and severity, located at the target's tls:// URI.
+// Targets that could not be scanned are tool execution notifications.
+
+// SARIFSchema is the schema URI written in "$schema".
+const SARIFSchema = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+
+// docsURI is where a rule without a reference of its own points.
+const docsURI = "https://github.com/tlsaudit/tlsaudit/blob/main/checks/README.md"
+
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool        sarifTool         `json:"tool"`
+	Invocations []sarifInvocation `json:"invocations"`
+	Results     []sarifResult     `json:"results"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name           string      `json:"name"`
+	Version        string      `json:"version,omitempty"`
+	InformationURI string      `json:"informationUri"`
+	Rules          []sarifRule `json:"rules"`
+}
+
+type sarifText struct {
+	Text string `json:"text"`
+}
+
+type sarifRule struct {
+	ID                   string            `json:"id"`
+	Name                 string            `json:"name,omitempty"`
+	ShortDescription     sarifText         `json:"shortDescription"`
+	FullDescription      *sarifText        `json:"fullDescription,omitempty"`
+	HelpURI              string            `json:"helpUri"`
+	Help                 *sarifText        `json:"help,omitempty"`
+	DefaultConfiguration sarifRuleConfig   `json:"defaultConfiguration"`
+	Properties           sarifRuleProperty `json:"properties"`
+}
+
+type sarifRuleConfig struct {
+	Level string `json:"level"`
+}
+
+type sarifRuleProperty struct {
+	Tags             []string `json:"tags"`
+	SecuritySeverity string   `json:"security-severity"`
+	Severity         string   `json:"severity"`
+}
+
+type sarifResult struct {
+	RuleID     string          `json:"ruleId"`
+	RuleIndex  int             `json:"ruleIndex"`
+	Kind       string          `json:"kind"`
+	Level      string          `json:"level"`
+	Message    sarifText       `json:"message"`
+	Locations  []sarifLocation `json:"locations"`
+	Properties sarifResultProp `json:"properties"`
+}
+
+type sarifResultProp struct {
+	Target  string `json:"target"`
+	Status  string `json:"status"`
+	Subject string `json:"subject,omitempty"`
+	Grade   string `json:"grade,omitempty"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation sarifPhysical `json:"physicalLocation"`
+}
+
+type sarifPhysical struct {
+	ArtifactLocation sarifArtifact `json:"artifactLocation"`
+}
+
+type sarifArtifact struct {
+	URI string `json:"uri"`
+}
+
+type sarifInvocation struct {
+	ExecutionSuccessful bool                `json:"executionSuccessful"`
+	Notifications       []sarifNotification `json:"toolExecutionNotifications,omitempty"`
+}
+
+type sarifNotification struct {
+	Level     string          `json:"level"`
+	Message   sarifText       `json:"message"`
+	Locations []sarifLocation `json:"locations,omitempty"`
+}
+
+// renderSARIF is the sarif format.
+func renderSARIF(reports []*Report) ([]byte, error) { return marshal(SARIF(reports), "  ") }
+
+// SARIFLevel maps a failed finding's severity to a SARIF level.
+func SARIFLevel(sev checks.Severity) string {
+	switch sev {
+	case checks.SeverityCritical, checks.SeverityHigh:
+		return "error"
+	case checks.SeverityMedium:
+		return "warning"
+	}
+	return "note"
+}
+
+// securitySeverity is the CVSS-like score GitHub code scanning reads.
+var securitySeverity = map[checks.Severity]string{
+	checks.SeverityCritical: "9.5", checks.SeverityHigh: "8.0", checks.SeverityMedium: "5.5",
+	checks.SeverityLow: "3.0", checks.SeverityInfo: "0.0",
+}
+
+// sarifKind maps a finding status to a SARIF result kind.
+var sarifKind = map[checks.Status]string{
+	checks.StatusFail: "fail", checks.StatusPass: "pass", checks.StatusNotApplicable: "notApplicable",
+	checks.StatusInconclusive: "review", checks.StatusError: "review",
+}
+
+// SARIF builds the SARIF log of reports.
+func SARIF(reports []*Report) any {
+	driver := sarifDriver{Name: "tlsaudit", InformationURI: "https://github.com/tlsaudit/tlsaudit", Rules: []sarifRule{}}
+	if len(reports) > 0 {
+		driver.Name = firstNonEmpty(reports[0].Tool.Name, driver.Name)
+		driver.Version = reports[0].Tool.Version
+	}
+	// Rules: one per check ID with findings, sorted by ID.
+	firstSeen := map[string]checks.Finding{}
+	for _, r := range reports {
+		for _, f := range r.Findings {
+			if _, ok := firstSeen[f.CheckID]; !ok {
+				firstSeen[f.CheckID] = f
+			}
+		}
+	}
+	index := map[string]int{}
+	for i, id := range sortedKeys(firstSeen) {
+		index[id] = i
+		driver.Rules = append(driver.Rules, sarifRuleOf(firstSeen[id]))
+	}
+	run := sarifRun{Tool: sarifTool{Driver: driver}, Results: []sarifResult{}}
+	inv := sarifInvocation{ExecutionSuccessful: true}
+	for _, r := range reports {
+		loc := []sarifLocation{{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: TargetURI(r.Target)}}}}
+		if len(r.Findings) == 0 && r.Status != "ok" {
+			inv.ExecutionSuccessful = false
+			inv.Notifications = append(inv.Notifications, sarifNotification{Level: "error", Locations: loc,
+				Message: sarifText{Text: ciEntries(r)[0].Detail}})
+			continue
+		}
+		letter := ""
+		if r.Grade != nil {
+			letter = r.Grade.Letter
+		}
+		for _, f := range r.Findings {
+			level := "none"
+			if f.Status == checks.StatusFail {
+				level = SARIFLevel(f.Severity)
+			}
+			if f.Status == checks.StatusError {
+				inv.ExecutionSuccessful = false
+				inv.Notifications = append(inv.Notifications, sarifNotification{Level: "error", Locations: loc,
+					Message: sarifText{Text: f.CheckID + ": " + oneLine(f.Detail)}})
+			}
+			msg := oneLine(f.Title)
+			if f.Subject != "" {
+				msg += " (" + oneLine(f.Subject) + ")"
+			}
+			if f.Detail != "" {
+				msg += ": " + oneLine(f.Detail)
+			}
+			run.Results = append(run.Results, sarifResult{
+				RuleID: f.CheckID, RuleIndex: index[f.CheckID], Kind: sarifKind[f.Status], Level: level,
+				Message: sarifText{Text: msg}, Locations: loc,
+				Properties: sarifResultProp{Target: r.TargetName(), Status: string(f.Status), Subject: oneLine(f.Subject), Grade: letter},
+			})
+		}
+	}
+	run.Invocations = []sarifInvocation{inv}
+	return sarifLog{Schema: SARIFSchema, Version: "2.1.0", Runs: []sarifRun{run}}
+}
+
+// sarifRuleOf describes a check: from the catalogue when registered, else
+// from one of its findings.
+func sarifRuleOf(f checks.Finding) sarifRule {
+	m := checks.Meta{ID: f.CheckID, Title: f.Title, Category: f.Category, Severity: f.Severity, Refs: f.Refs}
+	if c, ok := checks.Lookup(f.CheckID); ok {
+		m = c.Meta()
+	}
+	rule := sarifRule{
+		ID: m.ID, Name: m.ID, ShortDescription: sarifText{Text: firstNonEmpty(m.Title, m.ID)}, HelpURI: docsURI,
+		DefaultConfiguration: sarifRuleConfig{Level: SARIFLevel(m.Severity)},
+		Properties:           sarifRuleProperty{Tags: []string{"security", "tls", m.Category}, SecuritySeverity: securitySeverity[m.Severity], Severity: string(m.Severity)},
+	}
+	if m.Description != "" {
+		rule.FullDescription = &sarifText{Text: m.Description}
+	}
+	var refs []string
+	for _, r := range m.Refs {
+		if u := RefURL(r); u != "" && rule.HelpURI == docsURI {
+			rule.HelpURI = u
+		}
+		refs = append(refs, r.ID)
+	}
+	if len(refs) > 0 {
+		rule.Help = &sarifText{Text: "References: " + strings.Join(refs, ", ")}
+	}
+	return rule
+}

@@ -1,0 +1,130 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tlsaudit/tlsaudit/checks"
+)
+
+// Text sections in the SSL Labs order: the summary's score bars and what to
+// fix for the next grade, then vulnerabilities and HTTP.
+
+// barWidth is the number of cells of a text score bar.
+const barWidth = 20
+
+// scores writes the sub-score bars and the caps holding the grade.
+func (t *textRenderer) scores() {
+	g := t.r.Grade
+	subs := SubScores(g)
+	if len(subs) == 0 {
+		return
+	}
+	for i, s := range subs {
+		t.field(label(i, "Scores"), fmt.Sprintf("%-16s %s %3d", s.Name, t.bar(s.Score), s.Score))
+	}
+	for i, c := range NextGradeFixes(g) {
+		t.field(label(i, "To improve"), capLine("fix", c.Reason, c.CheckID))
+	}
+}
+
+// bar colours a score bar like a grade: green from 80, yellow from 50, red below.
+func (t *textRenderer) bar(score int) string {
+	b := scoreBar(score, barWidth)
+	switch {
+	case score >= 80:
+		return t.st.paint(sgrGreen, b)
+	case score >= 50:
+		return t.st.paint(sgrYellow, b)
+	}
+	return t.st.paint(sgrRed, b)
+}
+
+// verdict colours a vulnerability verdict.
+func (t *textRenderer) verdict(f checks.Finding, failWord string) string {
+	v := Verdict(f, failWord)
+	switch f.Status {
+	case checks.StatusFail, checks.StatusError:
+		return t.st.paint(sgrRed, v)
+	case checks.StatusPass:
+		return t.st.paint(sgrGreen, v)
+	case checks.StatusInconclusive:
+		return t.st.paint(sgrYellow, v)
+	}
+	return v
+}
+
+// vulnerabilities writes the vuln.* findings and the raw probe results.
+func (t *textRenderer) vulnerabilities() {
+	fs := findingsIn(t.r, "vuln")
+	probes := probeRows(t.r)
+	if len(fs) == 0 && len(probes) == 0 {
+		return
+	}
+	t.section("Vulnerabilities")
+	if len(fs) > 0 {
+		var rows [][]string
+		for _, f := range fs {
+			rows = append(rows, []string{oneLine(f.Title), t.verdict(f, "VULNERABLE"), t.st.severity(f.Severity), findingText(f)})
+		}
+		t.table([]string{"Vulnerability", "Result", "Severity", "Detail"}, rows)
+	}
+	if len(probes) > 0 {
+		t.b.WriteString("\n")
+		var rows [][]string
+		for _, p := range probes {
+			ev := p.Evidence
+			if p.Reason != "" {
+				ev = append([]string{"reason: " + p.Reason}, ev...)
+			}
+			rows = append(rows, []string{p.Probe, p.Attempt, wrap(strings.Join(ev, " "), detailWidth)})
+		}
+		t.table([]string{"Probe", "Attempt", "Observed"}, rows)
+	}
+}
+
+// httpSection writes the http.* findings and the HTTP response seen.
+func (t *textRenderer) httpSection() {
+	fs := findingsIn(t.r, "http")
+	h := httpOf(t.r)
+	if len(fs) == 0 && h == nil {
+		return
+	}
+	t.section("HTTP")
+	if h != nil {
+		var rows [][]string
+		for _, f := range h.Request {
+			rows = append(rows, []string{f.Name, wrap(f.Value, detailWidth)})
+		}
+		for _, f := range h.Plain {
+			rows = append(rows, []string{"plain_http." + f.Name, wrap(f.Value, detailWidth)})
+		}
+		t.table([]string{"Response", "Value"}, rows)
+		if len(h.Headers) > 0 {
+			rows = nil
+			for _, f := range h.Headers {
+				rows = append(rows, []string{f.Name, wrap(f.Value, detailWidth)})
+			}
+			t.b.WriteString("\n")
+			t.table([]string{"Header", "Value"}, rows)
+		}
+		if len(h.Cookies) > 0 {
+			rows = nil
+			for _, f := range h.Cookies {
+				rows = append(rows, []string{f.Name, f.Value})
+			}
+			t.b.WriteString("\n")
+			t.table([]string{"Cookie", "Attributes"}, rows)
+		}
+		if len(fs) > 0 {
+			t.b.WriteString("\n")
+		}
+	}
+	if len(fs) > 0 {
+		var rows [][]string
+		for _, f := range fs {
+			rows = append(rows, []string{oneLine(f.Title), t.verdict(f, "problem"), t.st.severity(f.Severity), findingText(f)})
+		}
+		t.table([]string{"Check", "Result", "Severity", "Detail"}, rows)
+	}
+}
