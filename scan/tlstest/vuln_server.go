@@ -145,7 +145,7 @@ func (e *vulnEngine) answerVulnerable(c net.Conn, replay net.Conn, ch *clientHel
 			v = cand
 		}
 	}
-	if v == 0 || (e.fake.cfg.IntolerantAbove != 0 && ch.Version > e.fake.cfg.IntolerantAbove) {
+	if v == 0 || e.fake.refuses(ch) {
 		e.fake.handle(replay, done) // refusals as the fake server does them
 		return
 	}
@@ -314,4 +314,15 @@ func addServerHelloExtension(msg, ext []byte) ([]byte, error) {
 		return nil, errors.New("tlstest: malformed ServerHello extensions")
 	}
 	return serverHelloMsg(v, random, sid, suite, comp, append(append([]byte{}, exts...), ext...)), nil
+}
+
+// refuses reports whether the fake server's own flags (intolerance, suite
+// count, fallback SCSV) make it refuse ch; its handle then answers.
+func (e *fakeEngine) refuses(ch *clientHello) bool {
+	c := e.cfg
+	vs := e.tlsVersions()
+	return c.IntolerantAbove != 0 && ch.Version > c.IntolerantAbove ||
+		c.MaxHelloLen > 0 && ch.Len > c.MaxHelloLen ||
+		c.MaxSuites > 0 && len(ch.Suites) > c.MaxSuites ||
+		c.FallbackSCSV && ch.hasSuite(suiteFallbackSCSV) && len(vs) > 0 && ch.Version < vs[len(vs)-1]
 }
