@@ -15,14 +15,19 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/starttls"
 )
 
 // endpoint is one resolved address being audited. All connections of an
 // audit go through dial, which enforces the per-endpoint connection limit,
-// the per-connection deadline and counts connections.
+// the per-connection deadline, counts connections and, for a STARTTLS
+// target, runs the plaintext upgrade so that every probe starts its
+// ClientHello on an upgraded connection.
 type endpoint struct {
 	addr        string // ip:port
 	sni         string
+	startTLS    string // application protocol to upgrade from ("" for implicit TLS)
+	startHost   string // the name the STARTTLS exchange addresses (e.g. XMPP "to")
 	connTimeout time.Duration
 	sem         *semaphore.Weighted
 	conns       atomic.Int64
@@ -110,23 +115,54 @@ func (e *endpoint) dial(ctx context.Context) (net.Conn, error) {
 		tc.SetLinger(0) // a scanner does not wait in TIME_WAIT politeness: RST on close
 	}
 	c.SetDeadline(deadline)
+	if e.startTLS != "" {
+		// The upgrade is part of this connection: same deadline, same count.
+		if err := starttls.Upgrade(dctx, c, e.startTLS, e.startHost); err != nil {
+			c.Close()
+			e.sem.Release(1)
+			return nil, &DialError{Addr: e.addr, Err: &StartTLSError{Proto: e.startTLS, Addr: e.addr, Err: err}}
+		}
+		c.SetDeadline(deadline)
+	}
 	// Stop the exchange when the audit is cancelled.
 	stop := context.AfterFunc(ctx, func() { c.SetDeadline(time.Unix(1, 0)) })
 	return &limitedConn{Conn: c, release: func() { stop(); e.sem.Release(1) }}, nil
 }
 
-// DialError is a failure to open a TCP connection.
+// DialError is a failure to open a connection ready for the ClientHello:
+// the TCP connect failed, or (Err is a *StartTLSError) the STARTTLS exchange.
 type DialError struct {
 	Addr string
 	Err  error
 }
 
-func (e *DialError) Error() string { return fmt.Sprintf("connect %s: %v", e.Addr, e.Err) }
+func (e *DialError) Error() string {
+	var se *StartTLSError
+	if errors.As(e.Err, &se) {
+		return se.Error()
+	}
+	return fmt.Sprintf("connect %s: %v", e.Addr, e.Err)
+}
 func (e *DialError) Unwrap() error { return e.Err }
+
+// StartTLSError is a failed STARTTLS exchange (see package scan/starttls).
+type StartTLSError struct {
+	Proto string // "smtp", "imap", ...
+	Addr  string
+	Err   error // names the protocol: "smtp: server does not offer STARTTLS (...)"
+}
+
+func (e *StartTLSError) Error() string {
+	return fmt.Sprintf("STARTTLS with %s failed: %v", e.Addr, e.Err)
+}
+func (e *StartTLSError) Unwrap() error { return e.Err }
 
 // dialStatus classifies a dial error into an observation status.
 func dialStatus(err error) obs.Status {
+	var se *StartTLSError
 	switch {
+	case errors.As(err, &se) && !errors.Is(err, context.Canceled):
+		return obs.StatusStartTLSError
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return obs.StatusConnectionRefused
 	case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, context.DeadlineExceeded):

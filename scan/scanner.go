@@ -17,9 +17,11 @@ import (
 	"net/netip"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/starttls"
 )
 
 // Target is one endpoint to audit.
@@ -83,8 +85,8 @@ func (s *Scanner) Scan(ctx context.Context, t Target) (o *obs.Observation) {
 		o.Status, o.Error = obs.StatusInvalidTarget, fmt.Sprintf("invalid port %d", t.Port)
 		return o
 	}
-	if t.StartTLS != "" {
-		o.Status, o.Error = obs.StatusStartTLSError, fmt.Sprintf("STARTTLS (%s) is not supported yet", t.StartTLS)
+	if t.StartTLS != "" && starttls.DefaultPort(t.StartTLS) == 0 {
+		o.Status, o.Error = obs.StatusInvalidTarget, fmt.Sprintf("unknown STARTTLS protocol %q (want one of %s)", t.StartTLS, strings.Join(starttls.Protocols(), ", "))
 		return o
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
@@ -107,12 +109,26 @@ func (s *Scanner) Scan(ctx context.Context, t Target) (o *obs.Observation) {
 	o.Target.IP = ip.String()
 	addr := net.JoinHostPort(ip.String(), strconv.Itoa(t.Port))
 	a := &audit{ep: newEndpoint(addr, o.Target.SNI, s.opts.PerHost, s.opts.ConnTimeout), o: o}
+	if t.StartTLS != "" {
+		a.ep.startTLS, a.ep.startHost = t.StartTLS, o.Target.SNI
+		if a.ep.startHost == "" {
+			a.ep.startHost = t.Host
+		}
+	}
 	a.run(ctx)
 	o.Connections = int(a.ep.conns.Load())
 	o.ConnectionsByPhase = a.ep.phases()
-	if ctx.Err() == context.DeadlineExceeded && o.Status == obs.StatusOK {
-		o.Status = obs.StatusTimeout
-		o.Error = fmt.Sprintf("audit did not finish within %s; results are partial", s.opts.Timeout)
+	// Once the audit's context ended, connection timeouts are its doing, not
+	// the server's.
+	if o.Status == obs.StatusOK || o.Status == obs.StatusConnectionTimeout {
+		switch ctx.Err() {
+		case context.DeadlineExceeded:
+			o.Status = obs.StatusTimeout
+			o.Error = fmt.Sprintf("audit did not finish within %s; results are partial", s.opts.Timeout)
+		case context.Canceled:
+			o.Status = obs.StatusCanceled
+			o.Error = "the run was interrupted before the audit finished; results are partial"
+		}
 	}
 	return o
 }
