@@ -134,3 +134,35 @@ func TestStartTLSWrongProtocol(t *testing.T) {
 		t.Errorf("smtp against a TLS server: status %s, error %q", o.Status, o.Error)
 	}
 }
+
+// TestStartTLSPostgres audits a real PostgreSQL server with ssl = on
+// through its SSLRequest upgrade, and one with ssl = off.
+func TestStartTLSPostgres(t *testing.T) {
+	srv := tlstest.StartPostgresT(t, tlstest.PostgresOptions{})
+	o := scanStartTLS(t, srv, "postgres")
+	if o.Status != obs.StatusOK {
+		t.Fatalf("status %s: %s\nserver output: %s", o.Status, o.Error, srv.Output())
+	}
+	for _, p := range o.Protocols {
+		// PostgreSQL 12+ defaults to ssl_min_protocol_version = TLSv1.2.
+		want := p.Name == "TLSv1.2" || p.Name == "TLSv1.3"
+		if p.Supported != want {
+			t.Errorf("%s supported = %v, want %v (error %q)", p.Name, p.Supported, want, p.Error)
+		}
+	}
+	if len(proto12(o).Suites) == 0 || len(proto(o, "TLSv1.3").Suites) == 0 {
+		t.Errorf("no suites recorded: %+v", o.Protocols)
+	}
+	if len(o.Chains) == 0 || string(o.Chains[0].Certificates[0].DER) != string(srv.CertDER) {
+		t.Errorf("the served leaf was not captured")
+	}
+	for _, e := range o.Errors {
+		t.Errorf("probe error: %s: %s", e.Probe, e.Error)
+	}
+
+	off := tlstest.StartPostgresT(t, tlstest.PostgresOptions{SSLOff: true})
+	o = scanStartTLS(t, off, "postgres")
+	if o.Status != obs.StatusStartTLSError || !strings.Contains(o.Error, "postgres: server does not offer STARTTLS (the server answered N to SSLRequest") {
+		t.Errorf("ssl = off: status %s, error %q", o.Status, o.Error)
+	}
+}
