@@ -81,7 +81,22 @@ type Observation struct {
 
 	// ClientSimulations replay real clients' ClientHellos (see clients.go).
 	ClientSimulations []ClientSimulation `json:"client_simulations,omitempty"`
+
+	// Mode is how thoroughly the endpoint was scanned: ModeFull (also when
+	// empty, for older records) or ModeQuick.
+	Mode string `json:"mode,omitempty"`
 }
+
+// Scan modes (Observation.Mode).
+const (
+	// ModeFull: protocols, suites, groups, signature algorithms and chains
+	// were enumerated and the probes ran.
+	ModeFull = "full"
+	// ModeQuick: one handshake at the best protocol only. Protocols then
+	// holds just the negotiated protocol with its one suite; nothing can be
+	// concluded about what is absent.
+	ModeQuick = "quick"
+)
 
 // FetchedCert is a certificate downloaded from an AIA caIssuers URL.
 type FetchedCert struct {
