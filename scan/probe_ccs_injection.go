@@ -38,7 +38,7 @@ func probeCCSInjection(ctx context.Context, a *audit) {
 		res.Answer = noAnswer(nil, err)
 		return
 	}
-	res.Answer, res.Alert = readAnswer(c, probeReadWait, 1<<16, func(wire.Record) bool { return false })
+	res.Answer, res.Alert = readAnswer(ctx, c, probeReadWait, 1<<16, func(wire.Record) bool { return false })
 	if res.Answer == "timeout" || res.Alert == nil && res.Answer != "closed" {
 		res.Status = obs.AttemptInconclusive
 		res.Reason = "after the early ChangeCipherSpec the server answered: " + res.Answer

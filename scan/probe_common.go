@@ -89,12 +89,15 @@ func fatalOrDial(err error) bool {
 }
 
 // readAnswer reads records after a probe's crafted record until one of
-// interest, an alert, EOF, the wait or the size cap. keep is called with
+// interest, an alert, EOF, the wait (or the audit's deadline) or the size cap. keep is called with
 // every non-alert record and returns true to stop. It returns the answer
 // string ("alert:<name>", "closed", "timeout", "" when keep stopped) and the
 // alert description when one came.
-func readAnswer(c net.Conn, wait time.Duration, maxBytes int, keep func(rec wire.Record) bool) (string, *uint8) {
+func readAnswer(ctx context.Context, c net.Conn, wait time.Duration, maxBytes int, keep func(rec wire.Record) bool) (string, *uint8) {
 	deadline := time.Now().Add(wait)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
 	c.SetReadDeadline(deadline)
 	r := wire.NewReader(c)
 	r.MaxTotal = maxBytes

@@ -48,7 +48,7 @@ func probeHeartbleed(ctx context.Context, a *audit) {
 	}
 	res.Sent, res.ClaimedLength = true, heartbleedClaim
 	var got []byte
-	answer, _ := readAnswer(c, probeReadWait, 4*heartbleedClaim, func(rec wire.Record) bool {
+	answer, _ := readAnswer(ctx, c, probeReadWait, 4*heartbleedClaim, func(rec wire.Record) bool {
 		if rec.Type != wire.RecordHeartbeat {
 			return false
 		}
