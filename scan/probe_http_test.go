@@ -108,14 +108,7 @@ func TestHTTPNginxNoHSTS(t *testing.T) {
 // HPKP pinning its own key, cookies and a redirect to plain HTTP; ALPN h2
 // forces a second connection speaking HTTP/1.1.
 func TestHTTPGoServerHeaders(t *testing.T) {
-	pki, err := tlstest.SharedPKI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, err := pki.IssueLeaf(tlstest.LeafOptions{DNSNames: []string{tlstest.DefaultName}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	leaf := issueLeaf(t)
 	cfg := &tls.Config{Certificates: []tls.Certificate{leaf.TLSCertificate()}, NextProtos: []string{"h2", "http/1.1"}}
 	srv := tlstest.NewGoServerT(t, cfg,
 		tlstest.GoHeader("Strict-Transport-Security", "max-age=600"),
@@ -146,6 +139,20 @@ func TestHTTPGoServerHeaders(t *testing.T) {
 	wantFinding(t, fs, checks.IDHTTPHPKPInvalid, checks.StatusFail, "only one pin")
 	wantFinding(t, fs, "http.server_banner", checks.StatusFail, "X-Powered-By: PHP/8.2.1")
 	wantFinding(t, fs, "http.security_headers", checks.StatusFail, "cookie pref without Secure, HttpOnly, SameSite")
+}
+
+// issueLeaf issues an RSA leaf for DefaultName from the shared test PKI.
+func issueLeaf(t *testing.T) *tlstest.Leaf {
+	t.Helper()
+	pki, err := tlstest.SharedPKI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := pki.IssueLeaf(tlstest.LeafOptions{DNSNames: []string{tlstest.DefaultName}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return leaf
 }
 
 // spkiPin is the HPKP pin of a DER certificate.
@@ -208,14 +215,7 @@ func TestHTTPPlainRedirect(t *testing.T) {
 // whose handshake completes to serve, then closes it.
 func tlsListener(t *testing.T, serve func(c net.Conn)) *tlstest.Server {
 	t.Helper()
-	pki, err := tlstest.SharedPKI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, err := pki.IssueLeaf(tlstest.LeafOptions{DNSNames: []string{tlstest.DefaultName}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	leaf := issueLeaf(t)
 	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{leaf.TLSCertificate()}})
 	if err != nil {
 		t.Fatal(err)
