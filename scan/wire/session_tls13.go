@@ -36,12 +36,12 @@ func ParseTLS13Ticket(body []byte) (*TLS13Ticket, error) {
 		return nil, decodeErr(m, "truncated or malformed")
 	}
 	t.Nonce, t.Ticket = bytes.Clone(nonce), bytes.Clone(ticket)
+	if s.Empty() {
+		return nil, decodeErr(m, "missing extensions block")
+	}
 	exts, err := parseExtensionBlock(m, s)
 	if err != nil {
 		return nil, err
-	}
-	if exts == nil {
-		return nil, decodeErr(m, "missing extensions block")
 	}
 	for _, e := range exts {
 		if e.Type == ExtEarlyData {
