@@ -10,7 +10,7 @@ func init() {
 	register(checks.Meta{
 		ID:          "cert.untrusted",
 		Title:       "Certificate chain not trusted",
-		Description: "No certification path from the served leaf to an anchor of any configured trust store is valid.",
+		Description: "No certification path from the served leaf to an anchor of the configured trust stores is valid. Every store counts (mozilla, --ca-file, ...) except \"system\": it differs between machines and a verdict must not; its trust line is still reported.",
 		Severity:    checks.SeverityCritical,
 		Refs:        []checks.Ref{ref("rfc", "RFC 5280 6.1")},
 	}, func(a *Analysis, env checks.Env) []checks.Finding {
@@ -20,6 +20,9 @@ func init() {
 		return perChain(a, func(ch *ChainAnalysis) checks.Finding {
 			var ok, bad []string
 			for _, t := range ch.Trust {
+				if t.Store == SystemStoreName && len(ch.Trust) > 1 {
+					continue
+				}
 				if t.Trusted {
 					ok = append(ok, t.Store)
 				} else {

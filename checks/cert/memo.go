@@ -29,7 +29,7 @@ type memoEntry struct {
 var (
 	memoMu  sync.Mutex
 	memo    []*memoEntry
-	memoCap = 4
+	memoCap = 16
 )
 
 func keyOf(o *obs.Observation, env checks.Env) memoKey {
@@ -39,6 +39,11 @@ func keyOf(o *obs.Observation, env checks.Env) memoKey {
 	}
 	return k
 }
+
+// AnalysisFor returns the Analysis the cert.* checks judged for o under env
+// (memoised: right after checks.Run it is the same value, not recomputed).
+// Callers carry it into reports so no format recomputes it.
+func AnalysisFor(o *obs.Observation, env checks.Env) *Analysis { return analysisFor(o, env) }
 
 // analysisFor returns the memoised Analysis of o under env.
 func analysisFor(o *obs.Observation, env checks.Env) *Analysis {

@@ -102,7 +102,7 @@ func na(detail string, a ...any) checks.Finding {
 // publiclyTrusted: the chain is trusted by a public store (mozilla, system).
 func publiclyTrusted(ch *ChainAnalysis) bool {
 	for _, t := range ch.Trust {
-		if t.Trusted && (t.Store == "mozilla" || t.Store == "system") {
+		if t.Trusted && (t.Store == "mozilla" || t.Store == SystemStoreName) {
 			return true
 		}
 	}

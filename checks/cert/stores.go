@@ -19,6 +19,10 @@ var mozillaOnce = sync.OnceValue(func() [][]byte {
 	return roots
 })
 
+// SystemStoreName names the machine's own trust store. It gets a trust line
+// but does not decide cert.untrusted (see that check).
+const SystemStoreName = "system"
+
 // MozillaStore returns the Mozilla (NSS) root set embedded in the binary. The
 // NSS "distrust after" constraints of a few roots are not carried over.
 func MozillaStore() checks.TrustStore {

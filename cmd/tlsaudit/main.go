@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/cert"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
 	"github.com/tlsaudit/tlsaudit/report"
 	"github.com/tlsaudit/tlsaudit/scan"
@@ -131,6 +132,7 @@ type config struct {
 	expiryWarn  time.Duration
 	expiryGate  bool // --expiry-warn given explicitly
 	style       report.Style
+	certs       certConfig // trust stores and opt-in certificate fetches (stores.go)
 	positional  []string
 }
 
@@ -159,6 +161,7 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 	fs.StringVar(&failOn, "fail-on", "", "")
 	fs.StringVar(&expiry, "expiry-warn", "30d", "")
 	fs.BoolVar(&showVersion, "version", false, "")
+	certFlags(fs, &cfg.certs)
 
 	// Flags may follow targets: parse, take one positional argument, repeat.
 	rest := args
@@ -250,6 +253,9 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 		return fail(fmt.Sprintf("invalid --expiry-warn %q: %v", expiry, err))
 	}
 	cfg.expiryWarn, cfg.expiryGate = d, set["expiry-warn"]
+	if err := cfg.certs.load(set); err != nil {
+		return fail(err.Error())
+	}
 	return cfg, exitOK, true
 }
 
@@ -298,7 +304,7 @@ func audit(ctx context.Context, cfg config, jobs []job, stores []checks.TrustSto
 		return usageError(stderr, err.Error(), "")
 	}
 	sc := newScanner(scan.Options{ConnTimeout: cfg.connTimeout, Timeout: cfg.timeout, PerHost: cfg.perHost})
-	env := checks.Env{ExpiryWarn: cfg.expiryWarn, Stores: append(defaultStores(), stores...)}
+	env := checks.Env{ExpiryWarn: cfg.expiryWarn, Stores: append(cfg.certs.stores, stores...)}
 	out := newEmitter(w, cfg.format != "jsonl", len(jobs))
 
 	var (
@@ -309,7 +315,7 @@ func audit(ctx context.Context, cfg config, jobs []job, stores []checks.TrustSto
 	g.SetLimit(cfg.concurrency)
 	for i, j := range jobs {
 		g.Go(func() error {
-			r := evaluate(ctx, sc, env, j)
+			r := evaluate(ctx, sc, env, cfg.certs, j)
 			broken := policy(cfg, r)
 			mu.Lock() // guards the flags and stderr
 			badInput = badInput || j.err != nil
@@ -345,7 +351,7 @@ func audit(ctx context.Context, cfg config, jobs []job, stores []checks.TrustSto
 }
 
 // evaluate scans one job (or records why it cannot be) and builds its report.
-func evaluate(ctx context.Context, sc scanner, env checks.Env, j job) *report.Report {
+func evaluate(ctx context.Context, sc scanner, env checks.Env, cc certConfig, j job) *report.Report {
 	tool := report.Tool{Name: "tlsaudit", Version: toolVersion()}
 	var o *obs.Observation
 	switch {
@@ -361,13 +367,19 @@ func evaluate(ctx context.Context, sc scanner, env checks.Env, j job) *report.Re
 	if o.Status != obs.StatusOK {
 		return report.New(tool, o, nil, nil)
 	}
+	enrich(ctx, o, cc, env.Stores)
 	env.Now = time.Now()
 	env.Hostname = o.Target.SNI
 	if env.Hostname == "" {
 		env.Hostname = o.Target.Host
 	}
 	findings := evalChecks(o, env)
-	return report.New(tool, o, findings, computeGrade(o, findings))
+	r := report.New(tool, o, findings, computeGrade(o, findings))
+	if len(o.Chains) > 0 {
+		// The checks just computed this analysis: it is shared, not redone.
+		r.Certificates = cert.AnalysisFor(o, env)
+	}
+	return r
 }
 
 func obsTarget(t scan.Target) obs.Target {

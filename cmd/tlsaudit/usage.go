@@ -16,6 +16,7 @@ Examples:
   cat hosts.txt | tlsaudit --quiet -       one line per target: target, grade, status
   tlsaudit --fail-under A --fail-on high example.com   CI gate: exit 1 below A or on a high finding
   tlsaudit checks                         list every check with severity and references
+  tlsaudit --ca-file root.pem --sni www.internal 10.0.0.5:443   a private PKI
 
 Targets:
   host, host:port, IPv4 or IPv6 literal, [v6]:port, https://host:port/path, SCHEME://host[:port].
@@ -34,6 +35,21 @@ Scan:
   --conn-timeout DUR    bound each connection (default 5s)
   --concurrency N       targets audited in parallel (default 4)
   --per-host N          concurrent connections to one endpoint (default 8)
+
+Certificates and trust:
+  Chains are validated against each trust store, one trust line per store in the report:
+  "mozilla" (Mozilla's roots, embedded: works offline), "system" (the system bundle,
+  /etc/ssl/certs/ca-certificates.crt) and "custom" (--ca-file). A chain counts as trusted
+  (no cert.untrusted finding, no grade T) when mozilla or custom trusts it; the system
+  store is shown but does not decide, since it differs between machines.
+  --ca-file FILE        trust anchors (PEM or DER) of a private PKI, as the store "custom"
+  --system-store=false  leave out the system store (default: used when readable)
+  --fetch-aia           fetch missing intermediates from the AIA caIssuers URL (HTTP,
+                        5s and 1 MiB per fetch); the report says what came from where
+  --check-revocation    query the OCSP responder, else download the CRL, of each leaf
+  --resolver IP[:PORT]  look up CAA and DANE TLSA records with this DNS server
+  Without these three flags no fetch is made and no DNS lookup beyond resolving the
+  target itself. Each fetch is bounded; all of one target's fetches take at most 30s.
 
 Output (stdout carries only the report; errors go to stderr):
   --format FORMAT       text (default), json (one array), jsonl (one report per line,

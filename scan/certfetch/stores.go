@@ -19,7 +19,7 @@ const maxStoreFile = 32 << 20
 
 // SystemStore reads the system trust store (SystemBundle), named "system".
 func SystemStore() (checks.TrustStore, error) {
-	return loadStore("system", SystemBundle)
+	return loadStore(cert.SystemStoreName, SystemBundle)
 }
 
 // LoadCAFile reads a PEM (or single DER) file of trust anchors, named
