@@ -42,6 +42,10 @@ type Options struct {
 	Timeout time.Duration
 	// PerHost is the maximum number of concurrent connections to one endpoint. Default 8.
 	PerHost int
+	// Quick makes one handshake only, at the best protocol: protocol, suite,
+	// group and chain (expiry, hostname, trust), no enumeration and no
+	// probes; the observation's Mode is obs.ModeQuick.
+	Quick bool
 	// Resolver resolves host names; nil uses net.DefaultResolver.
 	Resolver *net.Resolver
 }
@@ -115,7 +119,12 @@ func (s *Scanner) Scan(ctx context.Context, t Target) (o *obs.Observation) {
 			a.ep.startHost = t.Host
 		}
 	}
-	a.run(ctx)
+	if s.opts.Quick {
+		a.runQuick(ctx)
+	} else {
+		o.Mode = obs.ModeFull
+		a.run(ctx)
+	}
 	o.Connections = int(a.ep.conns.Load())
 	o.ConnectionsByPhase = a.ep.phases()
 	// Once the audit's context ended, connection timeouts are its doing, not
