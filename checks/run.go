@@ -44,6 +44,11 @@ func evaluate(c Check, o *obs.Observation, env Env) (fs []Finding) {
 		fill(fs, m)
 		return fs
 	}
+	if o.Mode == obs.ModeQuick && !QuickAssessable(m) {
+		fs = []Finding{NotApplicable("not assessed: a quick scan makes one handshake and enumerates nothing (run a full scan)")}
+		fill(fs, m)
+		return fs
+	}
 	if a, ok := c.(Applier); ok {
 		if ok, why := a.Applies(o); !ok {
 			fs = []Finding{NotApplicable(why)}
@@ -55,6 +60,12 @@ func evaluate(c Check, o *obs.Observation, env Env) (fs []Finding) {
 	fill(fs, m)
 	return fs
 }
+
+// QuickAssessable reports whether a check can judge a quick observation
+// (obs.ModeQuick: one handshake, its chain, nothing enumerated). Only the
+// certificate checks can: the others would read the absence of what was
+// never probed (a protocol, a suite, a vulnerability) as a pass.
+func QuickAssessable(m Meta) bool { return CategoryOf(m.ID) == "cert" }
 
 func fill(fs []Finding, m Meta) {
 	for i := range fs {
