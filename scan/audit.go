@@ -39,7 +39,6 @@ type audit struct {
 	// handshake_failure", "closed the connection"), to explain an endpoint
 	// that accepted nothing.
 	refusals  map[string]int
-	answered  bool
 	hrrLoop   error // a TLS 1.3 HelloRetryRequest loop, see enumSigAlgsTLS13
 	handshake *obs.Handshake
 	hsVersion uint16
@@ -48,8 +47,10 @@ type audit struct {
 	gates map[uint16]*gate
 	// first13 is the server's answer to the first TLS 1.3 hello.
 	first13 choice13
-	groups  obs.Groups
-	sigalgs obs.SignatureAlgorithms
+	// shares13: TLS 1.3 hellos carry real key shares (see try13).
+	shares13 bool
+	groups   obs.Groups
+	sigalgs  obs.SignatureAlgorithms
 }
 
 func (a *audit) run(ctx context.Context) {
@@ -173,7 +174,8 @@ func (a *audit) anySupported() bool {
 }
 
 // failureStatus explains an endpoint that accepted no protocol: the first
-// failure in order of precedence (dial error, not TLS, silence, broken TLS),
+// failure in order of precedence (dial error, not TLS, end of the audit,
+// broken TLS, slow answer, silence),
 // or, when every hello was merely refused, how the server refused.
 func (a *audit) failureStatus() (obs.Status, string) {
 	a.mu.Lock()
@@ -197,19 +199,35 @@ func (a *audit) failureStatus() (obs.Status, string) {
 			return obs.StatusTimeout, err.Error()
 		}
 	}
+	// A clear protocol violation says more than a timeout on another
+	// connection.
+	var broken []error
+	texts := map[string]bool{}
+	for _, err := range a.failures {
+		if !isTimeout(err) {
+			broken = append(broken, err)
+			texts[err.Error()] = true
+		}
+	}
+	if len(broken) > 0 {
+		// The newest protocol's error names the hello that failed.
+		for i := len(protocolOrder) - 1; i >= 0; i-- {
+			if p := a.protocols[protocolOrder[i]]; p != nil && texts[p.Error] {
+				return obs.StatusProtocolError, fmt.Sprintf("broken TLS in the answer to a %s ClientHello: %s", p.Name, p.Error)
+			}
+		}
+		return obs.StatusProtocolError, "broken TLS: " + broken[0].Error()
+	}
+	for _, err := range a.failures {
+		var slow *PartialError
+		if errors.As(err, &slow) && isTimeout(err) {
+			return obs.StatusConnectionTimeout, fmt.Sprintf("the server did not finish answering the ClientHello within %s: %v", a.ep.connTimeout, err)
+		}
+	}
 	for _, err := range a.failures {
 		if isTimeout(err) {
 			return obs.StatusConnectionTimeout, fmt.Sprintf("the server accepted the connection but did not answer the ClientHello within %s: %v", a.ep.connTimeout, err)
 		}
-	}
-	if len(a.failures) > 0 {
-		// The newest protocol's error names the hello that failed.
-		for i := len(protocolOrder) - 1; i >= 0; i-- {
-			if p := a.protocols[protocolOrder[i]]; p != nil && p.Error != "" {
-				return obs.StatusProtocolError, fmt.Sprintf("the server broke the TLS protocol answering a %s ClientHello: %s", p.Name, p.Error)
-			}
-		}
-		return obs.StatusProtocolError, "the server broke the TLS protocol: " + a.failures[0].Error()
 	}
 	return obs.StatusNoTLS, a.refusalSummary()
 }
@@ -261,10 +279,10 @@ func (a *audit) exchange(ctx context.Context, ch *wire.ClientHello, privs []*wir
 	defer c.Close()
 	cc := &countingConn{Conn: c}
 	f, err := wire.Exchange(cc, ch, privs, stop)
-	if err != nil && cc.n > 0 && isClosed(err) && !isTimeout(err) {
-		// A refusal is an alert or a close before any byte: a close in the
-		// middle of the answer is a broken server.
-		err = &CutError{Bytes: cc.n, Err: err}
+	if err != nil && cc.n > 0 && (isTimeout(err) || isClosed(err)) {
+		// A refusal is an alert or a close before any byte: an answer cut
+		// or stalled part-way is a broken or slow server.
+		err = &PartialError{Bytes: cc.n, Err: err}
 	}
 	return f, err
 }
@@ -281,17 +299,20 @@ func (c *countingConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// CutError is a connection the server closed or reset in the middle of its
-// answer to a hello.
-type CutError struct {
-	Bytes int // bytes received before the cut
+// PartialError is an answer to a hello that stopped part-way: the server
+// closed or reset the connection, or the deadline passed (a drip).
+type PartialError struct {
+	Bytes int // bytes received
 	Err   error
 }
 
-func (e *CutError) Error() string {
+func (e *PartialError) Error() string {
+	if isTimeout(e.Err) {
+		return fmt.Sprintf("the server answered too slowly: only %d bytes before the deadline: %v", e.Bytes, e.Err)
+	}
 	return fmt.Sprintf("the server cut the connection after sending %d bytes, in the middle of its answer: %v", e.Bytes, e.Err)
 }
-func (e *CutError) Unwrap() error { return e.Err }
+func (e *PartialError) Unwrap() error { return e.Err }
 
 // explain rewrites errors whose wire text would mislead: a record header
 // with a TLS content type but an unknown version is broken TLS, not
@@ -329,7 +350,7 @@ func recordTypeName(t uint8) string {
 func (a *audit) answer(f *wire.Flight, err error) (ok bool, refused bool, _ error) {
 	if err != nil {
 		var de *DialError
-		var cut *CutError
+		var cut *PartialError
 		if isClosed(err) && !isTimeout(err) && !errors.As(err, &de) && !errors.As(err, &cut) {
 			a.refused(refusedClosed)
 			return false, true, nil
@@ -348,9 +369,6 @@ func (a *audit) answer(f *wire.Flight, err error) (ok bool, refused bool, _ erro
 		a.refused("no ServerHello")
 		return false, true, nil
 	}
-	a.mu.Lock()
-	a.answered = true
-	a.mu.Unlock()
 	return true, false, nil
 }
 
@@ -358,7 +376,6 @@ func (a *audit) answer(f *wire.Flight, err error) (ok bool, refused bool, _ erro
 func (a *audit) refused(how string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.answered = true
 	if a.refusals == nil {
 		a.refusals = map[string]int{}
 	}

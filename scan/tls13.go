@@ -56,9 +56,33 @@ type choice13 struct {
 }
 
 // try13 sends one TLS 1.3 hello without key shares and reads the server's
-// choice from its HelloRetryRequest (or ServerHello).
+// choice from its HelloRetryRequest (or ServerHello). For a server that
+// refuses such hellos instead of asking for a share (no HelloRetryRequest
+// support), enumTLS13 sets shares13 and the hellos carry real shares.
 func (a *audit) try13(ctx context.Context, suites, groups []uint16) (choice13, bool, error) {
-	f, err := a.exchange(ctx, a.hello13(suites, groups, nil, nil), nil, wire.StopAfterServerHello)
+	a.mu.Lock()
+	withShares := a.shares13
+	a.mu.Unlock()
+	return a.try13With(ctx, suites, groups, withShares)
+}
+
+// shareGroups13 are the groups given a real key share when shares13 is set.
+var shareGroups13 = []uint16{0x001d, 0x0017}
+
+func (a *audit) try13With(ctx context.Context, suites, groups []uint16, withShares bool) (choice13, bool, error) {
+	var shares []wire.KeyShare
+	if withShares {
+		for _, g := range shareGroups13 {
+			if slices.Contains(groups, g) {
+				share, _, err := wire.GenerateKeyShare(rand.Reader, g)
+				if err != nil {
+					return choice13{}, false, err
+				}
+				shares = append(shares, share)
+			}
+		}
+	}
+	f, err := a.exchange(ctx, a.hello13(suites, groups, nil, shares), nil, wire.StopAfterServerHello)
 	ok, refused, err := a.answer(f, err)
 	if !ok {
 		return choice13{}, refused, err
@@ -88,6 +112,17 @@ func (a *audit) enumTLS13(ctx context.Context) *obs.Protocol {
 		groups selection
 	)
 	first, refused, err := a.try13(ctx, tls13Suites, allGroups)
+	if err == nil && refused {
+		// Some stacks (e.g. early mbed TLS 1.3) abort rather than send a
+		// HelloRetryRequest for a hello without key shares: try once with
+		// real shares, and keep them if that works.
+		if c, refused2, err2 := a.try13With(ctx, tls13Suites, allGroups, true); err2 == nil && !refused2 {
+			first, refused = c, false
+			a.mu.Lock()
+			a.shares13 = true
+			a.mu.Unlock()
+		}
+	}
 	a.mu.Lock()
 	a.first13 = first
 	a.mu.Unlock()
@@ -197,8 +232,16 @@ func (a *audit) enumSigAlgsTLS13(ctx context.Context, discovered func()) {
 			return 0, refused, err
 		}
 		sh := f.ServerHello
-		if sh.NegotiatedVersion() != wire.VersionTLS13 || sh.IsHelloRetryRequest {
-			return 0, false, fmt.Errorf("unexpected answer to a TLS 1.3 hello with a %s key share", registry.GroupName(group))
+		if sh.NegotiatedVersion() == wire.VersionTLS13 && sh.IsHelloRetryRequest {
+			err := fmt.Errorf("HelloRetryRequest loop: the server answered a TLS 1.3 ClientHello carrying a key share for %s, a group it accepts, with another HelloRetryRequest (for %s), so no TLS 1.3 handshake can complete",
+				registry.GroupName(group), registry.GroupName(sh.SelectedGroup))
+			a.mu.Lock()
+			a.hrrLoop = err
+			a.mu.Unlock()
+			return 0, false, err
+		}
+		if sh.NegotiatedVersion() != wire.VersionTLS13 {
+			return 0, false, fmt.Errorf("the server answered a TLS 1.3 hello with a %s key share with %s", registry.GroupName(group), wire.VersionName(sh.NegotiatedVersion()))
 		}
 		if f.CertificateVerify == nil {
 			return 0, false, fmt.Errorf("TLS 1.3 handshake ended before CertificateVerify (messages: %v)", f.Messages)
