@@ -17,9 +17,11 @@ import (
 	"net/netip"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/starttls"
 )
 
 // Target is one endpoint to audit.
@@ -40,6 +42,10 @@ type Options struct {
 	Timeout time.Duration
 	// PerHost is the maximum number of concurrent connections to one endpoint. Default 8.
 	PerHost int
+	// Quick makes one handshake only, at the best protocol: protocol, suite,
+	// group and chain (expiry, hostname, trust), no enumeration and no
+	// probes; the observation's Mode is obs.ModeQuick.
+	Quick bool
 	// Resolver resolves host names; nil uses net.DefaultResolver.
 	Resolver *net.Resolver
 }
@@ -83,8 +89,8 @@ func (s *Scanner) Scan(ctx context.Context, t Target) (o *obs.Observation) {
 		o.Status, o.Error = obs.StatusInvalidTarget, fmt.Sprintf("invalid port %d", t.Port)
 		return o
 	}
-	if t.StartTLS != "" {
-		o.Status, o.Error = obs.StatusStartTLSError, fmt.Sprintf("STARTTLS (%s) is not supported yet", t.StartTLS)
+	if t.StartTLS != "" && starttls.DefaultPort(t.StartTLS) == 0 {
+		o.Status, o.Error = obs.StatusInvalidTarget, fmt.Sprintf("unknown STARTTLS protocol %q (want one of %s)", t.StartTLS, strings.Join(starttls.Protocols(), ", "))
 		return o
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
@@ -107,7 +113,18 @@ func (s *Scanner) Scan(ctx context.Context, t Target) (o *obs.Observation) {
 	o.Target.IP = ip.String()
 	addr := net.JoinHostPort(ip.String(), strconv.Itoa(t.Port))
 	a := &audit{ep: newEndpoint(addr, o.Target.SNI, s.opts.PerHost, s.opts.ConnTimeout), o: o}
-	a.run(ctx)
+	if t.StartTLS != "" {
+		a.ep.startTLS, a.ep.startHost = t.StartTLS, o.Target.SNI
+		if a.ep.startHost == "" {
+			a.ep.startHost = t.Host
+		}
+	}
+	if s.opts.Quick {
+		a.runQuick(ctx)
+	} else {
+		o.Mode = obs.ModeFull
+		a.run(ctx)
+	}
 	o.Connections = int(a.ep.conns.Load())
 	o.ConnectionsByPhase = a.ep.phases()
 	// Once the audit's context ended, connection timeouts are its doing, not
