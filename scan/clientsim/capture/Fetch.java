@@ -26,6 +26,7 @@ public class Fetch {
         c.setReadTimeout(10000);
         try {
             c.connect();
+            c.getResponseCode();
             System.out.println("protocol=" + c.getSSLSession().map(s -> s.getProtocol()).orElse("?")
                 + " suite=" + c.getCipherSuite());
         } catch (Exception e) {
