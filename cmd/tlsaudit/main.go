@@ -122,6 +122,7 @@ type config struct {
 	format      string
 	sni         string
 	startTLS    string
+	quick       bool
 	targetsFile string
 	timeout     time.Duration
 	connTimeout time.Duration
@@ -152,6 +153,7 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 	fs.StringVar(&color, "color", "auto", "")
 	fs.StringVar(&cfg.sni, "sni", "", "")
 	fs.StringVar(&cfg.startTLS, "starttls", "", "")
+	fs.BoolVar(&cfg.quick, "quick", false, "")
 	fs.StringVar(&cfg.targetsFile, "targets", "", "")
 	fs.DurationVar(&cfg.timeout, "timeout", 60*time.Second, "")
 	fs.DurationVar(&cfg.connTimeout, "conn-timeout", 5*time.Second, "")
@@ -303,7 +305,7 @@ func audit(ctx context.Context, cfg config, jobs []job, stores []checks.TrustSto
 	if err != nil {
 		return usageError(stderr, err.Error(), "")
 	}
-	sc := newScanner(scan.Options{ConnTimeout: cfg.connTimeout, Timeout: cfg.timeout, PerHost: cfg.perHost})
+	sc := newScanner(scan.Options{ConnTimeout: cfg.connTimeout, Timeout: cfg.timeout, PerHost: cfg.perHost, Quick: cfg.quick})
 	env := checks.Env{ExpiryWarn: cfg.expiryWarn, Stores: append(cfg.certs.stores, stores...)}
 	out := newEmitter(w, cfg.format != "jsonl", len(jobs))
 

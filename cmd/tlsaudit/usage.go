@@ -35,6 +35,8 @@ Scan:
   --conn-timeout DUR    bound each connection (default 5s)
   --concurrency N       targets audited in parallel (default 4)
   --per-host N          concurrent connections to one endpoint (default 8)
+  --quick               one handshake only: protocol, suite, chain, expiry, hostname, trust;
+                        no enumeration or probes, so only certificate checks are assessed
 
 Certificates and trust:
   Chains are validated against each trust store, one trust line per store in the report:
