@@ -90,6 +90,10 @@ func golden(t *testing.T, file string, got []byte) {
 }
 
 func TestGolden(t *testing.T) {
+	// SARIF rules come from the catalogue; golden files must not change
+	// with it (the end-to-end test links every check in).
+	defer func(f func(string) (checks.Meta, bool)) { lookupMeta = f }(lookupMeta)
+	lookupMeta = func(string) (checks.Meta, bool) { return checks.Meta{}, false }
 	var all []*Report
 	for _, name := range cases {
 		r := loadReport(t, name)
