@@ -51,7 +51,8 @@ type Grade struct {
 	TrustIgnored string `json:"trust_ignored"` // the letter if trust problems were ignored
 	Caps         []Cap  `json:"caps,omitempty"`
 	Warnings     []Cap  `json:"warnings,omitempty"`
-	// Semantics says how suites were judged for FS/AEAD/RC4/3DES ("offered").
+	// Semantics says how suites were judged for FS/AEAD/RC4/3DES: "offered"
+	// or "negotiated" (see negotiated.go).
 	Semantics Semantics `json:"semantics,omitempty"`
 	// NotAssessed lists what the grade could not take into account, and
 	// what that means for it (e.g. no HTTP data: no A+, no HSTS warning).
@@ -68,8 +69,9 @@ const (
 	// Offered judges every suite the server accepts (testssl.sh semantics).
 	Offered Semantics = "offered"
 	// Negotiated judges only suites that simulated reference clients would
-	// negotiate (SSL Labs semantics). It needs the client-simulation probe;
-	// until that exists Compute falls back to Offered and says so.
+	// negotiate (SSL Labs semantics), from the client_simulation probe;
+	// without a successful reference simulation Compute falls back to
+	// Offered and says so.
 	Negotiated Semantics = "negotiated"
 )
 
@@ -77,7 +79,8 @@ const (
 type Options struct {
 	// RuleSet names the rule set (see RuleSets); "" selects DefaultRuleSet.
 	RuleSet string
-	// Semantics for suite-based rules; "" selects Offered.
+	// Semantics for suite-based rules; "" selects Negotiated when the
+	// observation has client simulations, Offered otherwise.
 	Semantics Semantics
 }
 
@@ -106,10 +109,8 @@ func Compute(o *obs.Observation, findings []checks.Finding, opts Options) *Grade
 		return g
 	}
 	in := newInput(o, findings, opts)
-	if opts.Semantics == Negotiated {
-		in.notAssessed("negotiated semantics: needs client simulation, not implemented yet; " +
-			"forward secrecy, AEAD, RC4 and 3DES were judged by the suites offered")
-	}
+	in.semantics = in.resolveSemantics()
+	g.Semantics = in.semantics
 	s := computeScores(in)
 	g.Protocol, g.KeyExchange, g.Cipher, g.Score = s.protocol, s.keyExchange, s.cipher, s.total
 

@@ -43,7 +43,10 @@ type Input struct {
 	Opts     Options
 	byID     map[string][]checks.Finding
 	accepted []view.Suite
-	missing  []string
+	// judged are the suites the RC4/3DES/FS/AEAD rules judge (negotiated.go).
+	judged    []view.Suite
+	semantics Semantics
+	missing   []string
 	// unassessed lists, per category, the finding-based caps not applied.
 	unassessed map[string][]string
 }

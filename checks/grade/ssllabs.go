@@ -1,7 +1,6 @@
 package grade
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/tlsaudit/tlsaudit/checks"
@@ -50,14 +49,14 @@ func commonRules() []Rule {
 			return b > 0 && b < 112
 		})),
 		fromObs("rc4_only", checks.IDCipherRC4, "F", "only RC4 suites are accepted: offer AES-GCM or ChaCha20-Poly1305", rc4Only),
-		fromObs("rc4_modern", checks.IDCipherRC4, "C", "RC4 is accepted with TLS 1.1 or later: remove RC4", anySuite(func(s view.Suite) bool {
+		fromObs("rc4_modern", checks.IDCipherRC4, "C", "RC4 is accepted with TLS 1.1 or later: remove RC4", anyJudged(func(s view.Suite) bool {
 			return view.IsRC4(s.Info) && (s.Protocol == view.TLS11 || s.Protocol == view.TLS12)
 		})),
-		fromObs("rc4", checks.IDCipherRC4, "B", "RC4 suites are accepted: remove RC4 (RFC 7465)", anySuite(func(s view.Suite) bool { return view.IsRC4(s.Info) })),
+		fromObs("rc4", checks.IDCipherRC4, "B", "RC4 suites are accepted: remove RC4 (RFC 7465)", anyJudged(func(s view.Suite) bool { return view.IsRC4(s.Info) })),
 		fromObs("sweet32", checks.IDCipherDES64BitBlock, "C", "64-bit block ciphers (3DES) are usable with TLS 1.1 or later: remove them, "+
 			"or at least put them last in an enforced server order", sweet32),
-		fromObs("no_forward_secrecy", checks.IDCipherNoForwardSecrecy, "B", "no suite has forward secrecy: enable ECDHE suites", noneSuite(func(s view.Suite) bool { return s.Info.FS })),
-		fromObs("no_aead", checks.IDCipherNoAEAD, "B", "no AEAD suite: enable AES-GCM or ChaCha20-Poly1305", noneSuite(func(s view.Suite) bool { return s.Info.AEAD })),
+		fromObs("no_forward_secrecy", checks.IDCipherNoForwardSecrecy, "B", "no suite has forward secrecy: enable ECDHE suites", noneJudged(func(s view.Suite) bool { return s.Info.FS })),
+		fromObs("no_aead", checks.IDCipherNoAEAD, "B", "no AEAD suite: enable AES-GCM or ChaCha20-Poly1305", noneJudged(func(s view.Suite) bool { return s.Info.AEAD })),
 
 		// Key exchange.
 		fromObs("dh_under_1024", checks.IDKxDHUnder1024, "F", "DH parameters under 1024 bits (Logjam): use ffdhe2048 or disable DHE", dhUnder(1024)),
@@ -178,16 +177,8 @@ func anySuite(match func(view.Suite) bool) func(in *Input) (string, bool) {
 	}
 }
 
-// noneSuite: suites were judged and none matches.
-func noneSuite(match func(view.Suite) bool) func(in *Input) (string, bool) {
-	return func(in *Input) (string, bool) {
-		all := in.Suites()
-		return fmt.Sprintf("%d suites judged as offered", len(all)), len(all) > 0 && len(view.Select(all, match)) == 0
-	}
-}
-
 func rc4Only(in *Input) (string, bool) {
-	all := in.Suites()
+	all := in.Judged()
 	return "", len(all) > 0 && len(view.Select(all, func(s view.Suite) bool { return !view.IsRC4(s.Info) })) == 0
 }
 
@@ -200,12 +191,14 @@ func sweet32(in *Input) (string, bool) {
 		if p.Name != view.TLS11 && p.Name != view.TLS12 {
 			continue
 		}
-		ss := view.Select(in.Suites(), func(s view.Suite) bool { return s.Protocol == p.Name })
+		ss := view.Select(in.Judged(), func(s view.Suite) bool { return s.Protocol == p.Name })
 		weak := view.Select(ss, func(s view.Suite) bool { return s.Info.BlockBits == 64 })
 		if len(weak) == 0 {
 			continue
 		}
-		if p.ServerOrder != nil && *p.ServerOrder && allLast(ss, weak) {
+		// Under negotiated semantics a 3DES suite a client chose counts
+		// wherever it stands.
+		if in.semantics != Negotiated && p.ServerOrder != nil && *p.ServerOrder && allLast(ss, weak) {
 			continue
 		}
 		hit = append(hit, weak...)
