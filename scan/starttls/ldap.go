@@ -187,6 +187,9 @@ func (s *session) readBERElement(what string) ([]byte, error) {
 		return nil, err
 	}
 	hdr.Write(head)
+	if head[0] != 0x30 {
+		return nil, s.errorf("%s: not an LDAPMessage (first bytes %q: the server does not speak LDAP?)", what, head)
+	}
 	lenBytes := head[1:]
 	if head[1] >= 0x80 && head[1] <= 0x84 {
 		more := make([]byte, int(head[1]&0x7f))
@@ -198,7 +201,7 @@ func (s *session) readBERElement(what string) ([]byte, error) {
 	}
 	n, _, err := berLength(lenBytes)
 	if err != nil {
-		return nil, s.errorf("%s: %v (the server does not speak LDAP? first bytes %x)", what, err, hdr.Bytes())
+		return nil, s.errorf("%s: %v (first bytes %x)", what, err, hdr.Bytes())
 	}
 	body := make([]byte, n)
 	if err := s.readFull(what, body); err != nil {

@@ -165,9 +165,8 @@ func (s *session) readErr(what string, err error) error {
 	if s.lr.N <= 0 && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)) {
 		return s.errorf("reading %s: the server sent more than %d bytes", what, maxTotal)
 	}
-	if errors.Is(err, io.EOF) {
-		err = io.ErrUnexpectedEOF
-		return s.errorf("reading %s: the server closed the connection: %w", what, err)
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return s.errorf("reading %s: the server closed the connection: %w", what, io.ErrUnexpectedEOF)
 	}
 	return s.errorf("reading %s: %w", what, err)
 }
