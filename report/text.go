@@ -54,6 +54,7 @@ func renderText(b *bytes.Buffer, r *Report, st Style) error {
 	if t.o != nil && t.o.Status == obs.StatusOK {
 		t.protocols()
 		t.suites()
+		t.clientSimulations() // text_clients.go
 		t.groups()
 		t.dhParams()
 		t.sigAlgs()
