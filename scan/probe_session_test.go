@@ -73,6 +73,17 @@ func nginxLegacy(t *testing.T) *tlstest.Server {
 		Ciphers: "ECDHE-RSA-AES128-GCM-SHA256:AES128-GCM-SHA256:AES128-SHA:ECDHE-RSA-AES128-SHA"})
 }
 
+// patched12 starts correct TLS 1.0-1.2 servers with RSA, CBC and GCM
+// suites: the scripted one with no bug, crypto/tls, openssl and nginx.
+func patched12() map[string]func(*testing.T) *tlstest.Server {
+	return map[string]func(*testing.T) *tlstest.Server{
+		"scripted": func(t *testing.T) *tlstest.Server { return tlstest.StartVuln12T(t, tlstest.Vuln12Options{}) },
+		"go":       func(t *testing.T) *tlstest.Server { return tlstest.LegacyGoServerT(t) },
+		"openssl":  func(t *testing.T) *tlstest.Server { return opensslLegacy(t) },
+		"nginx":    nginxLegacy,
+	}
+}
+
 func TestProbeRobot(t *testing.T) {
 	for mode, detail := range map[string]string{"strong": "strong oracle", "weak": "weak oracle"} {
 		a := discoveredAudit(t, tlstest.StartVuln12T(t, tlstest.Vuln12Options{ROBOT: mode}))
@@ -82,12 +93,7 @@ func TestProbeRobot(t *testing.T) {
 			t.Errorf("%s: %d rounds", mode, len(p.ROBOT.Rounds))
 		}
 	}
-	for name, start := range map[string]func(*testing.T) *tlstest.Server{
-		"scripted": func(t *testing.T) *tlstest.Server { return tlstest.StartVuln12T(t, tlstest.Vuln12Options{}) },
-		"go":       func(t *testing.T) *tlstest.Server { return tlstest.LegacyGoServerT(t) },
-		"openssl":  func(t *testing.T) *tlstest.Server { return opensslLegacy(t) },
-		"nginx":    nginxLegacy,
-	} {
+	for name, start := range patched12() {
 		a := discoveredAudit(t, start(t))
 		f, _ := sessionFinding(t, a, "robot", checks.IDVulnROBOT)
 		if f.Status != checks.StatusPass {
@@ -106,12 +112,7 @@ func TestProbePoodleTLS(t *testing.T) {
 	if len(p.PoodleTLS.Tests) != 3 {
 		t.Errorf("tests: %+v", p.PoodleTLS.Tests)
 	}
-	for name, start := range map[string]func(*testing.T) *tlstest.Server{
-		"scripted": func(t *testing.T) *tlstest.Server { return tlstest.StartVuln12T(t, tlstest.Vuln12Options{}) },
-		"go":       func(t *testing.T) *tlstest.Server { return tlstest.LegacyGoServerT(t) },
-		"openssl":  func(t *testing.T) *tlstest.Server { return opensslLegacy(t) },
-		"nginx":    nginxLegacy,
-	} {
+	for name, start := range patched12() {
 		a := discoveredAudit(t, start(t))
 		f, _ := sessionFinding(t, a, "poodle_tls", checks.IDVulnPoodleTLS)
 		if f.Status != checks.StatusPass {
@@ -141,12 +142,7 @@ func TestProbeClientRenegotiation(t *testing.T) {
 			t.Errorf("%s: %s %s", name, f.Status, f.Detail)
 		}
 	}
-	for name, start := range map[string]func(*testing.T) *tlstest.Server{
-		"scripted": func(t *testing.T) *tlstest.Server { return tlstest.StartVuln12T(t, tlstest.Vuln12Options{}) },
-		"go":       func(t *testing.T) *tlstest.Server { return tlstest.LegacyGoServerT(t) },
-		"openssl":  func(t *testing.T) *tlstest.Server { return opensslLegacy(t) },
-		"nginx":    nginxLegacy,
-	} {
+	for name, start := range patched12() {
 		a := discoveredAudit(t, start(t))
 		f, _ := sessionFinding(t, a, "client_renegotiation", "vuln.client_renegotiation")
 		if f.Status != checks.StatusPass {
