@@ -176,3 +176,21 @@ func (a *audit) legacyHello(ctx context.Context, at *obs.Attempt, notApplicable 
 	}
 	return v, suites, f.ServerHello
 }
+
+// handshakeFailed is the Attempt of a probe whose hello got no ServerHello:
+// an error when the connection could not be made or timed out, otherwise
+// inconclusive with the server's answer (an alert, a close).
+func handshakeFailed(err error, f *wire.Flight, conns int) obs.Attempt {
+	st := obs.AttemptInconclusive
+	if fatalOrDial(err) || isTimeout(err) {
+		st = obs.AttemptError
+	}
+	why := "the hello that discovery saw accepted got no ServerHello: " + noAnswer(f, err)
+	if f != nil && f.ServerHello != nil {
+		why = fmt.Sprintf("the server's %s flight ended early, after %v", wire.VersionName(f.ServerHello.NegotiatedVersion()), f.Messages)
+		if err != nil {
+			why += ": " + noAnswer(nil, err)
+		}
+	}
+	return obs.Attempt{Status: st, Reason: why, Connections: conns}
+}

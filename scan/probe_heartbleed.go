@@ -66,15 +66,3 @@ func probeHeartbleed(ctx context.Context, a *audit) {
 		res.Evidence = evidenceHex(hb.Payload[min(len(hb.Payload), res.PayloadSent):])
 	}
 }
-
-// handshakeFailed is the Attempt of a probe whose hello got no ServerHello:
-// an error when the connection could not be made or timed out, otherwise
-// inconclusive with the server's answer (an alert, a close).
-func handshakeFailed(err error, f *wire.Flight, conns int) obs.Attempt {
-	why := noAnswer(f, err)
-	st := obs.AttemptInconclusive
-	if fatalOrDial(err) || isTimeout(err) {
-		st = obs.AttemptError
-	}
-	return obs.Attempt{Status: st, Reason: "the hello that discovery saw accepted got no ServerHello: " + why, Connections: conns}
-}
