@@ -40,7 +40,9 @@ func (a *audit) cbcRecordProbe(ctx context.Context, shape func(*wire.Suite12) wi
 	res := &obs.CBCRecordResult{}
 	choices := a.client12Choices(func(s *wire.Suite12) bool { return !s.GCM && keep(s) })
 	if len(choices) == 0 {
-		if a.acceptedAny(func(s registry.Suite) bool { return s.BlockBits > 0 && s.MAC != "AEAD" && !strings.HasPrefix(s.Cipher, "AES") }) {
+		if a.acceptedAny(func(s registry.Suite) bool {
+			return s.BlockBits > 0 && s.MAC != "AEAD" && !strings.HasPrefix(s.Cipher, "AES")
+		}) {
 			res.Attempt = obs.Attempt{Status: obs.AttemptInconclusive, Reason: "CBC suites are accepted, but none the probe can use (it needs AES-CBC with HMAC-SHA1/SHA-256/SHA-384 and RSA or ECDHE key exchange)"}
 			return res
 		}

@@ -15,7 +15,7 @@ func init() {
 			"the application must only accept idempotent requests in it, or the server should not allow it. The " +
 			"probe reads the session tickets the server issues and looks for the early_data extension.",
 		Severity: checks.SeverityLow,
-		Refs:     []checks.Ref{{Kind: "rfc", ID: "RFC 8446 8"}, {Kind: "rfc", ID: "RFC 8470"}},
+		Refs:     []checks.Ref{{Kind: "cwe", ID: "CWE-294"}, {Kind: "rfc", ID: "RFC 8446 8"}, {Kind: "rfc", ID: "RFC 8470"}},
 	}, sessionCheck("0-RTT", func(p *obs.SessionProbes) *obs.EarlyDataResult { return p.EarlyData },
 		func(r *obs.EarlyDataResult) obs.Attempt { return r.Attempt }, judgeEarlyData))
 }

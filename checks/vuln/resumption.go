@@ -14,7 +14,7 @@ func init() {
 		Description: "Without session resumption (by session ID or RFC 5077 ticket) every connection of a client " +
 			"costs a full handshake: a performance matter, not a security one.",
 		Severity: checks.SeverityInfo,
-		Refs:     []checks.Ref{{Kind: "rfc", ID: "RFC 5246 7.3"}, {Kind: "rfc", ID: "RFC 5077"}},
+		Refs:     []checks.Ref{{Kind: "cwe", ID: "CWE-400"}, {Kind: "rfc", ID: "RFC 5246 7.3"}, {Kind: "rfc", ID: "RFC 5077"}},
 	}, sessionCheck("session resumption", func(p *obs.SessionProbes) *obs.ResumptionResult { return p.Resumption },
 		func(r *obs.ResumptionResult) obs.Attempt { return r.Attempt }, judgeResumption))
 }
