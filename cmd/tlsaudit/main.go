@@ -25,6 +25,7 @@ import (
 	"github.com/tlsaudit/tlsaudit/checks/grade"
 	"github.com/tlsaudit/tlsaudit/report"
 	"github.com/tlsaudit/tlsaudit/scan"
+	"github.com/tlsaudit/tlsaudit/scan/clientsim"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 
@@ -123,11 +124,13 @@ type config struct {
 	sni         string
 	startTLS    string
 	quick       bool
+	http        scan.HTTPOptions
 	targetsFile string
 	timeout     time.Duration
 	connTimeout time.Duration
 	concurrency int
 	perHost     int
+	clients     string // --clients DIR: extra captured ClientHellos to simulate
 	failUnder   string
 	failOn      checks.Severity
 	expiryWarn  time.Duration
@@ -154,11 +157,14 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 	fs.StringVar(&cfg.sni, "sni", "", "")
 	fs.StringVar(&cfg.startTLS, "starttls", "", "")
 	fs.BoolVar(&cfg.quick, "quick", false, "")
+	fs.StringVar(&cfg.http.Path, "http-path", "", "")
+	fs.BoolVar(&cfg.http.PlainRedirectCheck, "check-http-redirect", false, "")
 	fs.StringVar(&cfg.targetsFile, "targets", "", "")
 	fs.DurationVar(&cfg.timeout, "timeout", 60*time.Second, "")
 	fs.DurationVar(&cfg.connTimeout, "conn-timeout", 5*time.Second, "")
 	fs.IntVar(&cfg.concurrency, "concurrency", 4, "")
 	fs.IntVar(&cfg.perHost, "per-host", 8, "")
+	fs.StringVar(&cfg.clients, "clients", "", "")
 	fs.StringVar(&cfg.failUnder, "fail-under", "", "")
 	fs.StringVar(&failOn, "fail-on", "", "")
 	fs.StringVar(&expiry, "expiry-warn", "30d", "")
@@ -238,6 +244,13 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 	if cfg.concurrency < 1 || cfg.perHost < 1 {
 		return fail("--concurrency and --per-host must be at least 1")
 	}
+	if cfg.clients != "" {
+		profiles, err := clientsim.LoadDir(cfg.clients)
+		if err != nil {
+			return fail("--clients: " + err.Error())
+		}
+		scan.SetExtraClients(profiles, false)
+	}
 	if cfg.failUnder != "" {
 		if _, ok := gradeRank(cfg.failUnder); !ok || strings.ContainsAny(cfg.failUnder, "TM") {
 			return fail(fmt.Sprintf("invalid --fail-under %q (want A+, A, A-, B, C, D, E or F)", cfg.failUnder))
@@ -305,7 +318,7 @@ func audit(ctx context.Context, cfg config, jobs []job, stores []checks.TrustSto
 	if err != nil {
 		return usageError(stderr, err.Error(), "")
 	}
-	sc := newScanner(scan.Options{ConnTimeout: cfg.connTimeout, Timeout: cfg.timeout, PerHost: cfg.perHost, Quick: cfg.quick})
+	sc := newScanner(scan.Options{ConnTimeout: cfg.connTimeout, Timeout: cfg.timeout, PerHost: cfg.perHost, Quick: cfg.quick, HTTP: cfg.http})
 	env := checks.Env{ExpiryWarn: cfg.expiryWarn, Stores: append(cfg.certs.stores, stores...)}
 	out := newEmitter(w, cfg.format != "jsonl", len(jobs))
 

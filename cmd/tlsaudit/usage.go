@@ -35,8 +35,12 @@ Scan:
   --conn-timeout DUR    bound each connection (default 5s)
   --concurrency N       targets audited in parallel (default 4)
   --per-host N          concurrent connections to one endpoint (default 8)
+  --clients DIR         also simulate the captured ClientHellos in DIR (<id>.hello
+                        files, see scan/clientsim/README.md)
   --quick               one handshake only: protocol, suite, chain, expiry, hostname, trust;
                         no enumeration or probes, so only certificate checks are assessed
+  --http-path PATH      the path the HTTP probe requests (default: the URL's path, or /)
+  --check-http-redirect also request http://HOST:80/ and check it redirects to HTTPS
 
 Certificates and trust:
   Chains are validated against each trust store, one trust line per store in the report:
