@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/scan/wire"
@@ -53,15 +54,22 @@ func probeHeartbleed(ctx context.Context, a *audit) {
 			return false
 		}
 		got = append(got, rec.Payload...)
-		// A complete response: header, the claimed payload and 16 bytes of padding.
-		return len(got) >= 3+heartbleedClaim+16
+		// A complete message: header, its payload and 16 bytes of padding.
+		return len(got) >= 3 && len(got) >= 3+(int(got[1])<<8|int(got[2]))+16
 	})
 	res.Answer = answer
 	if len(got) == 0 {
 		return
 	}
 	res.Replied, res.ReplyBytes = true, len(got)
-	if hb, _ := wire.ParseHeartbeat(got); hb != nil {
+	hb, _ := wire.ParseHeartbeat(got)
+	switch {
+	case hb == nil:
+		res.Status, res.Reason = obs.AttemptInconclusive, fmt.Sprintf("the server sent %d heartbeat bytes that do not decode", len(got))
+	case hb.Type != wire.HeartbeatResponse:
+		// A server's own heartbeat request is no answer to ours.
+		res.Status, res.Reason = obs.AttemptInconclusive, fmt.Sprintf("the server sent a heartbeat message of type %d, not a response", hb.Type)
+	default:
 		res.ReplyLength = hb.Length
 		res.Evidence = evidenceHex(hb.Payload[min(len(hb.Payload), res.PayloadSent):])
 	}
