@@ -32,6 +32,7 @@ type Target struct {
 	IP       netip.Addr // address to dial; zero: resolve Host
 	SNI      string     // server_name to send; empty: Host unless Host is an IP literal
 	StartTLS string     // "smtp", "imap", ... or empty
+	Path     string     // HTTP path (and query) from a URL target; empty: "/"
 }
 
 // Options tune a Scanner.
@@ -48,6 +49,8 @@ type Options struct {
 	Quick bool
 	// Resolver resolves host names; nil uses net.DefaultResolver.
 	Resolver *net.Resolver
+	// HTTP tunes the HTTP probes (a Target's Path overrides HTTP.Path).
+	HTTP HTTPOptions
 }
 
 // Scanner audits endpoints. It is safe for concurrent use.
@@ -95,6 +98,13 @@ func (s *Scanner) Scan(ctx context.Context, t Target) (o *obs.Observation) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
 	defer cancel()
+	if _, set := ctx.Value(httpOptionsKey{}).(HTTPOptions); !set {
+		h := s.opts.HTTP
+		if t.Path != "" {
+			h.Path = t.Path
+		}
+		ctx = WithHTTPOptions(ctx, h)
+	}
 
 	ip := t.IP
 	if !ip.IsValid() {
@@ -129,7 +139,8 @@ func (s *Scanner) Scan(ctx context.Context, t Target) (o *obs.Observation) {
 	o.ConnectionsByPhase = a.ep.phases()
 	// Once the audit's context ended, connection timeouts are its doing, not
 	// the server's.
-	if o.Status == obs.StatusOK || o.Status == obs.StatusConnectionTimeout {
+	switch o.Status {
+	case obs.StatusOK, obs.StatusConnectionTimeout, obs.StatusTimeout, obs.StatusCanceled:
 		switch ctx.Err() {
 		case context.DeadlineExceeded:
 			o.Status = obs.StatusTimeout

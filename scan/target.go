@@ -64,7 +64,7 @@ func (e *TargetError) Error() string {
 //	host:port
 //	192.0.2.1, 2001:db8::1   bare IP literals, port 443
 //	[2001:db8::1]:8443
-//	https://host:8443/path   the path, query and fragment are ignored
+//	https://host:8443/path   the path and query go to Target.Path (for the HTTP probe)
 //	smtp://host              STARTTLS schemes set Target.StartTLS and their port
 //	imaps://host             implicit-TLS schemes only set their port
 //
@@ -94,6 +94,16 @@ func ParseTarget(s string) (Target, error) {
 		t.Port, t.StartTLS = sc.port, sc.startTLS
 		in = in[i+3:]
 		if j := strings.IndexAny(in, "/?#"); j >= 0 {
+			path := in[j:]
+			if k := strings.IndexByte(path, '#'); k >= 0 {
+				path = path[:k]
+			}
+			if path != "" && path[0] == '?' {
+				path = "/" + path
+			}
+			if path != "/" && name == "https" {
+				t.Path = path
+			}
 			in = in[:j]
 		}
 		if strings.Contains(in, "@") {
