@@ -365,3 +365,24 @@ func TestRealClientsLegacyNginx(t *testing.T) {
 func TestRealClientsTLS13OnlyGo(t *testing.T) {
 	compareAll(t, startGo13(t))
 }
+
+// A server that wants a group the client sent no share for answers with a
+// HelloRetryRequest; the simulation follows it like the client.
+func TestSimulateHelloRetryRequest(t *testing.T) {
+	srv := tlstest.NewGoServerT(t, &tls.Config{MinVersion: tls.VersionTLS13, CurvePreferences: []tls.CurveID{tls.CurveP384}})
+	profiles, err := clientsim.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range profiles {
+		if p.Meta.Name != "curl" {
+			continue
+		}
+		got := simulate(t, server{addr: srv.Addr, name: srv.Name}, p)
+		if !got.OK || !got.HelloRetry || got.Group != "secp384r1" || got.Protocol != "TLSv1.3" || got.LeafSHA256 == "" {
+			t.Errorf("%s: %+v, want TLS 1.3 over secp384r1 after a HelloRetryRequest", p.ID, got)
+		}
+		return
+	}
+	t.Fatal("no curl profile")
+}
