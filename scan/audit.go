@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -65,6 +66,7 @@ func (a *audit) run(ctx context.Context) {
 	for _, v := range protocolOrder {
 		a.gates[v] = newGate()
 	}
+	discoveryStart := time.Now()
 	g, gctx := errgroup.WithContext(ctx)
 	pctx := withPhase(gctx, "protocols")
 	var protoWG sync.WaitGroup
@@ -124,6 +126,7 @@ func (a *audit) run(ctx context.Context) {
 		return nil
 	})
 	g.Wait()
+	a.notePhaseTime("discovery", time.Since(discoveryStart))
 
 	o := a.o
 	for _, v := range protocolOrder {

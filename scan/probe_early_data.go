@@ -15,7 +15,12 @@ import (
 // (early_data extension with max_early_data_size, RFC 8446 4.6.1). Sending
 // early data on a resumed session is not attempted.
 
-const ticketWait = 2 * time.Second
+// ticketWait bounds the wait for the first ticket; servers send the rest in
+// the same burst, so later ones get ticketBurst.
+const (
+	ticketWait  = 1 * time.Second
+	ticketBurst = 150 * time.Millisecond
+)
 
 func init() { registerProbe("early_data", probeEarlyData) }
 
@@ -99,6 +104,7 @@ func (a *audit) tls13Tickets(ctx context.Context, suites []uint16) (n int, maxEa
 			return n, maxEarly, suite, err
 		}
 		n++
+		waitAtMost(conn, ticketBurst)
 		if t.EarlyData && t.MaxEarlyDataSize > maxEarly {
 			maxEarly = t.MaxEarlyDataSize
 		}

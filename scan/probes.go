@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -55,7 +56,9 @@ func (a *audit) runProbes(ctx context.Context, enabled func(name string) bool) {
 					a.probeError(n, fmt.Errorf("internal error: %v\n%s", r, debug.Stack()))
 				}
 			}()
+			start := time.Now()
 			fn(withPhase(ctx, "probe:"+n), a)
+			a.notePhaseTime("probe:"+n, time.Since(start))
 			return nil
 		})
 	}
@@ -70,4 +73,14 @@ func (a *audit) supported(v uint16) obs.Protocol {
 		return *p
 	}
 	return obs.Protocol{}
+}
+
+// notePhaseTime records the wall time of one phase or probe.
+func (a *audit) notePhaseTime(phase string, d time.Duration) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.o.ElapsedMSByPhase == nil {
+		a.o.ElapsedMSByPhase = map[string]int64{}
+	}
+	a.o.ElapsedMSByPhase[phase] = d.Milliseconds()
 }

@@ -45,6 +45,8 @@ type Observation struct {
 	// for TLS 1.2 and 1.3; the first TLS 1.3 hello counts as protocols),
 	// "signature_algorithms", "probe:NAME".
 	ConnectionsByPhase map[string]int `json:"connections_by_phase,omitempty"`
+	// ElapsedMSByPhase: wall time of "discovery" and of each probe ("probe:NAME").
+	ElapsedMSByPhase map[string]int64 `json:"elapsed_ms_by_phase,omitempty"`
 
 	// Protocols has one entry per protocol version probed, from SSLv2 up.
 	Protocols []Protocol `json:"protocols,omitempty"`
