@@ -104,6 +104,9 @@ func Compute(o *obs.Observation, findings []checks.Finding, opts Options) *Grade
 	case o.Status != obs.StatusOK:
 		g.Error = fmt.Sprintf("not graded: the scan did not complete (status %s)", o.Status)
 		return g
+	case o.Mode == obs.ModeQuick:
+		g.Error = "not graded: a quick scan sees one handshake only (run a full scan for a grade)"
+		return g
 	case len(view.SupportedProtocols(o)) == 0:
 		g.Error = "not graded: no protocol version was accepted"
 		return g

@@ -123,7 +123,7 @@ s.sendall(("GET / HTTP/1.0\r\nHost: %s\r\n\r\n" % sys.argv[2]).encode()); s.recv
 func javaCmd(t *testing.T, jdk string, s server, dir string, legacy bool) *exec.Cmd {
 	java := filepath.Join(jdk, "bin", "java")
 	if _, err := os.Stat(java); err != nil {
-		t.Fatalf("%s not installed: apt-get install openjdk-17-jdk-headless (%v)", java, err)
+		t.Fatalf("%s not installed (Java 17: apt-get install openjdk-17-jdk-headless; Java 25: the Temurin 25 JDK of the machine image) (%v)", java, err)
 	}
 	classes := filepath.Join(dir, "java")
 	if _, err := os.Stat(filepath.Join(classes, "Fetch.class")); err != nil {
