@@ -81,7 +81,8 @@ type LintResult struct {
 type StoreTrust struct {
 	Store   string `json:"store"`
 	Trusted bool   `json:"trusted"`
-	// Reason says why not (empty when trusted).
+	// Reason says why not; when trusted, a caveat or empty (e.g. trusted
+	// only with an intermediate fetched via AIA).
 	Reason string `json:"reason,omitempty"`
 	// Paths are the certification paths found, leaf first, as indexes into
 	// Certificates (served) or fingerprints of anchors and fetched certificates.

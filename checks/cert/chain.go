@@ -53,9 +53,11 @@ func analyzeChain(o *obs.Observation, ch *obs.Chain, env checks.Env, host string
 			for _, f := range fetched {
 				withAIA = append(withAIA, f.p)
 			}
+			// Trusted, as by clients that fetch AIA (browsers, SSL Labs);
+			// cert.chain_incomplete still fails for the others.
 			if t2 := evalTrust(st, leaf, withAIA, now); t2.Trusted {
+				t = t2
 				t.Reason = "incomplete chain: trusted only with the intermediate fetched via AIA"
-				t.Paths = t2.Paths
 				ca.Quality.CompletedByAIA = true
 			}
 		}
