@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/tlsaudit/tlsaudit/scan/clientsim"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"github.com/tlsaudit/tlsaudit/scan/wire"
@@ -26,8 +27,9 @@ var protocolOrder = []uint16{wire.VersionSSL20, wire.VersionSSL30, wire.VersionT
 // audit is the state of one target's scan. Probes run concurrently and merge
 // what they learn under mu.
 type audit struct {
-	ep *endpoint
-	o  *obs.Observation
+	ep      *endpoint
+	o       *obs.Observation
+	clients []clientsim.Profile // extra client simulations
 
 	mu        sync.Mutex
 	protocols map[uint16]*obs.Protocol

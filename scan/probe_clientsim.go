@@ -9,41 +9,31 @@ import (
 )
 
 // Client simulation: replay every captured real client's ClientHello (the
-// built-in set plus SetExtraClients) and record what each would negotiate.
+// built-in set plus Options.Clients) and record what each would negotiate.
 // One connection per client, all through a.ep.dial (so within the
 // per-endpoint limit).
 
-var extraClients struct {
-	mu       sync.Mutex
-	profiles []clientsim.Profile
-	only     bool
-}
-
-// SetExtraClients adds profiles (e.g. loaded with clientsim.LoadDir from
-// --clients DIR) to the built-in clients simulated in every later scan;
-// with only, they replace the built-in set. nil restores the built-in set.
-func SetExtraClients(profiles []clientsim.Profile, only bool) {
-	extraClients.mu.Lock()
-	defer extraClients.mu.Unlock()
-	extraClients.profiles, extraClients.only = profiles, only && len(profiles) > 0
-}
-
-// simulatedClients returns the profiles to simulate.
-func simulatedClients() ([]clientsim.Profile, error) {
-	extraClients.mu.Lock()
-	extra, only := extraClients.profiles, extraClients.only
-	extraClients.mu.Unlock()
-	if only {
-		return extra, nil
-	}
+// simulatedClients returns the built-in profiles plus extra ones; an extra
+// profile with the ID of a built-in one replaces it.
+func simulatedClients(extra []clientsim.Profile) ([]clientsim.Profile, error) {
 	builtin, err := clientsim.Builtin()
-	return append(builtin, extra...), err
+	seen := map[string]bool{}
+	for _, p := range extra {
+		seen[p.ID] = true
+	}
+	out := make([]clientsim.Profile, 0, len(builtin)+len(extra))
+	for _, p := range builtin {
+		if !seen[p.ID] {
+			out = append(out, p)
+		}
+	}
+	return append(out, extra...), err
 }
 
 func init() { registerProbe("client_simulation", probeClientSimulation) }
 
 func probeClientSimulation(ctx context.Context, a *audit) {
-	profiles, err := simulatedClients()
+	profiles, err := simulatedClients(a.clients)
 	if err != nil {
 		a.probeError("client_simulation", err)
 	}

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tlsaudit/tlsaudit/scan/clientsim"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/scan/starttls"
 )
@@ -51,6 +52,9 @@ type Options struct {
 	Resolver *net.Resolver
 	// HTTP tunes the HTTP probes (a Target's Path overrides HTTP.Path).
 	HTTP HTTPOptions
+	// Clients are captured ClientHellos simulated besides the built-in set
+	// (e.g. clientsim.LoadDir of --clients DIR).
+	Clients []clientsim.Profile
 }
 
 // Scanner audits endpoints. It is safe for concurrent use.
@@ -122,7 +126,7 @@ func (s *Scanner) Scan(ctx context.Context, t Target) (o *obs.Observation) {
 	ip = ip.Unmap()
 	o.Target.IP = ip.String()
 	addr := net.JoinHostPort(ip.String(), strconv.Itoa(t.Port))
-	a := &audit{ep: newEndpoint(addr, o.Target.SNI, s.opts.PerHost, s.opts.ConnTimeout), o: o}
+	a := &audit{clients: s.opts.Clients, ep: newEndpoint(addr, o.Target.SNI, s.opts.PerHost, s.opts.ConnTimeout), o: o}
 	if t.StartTLS != "" {
 		a.ep.startTLS, a.ep.startHost = t.StartTLS, o.Target.SNI
 		if a.ep.startHost == "" {

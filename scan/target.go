@@ -45,7 +45,7 @@ var schemes = map[string]scheme{
 // StartTLSProtocols returns the application protocols a target can be upgraded
 // from with STARTTLS (the values ParseTarget puts in Target.StartTLS).
 func StartTLSProtocols() []string {
-	return []string{"ftp", "imap", "ldap", "mysql", "nntp", "pop3", "postgres", "sieve", "smtp", "xmpp", "xmpp-server"}
+	return []string{"ftp", "imap", "ldap", "mysql", "nntp", "pop3", "postgres", "sieve", "smtp", "submission", "xmpp", "xmpp-server"}
 }
 
 // TargetError is the error of ParseTarget: the input and what is wrong with it.

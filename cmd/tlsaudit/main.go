@@ -120,24 +120,26 @@ func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 
 // config holds the parsed command line.
 type config struct {
-	format      string
-	sni         string
-	startTLS    string
-	quick       bool
-	http        scan.HTTPOptions
-	targetsFile string
-	timeout     time.Duration
-	connTimeout time.Duration
-	concurrency int
-	perHost     int
-	clients     string // --clients DIR: extra captured ClientHellos to simulate
-	failUnder   string
-	failOn      checks.Severity
-	expiryWarn  time.Duration
-	expiryGate  bool // --expiry-warn given explicitly
-	style       report.Style
-	certs       certConfig // trust stores and opt-in certificate fetches (stores.go)
-	positional  []string
+	format   string
+	sni      string
+	startTLS string
+	quick    bool
+	http     scan.HTTPOptions
+	// clientProfiles are loaded from --clients DIR.
+	clientProfiles []clientsim.Profile
+	targetsFile    string
+	timeout        time.Duration
+	connTimeout    time.Duration
+	concurrency    int
+	perHost        int
+	clients        string // --clients DIR: extra captured ClientHellos to simulate
+	failUnder      string
+	failOn         checks.Severity
+	expiryWarn     time.Duration
+	expiryGate     bool // --expiry-warn given explicitly
+	style          report.Style
+	certs          certConfig // trust stores and opt-in certificate fetches (stores.go)
+	positional     []string
 }
 
 // parseFlags parses the flags of the main command (targets allowed) or of
@@ -249,7 +251,7 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 		if err != nil {
 			return fail("--clients: " + err.Error())
 		}
-		scan.SetExtraClients(profiles, false)
+		cfg.clientProfiles = profiles
 	}
 	if cfg.failUnder != "" {
 		if _, ok := gradeRank(cfg.failUnder); !ok || strings.ContainsAny(cfg.failUnder, "TM") {
@@ -318,7 +320,7 @@ func audit(ctx context.Context, cfg config, jobs []job, stores []checks.TrustSto
 	if err != nil {
 		return usageError(stderr, err.Error(), "")
 	}
-	sc := newScanner(scan.Options{ConnTimeout: cfg.connTimeout, Timeout: cfg.timeout, PerHost: cfg.perHost, Quick: cfg.quick, HTTP: cfg.http})
+	sc := newScanner(scan.Options{ConnTimeout: cfg.connTimeout, Timeout: cfg.timeout, PerHost: cfg.perHost, Quick: cfg.quick, HTTP: cfg.http, Clients: cfg.clientProfiles})
 	env := checks.Env{ExpiryWarn: cfg.expiryWarn, Stores: append(cfg.certs.stores, stores...)}
 	out := newEmitter(w, cfg.format != "jsonl", len(jobs))
 
