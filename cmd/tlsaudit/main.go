@@ -86,6 +86,8 @@ func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			return runChecks(args[1:], stdout, stderr)
 		case "inspect":
 			return runInspect(args[1:], stdout, stderr)
+		case "diff":
+			return runDiff(args[1:], stdout, stderr)
 		}
 	}
 	cfg, code, ok := parseFlags("tlsaudit", args, stdout, stderr, true)
@@ -138,6 +140,7 @@ type config struct {
 	expiryWarn     time.Duration
 	expiryGate     bool // --expiry-warn given explicitly
 	style          report.Style
+	htmlFile       string     // --html FILE: also write the HTML report there
 	certs          certConfig // trust stores and opt-in certificate fetches (stores.go)
 	positional     []string
 }
@@ -153,6 +156,7 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 		format, failOn, color, expiry string
 	)
 	fs.StringVar(&format, "format", "text", "")
+	fs.StringVar(&cfg.htmlFile, "html", "", "")
 	fs.BoolVar(&jsonFlag, "json", false, "")
 	fs.BoolVar(&quiet, "quiet", false, "")
 	fs.StringVar(&color, "color", "auto", "")
@@ -218,9 +222,9 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 		cfg.format = "json"
 	}
 	switch cfg.format {
-	case "text", "json", "jsonl":
+	case "text", "json", "jsonl", "html", "csv", "junit", "sarif":
 	default:
-		return fail(fmt.Sprintf("unknown --format %q (want text, json or jsonl)", cfg.format))
+		return fail(fmt.Sprintf("unknown --format %q (want text, json, jsonl, html, csv, junit or sarif)", cfg.format))
 	}
 	if quiet {
 		if cfg.format != "text" {
@@ -319,6 +323,13 @@ func audit(ctx context.Context, cfg config, jobs []job, stores []checks.TrustSto
 	w, err := report.NewWriter(cfg.format, stdout, cfg.style)
 	if err != nil {
 		return usageError(stderr, err.Error(), "")
+	}
+	if cfg.htmlFile != "" { // written atomically when the run ends
+		hw, err := report.NewFileWriter("html", cfg.htmlFile, report.Style{})
+		if err != nil {
+			return usageError(stderr, err.Error(), "")
+		}
+		w = report.Multi(w, hw)
 	}
 	sc := newScanner(scan.Options{ConnTimeout: cfg.connTimeout, Timeout: cfg.timeout, PerHost: cfg.perHost, Quick: cfg.quick, HTTP: cfg.http, Clients: cfg.clientProfiles})
 	env := checks.Env{ExpiryWarn: cfg.expiryWarn, Stores: append(cfg.certs.stores, stores...)}
