@@ -15,10 +15,13 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math/big"
 	"net"
@@ -32,10 +35,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/miekg/dns"
 	"golang.org/x/crypto/ocsp"
 
 	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/report"
+	"github.com/tlsaudit/tlsaudit/scan/certfetch/certfetchtest"
 	"github.com/tlsaudit/tlsaudit/scan/tlstest"
 )
 
@@ -92,15 +97,22 @@ func signLeaf(t *testing.T, parent *x509.Certificate, parentKey crypto.Signer, m
 	if mod != nil {
 		mod(tmpl)
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, key.Public(), parentKey)
+	c := createCert(t, tmpl, parent, key.Public(), parentKey)
+	return &tlstest.Leaf{Cert: c, DER: c.Raw, Key: key, ChainDER: [][]byte{c.Raw}}
+}
+
+// createCert signs tmpl for pub with parentKey and parses the result.
+func createCert(t *testing.T, tmpl, parent *x509.Certificate, pub crypto.PublicKey, parentKey crypto.Signer) *x509.Certificate {
+	t.Helper()
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, parentKey)
 	if err != nil {
-		t.Fatalf("sign leaf: %v", err)
+		t.Fatalf("create %s: %v", tmpl.Subject.CommonName, err)
 	}
 	c, err := x509.ParseCertificate(der)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &tlstest.Leaf{Cert: c, DER: der, Key: key, ChainDER: [][]byte{der}}
+	return c
 }
 
 // auditReport runs the command on srv with --json and returns its report.
@@ -399,15 +411,7 @@ func signCA(t *testing.T, parent *x509.Certificate, parentKey crypto.Signer, key
 	if mod != nil {
 		mod(tmpl)
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, key.Public(), parentKey)
-	if err != nil {
-		t.Fatalf("sign CA: %v", err)
-	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return createCert(t, tmpl, parent, key.Public(), parentKey)
 }
 
 // checkInspect runs `tlsaudit inspect` on the chain the server sent and
@@ -674,5 +678,109 @@ func TestCertE2ERevocation(t *testing.T) {
 				t.Errorf("revoked: grade %+v, want T", r.Grade)
 			}
 		})
+	}
+}
+
+// TestCertE2EDNS: --resolver sends the CAA and TLSA lookups to an in-process
+// DNS server on loopback; without it no query is made.
+func TestCertE2EDNS(t *testing.T) {
+	e := newE2E(t)
+	leaf := e.leaf(t, tlstest.LeafOptions{})
+	srv := serve(t, "go", leaf)
+	spki := sha256.Sum256(leaf.Cert.RawSubjectPublicKeyInfo)
+	tlsaName := fmt.Sprintf("_%d._tcp.%s.", srv.Port, tlstest.DefaultName)
+	for _, tc := range []struct {
+		name, caa, tlsa string
+		fail            []string
+		pass            []string
+	}{
+		{"match", "tlsaudit.example", hex.EncodeToString(spki[:]), nil, []string{"cert.caa_forbids_issuer", "cert.dane_mismatch"}},
+		// A CAA domain that is not the test CA's: since the private CA's own
+		// CAA domain cannot be known, the CAA check is inconclusive, not failed.
+		{"mismatch", "otherca.example", strings.Repeat("ab", 32), []string{"cert.dane_mismatch"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := certfetchtest.StartDNS(t, map[string][]dns.RR{
+				tlstest.DefaultName + ".": certfetchtest.RR(t, fmt.Sprintf(`%s. 60 IN CAA 0 issue %q`, tlstest.DefaultName, tc.caa)),
+				tlsaName:                  certfetchtest.RR(t, fmt.Sprintf("%s 60 IN TLSA 3 1 1 %s", tlsaName, tc.tlsa)),
+			})
+			r := e.auditReport(t, srv, tlstest.DefaultName)
+			if d.Queries() != 0 {
+				t.Fatalf("%d DNS queries without --resolver", d.Queries())
+			}
+			if st := statuses(r.Findings, "cert.caa_forbids_issuer"); len(st) != 1 || st[0] != checks.StatusNotApplicable {
+				t.Errorf("without --resolver: caa_forbids_issuer %v, want not applicable", st)
+			}
+			r = e.auditReport(t, srv, tlstest.DefaultName, "--resolver", d.Addr)
+			if d.Queries() == 0 {
+				t.Fatal("no DNS query with --resolver")
+			}
+			for _, id := range tc.fail {
+				if !failed(r.Findings, id) {
+					t.Errorf("%s: %+v, want fail", id, findingOf(r.Findings, id))
+				}
+			}
+			for _, id := range tc.pass {
+				if st := statuses(r.Findings, id); len(st) != 1 || st[0] != checks.StatusPass {
+					t.Errorf("%s: %+v, want pass", id, findingOf(r.Findings, id))
+				}
+			}
+			if st := statuses(r.Findings, "cert.caa_forbids_issuer"); tc.name == "mismatch" && (len(st) != 1 || st[0] != checks.StatusInconclusive) {
+				t.Errorf("CAA for another CA: %v, want inconclusive", st)
+			}
+			if a := r.Certificates; a.CAA == nil || a.CAA.Name != tlstest.DefaultName || a.DANE == nil || a.DANE.Records != 1 || !a.DANE.Authenticated {
+				t.Errorf("analysis CAA %+v DANE %+v", a.CAA, a.DANE)
+			}
+		})
+	}
+}
+
+// TestCertE2EText: the text report's certificate section, from the same
+// analysis the checks used.
+func TestCertE2EText(t *testing.T) {
+	e := newE2E(t)
+	leaf := e.leaf(t, tlstest.LeafOptions{})
+	srv := serve(t, "nginx", leaf)
+	res := runCmd(t, "", "--color", "never", "--ca-file", e.rootFile, "--sni", tlstest.DefaultName, srv.Addr)
+	res.expect(t, exitOK)
+	fp := hex.EncodeToString(func() []byte { s := sha256.Sum256(leaf.DER); return s[:] }())
+	for _, want := range []string{
+		"Certificate chain 1 (", "2 certificates served", "SHA-256", fp[:16],
+		"CN=tlsaudit.test, O=tlsaudit", "CN=tlsaudit test intermediate, O=tlsaudit",
+		"mozilla  untrusted: unknown issuer",
+		"custom   trusted via 1 path: #0 > #1 > root CN=tlsaudit test root, O=tlsaudit",
+		"Chain        complete and in order",
+		"Host name    tlsaudit.test matches tlsaudit.test",
+		"must-staple no", `pin-sha256="`, "OCSP staple  none", "SCTs         none",
+	} {
+		if !strings.Contains(res.stdout, want) {
+			t.Errorf("text report lacks %q:\n%s", want, res.stdout)
+		}
+	}
+}
+
+func TestCertFlagErrors(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing.pem")
+	junk := filepath.Join(t.TempDir(), "junk.pem")
+	if err := os.WriteFile(junk, []byte("not a certificate"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--ca-file", missing, "127.0.0.1:1"}, "--ca-file:"},
+		{[]string{"--ca-file", junk, "127.0.0.1:1"}, "no certificate found"},
+		{[]string{"--resolver", "dns.example", "127.0.0.1:1"}, "want an IP address"},
+	} {
+		res := runCmd(t, "", tc.args...)
+		res.expect(t, exitUsage)
+		if !strings.Contains(res.stderr, tc.want) {
+			t.Errorf("%v: stderr %q, want %q", tc.args, res.stderr, tc.want)
+		}
+	}
+	c := certConfig{resolver: "::1"}
+	if err := c.load(map[string]bool{}); err != nil || c.resolver != "[::1]:53" {
+		t.Errorf("--resolver ::1: %v, %q", err, c.resolver)
 	}
 }

@@ -26,6 +26,7 @@ import (
 
 	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/checks/cert"
+	"github.com/tlsaudit/tlsaudit/scan/certfetch/certfetchtest"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 
@@ -226,45 +227,12 @@ func TestEnrichAndChecks(t *testing.T) {
 	}
 }
 
-// dnsServer starts a miekg/dns server on 127.0.0.1 answering from zone.
-func dnsServer(t *testing.T, zone map[string][]dns.RR) string {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
-		m := new(dns.Msg)
-		m.SetReply(r)
-		q := r.Question[0]
-		for _, rr := range zone[strings.ToLower(q.Name)] {
-			if rr.Header().Rrtype == q.Qtype {
-				m.Answer = append(m.Answer, rr)
-			}
-		}
-		m.AuthenticatedData = strings.HasPrefix(q.Name, "_")
-		w.WriteMsg(m)
-	})}
-	started := make(chan struct{})
-	srv.NotifyStartedFunc = func() { close(started) }
-	go srv.ActivateAndServe()
-	<-started
-	t.Cleanup(func() { srv.Shutdown() })
-	return pc.LocalAddr().String()
-}
-
 func TestDNS(t *testing.T) {
-	rr := func(s string) dns.RR {
-		r, err := dns.NewRR(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
-	}
-	addr := dnsServer(t, map[string][]dns.RR{
-		"example.test.":               {rr(`example.test. 60 IN CAA 0 issue "letsencrypt.org"`), rr(`example.test. 60 IN CAA 0 iodef "mailto:sec@example.test"`)},
-		"_443._tcp.www.example.test.": {rr("_443._tcp.www.example.test. 60 IN TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")},
-	})
+	rr := certfetchtest.RR
+	addr := certfetchtest.StartDNS(t, map[string][]dns.RR{
+		"example.test.":               rr(t, `example.test. 60 IN CAA 0 issue "letsencrypt.org"`, `example.test. 60 IN CAA 0 iodef "mailto:sec@example.test"`),
+		"_443._tcp.www.example.test.": rr(t, "_443._tcp.www.example.test. 60 IN TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
+	}).Addr
 	ctx := context.Background()
 	recs, at, err := LookupCAA(ctx, addr, "www.example.test")
 	if err != nil || at != "example.test" || len(recs) != 2 || recs[0].Tag != "issue" || recs[0].Value != "letsencrypt.org" {
