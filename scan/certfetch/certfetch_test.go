@@ -36,7 +36,7 @@ type kc struct {
 	key  crypto.Signer
 }
 
-func mk(t *testing.T, tmpl *x509.Certificate, parent *kc) *kc {
+func mk(t testing.TB, tmpl *x509.Certificate, parent *kc) *kc {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -63,7 +63,7 @@ type fixture struct {
 	mu                 sync.Mutex
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	f := &fixture{hits: map[string]int{}}
 	mux := http.NewServeMux()
 	f.srv = httptest.NewServer(mux) // listens on 127.0.0.1
