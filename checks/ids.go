@@ -72,5 +72,8 @@ const (
 	IDHTTPHSTSMissing = "http.hsts_missing"
 	IDHTTPHSTSInvalid = "http.hsts_invalid"
 	IDHTTPHSTSShort   = "http.hsts_short"
-	IDHTTPHPKPInvalid = "http.hpkp_invalid" // fail → no A+
+	// IDVulnNoFallbackSCSV fails when the server completes a downgraded
+	// handshake despite TLS_FALLBACK_SCSV (ssllabs-2009q withholds A+).
+	IDVulnNoFallbackSCSV = "vuln.no_fallback_scsv"
+	IDHTTPHPKPInvalid    = "http.hpkp_invalid" // fail → no A+
 )

@@ -249,6 +249,11 @@ func exceptional2009r(in *Input) bool {
 	if _, bad := in.Failed(checks.IDHTTPHPKPInvalid); bad {
 		return false
 	}
+	_, missing := in.Failed(checks.IDHTTPHSTSMissing)
+	_, invalid := in.Failed(checks.IDHTTPHSTSInvalid)
+	if missing || invalid {
+		return false // judged: the HSTS warning says why
+	}
 	if !in.Assessed(checks.IDHTTPHSTSShort) {
 		in.notAssessed("HSTS not assessed (no " + checks.IDHTTPHSTSShort + " finding): no A+ possible, no HSTS warning applied")
 		return false
@@ -256,12 +261,25 @@ func exceptional2009r(in *Input) bool {
 	return in.Passed(checks.IDHTTPHSTSShort)
 }
 
-// exceptional2009q: as 2009r, plus TLS_FALLBACK_SCSV support, which no probe
-// records yet: so no A+ under 2009q for now.
+// exceptional2009q: as 2009r, plus TLS_FALLBACK_SCSV support (a pass of
+// vuln.no_fallback_scsv). A server with a single protocol version cannot be
+// downgraded, so the check does not apply and does not withhold A+ (SSL Labs
+// withheld it then, for lack of a test: ssllabs-scan#949).
 func exceptional2009q(in *Input) bool {
 	if !exceptional2009r(in) {
 		return false
 	}
-	in.notAssessed("TLS_FALLBACK_SCSV not assessed (no probe yet): required for A+ under ssllabs-2009q")
+	if _, bad := in.Failed(checks.IDVulnNoFallbackSCSV); bad {
+		return false
+	}
+	if in.Passed(checks.IDVulnNoFallbackSCSV) {
+		return true
+	}
+	for _, f := range in.byID[checks.IDVulnNoFallbackSCSV] {
+		if f.Status == checks.StatusNotApplicable {
+			return true
+		}
+	}
+	in.notAssessed("TLS_FALLBACK_SCSV not assessed (no " + checks.IDVulnNoFallbackSCSV + " finding): required for A+ under ssllabs-2009q")
 	return false
 }

@@ -20,7 +20,7 @@ import (
 const (
 	IDFREAK                = "vuln.freak"
 	IDLogjam               = "vuln.logjam"
-	IDNoFallbackSCSV       = "vuln.no_fallback_scsv"
+	IDNoFallbackSCSV       = checks.IDVulnNoFallbackSCSV
 	IDNoDowngradeSentinel  = "vuln.no_downgrade_sentinel"
 	IDHeartbeatEnabled     = "vuln.heartbeat_enabled"
 	IDNoExtendedMasterSec  = "vuln.no_extended_master_secret"
