@@ -24,6 +24,7 @@ import (
 	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/checks/cert"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
+	"github.com/tlsaudit/tlsaudit/checks/mozilla"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 
@@ -53,6 +54,10 @@ type Report struct {
 	// (chains, trust per store, leaf facts, staple, SCTs); set by the caller
 	// from the same analysis, absent when no chain was analysed.
 	Certificates *cert.Analysis `json:"certificates,omitempty"`
+	// Mozilla is the Mozilla Server Side TLS verdict (profiles met,
+	// deviations, an optional remediation snippet); set by the caller,
+	// absent when the target was not evaluated.
+	Mozilla *mozilla.Summary `json:"mozilla,omitempty"`
 	// Error says why the target could not be scanned (status != ok).
 	Error string `json:"error,omitempty"`
 }

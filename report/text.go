@@ -51,6 +51,7 @@ type textRenderer struct {
 func renderText(b *bytes.Buffer, r *Report, st Style) error {
 	t := &textRenderer{b: b, st: st, r: r, o: r.Observation}
 	t.summary()
+	t.mozilla() // text_mozilla.go
 	if t.o != nil && t.o.Status == obs.StatusOK {
 		t.protocols()
 		t.suites()

@@ -132,6 +132,9 @@ func Evaluate(o *obs.Observation, profileName string) (Result, error) {
 	if o == nil || o.Status != obs.StatusOK || len(view.SupportedProtocols(o)) == 0 {
 		return Result{}, fmt.Errorf("cannot evaluate the %s profile: the scan did not complete", profileName)
 	}
+	if o.Mode == obs.ModeQuick {
+		return Result{}, fmt.Errorf("cannot evaluate the %s profile: a quick scan enumerates no protocols or suites (run a full scan)", profileName)
+	}
 	r := Result{Profile: p.Name, Version: p.Version}
 	checkProtocols(o, p, &r)
 	checkSuites(o, p, &r)

@@ -1,0 +1,42 @@
+package report
+
+import "strings"
+
+// mozilla writes the Mozilla Server Side TLS verdict at the end of the
+// summary: the profile met, the deviations from the next stricter one (or
+// from the one asked for), and the remediation snippet when one was asked
+// for (--remediation).
+func (t *textRenderer) mozilla() {
+	s := t.r.Mozilla
+	if s == nil {
+		return
+	}
+	line := s.Line()
+	if s.Meets != "" {
+		line = t.st.paint(sgrGreen, line)
+	} else {
+		line = t.st.paint(sgrYellow, line)
+	}
+	t.field("Mozilla", line)
+	if next, ok := s.Next(); ok {
+		for i, d := range next.Deviations {
+			t.field(label(i, "Deviations"), oneLine(d))
+		}
+	}
+	rem := s.Remediation
+	if rem == nil {
+		return
+	}
+	title := "Remediation (" + rem.Server + ", Mozilla " + rem.Profile
+	if r, ok := s.Result(rem.Profile); ok {
+		title += " " + r.Version
+	}
+	t.section(title + ")")
+	if rem.Snippet == "" {
+		t.b.WriteString("  nothing to change: the endpoint meets the " + rem.Profile + " profile\n")
+		return
+	}
+	for _, l := range strings.Split(strings.TrimRight(rem.Snippet, "\n"), "\n") {
+		t.b.WriteString("  " + l + "\n")
+	}
+}
