@@ -35,7 +35,7 @@ type fixture struct {
 	Certificates *cert.Analysis `json:"certificates"`
 }
 
-func loadReport(t *testing.T, name string) *Report {
+func loadReport(t testing.TB, name string) *Report {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(goldenDir, name+".input.json"))
 	if err != nil {

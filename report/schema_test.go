@@ -200,6 +200,18 @@ func TestGoldenJSONMatchesSchema(t *testing.T) {
 		}
 		docs = append(docs, arr...)
 	}
+	// The diff fixtures are json outputs too.
+	for _, name := range []string{"diff.old.json", "diff.new.json"} {
+		b, err := os.ReadFile(filepath.Join(goldenDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		arr, ok := decodeAny(t, b).([]any)
+		if !ok {
+			t.Fatalf("%s is not an array", name)
+		}
+		docs = append(docs, arr...)
+	}
 	b, err := os.ReadFile(filepath.Join(goldenDir, "all.jsonl"))
 	if err != nil {
 		t.Fatal(err)
@@ -207,8 +219,8 @@ func TestGoldenJSONMatchesSchema(t *testing.T) {
 	for _, line := range bytes.Split(bytes.TrimSpace(b), []byte("\n")) {
 		docs = append(docs, decodeAny(t, line))
 	}
-	if len(docs) != 2*len(cases) {
-		t.Fatalf("validated %d documents, want %d", len(docs), 2*len(cases))
+	if len(docs) != 2*len(cases)+6 {
+		t.Fatalf("validated %d documents, want %d", len(docs), 2*len(cases)+6)
 	}
 	for i, d := range docs {
 		for _, e := range root.validate(root, d, fmt.Sprintf("doc%d", i)) {
