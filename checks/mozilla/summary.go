@@ -69,14 +69,18 @@ func (s *Summary) Result(profile string) (Result, bool) {
 }
 
 // Next is the profile to work towards: the least strict evaluated profile
-// that is stricter than Meets and not met (the loosest failing one when
-// nothing is met). ok is false when every evaluated profile is met.
+// that is stricter than Meets and not met; when nothing is met, the one with
+// the fewest deviations (the looser one on a tie). ok is false when every
+// evaluated profile is met.
 func (s *Summary) Next() (r Result, ok bool) {
 	for _, x := range s.Results {
 		if x.Profile == s.Meets {
 			break
 		}
-		if !x.Compliant {
+		if x.Compliant {
+			continue
+		}
+		if s.Meets != "" || !ok || len(x.Deviations) <= len(r.Deviations) {
 			r, ok = x, true
 		}
 	}

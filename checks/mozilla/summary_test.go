@@ -25,6 +25,11 @@ func TestSummarize(t *testing.T) {
 			line: "intermediate (6.0) — not modern: 4 deviations"},
 		{name: "TLS 1.3-only ECDSA server meets modern", fixture: "modern", edit: tls13ECDSA, meets: "modern", line: "modern (6.0)"},
 		{name: "legacy server meets none", fixture: "legacy", meets: "", next: "old", line: "none — not old (5.8): "},
+		{name: "nothing met: the closest profile", fixture: "modern", edit: func(o *obs.Observation) {
+			c := &o.Chains[0].Certificates[0]
+			c.KeyType, c.KeyBits, c.Curve, c.SigAlg = "ECDSA", 256, "P-256", "ECDSA-SHA256"
+			o.Protocols[4].Suites = append(o.Protocols[4].Suites, obs.Suite{ID: 0xc009})
+		}, meets: "", next: "intermediate", line: "none — not intermediate (6.0): 1 deviation"},
 		{name: "one profile asked, not met", fixture: "modern", profiles: []string{"modern"}, meets: "", next: "modern",
 			line: "none — not modern (6.0): 4 deviations"},
 		{name: "one profile asked, met", fixture: "modern", profiles: []string{"intermediate"}, meets: "intermediate", line: "intermediate (6.0)"},

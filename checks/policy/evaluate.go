@@ -272,7 +272,11 @@ func (e *evaluation) mozilla() {
 	case err != nil:
 		e.add("require_mozilla", "not assessed: %v", err)
 	case !r.Compliant:
-		e.add("require_mozilla", "not %s (%s): %d deviations: %s", r.Profile, r.Version, len(r.Deviations), strings.Join(r.Deviations, "; "))
+		n := fmt.Sprintf("%d deviations", len(r.Deviations))
+		if len(r.Deviations) == 1 {
+			n = "1 deviation"
+		}
+		e.add("require_mozilla", "not %s (%s): %s: %s", r.Profile, r.Version, n, strings.Join(r.Deviations, "; "))
 	}
 }
 

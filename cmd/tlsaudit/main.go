@@ -142,6 +142,7 @@ type config struct {
 	style          report.Style
 	htmlFile       string     // --html FILE: also write the HTML report there
 	certs          certConfig // trust stores and opt-in certificate fetches (stores.go)
+	gates          gateConfig // --mozilla-profile, --remediation, --require-mozilla, --policy (policy.go)
 	positional     []string
 }
 
@@ -176,6 +177,7 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 	fs.StringVar(&expiry, "expiry-warn", "30d", "")
 	fs.BoolVar(&showVersion, "version", false, "")
 	certFlags(fs, &cfg.certs)
+	gateFlags(fs, &cfg.gates)
 
 	// Flags may follow targets: parse, take one positional argument, repeat.
 	rest := args
@@ -276,6 +278,9 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 	cfg.expiryWarn, cfg.expiryGate = d, set["expiry-warn"]
 	if err := cfg.certs.load(set); err != nil {
 		return fail(err.Error())
+	}
+	if err := cfg.gates.load(); err != nil { // one line, no hint: names the policy file and line
+		return cfg, usageError(stderr, err.Error(), ""), false
 	}
 	return cfg, exitOK, true
 }

@@ -15,6 +15,7 @@ Examples:
   tlsaudit --targets hosts.txt --format jsonl --concurrency 16 > out.jsonl
   cat hosts.txt | tlsaudit --quiet -       one line per target: target, grade, status
   tlsaudit --fail-under A --fail-on high example.com   CI gate: exit 1 below A or on a high finding
+  tlsaudit --policy ci.yaml --remediation nginx example.com   CI gate from a policy file
   tlsaudit checks                         list every check with severity and references
   tlsaudit --ca-file root.pem --sni www.internal 10.0.0.5:443   a private PKI
 
@@ -73,14 +74,27 @@ Policy (exit 1 when broken; one "tlsaudit: policy: ..." line per rule on stderr)
   --expiry-warn DUR     certificate expiry warning window, e.g. 30d, 720h (default 30d);
                         when given explicitly, an expired certificate or one expiring
                         within the window also fails the policy
+  --require-mozilla P   fail unless the Mozilla profile P (modern, intermediate, old) is
+                        met; one line per deviation
+  --policy FILE         custom rules from a YAML or JSON file (minimum protocol, forbidden
+                        suites, HSTS, key sizes, days to expiry, Mozilla profile, grade,
+                        failed checks): one line per rule broken; a malformed file exits 2.
+                        See docs/policy.md and docs/ci-gates.md
+
+Mozilla Server Side TLS (the report says which profile the endpoint meets):
+  --mozilla-profile P   judge only profile P (default: modern, intermediate and old)
+  --remediation SERVER  add an nginx, apache or haproxy configuration snippet that fixes
+                        the deviations from --mozilla-profile, else --require-mozilla, else
+                        the next profile to reach
 
   --version             print the version and exit
   -h, --help            print this help
 
 Exit status:
   0  every target was audited and passed the policy
-  1  a policy rule was broken (--fail-under, --fail-on, --expiry-warn)
-  2  usage error: bad flag, malformed target, unreadable --targets file
+  1  a policy rule was broken (--fail-under, --fail-on, --expiry-warn, --require-mozilla,
+     --policy)
+  2  usage error: bad flag, malformed target, unreadable --targets file, malformed --policy
   3  a target could not be audited (its status is not "ok")
   When several apply, the highest-priority one wins: 2, then 3, then 1.
   Every target still gets its record in the output, including malformed and failed ones.
