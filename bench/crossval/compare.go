@@ -67,7 +67,7 @@ func compareTarget(t target, fs []*facts) []row {
 			if f == nil || f.err != "" {
 				continue
 			}
-			if v, ok := get(f); ok {
+			if v, ok := get(f); ok && v != "" {
 				r.values[i] = v
 				if !slices.Contains(seen, v) {
 					seen = append(seen, v)
@@ -90,25 +90,24 @@ func compareTarget(t target, fs []*facts) []row {
 				details: []string{toolOrder[i] + ": " + f.err}})
 		}
 	}
-	add("protocols", func(f *facts) (string, bool) {
-		var on []string
-		for _, p := range protoNames {
-			if f.protocols[p] {
-				on = append(on, p)
+	// One row per protocol: each tool says yes or no for what it tested
+	// (nmap's ssl-enum-ciphers does not test SSLv2).
+	for _, p := range protoNames {
+		add(p, func(f *facts) (string, bool) {
+			if f.tool == "nmap" && p == "SSLv2" {
+				return "", false
 			}
-		}
-		if len(f.protocols) == 0 {
-			return "", false
-		}
-		return strings.Join(on, " "), true
-	}, nil)
+			return lookupBool(f.protocols, p, "yes", "no")
+		}, nil)
+	}
 	for _, p := range protoNames {
 		if !anySupports(fs, p) {
 			continue
 		}
 		suitesOf := func(f *facts) ([]uint16, bool) {
 			sup, known := f.protocols[p]
-			if !known || p == "SSLv2" && f.tool != "tlsaudit" && len(f.suites[p]) == 0 {
+			// sslscan (OpenSSL 3) cannot list SSLv2 kinds or SSLv3 suites.
+			if !known || f.tool == "sslscan" && (p == "SSLv2" || p == "SSLv3") {
 				return nil, false
 			}
 			if !sup {
@@ -146,6 +145,28 @@ func compareTarget(t target, fs []*facts) []row {
 			return out
 		})
 		add("order "+p, func(f *facts) (string, bool) { return lookupBool(f.serverOrder, p, "server", "client") }, nil)
+		// The preferred suite (sslscan labels one) and, where a tool lists
+		// them, the whole server preference order.
+		add("preferred "+p, func(f *facts) (string, bool) {
+			if len(f.preference[p]) == 0 {
+				return "", false
+			}
+			return registry.SuiteName(f.preference[p][0]), true
+		}, nil)
+		add("preference list "+p, func(f *facts) (string, bool) {
+			if len(f.preference[p]) < 2 {
+				return "", false
+			}
+			return fmt.Sprintf("%d:%x", len(f.preference[p]), f.preference[p]), true
+		}, func(fs []*facts) []string {
+			var out []string
+			for i, f := range fs {
+				if f != nil && len(f.preference[p]) >= 2 {
+					out = append(out, fmt.Sprintf("%s %s: %s", p, toolOrder[i], suiteList(f.preference[p])))
+				}
+			}
+			return out
+		})
 	}
 	groupRow := func(item string, get func(f *facts) []uint16) {
 		add(item, func(f *facts) (string, bool) {
@@ -153,7 +174,13 @@ func compareTarget(t target, fs []*facts) []row {
 			if g == nil {
 				return "", false
 			}
-			ids := slices.Clone(g)
+			// The peers cannot test post-quantum groups: leave them out.
+			ids := []uint16{}
+			for _, id := range g {
+				if gr, ok := registry.GroupByID(id); !ok || !gr.PostQuantum {
+					ids = append(ids, id)
+				}
+			}
 			slices.Sort(ids)
 			return groupList(ids), true
 		}, nil)

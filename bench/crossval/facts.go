@@ -31,6 +31,10 @@ type facts struct {
 	suites map[string][]uint16
 	// serverOrder per protocol, when the tool tells it.
 	serverOrder map[string]bool
+	// preference: the suites in the server's preference order, per protocol,
+	// when the server enforces one and the tool lists it (sslscan: only the
+	// suite it labels preferred).
+	preference map[string][]uint16
 	// groups accepted for TLS ≤1.2 ECDHE and for TLS 1.3 (nil: not reported).
 	groups12, groups13 []uint16
 	// ecCurves: elliptic curves accepted by any protocol (nil: not reported);
@@ -44,7 +48,7 @@ type facts struct {
 
 func newFacts(tool string) *facts {
 	return &facts{tool: tool, protocols: map[string]bool{}, suites: map[string][]uint16{},
-		serverOrder: map[string]bool{}, verdicts: map[string]bool{}}
+		serverOrder: map[string]bool{}, preference: map[string][]uint16{}, verdicts: map[string]bool{}}
 }
 
 func (f *facts) addSuite(proto string, id uint16) {

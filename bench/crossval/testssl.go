@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -13,12 +14,14 @@ var testsslVerdicts = map[string]string{
 	"heartbleed": "heartbleed", "CCS": "ccs_injection", "ticketbleed": "ticketbleed", "ROBOT": "robot",
 	"secure_renego": "insecure_renegotiation", "secure_client_renego": "client_renegotiation",
 	"CRIME_TLS": "compression", "fallback_SCSV": "no_fallback_scsv", "POODLE_SSL": "poodle_sslv3",
-	"SWEET32": "sweet32", "FREAK": "freak", "DROWN": "drown", "LOGJAM": "logjam", "RC4": "rc4", "BEAST": "beast",
+	"SWEET32": "sweet32", "FREAK": "freak", "DROWN": "drown", "LOGJAM": "logjam", "LOGJAM-common_primes": "logjam",
+	"RC4": "rc4", "BEAST": "beast",
 }
 
 var (
-	testsslProto = map[string]string{"SSLv2": "SSLv2", "SSLv3": "SSLv3", "TLS1": "TLSv1.0", "TLS1_1": "TLSv1.1", "TLS1_2": "TLSv1.2", "TLS1_3": "TLSv1.3"}
-	testsslBits  = regexp.MustCompile(`(\d+) bits`)
+	testsslProto       = map[string]string{"SSLv2": "SSLv2", "SSLv3": "SSLv3", "TLS1": "TLSv1.0", "TLSv1": "TLSv1.0", "TLSv1_1": "TLSv1.1", "TLSv1_2": "TLSv1.2", "TLSv1_3": "TLSv1.3", "TLS1_1": "TLSv1.1", "TLS1_2": "TLSv1.2", "TLS1_3": "TLSv1.3"}
+	testsslCipherProto = map[string]string{"ssl2": "SSLv2", "ssl3": "SSLv3", "tls1": "TLSv1.0", "tls1_1": "TLSv1.1", "tls1_2": "TLSv1.2", "tls1_3": "TLSv1.3"}
+	testsslBits        = regexp.MustCompile(`(\d+) bits`)
 )
 
 // readTestssl reads the --jsonfile output of one testssl.sh run; nil when
@@ -53,27 +56,34 @@ func readTestssl(file string) *facts {
 			case strings.HasPrefix(fnd, "offered"):
 				f.protocols[testsslProto[it.ID]] = true
 			}
-		case strings.HasPrefix(it.ID, "cipher-") || strings.HasPrefix(it.ID, "cipher_x"):
-			// "TLSv1.2   xc02f   ECDHE-RSA-AES128-GCM-SHA256  ECDH 253  AESGCM  128  TLS_ECDHE_..."
-			fs := strings.Fields(it.Finding)
-			if len(fs) < 2 || strings.Contains(it.Finding, "not offered") {
+		case strings.HasPrefix(it.ID, "cipher-"):
+			// id "cipher-tls1_2_xc02f", finding "TLS 1.2  xc02f  ECDHE-RSA-AES128-GCM-SHA256  ECDH 253 ..."
+			i := strings.LastIndex(it.ID, "_x")
+			if i < 0 || strings.Contains(it.Finding, "not offered") {
 				continue
 			}
-			p := fs[0]
-			if p == "TLSv1" {
-				p = "TLSv1.0"
-			}
-			id, err := strconv.ParseUint(strings.TrimPrefix(fs[1], "x"), 16, 32)
-			if err != nil {
+			p := testsslCipherProto[it.ID[len("cipher-"):i]]
+			id, err := strconv.ParseUint(it.ID[i+2:], 16, 32)
+			if p == "" || err != nil || id > 0xffff && p != "SSLv2" {
 				continue
 			}
-			if p == "SSLv2" {
-				f.addSuite(p, uint16(id))
-			} else if id <= 0xffff {
-				f.addSuite(p, uint16(id))
-			}
+			f.addSuite(p, uint16(id))
 			if m := testsslDHBits(it.Finding); m > 0 {
 				addUnique(&f.dhBits, m)
+			}
+		case strings.HasPrefix(it.ID, "cipherorder_"):
+			p := testsslProto[strings.TrimPrefix(it.ID, "cipherorder_")]
+			var ids []uint16
+			for _, n := range strings.Fields(it.Finding) {
+				id, ok := opensslSuiteID(n)
+				if !ok {
+					ids = nil // a name we cannot map: no list
+					break
+				}
+				ids = append(ids, id)
+			}
+			if p != "" && len(ids) > 0 {
+				f.preference[p] = ids
 			}
 		case it.ID == "cipher_order":
 			globalOrder = it.Finding
@@ -81,7 +91,7 @@ func readTestssl(file string) *facts {
 			p := it.ID[len("cipher_order-"):]
 			p = strings.NewReplacer("tls1_3", "TLSv1.3", "tls1_2", "TLSv1.2", "tls1_1", "TLSv1.1", "tls1", "TLSv1.0", "ssl3", "SSLv3").Replace(p)
 			order[p] = strings.Contains(strings.ToLower(it.Finding), "server")
-		case it.ID == "FS_ECDHE_curves":
+		case it.ID == "FS_ECDHE_curves" || it.ID == "PFS_ECDHE_curves":
 			f.ecCurves = []uint16{}
 			for _, n := range strings.Fields(it.Finding) {
 				if id, ok := groupIDByName(n); ok {
@@ -89,15 +99,16 @@ func readTestssl(file string) *facts {
 				}
 			}
 		case it.ID == "DH_groups":
-			if m := testsslBits.FindStringSubmatch(it.Finding); m != nil {
-				n, _ := strconv.Atoi(m[1])
+			if n := testsslGroupBits(it.Finding); n > 0 {
 				addUnique(&f.dhBits, n)
 			}
 		}
 		if v, ok := testsslVerdicts[it.ID]; ok {
 			switch it.Severity {
 			case "OK", "INFO":
-				f.verdicts[v] = false
+				if !f.verdicts[v] { // LOGJAM and LOGJAM-common_primes share one verdict
+					f.verdicts[v] = false
+				}
 			case "LOW", "MEDIUM", "HIGH", "CRITICAL":
 				f.verdicts[v] = true
 			}
@@ -114,6 +125,50 @@ func readTestssl(file string) *facts {
 		}
 	}
 	return f
+}
+
+var opensslNames map[string]uint16
+
+// opensslSuiteID maps an OpenSSL suite name to its code point, from
+// `openssl ciphers -V` (names OpenSSL 3 no longer knows are not found).
+func opensslSuiteID(name string) (uint16, bool) {
+	if opensslNames == nil {
+		opensslNames = map[string]uint16{}
+		out, _ := exec.Command("openssl", "ciphers", "-V", "ALL:COMPLEMENTOFALL:@SECLEVEL=0").Output()
+		for _, line := range strings.Split(string(out), "\n") {
+			// "0xC0,0x30 - ECDHE-RSA-AES256-GCM-SHA384 TLSv1.2 Kx=ECDH ..."
+			fs := strings.Fields(line)
+			if len(fs) < 3 || fs[1] != "-" {
+				continue
+			}
+			hi, err1 := strconv.ParseUint(strings.TrimPrefix(strings.Split(fs[0], ",")[0], "0x"), 16, 8)
+			lo, err2 := strconv.ParseUint(strings.TrimPrefix(strings.Split(fs[0], ",")[1], "0x"), 16, 8)
+			if err1 == nil && err2 == nil {
+				opensslNames[fs[2]] = uint16(hi)<<8 | uint16(lo)
+			}
+		}
+	}
+	if id, ok := opensslNames[name]; ok {
+		return id, true
+	}
+	return suiteIDByName(name) // TLS 1.3 names are the IANA ones
+}
+
+// testsslGroupBits reads the size of a DH group as testssl.sh names it
+// ("RFC2409/Oakley Group 2", "RFC7919/ffdhe2048", "... (1024 bits)").
+func testsslGroupBits(name string) int {
+	if m := testsslBits.FindStringSubmatch(name); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	for k, n := range map[string]int{"Oakley Group 1": 768, "Oakley Group 2": 1024, "Group 5": 1536, "Group 14": 2048,
+		"Group 15": 3072, "Group 16": 4096, "ffdhe2048": 2048, "ffdhe3072": 3072, "ffdhe4096": 4096, "ffdhe6144": 6144,
+		"ffdhe8192": 8192, "1024-bit": 1024, "2048-bit": 2048} {
+		if strings.Contains(name, k) {
+			return n
+		}
+	}
+	return 0
 }
 
 // testsslDHBits reads "DH 1024" from a cipher line.

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -82,6 +83,9 @@ func runTLSAudit(bin, dir string, t target) *facts {
 		}
 		if p.ServerOrder != nil {
 			f.serverOrder[p.Name] = *p.ServerOrder
+			if *p.ServerOrder {
+				f.preference[p.Name] = slices.Clone(f.suites[p.Name])
+			}
 		}
 	}
 	if o.Groups != nil {
@@ -161,7 +165,7 @@ func sslscanProto(typ, version string) string {
 func runSSLScan(dir string, t target) *facts {
 	f := newFacts("sslscan")
 	xmlFile := filepath.Join(dir, "sslscan.xml")
-	text, err := run(dir, "sslscan.txt", 3*time.Minute, "sslscan", "--no-colour", "--xml="+xmlFile, "--sni-name="+t.SNI, t.Addr)
+	text, err := run(dir, "sslscan.txt", 4*time.Minute, "sslscan", "--no-colour", "--xml="+xmlFile, "--sni-name="+t.SNI, t.Addr)
 	if err != nil {
 		f.err = err.Error()
 		return f
@@ -190,6 +194,9 @@ func runSSLScan(dir string, t target) *facts {
 			p = "TLSv1.0"
 		}
 		f.addSuite(p, uint16(id))
+		if c.Status == "preferred" {
+			f.preference[p] = []uint16{uint16(id)}
+		}
 		if n, err := strconv.Atoi(c.DHEBits); err == nil {
 			addUnique(&f.dhBits, n)
 		}
@@ -308,6 +315,7 @@ func runNmap(dir string, t target) *facts {
 			switch pt.elem("cipher preference") {
 			case "server":
 				f.serverOrder[p] = true
+				f.preference[p] = slices.Clone(f.suites[p])
 			case "client":
 				f.serverOrder[p] = false
 			}
@@ -323,8 +331,8 @@ func runNmap(dir string, t target) *facts {
 			}
 		}
 	}
-	if len(doc.Scripts) == 0 {
-		f.err = "no ssl-enum-ciphers output (no TLS service recognised)"
-	}
+	// No output: nmap found no SSLv3-TLS 1.3 handshake (it does not test
+	// SSLv2), so every protocol stays false.
+	_ = doc
 	return f
 }
