@@ -191,10 +191,17 @@ func (a *audit) failureStatus() (obs.Status, string) {
 			return dialStatus(err), err.Error()
 		}
 	}
+	// Of the non-TLS answers, the one with the most bytes seen names the
+	// protocol best (an SSLv2 hello reads only two).
+	var notTLS *wire.NotTLSError
 	for _, err := range a.failures {
-		if errors.Is(err, wire.ErrNotTLS) {
-			return obs.StatusNotTLS, err.Error()
+		var nt *wire.NotTLSError
+		if errors.As(err, &nt) && (notTLS == nil || len(nt.Prefix) > len(notTLS.Prefix)) {
+			notTLS = nt
 		}
+	}
+	if notTLS != nil {
+		return obs.StatusNotTLS, notTLS.Error()
 	}
 	for _, err := range a.failures {
 		if errors.Is(err, context.Canceled) {

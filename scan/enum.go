@@ -15,8 +15,20 @@ import (
 )
 
 // suitesToOffer lists the suites valid in version v, strongest first: this is
-// the order a client-order server is seen to prefer.
+// the order a client-order server is seen to prefer. The slice is shared
+// (computed once per version): do not modify it.
 func suitesToOffer(v uint16) []uint16 {
+	if ids, ok := offerCache.Load(v); ok {
+		return ids.([]uint16)
+	}
+	ids := slices.Clip(computeSuitesToOffer(v))
+	offerCache.Store(v, ids)
+	return ids
+}
+
+var offerCache sync.Map // version -> []uint16
+
+func computeSuitesToOffer(v uint16) []uint16 {
 	var ss []registry.Suite
 	for _, s := range registry.SuitesFor(v) {
 		if s.ID == 0 || s.Signalling {
@@ -259,6 +271,14 @@ func skeKind(s registry.Suite) string {
 	return ""
 }
 
+// tlsFirstByte reports a reader that gave up after one byte (a drip, or a
+// close) that starts a TLS record: the start of a TLS answer, not another
+// protocol.
+func tlsFirstByte(err error) bool {
+	var nt *wire.NotTLSError
+	return errors.As(err, &nt) && len(nt.Prefix) == 1 && nt.Prefix[0] >= wire.RecordChangeCipherSpec && nt.Prefix[0] <= wire.RecordHeartbeat
+}
+
 // enumSSLv2 sends one SSLv2 CLIENT-HELLO offering every SSLv2 cipher kind;
 // an SSLv2 server answers with the kinds it shares, all in one connection.
 func (a *audit) enumSSLv2(ctx context.Context) *obs.Protocol {
@@ -285,7 +305,7 @@ func (a *audit) enumSSLv2(ctx context.Context) *obs.Protocol {
 		// Modern servers close, reset or answer with a TLS alert: all mean no SSLv2.
 		var ae *wire.AlertError
 		var e2 *wire.SSLv2Error
-		if errors.As(err, &ae) || errors.As(err, &e2) || isClosed(err) || errors.Is(err, wire.ErrTLSReply) {
+		if errors.As(err, &ae) || errors.As(err, &e2) || isClosed(err) || errors.Is(err, wire.ErrTLSReply) || tlsFirstByte(err) {
 			switch {
 			case ae != nil:
 				a.refused("alert " + ae.Name())
