@@ -18,7 +18,10 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/semaphore"
 
 	"github.com/tlsaudit/tlsaudit/scan/clientsim"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
@@ -42,7 +45,9 @@ type Options struct {
 	ConnTimeout time.Duration
 	// Timeout bounds the whole audit of one target. Default 60s.
 	Timeout time.Duration
-	// PerHost is the maximum number of concurrent connections to one endpoint. Default 8.
+	// PerHost is the maximum number of concurrent connections to one IP
+	// address, shared by the concurrent scans of every target on that
+	// address (names on one server, ports of one host). Default 8.
 	PerHost int
 	// Quick makes one handshake only, at the best protocol: protocol, suite,
 	// group and chain (expiry, hostname, trust), no enumeration and no
@@ -60,6 +65,40 @@ type Options struct {
 // Scanner audits endpoints. It is safe for concurrent use.
 type Scanner struct {
 	opts Options
+
+	hostsMu sync.Mutex
+	hosts   map[netip.Addr]*hostSlot // per-IP connection limits of running scans
+}
+
+// hostSlot is the connection limit of one IP address, kept while scans of
+// it run.
+type hostSlot struct {
+	sem   *semaphore.Weighted
+	users int
+}
+
+// hostSem returns the connection semaphore of ip, shared by concurrent
+// scans; release drops it when the last one ends, so the map holds only
+// the addresses being scanned.
+func (s *Scanner) hostSem(ip netip.Addr) (sem *semaphore.Weighted, release func()) {
+	s.hostsMu.Lock()
+	defer s.hostsMu.Unlock()
+	if s.hosts == nil {
+		s.hosts = map[netip.Addr]*hostSlot{}
+	}
+	h := s.hosts[ip]
+	if h == nil {
+		h = &hostSlot{sem: semaphore.NewWeighted(int64(s.opts.PerHost))}
+		s.hosts[ip] = h
+	}
+	h.users++
+	return h.sem, func() {
+		s.hostsMu.Lock()
+		defer s.hostsMu.Unlock()
+		if h.users--; h.users == 0 {
+			delete(s.hosts, ip)
+		}
+	}
 }
 
 // New returns a Scanner with opts (zero fields take defaults).
@@ -127,6 +166,9 @@ func (s *Scanner) Scan(ctx context.Context, t Target) (o *obs.Observation) {
 	o.Target.IP = ip.String()
 	addr := net.JoinHostPort(ip.String(), strconv.Itoa(t.Port))
 	a := &audit{clients: s.opts.Clients, ep: newEndpoint(addr, o.Target.SNI, s.opts.PerHost, s.opts.ConnTimeout), o: o}
+	sem, release := s.hostSem(ip)
+	defer release()
+	a.ep.sem = sem
 	if t.StartTLS != "" {
 		a.ep.startTLS, a.ep.startHost = t.StartTLS, o.Target.SNI
 		if a.ep.startHost == "" {

@@ -10,21 +10,17 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/checks/cert"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
 	"github.com/tlsaudit/tlsaudit/report"
 	"github.com/tlsaudit/tlsaudit/scan"
+	"github.com/tlsaudit/tlsaudit/scan/batch"
 	"github.com/tlsaudit/tlsaudit/scan/clientsim"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
@@ -66,7 +62,7 @@ var isTerminal = func(w io.Writer) bool {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptContext(os.Stderr)
 	code := runContext(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -94,30 +90,19 @@ func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if !ok {
 		return code
 	}
-	inputs, err := collectInputs(cfg.positional, cfg.targetsFile, stdin)
+	if len(cfg.positional) == 0 && cfg.targetsFile == "" {
+		return usageError(stderr, "no targets given", "run 'tlsaudit --help' for usage, or 'tlsaudit demo' for an offline example")
+	}
+	src, err := newInputSource(cfg.positional, cfg.targetsFile, stdin, cfg.prepare)
 	if err != nil {
 		return usageError(stderr, err.Error(), "")
 	}
-	if len(inputs) == 0 {
-		return usageError(stderr, "no targets given", "run 'tlsaudit --help' for usage, or 'tlsaudit demo' for an offline example")
+	defer src.Close()
+	total, known := countTargets(cfg.positional, cfg.targetsFile)
+	if !known {
+		total = 0
 	}
-	jobs := make([]job, len(inputs))
-	for i, in := range inputs {
-		t, err := scan.ParseTarget(in)
-		if err != nil {
-			errorf(stderr, "%v", err)
-			jobs[i] = job{input: in, err: err}
-			continue
-		}
-		if cfg.sni != "" {
-			t.SNI = cfg.sni
-		}
-		if t.StartTLS == "" {
-			t.StartTLS = cfg.startTLS
-		}
-		jobs[i] = job{input: in, target: t}
-	}
-	return audit(ctx, cfg, jobs, nil, stdout, stderr)
+	return auditSource(ctx, cfg, src, total, nil, stdout, stderr)
 }
 
 // config holds the parsed command line.
@@ -140,9 +125,10 @@ type config struct {
 	expiryWarn     time.Duration
 	expiryGate     bool // --expiry-warn given explicitly
 	style          report.Style
-	htmlFile       string     // --html FILE: also write the HTML report there
-	certs          certConfig // trust stores and opt-in certificate fetches (stores.go)
-	gates          gateConfig // --mozilla-profile, --remediation, --require-mozilla, --policy (policy.go)
+	htmlFile       string      // --html FILE: also write the HTML report there
+	certs          certConfig  // trust stores and opt-in certificate fetches (stores.go)
+	gates          gateConfig  // --mozilla-profile, --remediation, --require-mozilla, --policy (policy.go)
+	batch          batchConfig // --ip, --rate, --retries, --resume, --shard (batch.go)
 	positional     []string
 }
 
@@ -178,6 +164,7 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 	fs.BoolVar(&showVersion, "version", false, "")
 	certFlags(fs, &cfg.certs)
 	gateFlags(fs, &cfg.gates)
+	batchFlags(fs, &cfg.batch)
 
 	// Flags may follow targets: parse, take one positional argument, repeat.
 	rest := args
@@ -282,6 +269,9 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 	if err := cfg.gates.load(); err != nil { // one line, no hint: names the policy file and line
 		return cfg, usageError(stderr, err.Error(), ""), false
 	}
+	if err := cfg.batch.load(stderr); err != nil {
+		return fail(err.Error())
+	}
 	return cfg, exitOK, true
 }
 
@@ -322,9 +312,15 @@ type job struct {
 	err    error // ParseTarget error: the target is not scanned
 }
 
-// audit scans the jobs, writes one report per job and returns the exit code.
-// stores are extra trust stores (the demo's test root).
+// audit scans the jobs, writes one report per endpoint and returns the exit
+// code. stores are extra trust stores (the demo's test root).
 func audit(ctx context.Context, cfg config, jobs []job, stores []checks.TrustStore, stdout, stderr io.Writer) int {
+	return auditSource(ctx, cfg, &jobSource{jobs: jobs}, int64(len(jobs)), stores, stdout, stderr)
+}
+
+// auditSource audits the targets of src as a batch (see batch.go): total is
+// their number for the progress display (0: unknown).
+func auditSource(ctx context.Context, cfg config, src batch.Source, total int64, stores []checks.TrustStore, stdout, stderr io.Writer) int {
 	w, err := report.NewWriter(cfg.format, stdout, cfg.style)
 	if err != nil {
 		return usageError(stderr, err.Error(), "")
@@ -338,65 +334,36 @@ func audit(ctx context.Context, cfg config, jobs []job, stores []checks.TrustSto
 	}
 	sc := newScanner(scan.Options{ConnTimeout: cfg.connTimeout, Timeout: cfg.timeout, PerHost: cfg.perHost, Quick: cfg.quick, HTTP: cfg.http, Clients: cfg.clientProfiles})
 	env := checks.Env{ExpiryWarn: cfg.expiryWarn, Stores: append(cfg.certs.stores, stores...)}
-	out := newEmitter(w, cfg.format != "jsonl", len(jobs))
-
-	var (
-		mu                        sync.Mutex
-		badInput, scanFailed, pol bool
-	)
-	g := new(errgroup.Group)
-	g.SetLimit(cfg.concurrency)
-	for i, j := range jobs {
-		g.Go(func() error {
-			r := evaluate(ctx, sc, env, cfg.certs, j)
-			broken := policy(cfg, r)
-			mu.Lock() // guards the flags and stderr
-			badInput = badInput || j.err != nil
-			scanFailed = scanFailed || (j.err == nil && r.Status != obs.StatusOK)
-			pol = pol || len(broken) > 0
-			if j.err == nil && r.Status != obs.StatusOK {
-				errorf(stderr, "%s: %s: %s", r.TargetName(), r.Status, r.Error)
-			}
-			for _, b := range broken {
-				fmt.Fprintf(stderr, "tlsaudit: policy: %s: %s\n", r.TargetName(), b)
-			}
-			mu.Unlock()
-			return out.emit(i, r)
-		})
+	b := &batchRun{cfg: cfg, env: env, stderr: stderr, out: newSeqEmitter(w, cfg.format != "jsonl"),
+		progress: newProgress(stderr, total)}
+	st, werr := batch.Run(ctx, sc, src, batch.Options{
+		Concurrency: cfg.concurrency, Retries: cfg.batch.retries, Limiter: batch.NewLimiter(cfg.batch.perSec, 1),
+		Resolver: targetResolver, Expand: expander(sc), Shard: cfg.batch.shardSel, Done: cfg.batch.done,
+		Drain: drainOf(ctx), OnSkip: func(batch.Input) { b.progress.target() },
+	}, func(res batch.Result) error { return b.handle(ctx, res) })
+	b.progress.close()
+	if st.Inputs == 0 && werr == nil {
+		return usageError(stderr, "no targets given", "the target list is empty")
 	}
-	werr := g.Wait()
-	if cerr := w.Close(); werr == nil {
-		werr = cerr
+	var we *writeError
+	if werr != nil && !errors.As(werr, &we) {
+		w.Close() // what was read before the bad input is kept, well-formed
+		return usageError(stderr, werr.Error(), "")
+	}
+	if cerr := w.Close(); werr == nil && cerr != nil {
+		werr = &writeError{cerr}
 	}
 	if werr != nil {
-		errorf(stderr, "writing the report: %v", werr)
+		errorf(stderr, "%v", werr)
 		return exitScan
 	}
-	switch {
-	case badInput:
-		return exitUsage
-	case scanFailed:
-		return exitScan
-	case pol:
-		return exitPolicy
-	}
-	return exitOK
+	return b.code(drained(ctx))
 }
 
-// evaluate scans one job (or records why it cannot be) and builds its report.
-func evaluate(ctx context.Context, sc scanner, env checks.Env, cc certConfig, j job) *report.Report {
+// judge runs the checks on one endpoint's observation (after the opt-in
+// certificate fetches) and builds its report.
+func judge(ctx context.Context, env checks.Env, cc certConfig, o *obs.Observation) *report.Report {
 	tool := report.Tool{Name: "tlsaudit", Version: toolVersion()}
-	var o *obs.Observation
-	switch {
-	case j.err != nil:
-		o = &obs.Observation{Schema: obs.SchemaVersion, Target: obs.Target{Input: j.input},
-			Status: obs.StatusInvalidTarget, Error: j.err.Error()}
-	case ctx.Err() != nil:
-		o = &obs.Observation{Schema: obs.SchemaVersion, Target: obsTarget(j.target),
-			Status: obs.StatusCanceled, Error: "interrupted before this target was audited"}
-	default:
-		o = sc.Scan(ctx, j.target)
-	}
 	if o.Status != obs.StatusOK {
 		return report.New(tool, o, nil, nil)
 	}
@@ -413,47 +380,6 @@ func evaluate(ctx context.Context, sc scanner, env checks.Env, cc certConfig, j 
 		r.Certificates = cert.AnalysisFor(o, env)
 	}
 	return r
-}
-
-func obsTarget(t scan.Target) obs.Target {
-	ot := obs.Target{Input: t.Input, Host: t.Host, Port: t.Port, SNI: t.SNI, StartTLS: t.StartTLS}
-	if t.IP.IsValid() {
-		ot.IP = t.IP.String()
-	}
-	return ot
-}
-
-// emitter writes reports in input order (ordered) or as they finish.
-type emitter struct {
-	mu      sync.Mutex
-	w       report.Writer
-	ordered bool
-	next    int
-	pending map[int]*report.Report
-}
-
-func newEmitter(w report.Writer, ordered bool, n int) *emitter {
-	return &emitter{w: w, ordered: ordered, pending: make(map[int]*report.Report, min(n, 64))}
-}
-
-func (e *emitter) emit(i int, r *report.Report) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !e.ordered {
-		return e.w.Write(r)
-	}
-	e.pending[i] = r
-	for {
-		r, ok := e.pending[e.next]
-		if !ok {
-			return nil
-		}
-		delete(e.pending, e.next)
-		e.next++
-		if err := e.w.Write(r); err != nil {
-			return err
-		}
-	}
 }
 
 func toolVersion() string {

@@ -30,18 +30,51 @@ Input:
   --targets FILE        read targets from FILE, one per line
   --sni NAME            send NAME as server_name (default: the host, none for IP literals)
   --starttls PROTO      upgrade with STARTTLS for targets without a scheme (smtp, imap, ...)
+  --ip ADDR             dial ADDR for every target instead of resolving it (the host name
+                        still goes in server_name)
 
 Scan:
   --timeout DURATION    bound the audit of one target (default 60s)
   --conn-timeout DUR    bound each connection (default 5s)
   --concurrency N       targets audited in parallel (default 4)
-  --per-host N          concurrent connections to one endpoint (default 8)
+  --per-host N          concurrent connections to one IP address, shared by every target
+                        on that address (default 8)
   --clients DIR         also simulate the captured ClientHellos in DIR (<id>.hello
                         files, see scan/clientsim/README.md)
   --quick               one handshake only: protocol, suite, chain, expiry, hostname, trust;
                         no enumeration or probes, so only certificate checks are assessed
   --http-path PATH      the path the HTTP probe requests (default: the URL's path, or /)
   --check-http-redirect also request http://HOST:80/ and check it redirects to HTTPS
+
+Batches (docs/scale-out.md shows a sharded run on Kubernetes):
+  Each host name is resolved to all its IPv4 and IPv6 addresses (at most 32) and each
+  address is audited as its own endpoint, as SSL Labs does: ONE RECORD PER ENDPOINT, each
+  carrying the input target (target.input) and its address (target.ip). A target that
+  cannot be parsed or resolved still gets exactly one record (status invalid_target or
+  resolve_error), so every input target has at least one record. Targets are read lazily;
+  with --format jsonl each record is written the moment it is done and nothing is kept,
+  so memory follows --concurrency, not the length of the list.
+  --rate N[/s]          start at most N endpoint audits per second, all targets together
+                        (a full audit opens tens of connections, a --quick one opens one)
+  --retries N           when an endpoint's connection is refused or its connect times out,
+                        try again up to N times (default 1) after 0.5s, 1s, 2s, ... (±50%,
+                        at most 8s); the record notes the failed attempts
+  --resume FILE         skip what FILE, an earlier --format jsonl output, already holds: a
+                        target whose records are all final is skipped; of a target with
+                        "canceled" records only the endpoints without a final record are
+                        redone. FILE is only read (a missing FILE holds nothing): append the
+                        new records yourself, e.g.
+                          tlsaudit --targets list --format jsonl --resume out.jsonl >> out.jsonl
+                        (a canceled record is superseded by a later one for the same endpoint)
+  --shard K/N           audit only shard K of N, 0-based (K from 0 to N-1, as a Kubernetes
+                        Indexed Job's JOB_COMPLETION_INDEX): a target is in shard
+                        FNV-1a-64("host:port") mod N, so N runs with 0/N ... N-1/N split one
+                        list exactly, whatever its order
+  Ctrl-C or SIGTERM stops taking new targets and gives the running audits 10s to finish (a
+  second Ctrl-C cancels them: their records say "canceled"); the output is flushed and stays
+  valid JSON or JSON Lines; exit status 130.
+  Progress (targets done/total, rate, ETA, failures) is drawn on stderr only when stderr is
+  a terminal; the total is known for arguments and --targets files, not for stdin.
 
 Certificates and trust:
   Chains are validated against each trust store, one trust line per store in the report:
@@ -96,6 +129,7 @@ Exit status:
      --policy)
   2  usage error: bad flag, malformed target, unreadable --targets file, malformed --policy
   3  a target could not be audited (its status is not "ok")
-  When several apply, the highest-priority one wins: 2, then 3, then 1.
+  130 interrupted (Ctrl-C, SIGTERM): the output holds the records finished by then
+  When several apply, the highest-priority one wins: 130, then 2, then 3, then 1.
   Every target still gets its record in the output, including malformed and failed ones.
 `

@@ -3,6 +3,7 @@ package batch
 import (
 	"context"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/tlsaudit/tlsaudit/scan/obs"
@@ -40,13 +41,18 @@ func (b Backoff) Delay(n int) time.Duration {
 }
 
 // Transient reports whether an observation failed in a way worth another
-// try: the very first connection was refused or timed out. Anything the
-// server said (not TLS, broken TLS, no common protocol) is an answer, not a
-// transient failure, and so is a timeout of the whole audit.
+// try: the TCP connection could not be opened — refused (nothing listened,
+// or a listener was saturated) or its connect timed out. A server that
+// accepted the connection and then said nothing, or anything (not TLS,
+// broken TLS, no common protocol), gave an answer, not a transient failure;
+// so did an audit that ran out of time.
 func Transient(o *obs.Observation) bool {
 	switch o.Status {
-	case obs.StatusConnectionRefused, obs.StatusConnectionTimeout:
-		return o.Connections <= 1
+	case obs.StatusConnectionRefused:
+		return true
+	case obs.StatusConnectionTimeout:
+		// The scanner words failed connects "connect ADDR: ..." (scan.DialError).
+		return strings.HasPrefix(o.Error, "connect ")
 	}
 	return false
 }

@@ -32,15 +32,16 @@ func TestTransient(t *testing.T) {
 		o    obs.Observation
 		want bool
 	}{
-		{obs.Observation{Status: obs.StatusConnectionRefused, Connections: 1}, true},
-		{obs.Observation{Status: obs.StatusConnectionTimeout, Connections: 1}, true},
-		{obs.Observation{Status: obs.StatusConnectionRefused, Connections: 7}, false},
+		{obs.Observation{Status: obs.StatusConnectionRefused, Connections: 1, Error: "connect 127.0.0.1:1: dial tcp 127.0.0.1:1: connect: connection refused"}, true},
+		{obs.Observation{Status: obs.StatusConnectionRefused, Connections: 7}, true},
+		{obs.Observation{Status: obs.StatusConnectionTimeout, Connections: 1, Error: "connect 192.0.2.1:443: dial tcp 192.0.2.1:443: i/o timeout"}, true},
+		{obs.Observation{Status: obs.StatusConnectionTimeout, Connections: 3, Error: "the server accepted the connection but did not answer the ClientHello within 5s: read: i/o timeout"}, false},
 		{obs.Observation{Status: obs.StatusNotTLS, Connections: 1}, false},
 		{obs.Observation{Status: obs.StatusTimeout, Connections: 1}, false},
 		{obs.Observation{Status: obs.StatusOK, Connections: 1}, false},
 	} {
 		if got := batch.Transient(&tc.o); got != tc.want {
-			t.Errorf("Transient(%s, %d conns) = %v", tc.o.Status, tc.o.Connections, got)
+			t.Errorf("Transient(%s, %q) = %v", tc.o.Status, tc.o.Error, got)
 		}
 	}
 }

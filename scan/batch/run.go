@@ -45,6 +45,9 @@ type Options struct {
 	Limiter *Limiter
 	// Resolver expands names into endpoints; nil: net.DefaultResolver.
 	Resolver *net.Resolver
+	// Expand, when set, replaces Expand(ctx, Resolver, t) (e.g. a test
+	// scanner that resolves nothing).
+	Expand func(ctx context.Context, t scan.Target) ([]scan.Target, error)
 	// ResolveTimeout bounds the lookup of one name (default 10s).
 	ResolveTimeout time.Duration
 	// Shard keeps only the input targets of one shard (zero: all).
@@ -57,6 +60,9 @@ type Options struct {
 	// a canceled record, audits already running go on with ctx. Cancelling
 	// ctx ends those too (their records say canceled).
 	Drain <-chan struct{}
+	// OnSkip, when set, is called for each input skipped by Shard or Done
+	// (from Run's own goroutine).
+	OnSkip func(Input)
 }
 
 // Result is the record of one endpoint.
@@ -141,6 +147,9 @@ func Run(ctx context.Context, sc Scanner, src Source, opts Options, handle func(
 		}
 		r.mu.Unlock()
 		if skip {
+			if opts.OnSkip != nil {
+				opts.OnSkip(in)
+			}
 			continue
 		}
 		select {
@@ -202,7 +211,13 @@ func (r *runner) target(si seqInput) {
 		return
 	}
 	rctx, cancel := context.WithTimeout(r.ctx, r.opts.ResolveTimeout)
-	eps, err := Expand(rctx, r.opts.Resolver, in.Target)
+	var eps []scan.Target
+	var err error
+	if r.opts.Expand != nil {
+		eps, err = r.opts.Expand(rctx, in.Target)
+	} else {
+		eps, err = Expand(rctx, r.opts.Resolver, in.Target)
+	}
 	cancel()
 	if err != nil {
 		if r.ctx.Err() != nil {

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
+)
+
+// progress shows how a batch advances on stderr. It is drawn only when
+// stderr is a terminal; otherwise it prints nothing of its own (error lines
+// still go through log).
+type progress interface {
+	// target counts one input target finished (all its records) or skipped.
+	target()
+	// record counts one endpoint record, failed when its status is not ok.
+	record(failed bool)
+	// log writes a line to stderr above the bar.
+	log(stderr io.Writer, line string)
+	// close finishes the display.
+	close()
+}
+
+// newProgress returns a bar on stderr when it is a terminal, else a no-op.
+// total is the number of input targets, 0 when unknown (stdin).
+func newProgress(stderr io.Writer, total int64) progress {
+	if !progressTerminal(stderr) {
+		return noProgress{}
+	}
+	p := mpb.New(mpb.WithOutput(stderr), mpb.WithWidth(32), mpb.WithRefreshRate(250*time.Millisecond), mpb.WithAutoRefresh())
+	bp := &barProgress{p: p, start: time.Now(), known: total > 0}
+	bp.bar = p.AddBar(total,
+		mpb.PrependDecorators(
+			decor.Name("tlsaudit ", decor.WCSyncSpaceR),
+			decor.Any(func(s decor.Statistics) string {
+				if s.Total <= 0 || !bp.known {
+					return fmt.Sprintf("%d targets", s.Current)
+				}
+				return fmt.Sprintf("%d/%d targets", s.Current, s.Total)
+			}, decor.WCSyncSpaceR),
+		),
+		mpb.AppendDecorators(
+			decor.Any(func(s decor.Statistics) string {
+				el := time.Since(bp.start).Seconds()
+				rate := 0.0
+				if el > 0 {
+					rate = float64(s.Current) / el
+				}
+				eta := "?"
+				if bp.known && rate > 0 && s.Total > s.Current {
+					eta = (time.Duration(float64(s.Total-s.Current)/rate) * time.Second).Round(time.Second).String()
+				} else if bp.known && s.Total <= s.Current {
+					eta = "0s"
+				}
+				return fmt.Sprintf("%.1f/s  ETA %s  failures %d", rate, eta, bp.failures.Load())
+			}),
+		),
+	)
+	return bp
+}
+
+// progressTerminal reports whether stderr gets a progress bar: a terminal
+// file (tests replace it; it is apart from isTerminal, which decides colour
+// on stdout).
+var progressTerminal = func(stderr io.Writer) bool {
+	_, file := stderr.(*os.File)
+	return file && isTerminal(stderr)
+}
+
+type barProgress struct {
+	p        *mpb.Progress
+	bar      *mpb.Bar
+	start    time.Time
+	known    bool
+	failures atomic.Int64
+}
+
+func (b *barProgress) target() { b.bar.Increment() }
+
+func (b *barProgress) record(failed bool) {
+	if failed {
+		b.failures.Add(1)
+	}
+}
+
+func (b *barProgress) log(_ io.Writer, line string) { b.p.Write([]byte(line)) }
+
+func (b *barProgress) close() {
+	b.bar.SetTotal(-1, true) // complete at the current count
+	b.p.Wait()
+}
+
+type noProgress struct{}
+
+func (noProgress) target()                           {}
+func (noProgress) record(bool)                       {}
+func (noProgress) log(stderr io.Writer, line string) { io.WriteString(stderr, line) }
+func (noProgress) close()                            {}
