@@ -2,9 +2,12 @@ package cert
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	zx509 "github.com/zmap/zcrypto/x509"
@@ -28,9 +31,56 @@ type store struct {
 func parseStores(ts []checks.TrustStore) []*store {
 	out := make([]*store, 0, len(ts))
 	for _, t := range ts {
-		out = append(out, parseStore(t))
+		out = append(out, parsedStore(t))
 	}
 	return out
+}
+
+// Parsed stores are kept: the embedded Mozilla set and the system bundle
+// (hundreds of roots, each self-signature checked by the parser) are the
+// same for every target of a run. A store is identified by its name and a
+// hash of its roots' bytes (hashing is far cheaper than parsing).
+type storeKey struct {
+	name string
+	sum  [sha256.Size]byte
+}
+
+func keyOfStore(t checks.TrustStore) storeKey {
+	h := sha256.New()
+	var n [8]byte
+	for _, r := range t.Roots {
+		binary.BigEndian.PutUint64(n[:], uint64(len(r)))
+		h.Write(n[:])
+		h.Write(r)
+	}
+	k := storeKey{name: t.Name}
+	h.Sum(k.sum[:0])
+	return k
+}
+
+const storeCacheCap = 32
+
+var (
+	storeCacheMu sync.Mutex
+	storeCache   = map[storeKey]*store{}
+)
+
+func parsedStore(t checks.TrustStore) *store {
+	k := keyOfStore(t)
+	storeCacheMu.Lock()
+	s := storeCache[k]
+	storeCacheMu.Unlock()
+	if s != nil {
+		return s
+	}
+	s = parseStore(t)
+	storeCacheMu.Lock()
+	if len(storeCache) >= storeCacheCap {
+		clear(storeCache)
+	}
+	storeCache[k] = s
+	storeCacheMu.Unlock()
+	return s
 }
 
 func parseStore(t checks.TrustStore) *store {
