@@ -105,6 +105,10 @@ type htmlTarget struct {
 	Counts      []field
 	Handshake   []field
 	FailedCount int
+	// MozillaLine and MozillaDeviations: the profile met and what the next
+	// stricter one needs.
+	MozillaLine       string
+	MozillaDeviations []string
 }
 
 // htmlChain is one served chain for the diagram.
@@ -113,6 +117,8 @@ type htmlChain struct {
 	Boxes []htmlCertBox
 	Trust []htmlTrust
 	Notes []string
+	// Facts about the leaf, staple and SCTs, when analysed.
+	Facts []field
 }
 
 // htmlCertBox is one certificate box of a chain diagram.
@@ -183,7 +189,53 @@ func htmlTargetOf(i int, r *Report) htmlTarget {
 	if o != nil && o.Handshake != nil {
 		t.Handshake = jsonFields(o.Handshake)
 	}
+	if m := r.Mozilla; m != nil {
+		t.MozillaLine = m.Line()
+		if next, ok := m.Next(); ok {
+			t.MozillaDeviations = next.Deviations
+		}
+	}
 	return t
+}
+
+// leafFacts lists what the analysis says about a chain's leaf, staple and
+// SCTs, one line each.
+func leafFacts(ch *cert.ChainAnalysis) []field {
+	var out []field
+	if lf := ch.Leaf; lf != nil {
+		host := "no host name to match"
+		if lf.Hostname != "" {
+			host = oneLine(lf.Hostname) + " does not match"
+			if lf.HostnameMatch {
+				host = oneLine(lf.Hostname) + " matches " + oneLine(lf.MatchedName)
+			}
+		}
+		out = append(out, field{"Host name", host})
+		validity := fmt.Sprintf("%d days left, validity period %d days (maximum %d)", lf.DaysLeft, lf.ValidityDays, lf.MaxValidityDays)
+		if lf.Expired {
+			validity = fmt.Sprintf("expired %d days ago", -lf.DaysLeft)
+		} else if lf.NotYetValid {
+			validity = "not yet valid"
+		}
+		out = append(out, field{"Validity", validity})
+		if len(lf.DNSNames)+len(lf.IPs) > 0 {
+			out = append(out, field{"Names", oneLine(strings.Join(append(append([]string{}, lf.DNSNames...), lf.IPs...), ", "))})
+		}
+		if lf.Validation != "" {
+			out = append(out, field{"Validation", lf.Validation})
+		}
+		out = append(out, field{"Must-staple", yesNo(lf.MustStaple)})
+	}
+	staple := "none"
+	if st := ch.Staple; st != nil {
+		staple = st.Status
+		if st.Error != "" {
+			staple += ": " + oneLine(st.Error)
+		}
+	}
+	out = append(out, field{"OCSP staple", staple})
+	out = append(out, field{"SCTs", strconv.Itoa(len(ch.SCTs))})
+	return out
 }
 
 // htmlChains builds the chain diagrams: from the certificate analysis when
@@ -211,6 +263,7 @@ func htmlChains(r *Report) []htmlChain {
 				hc.Trust = append(hc.Trust, ht)
 			}
 			hc.Notes = chainProblems(&a.Chains[i])
+			hc.Facts = leafFacts(&a.Chains[i])
 			out = append(out, hc)
 		}
 		return out

@@ -24,7 +24,11 @@ func (t *textRenderer) scores() {
 		t.field(label(i, "Scores"), fmt.Sprintf("%-16s %s %3d", s.Name, t.bar(s.Score), s.Score))
 	}
 	for i, c := range NextGradeFixes(g) {
-		t.field(label(i, "To improve"), capLine("fix", c.Reason, c.CheckID))
+		line := oneLine(c.Reason)
+		if c.CheckID != "" {
+			line += " [" + c.CheckID + "]"
+		}
+		t.field(label(i, "To improve"), line)
 	}
 }
 

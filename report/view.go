@@ -73,6 +73,17 @@ func NextGradeFixes(g *grade.Grade) []grade.Cap {
 	if len(out) == 0 && g.Letter == "A-" {
 		out = append(out, g.Warnings...)
 	}
+	if len(out) == 0 && GradeRank(g.Letter) > GradeRank("A-") {
+		// No rule holds the letter: the score does. Name the weakest part.
+		weakest := SubScores(g)[0]
+		for _, s := range SubScores(g)[1:] {
+			if s.Score < weakest.Score {
+				weakest = s
+			}
+		}
+		out = append(out, grade.Cap{Grade: g.Letter, Rule: "score",
+			Reason: fmt.Sprintf("raise the score %d (weakest: %s %d)", g.Score, strings.ToLower(weakest.Name), weakest.Score)})
+	}
 	return out
 }
 
