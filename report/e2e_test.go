@@ -175,18 +175,29 @@ func assertEscaped(t *testing.T, html []byte) {
 	}
 }
 
-// TestHTMLEscapesServerStrings: the hostile subject and header from a real
-// scan are escaped in every format that might be opened in a browser, and
-// control characters never reach the CI formats.
+// TestHTMLEscapesServerStrings: the report of a real scan of the hostile
+// server matches the JSON schema, and its subject and header are escaped
+// in the HTML and never raw markup in JUnit.
 func TestHTMLEscapesServerStrings(t *testing.T) {
 	r := scanHostile(t)
+	// The report of a real scan also matches the JSON schema.
+	var js bytes.Buffer
+	w, _ := report.NewWriter("jsonl", &js, report.Style{})
+	if err := w.Write(r); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range report.ValidateJSON(t, js.Bytes()) {
+		t.Errorf("schema: %s", e)
+	}
 	var buf bytes.Buffer
 	if err := report.RenderHTML(&buf, []*report.Report{r}); err != nil {
 		t.Fatal(err)
 	}
 	assertEscaped(t, buf.Bytes())
-	if r.Observation.HTTP != nil && len(r.Observation.HTTP.Server) > 0 &&
-		!bytes.Contains(buf.Bytes(), []byte("&lt;script&gt;alert(3)&lt;/script&gt;")) {
+	if h := r.Observation.HTTP; h == nil || len(h.Server) != 1 || h.Server[0] != hostileHeader {
+		t.Fatalf("the scan did not record the hostile Server header: %+v", h)
+	}
+	if !bytes.Contains(buf.Bytes(), []byte("&lt;script&gt;alert(3)&lt;/script&gt;")) {
 		t.Errorf("the Server header is not shown escaped")
 	}
 	for _, format := range []string{"junit", "sarif"} {

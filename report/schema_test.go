@@ -264,3 +264,11 @@ func TestSchemaRejects(t *testing.T) {
 		})
 	}
 }
+
+// ValidateJSON validates one report's JSON against schema/v1.json; the
+// external test package uses it on reports from real scans.
+func ValidateJSON(t *testing.T, b []byte) []string {
+	t.Helper()
+	root := loadSchema(t)
+	return root.validate(root, decodeAny(t, b), "report")
+}
