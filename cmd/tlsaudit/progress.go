@@ -31,9 +31,9 @@ func newProgress(stderr io.Writer, total int64) progress {
 	if !progressTerminal(stderr) {
 		return noProgress{}
 	}
-	p := mpb.New(mpb.WithOutput(stderr), mpb.WithWidth(32), mpb.WithRefreshRate(250*time.Millisecond), mpb.WithAutoRefresh())
+	p := mpb.New(mpb.WithOutput(stderr), mpb.WithWidth(100), mpb.WithRefreshRate(250*time.Millisecond), mpb.WithAutoRefresh())
 	bp := &barProgress{p: p, start: time.Now(), known: total > 0}
-	bp.bar = p.AddBar(total,
+	bp.bar = p.AddBar(total, mpb.BarWidth(24),
 		mpb.PrependDecorators(
 			decor.Name("tlsaudit ", decor.WCSyncSpaceR),
 			decor.Any(func(s decor.Statistics) string {
