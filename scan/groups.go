@@ -3,6 +3,8 @@ package scan
 import (
 	"context"
 	"fmt"
+	"math/big"
+	"slices"
 
 	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"github.com/tlsaudit/tlsaudit/scan/wire"
@@ -53,13 +55,70 @@ func (a *audit) enumGroupsTLS12(ctx context.Context, v uint16, suites []uint16) 
 		return ske.NamedCurve, false, nil
 	}
 	sel := repeatedSelection(ctx, ecGroupsToOffer(), pick, registry.GroupName)
+	ff, err := a.enumFFDHE(ctx, v, allSuitesWith(v, "DHE"))
 	a.mu.Lock()
-	a.groups.TLS12 = toGroups(sel.accepted)
+	a.groups.TLS12 = toGroups(append(sel.accepted, ff...))
 	a.groups.TLS12ServerOrder = sel.serverOrder
 	a.mu.Unlock()
 	if sel.err != nil {
 		a.probeError("groups_tls12", sel.err)
 	}
+	if err != nil {
+		a.probeError("groups_tls12_ffdhe", err)
+	}
+}
+
+// enumFFDHE finds the RFC 7919 groups the server negotiates for DHE at
+// version v (TLS 1.0 to 1.2): hellos offering only DHE suites and only
+// FFDHE groups, the group read from the prime of each ServerKeyExchange.
+// The parameters seen are recorded as DH parameters: a client offering
+// these groups gets them (e.g. GnuTLS answers ffdhe2048 instead of its
+// configured 1024-bit prime). A server that sends the same named prime
+// whatever is offered has fixed parameters and negotiates nothing.
+func (a *audit) enumFFDHE(ctx context.Context, v uint16, suites []uint16) ([]uint16, error) {
+	var offer []uint16
+	byName := map[string]uint16{}
+	for _, g := range registry.Groups() {
+		if g.Kind == "ffdhe" {
+			offer = append(offer, g.ID)
+			byName[g.Name] = g.ID
+		}
+	}
+	if len(suites) == 0 || len(offer) == 0 {
+		return nil, nil
+	}
+	fixed := false
+	pick := func(ctx context.Context, groups []uint16) (uint16, bool, error) {
+		ch := a.helloTLS(v, suites)
+		ch.SupportedGroups = groups
+		f, err := a.exchange(ctx, ch, nil, wire.StopAfterServerKeyExchange)
+		ok, refused, err := a.answer(f, err)
+		if !ok {
+			return 0, refused, err
+		}
+		suite, _ := registry.SuiteByID(f.ServerHello.CipherSuite)
+		if suite.Kx != "DHE" || suite.Anonymous || f.ServerKeyExchange == nil {
+			return 0, true, nil
+		}
+		ske, err := wire.ParseServerKeyExchange(f.ServerKeyExchange, "DHE", v)
+		if err != nil {
+			return 0, false, err
+		}
+		a.addDH(v, suite.ID, ske.P, ske.G)
+		name, _, _ := registry.KnownPrime(new(big.Int).SetBytes(ske.P))
+		id, named := byName[name]
+		if !named || !slices.Contains(groups, id) {
+			// Not negotiated: the server's own parameters.
+			fixed = fixed || named
+			return 0, true, nil
+		}
+		return id, false, nil
+	}
+	sel := repeatedSelection(ctx, offer, pick, registry.GroupName)
+	if fixed {
+		return nil, sel.err
+	}
+	return sel.accepted, sel.err
 }
 
 // enumSigAlgsTLS12 finds the signature algorithms the server signs its

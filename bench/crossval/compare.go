@@ -17,6 +17,7 @@ type row struct {
 	values       []string // per tool in tools order; "" = not reported
 	agree        bool
 	details      []string // what differs, for disagreements
+	why          string   // known cause of a disagreement (explain.go)
 }
 
 var toolOrder = []string{"tlsaudit", "sslscan", "nmap", "testssl"}
@@ -81,13 +82,18 @@ func compareTarget(t target, fs []*facts) []row {
 		if !r.agree && detail != nil {
 			r.details = detail(fs)
 		}
+		if !r.agree {
+			r.why = explain(t, r)
+		}
 		rows = append(rows, r)
 	}
 	// Errors of tools first.
 	for i, f := range fs {
 		if f != nil && f.err != "" {
-			rows = append(rows, row{target: t.Name, item: "error", values: errValues(len(fs), i, f.err), agree: false,
-				details: []string{toolOrder[i] + ": " + f.err}})
+			r := row{target: t.Name, item: "error", values: errValues(len(fs), i, f.err), agree: false,
+				details: []string{toolOrder[i] + ": " + f.err}}
+			r.why = explain(t, r)
+			rows = append(rows, r)
 		}
 	}
 	// One row per protocol: each tool says yes or no for what it tested
@@ -275,7 +281,7 @@ func errValues(n, i int, msg string) []string {
 // printTable writes the rows as a Markdown table, then the details of every
 // disagreement.
 func printTable(w *os.File, rows []row) {
-	fmt.Fprintf(w, "| target | item | %s | agree |\n|---|---|%s---|\n", strings.Join(toolOrder, " | "), strings.Repeat("---|", len(toolOrder)))
+	fmt.Fprintf(w, "| target | item | %s | agree | known cause |\n|---|---|%s---|---|\n", strings.Join(toolOrder, " | "), strings.Repeat("---|", len(toolOrder)))
 	agree, disagree := 0, 0
 	for _, r := range rows {
 		mark := "yes"
@@ -288,9 +294,15 @@ func printTable(w *os.File, rows []row) {
 		for i, v := range r.values {
 			vals[i] = short(v)
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", r.target, r.item, strings.Join(vals, " | "), mark)
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", r.target, r.item, strings.Join(vals, " | "), mark, r.why)
 	}
-	fmt.Fprintf(w, "\n%d items agree, %d disagree\n\n", agree, disagree)
+	explained := 0
+	for _, r := range rows {
+		if !r.agree && r.why != "" {
+			explained++
+		}
+	}
+	fmt.Fprintf(w, "\n%d items agree, %d disagree (%d with a known cause)\n\n", agree, disagree, explained)
 	for _, r := range rows {
 		if r.agree {
 			continue

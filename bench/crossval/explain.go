@@ -1,0 +1,57 @@
+package main
+
+import "strings"
+
+// explanation is a known cause of a disagreement, established by hand from
+// the server's configuration and the wire (see the README's comparison
+// section). The table prints it next to the row.
+type explanation struct {
+	match func(t target, r row) bool
+	why   string
+}
+
+func val(r row, tool string) string {
+	for i, name := range toolOrder {
+		if name == tool {
+			return r.values[i]
+		}
+	}
+	return ""
+}
+
+func scripted(t target) bool { return strings.HasPrefix(t.Config, "scripted") }
+
+var explanations = []explanation{
+	{func(t target, r row) bool {
+		return strings.HasPrefix(r.item, "preferred ") && val(r, "tlsaudit") == "" && val(r, "sslscan") != "" && val(r, "nmap") == ""
+	}, "peer: sslscan labels a 'preferred' suite even when the server follows the client's order (tlsaudit and nmap: client order)"},
+	{func(t target, r row) bool {
+		return scripted(t) && (strings.HasPrefix(r.item, "suites ") || strings.HasPrefix(r.item, "preferred ")) &&
+			val(r, "tlsaudit") == val(r, "nmap")
+	}, "peer: sslscan completes each handshake with OpenSSL, and the scripted server stops after ServerHelloDone: sslscan keeps only the suites its raw hellos test (those OpenSSL 3 lacks)"},
+	{func(t target, r row) bool {
+		return scripted(t) && r.item == "insecure_renegotiation" && val(r, "sslscan") == "ok"
+	}, "peer: sslscan cannot complete a handshake with the scripted server and reports renegotiation 'not supported'; the server sends no renegotiation_info (configured), as tlsaudit says"},
+	{func(t target, r row) bool {
+		return t.Name == "gnutls-legacy" && r.item == "DH bits"
+	}, "both right: GnuTLS negotiates RFC 7919 groups; nmap offers ffdhe2048 and gets it, clients without FFDHE groups get the 1024-bit --dhparams (tlsaudit reports both)"},
+	{func(t target, r row) bool {
+		return t.Name == "vuln-heartbleed" && r.item == "ccs_injection" && val(r, "testssl") == "ok"
+	}, "fixture: testssl waits ~6 s between its two early CCS records, the scripted server's 5 s read deadline closes first (tcpdump); tlsaudit's probe gets the configured bad_record_mac"},
+	{func(t target, r row) bool {
+		return t.Name == "go-modern" && strings.HasPrefix(r.item, "preference list TLSv1.3")
+	}, "both right for their hellos: crypto/tls prefers ChaCha20 when the client lists it first, so its TLS 1.3 order depends on the client's list"},
+	{func(t target, r row) bool {
+		return t.Name == "vuln12-reneg" && r.item == "error" && val(r, "sslscan") != ""
+	},
+		"peer: sslscan hangs on a server that completes client-initiated renegotiation (killed after 4 minutes)"},
+}
+
+func explain(t target, r row) string {
+	for _, e := range explanations {
+		if e.match(t, r) {
+			return e.why
+		}
+	}
+	return ""
+}
