@@ -155,6 +155,15 @@ func TestHTMLEndToEndChromium(t *testing.T) {
 	if !bytes.Contains(dom, []byte("evil.tlsaudit.test")) {
 		t.Errorf("the DOM does not show the scanned target")
 	}
+
+	// Printing (the print style sheet) gives a PDF.
+	pdf := filepath.Join(dir, "report.pdf")
+	if out, err := exec.CommandContext(ctx, chromium, append(base, "--no-pdf-header-footer", "--print-to-pdf="+pdf, "file://"+page)...).CombinedOutput(); err != nil {
+		t.Fatalf("chromium --print-to-pdf: %v\n%s", err, out)
+	}
+	if b, err := os.ReadFile(pdf); err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) || len(b) < 10000 {
+		t.Errorf("printing gave no PDF (%d bytes, %v)", len(b), err)
+	}
 }
 
 // assertEscaped checks that no server string reached the page as markup.
