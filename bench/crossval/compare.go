@@ -47,8 +47,14 @@ func compare(targetsFile string, only map[string]bool, bin, testsslDir, outDir s
 		}
 		fmt.Fprintf(os.Stderr, "crossval: %s (%s)\n", t.Name, t.Addr)
 		fs := []*facts{runTLSAudit(bin, dir, t), runSSLScan(dir, t), runNmap(dir, t), nil}
-		if testsslDir != "" {
-			fs[3] = readTestssl(filepath.Join(testsslDir, t.Name+".json"))
+		// The first complete testssl.sh result among the directories.
+		for _, d := range strings.Split(testsslDir, ",") {
+			if d == "" {
+				continue
+			}
+			if f := readTestssl(filepath.Join(d, t.Name+".json")); f != nil && (fs[3] == nil || fs[3].err != "") {
+				fs[3] = f
+			}
 		}
 		rows = append(rows, compareTarget(t, fs)...)
 	}
@@ -113,7 +119,7 @@ func compareTarget(t target, fs []*facts) []row {
 		suitesOf := func(f *facts) ([]uint16, bool) {
 			sup, known := f.protocols[p]
 			// sslscan (OpenSSL 3) cannot list SSLv2 kinds or SSLv3 suites.
-			if !known || f.tool == "sslscan" && (p == "SSLv2" || p == "SSLv3") {
+			if !known || f.noSuites || f.tool == "sslscan" && (p == "SSLv2" || p == "SSLv3") {
 				return nil, false
 			}
 			if !sup {
@@ -191,7 +197,9 @@ func compareTarget(t target, fs []*facts) []row {
 			return groupList(ids), true
 		}, nil)
 	}
-	groupRow("groups TLS<=1.2", func(f *facts) []uint16 { return f.groups12 })
+	// sslscan tests only elliptic curves below TLS 1.3: FFDHE groups
+	// (RFC 7919) at TLS 1.2 are compared through the DH sizes instead.
+	groupRow("groups TLS<=1.2", func(f *facts) []uint16 { return withoutFFDHE(f.groups12) })
 	groupRow("groups TLS1.3", func(f *facts) []uint16 { return f.groups13 })
 	groupRow("EC curves (classic)", func(f *facts) []uint16 {
 		if f.ecCurves != nil {
@@ -238,6 +246,19 @@ func lookupBool(m map[string]bool, key, yes, no string) (string, bool) {
 		return yes, true
 	}
 	return no, true
+}
+
+func withoutFFDHE(ids []uint16) []uint16 {
+	if ids == nil {
+		return nil
+	}
+	out := []uint16{}
+	for _, id := range ids {
+		if g, ok := registry.GroupByID(id); !ok || g.Kind != "ffdhe" {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // classicEC keeps the classic elliptic curves (no FFDHE, no post-quantum

@@ -36,6 +36,9 @@ var explanations = []explanation{
 		return t.Name == "gnutls-legacy" && r.item == "DH bits"
 	}, "both right: GnuTLS negotiates RFC 7919 groups; nmap offers ffdhe2048 and gets it, clients without FFDHE groups get the 1024-bit --dhparams (tlsaudit reports both)"},
 	{func(t target, r row) bool {
+		return t.Name == "gnutls-legacy" && r.item == "logjam" && val(r, "testssl") == "ok"
+	}, "peer: testssl offers FFDHE groups and sees only ffdhe2048; clients without them (OpenSSL-based ones at TLS 1.2) get the 1024-bit Oakley group 2 prime, which tlsaudit reports"},
+	{func(t target, r row) bool {
 		return t.Name == "vuln-heartbleed" && r.item == "ccs_injection" && val(r, "testssl") == "ok"
 	}, "fixture: testssl waits ~6 s between its two early CCS records, the scripted server's 5 s read deadline closes first (tcpdump); tlsaudit's probe gets the configured bad_record_mac"},
 	{func(t target, r row) bool {

@@ -17,7 +17,7 @@ var protoNames = []string{"SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TL
 var verdictNames = []string{
 	"heartbleed", "ccs_injection", "ticketbleed", "robot", "insecure_renegotiation",
 	"client_renegotiation", "compression", "no_fallback_scsv", "poodle_sslv3", "sweet32",
-	"freak", "drown", "logjam", "rc4", "lucky13",
+	"freak", "drown", "logjam", "rc4", "chain_incomplete",
 }
 
 // facts is what one tool said about one target, normalised: suite code
@@ -29,6 +29,8 @@ type facts struct {
 	protocols map[string]bool
 	// suites per protocol (TLS code points; SSLv2 kinds are counted only).
 	suites map[string][]uint16
+	// noSuites: the tool ran without listing suites (testssl.sh without -E).
+	noSuites bool
 	// serverOrder per protocol, when the tool tells it.
 	serverOrder map[string]bool
 	// preference: the suites in the server's preference order, per protocol,

@@ -24,7 +24,7 @@ func main() {
 	targetsFile := fs.String("targets", "crossval-targets.json", "target list (written by serve, read by compare)")
 	only := fs.String("only", "", "comma-separated target names (default: all)")
 	bin := fs.String("tlsaudit", "tlsaudit", "tlsaudit binary (compare)")
-	testsslDir := fs.String("testssl", "", "directory of testssl.sh JSON files NAME.json (compare)")
+	testsslDir := fs.String("testssl", "", "directories (comma-separated) of testssl.sh JSON files NAME.json; the first complete one is used (compare)")
 	outDir := fs.String("out", "", "directory for the raw outputs of every tool (compare; default: a temporary directory)")
 	fs.Parse(os.Args[2:])
 	sel := map[string]bool{}

@@ -103,6 +103,9 @@ func readTestssl(file string) *facts {
 				addUnique(&f.dhBits, n)
 			}
 		}
+		if it.ID == "cert_chain_of_trust" {
+			f.verdicts["chain_incomplete"] = f.verdicts["chain_incomplete"] || strings.Contains(it.Finding, "chain incomplete")
+		}
 		if v, ok := testsslVerdicts[it.ID]; ok {
 			switch it.Severity {
 			case "OK", "INFO":
@@ -112,6 +115,13 @@ func readTestssl(file string) *facts {
 			case "LOW", "MEDIUM", "HIGH", "CRITICAL":
 				f.verdicts[v] = true
 			}
+		}
+	}
+	f.noSuites = true
+	for _, it := range items {
+		if strings.HasPrefix(it.ID, "cipher-") {
+			f.noSuites = false
+			break
 		}
 	}
 	for p, ok := range order {

@@ -41,7 +41,7 @@ var tlsauditVerdicts = map[string]string{
 	"client_renegotiation": "vuln.client_renegotiation", "compression": "vuln.crime",
 	"no_fallback_scsv": "vuln.no_fallback_scsv", "poodle_sslv3": "vuln.poodle_sslv3",
 	"sweet32": "cipher.des_64bit_block", "freak": "vuln.freak", "drown": "vuln.drown",
-	"logjam": "vuln.logjam", "rc4": "cipher.rc4", "beast": "cipher.cbc_tls10",
+	"logjam": "vuln.logjam", "rc4": "cipher.rc4", "beast": "cipher.cbc_tls10", "chain_incomplete": "cert.chain_incomplete",
 }
 
 type report struct {
