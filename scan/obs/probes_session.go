@@ -9,6 +9,7 @@ type SessionProbes struct {
 	Renegotiation *RenegotiationResult `json:"renegotiation,omitempty"`
 	Resumption    *ResumptionResult    `json:"resumption,omitempty"`
 	EarlyData     *EarlyDataResult     `json:"early_data,omitempty"`
+	CBCOracles    *CBCOraclesResult    `json:"cbc_oracles,omitempty"`
 }
 
 // ROBOT ClientKeyExchange variants, in the order of ROBOTRound.Responses
@@ -97,4 +98,48 @@ type EarlyDataResult struct {
 	// MaxEarlyDataSize from the early_data extension of a ticket; 0 when no
 	// ticket allows early data.
 	MaxEarlyDataSize uint32 `json:"max_early_data_size,omitempty"`
+	// Sent: a ticket allowed early data and the probe resumed with it,
+	// sending an HTTP request as 0-RTT data.
+	Sent bool `json:"sent,omitempty"`
+	// Accepted: the server's EncryptedExtensions carried early_data.
+	Accepted bool `json:"accepted,omitempty"`
+	// Answered: the server answered the early request (application data
+	// came back before the probe sent anything after its Finished).
+	Answered bool `json:"answered,omitempty"`
+	// ResumeError says why the 0-RTT attempt did not complete (the result
+	// of the ticket inspection above stays valid).
+	ResumeError string `json:"resume_error,omitempty"`
+}
+
+// CBC padding-oracle record variants of the CBCOracles probe, in the order
+// of CBCOracleRound.Responses. "Valid padding" is a whole block of padding;
+// "bad padding" keeps the right length byte and corrupts the others.
+var CBCOracleVariants = []string{
+	"bad_mac",          // HTTP request, MAC corrupted, valid padding
+	"bad_pad",          // HTTP request, valid MAC, bad padding
+	"bad_mac_bad_pad",  // HTTP request, MAC corrupted, bad padding
+	"zero_len_bad_mac", // no content, MAC corrupted, valid padding
+	"zero_len_bad_pad", // no content, valid MAC, bad padding
+	"pad_overflow",     // HTTP request, no MAC, padding length 255 (past the record start)
+}
+
+// CBCOraclesResult holds the server's answer to each malformed CBC record
+// variant, each sent alone on a fresh connection after a completed
+// handshake (no close_notify after it). Responses are "alert:<name>",
+// "data" (application data came back), "closed" (FIN), "reset",
+// "timeout" (nothing within WaitMS), or "error:<text>".
+type CBCOraclesResult struct {
+	Attempt
+	Protocol string `json:"protocol,omitempty"`
+	Suite    string `json:"suite,omitempty"`
+	// WaitMS is how long each connection waited for an answer.
+	WaitMS int64            `json:"wait_ms,omitempty"`
+	Rounds []CBCOracleRound `json:"rounds,omitempty"`
+}
+
+// CBCOracleRound is one pass over the variants.
+type CBCOracleRound struct {
+	Responses []string `json:"responses"`
+	// ElapsedMS is how long each answer took after the record was sent.
+	ElapsedMS []int64 `json:"elapsed_ms,omitempty"`
 }

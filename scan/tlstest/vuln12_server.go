@@ -26,6 +26,14 @@ type Vuln12Options struct {
 	// PoodleTLS checks only the padding length byte of CBC records, not the
 	// padding bytes (CVE-2014-8730 style).
 	PoodleTLS bool
+	// CBCOracle makes the answer to a bad CBC record after the handshake
+	// depend on what is wrong with it (see vuln12_oracles.go): "zombie",
+	// "goldendoodle", "sleeping" or "zero_length".
+	CBCOracle string
+	// LuckyMinus20 answers a CBC record made of padding only (no room for
+	// the MAC) with record_overflow, as unpatched OpenSSL did
+	// (CVE-2016-2107).
+	LuckyMinus20 bool
 	// ClientRenegotiation completes client-initiated renegotiations.
 	ClientRenegotiation bool
 	// Versions: min and max protocol (default TLS 1.0 to 1.2).
@@ -56,6 +64,9 @@ func StartVuln12(opts Vuln12Options) (*Server, error) {
 	}
 	if cfg.Suites == nil {
 		cfg.Suites = []uint16{0x009c, 0x009d, 0x002f, 0x0035, 0x003c, 0x003d}
+	}
+	if cfg.BadRecord, err = badRecordHook(opts.CBCOracle, opts.LuckyMinus20); err != nil {
+		return nil, err
 	}
 	switch opts.ROBOT {
 	case "":

@@ -30,6 +30,10 @@ type Server12Config struct {
 	// LaxPadding accepts CBC records whose padding bytes are wrong (the
 	// POODLE-over-TLS bug).
 	LaxPadding bool
+	// BadRecord, when set, chooses the answer to a protected CBC record
+	// with a bad MAC or bad padding after the handshake (padding-oracle test
+	// servers); nil answers bad_record_mac.
+	BadRecord func(CBCFault) BadRecordAnswer
 	// AllowRenegotiation completes client-initiated renegotiations; when
 	// false a renegotiating ClientHello gets a no_renegotiation warning.
 	AllowRenegotiation bool
@@ -119,8 +123,12 @@ func ServeConn12(conn io.ReadWriter, cfg *Server12Config) error {
 	if err := s.handshake(m); err != nil {
 		return s.fail(err)
 	}
+	read := s.l.readApplication
+	if cfg.BadRecord != nil {
+		read = s.readApplicationHooked
+	}
 	for {
-		data, err := s.l.readApplication()
+		data, err := read()
 		switch {
 		case errors.Is(err, ErrUnexpectedHandshake):
 			m, err := s.l.readMessage()
