@@ -62,25 +62,29 @@ const storeCacheCap = 32
 
 var (
 	storeCacheMu sync.Mutex
-	storeCache   = map[storeKey]*store{}
+	storeCache   = map[storeKey]*storeEntry{}
 )
+
+// storeEntry parses its store once, however many audits ask at the same time.
+type storeEntry struct {
+	once sync.Once
+	s    *store
+}
 
 func parsedStore(t checks.TrustStore) *store {
 	k := keyOfStore(t)
 	storeCacheMu.Lock()
-	s := storeCache[k]
-	storeCacheMu.Unlock()
-	if s != nil {
-		return s
+	e := storeCache[k]
+	if e == nil {
+		if len(storeCache) >= storeCacheCap {
+			clear(storeCache)
+		}
+		e = &storeEntry{}
+		storeCache[k] = e
 	}
-	s = parseStore(t)
-	storeCacheMu.Lock()
-	if len(storeCache) >= storeCacheCap {
-		clear(storeCache)
-	}
-	storeCache[k] = s
 	storeCacheMu.Unlock()
-	return s
+	e.once.Do(func() { e.s = parseStore(t) })
+	return e.s
 }
 
 func parseStore(t checks.TrustStore) *store {
