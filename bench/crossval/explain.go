@@ -33,17 +33,29 @@ var explanations = []explanation{
 		return scripted(t) && r.item == "insecure_renegotiation" && val(r, "sslscan") == "ok"
 	}, "peer: sslscan cannot complete a handshake with the scripted server and reports renegotiation 'not supported'; the server sends no renegotiation_info (configured), as tlsaudit says"},
 	{func(t target, r row) bool {
+		return scripted(t) && (r.item == "client_renegotiation" || r.item == "ticketbleed") && val(r, "tlsaudit") == ""
+	}, "the scripted server cannot complete a handshake: tlsaudit says inconclusive, testssl 'not vulnerable' without having renegotiated or resumed"},
+	{func(t target, r row) bool {
 		return t.Name == "gnutls-legacy" && r.item == "DH bits"
 	}, "both right: GnuTLS negotiates RFC 7919 groups; nmap offers ffdhe2048 and gets it, clients without FFDHE groups get the 1024-bit --dhparams (tlsaudit reports both)"},
 	{func(t target, r row) bool {
 		return t.Name == "gnutls-legacy" && r.item == "logjam" && val(r, "testssl") == "ok"
 	}, "peer: testssl offers FFDHE groups and sees only ffdhe2048; clients without them (OpenSSL-based ones at TLS 1.2) get the 1024-bit Oakley group 2 prime, which tlsaudit reports"},
 	{func(t target, r row) bool {
+		return t.Name == "fake-sslv2" && r.item == "freak" && val(r, "testssl") == "VULN"
+	}, "peer: testssl counts SSLv2 export kinds as FREAK; FREAK needs an RSA_EXPORT suite in SSLv3/TLS (a 512-bit ephemeral key in ServerKeyExchange), which SSLv2 does not have. tlsaudit flags these kinds as cipher.export and DROWN"},
+	{func(t target, r row) bool {
 		return t.Name == "vuln-heartbleed" && r.item == "ccs_injection" && val(r, "testssl") == "ok"
 	}, "fixture: testssl waits ~6 s between its two early CCS records, the scripted server's 5 s read deadline closes first (tcpdump); tlsaudit's probe gets the configured bad_record_mac"},
 	{func(t target, r row) bool {
 		return t.Name == "go-modern" && strings.HasPrefix(r.item, "preference list TLSv1.3")
 	}, "both right for their hellos: crypto/tls prefers ChaCha20 when the client lists it first, so its TLS 1.3 order depends on the client's list"},
+	{func(t target, r row) bool {
+		return t.Name == "openssl-chacha" && r.item == "order TLSv1.3" && val(r, "nmap") == "client"
+	}, "peer: with -prioritize_chacha the server picks ChaCha20 for a client that lists it first, which nmap's order test reads as client order; s_client offering AES-128 then AES-256 gets AES-256 (server order)"},
+	{func(t target, r row) bool {
+		return t.Name == "openssl-mtls" && strings.HasPrefix(r.item, "suites ") && val(r, "tlsaudit") == val(r, "nmap")
+	}, "peer: sslscan's OpenSSL handshakes fail for want of a client certificate, so it lists no TLS 1.2 suite"},
 	{func(t target, r row) bool {
 		return t.Name == "vuln12-reneg" && r.item == "error" && val(r, "sslscan") != ""
 	},

@@ -61,6 +61,28 @@ func specs() []serverSpec {
 			}
 			return tlstest.StartOpenSSL(tlstest.OpenSSLOptions{Leaf: rsa, ExtraLeaf: ec, MinProtocol: "TLSv1", MaxProtocol: "TLSv1.3"})
 		}},
+		{"openssl-tls13-odd", "openssl s_server: TLS 1.3 only, TLS_AES_128_CCM_SHA256:TLS_AES_128_CCM_8_SHA256:TLS_AES_256_GCM_SHA384, groups x448:P-521, server order", func() (*tlstest.Server, error) {
+			return tlstest.StartOpenSSL(tlstest.OpenSSLOptions{MinProtocol: "TLSv1.3", MaxProtocol: "TLSv1.3",
+				Ciphersuites: "TLS_AES_128_CCM_SHA256:TLS_AES_128_CCM_8_SHA256:TLS_AES_256_GCM_SHA384", Groups: "X448:P-521", ServerPref: true})
+		}},
+		{"nginx-ecdsa", "nginx: ECDSA P-256 leaf only, TLSv1 to TLSv1.3, HIGH:@SECLEVEL=0 (RSA-auth suites listed but unusable), server order, prime256v1:secp384r1", func() (*tlstest.Server, error) {
+			pki, err := tlstest.SharedPKI()
+			if err != nil {
+				return nil, err
+			}
+			ec, err := pki.IssueLeaf(tlstest.LeafOptions{DNSNames: []string{tlstest.DefaultName}, KeyType: tlstest.KeyECDSAP256})
+			if err != nil {
+				return nil, err
+			}
+			return tlstest.StartNginx(tlstest.NginxOptions{Leaves: []*tlstest.Leaf{ec}, Protocols: "TLSv1 TLSv1.1 TLSv1.2 TLSv1.3",
+				Ciphers: "HIGH:@SECLEVEL=0", PreferServerCiphers: true, ECDHCurve: "prime256v1:secp384r1"})
+		}},
+		{"openssl-mtls", "openssl s_server: TLS 1.2-1.3 defaults, client certificate required (-Verify 1)", func() (*tlstest.Server, error) {
+			return tlstest.StartOpenSSL(tlstest.OpenSSLOptions{ExtraArgs: []string{"-Verify", "1"}})
+		}},
+		{"openssl-chacha", "openssl s_server: TLS 1.2-1.3, server order with -prioritize_chacha (ChaCha20 first only for clients that list it first)", func() (*tlstest.Server, error) {
+			return tlstest.StartOpenSSL(tlstest.OpenSSLOptions{ServerPref: true, ExtraArgs: []string{"-prioritize_chacha"}})
+		}},
 		{"gnutls-legacy", "gnutls-serv: TLS 1.0-1.2, NORMAL + RC4-128, 3DES, anon DH, plain RSA, server precedence, 1024-bit DH", func() (*tlstest.Server, error) {
 			return tlstest.StartGnuTLS(tlstest.GnuTLSOptions{
 				Priority:    "NORMAL:-VERS-TLS1.3:+VERS-TLS1.0:+VERS-TLS1.1:+ARCFOUR-128:+3DES-CBC:+ANON-DH:+RSA:+DHE-RSA:%SERVER_PRECEDENCE",
