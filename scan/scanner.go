@@ -67,24 +67,25 @@ type Scanner struct {
 	opts Options
 
 	hostsMu sync.Mutex
-	hosts   map[netip.Addr]*hostSlot // per-IP connection limits of running scans
+	hosts   map[netip.AddrPort]*hostSlot // per-endpoint connection limits of running scans
 }
 
-// hostSlot is the connection limit of one IP address, kept while scans of
-// it run.
+// hostSlot is the connection limit of one endpoint (IP address and port),
+// kept while scans of it run. It is per endpoint, not per address, so that a
+// stalling service cannot starve the other ports of the same machine.
 type hostSlot struct {
 	sem   *semaphore.Weighted
 	users int
 }
 
-// hostSem returns the connection semaphore of ip, shared by concurrent
-// scans; release drops it when the last one ends, so the map holds only
-// the addresses being scanned.
-func (s *Scanner) hostSem(ip netip.Addr) (sem *semaphore.Weighted, release func()) {
+// hostSem returns the connection semaphore of an endpoint, shared by
+// concurrent scans of it (e.g. several names on one address); release drops
+// it when the last one ends, so the map holds only the endpoints being scanned.
+func (s *Scanner) hostSem(ip netip.AddrPort) (sem *semaphore.Weighted, release func()) {
 	s.hostsMu.Lock()
 	defer s.hostsMu.Unlock()
 	if s.hosts == nil {
-		s.hosts = map[netip.Addr]*hostSlot{}
+		s.hosts = map[netip.AddrPort]*hostSlot{}
 	}
 	h := s.hosts[ip]
 	if h == nil {
@@ -166,7 +167,7 @@ func (s *Scanner) Scan(ctx context.Context, t Target) (o *obs.Observation) {
 	o.Target.IP = ip.String()
 	addr := net.JoinHostPort(ip.String(), strconv.Itoa(t.Port))
 	a := &audit{clients: s.opts.Clients, ep: newEndpoint(addr, o.Target.SNI, s.opts.PerHost, s.opts.ConnTimeout), o: o}
-	sem, release := s.hostSem(ip)
+	sem, release := s.hostSem(netip.AddrPortFrom(ip, uint16(t.Port)))
 	defer release()
 	a.ep.sem = sem
 	if t.StartTLS != "" {

@@ -37,8 +37,8 @@ Scan:
   --timeout DURATION    bound the audit of one target (default 60s)
   --conn-timeout DUR    bound each connection (default 5s)
   --concurrency N       targets audited in parallel (default 4)
-  --per-host N          concurrent connections to one IP address, shared by every target
-                        on that address (default 8)
+  --per-host N          concurrent connections to one endpoint (IP address and port),
+                        shared by every target on that endpoint (default 8)
   --clients DIR         also simulate the captured ClientHellos in DIR (<id>.hello
                         files, see scan/clientsim/README.md)
   --quick               one handshake only: protocol, suite, chain, expiry, hostname, trust;
