@@ -4,6 +4,7 @@ const usage = `Usage: tlsaudit [flags] TARGET...
        tlsaudit demo [output flags]
        tlsaudit checks [--json]
        tlsaudit inspect [flags] FILE...
+       tlsaudit diff [--json] [--expiry-warn DUR] OLD.json NEW.json
 
 Examples:
   tlsaudit demo                           audit two built-in loopback servers (no network needed)
@@ -17,14 +18,17 @@ Examples:
   tlsaudit --fail-under A --fail-on high example.com   CI gate: exit 1 below A or on a high finding
   tlsaudit --policy ci.yaml --remediation nginx example.com   CI gate from a policy file
   tlsaudit checks                         list every check with severity and references
+  tlsaudit --html report.html example.com  also write a self-contained HTML report
+  tlsaudit --format sarif example.com > tls.sarif   findings for code-scanning dashboards
+  tlsaudit diff old.json new.json         what changed; exit 1 on a regression
   tlsaudit --ca-file root.pem --sni www.internal 10.0.0.5:443   a private PKI
 
 Targets:
   host, host:port, IPv4 or IPv6 literal, [v6]:port, https://host:port/path, SCHEME://host[:port].
   The default port is 443 (or the scheme's). Targets come from arguments, from --targets FILE
   and from standard input when an argument is "-": one per line, blank lines and lines
-  starting with '#' are ignored. A target literally named demo, checks or inspect must be
-  written with its port (demo:443).
+  starting with '#' are ignored. A target literally named demo, checks, inspect or
+  diff must be written with its port (demo:443).
 
 Input:
   --targets FILE        read targets from FILE, one per line
@@ -93,7 +97,10 @@ Certificates and trust:
 
 Output (stdout carries only the report; errors go to stderr):
   --format FORMAT       text (default), json (one array), jsonl (one report per line,
-                        written as each target finishes)
+                        written as each target finishes), html (one self-contained page),
+                        csv, junit (JUnit XML) or sarif (SARIF 2.1.0): one row, test case
+                        or result per check and target
+  --html FILE           also write the HTML report to FILE (atomically, when the run ends)
   --json                same as --format json
   --quiet               one line per target: target, grade ("-" when none), status [error]
   --color WHEN          auto (default: colour on a terminal unless NO_COLOR is set),
