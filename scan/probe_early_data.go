@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"time"
@@ -12,14 +13,19 @@ import (
 
 // TLS 1.3 0-RTT: complete a TLS 1.3 handshake, read the NewSessionTicket
 // messages that follow and record whether a ticket allows early data
-// (early_data extension with max_early_data_size, RFC 8446 4.6.1). Sending
-// early data on a resumed session is not attempted.
+// (early_data extension with max_early_data_size, RFC 8446 4.6.1). When one
+// does, resume with it on a second connection (PSK with its binder) and
+// send an HTTP GET as early data: the EncryptedExtensions say whether the
+// server took it, and an HTTP answer right after the handshake that it
+// acted on it.
 
 // ticketWait bounds the wait for the first ticket; servers send the rest in
-// the same burst, so later ones get ticketBurst.
+// the same burst, so later ones get ticketBurst. earlyAnswerWait bounds the
+// wait for the answer to the early request.
 const (
-	ticketWait  = 1 * time.Second
-	ticketBurst = 150 * time.Millisecond
+	ticketWait      = 1 * time.Second
+	ticketBurst     = 150 * time.Millisecond
+	earlyAnswerWait = 2 * time.Second
 )
 
 func init() { registerProbe("early_data", probeEarlyData) }
@@ -43,42 +49,107 @@ func probeEarlyData(ctx context.Context, a *audit) {
 		return
 	}
 	res.Connections = 1
-	tickets, maxEarly, suite, err := a.tls13Tickets(ctx, suites)
-	res.Tickets, res.MaxEarlyDataSize, res.Suite = tickets, maxEarly, registry.SuiteName(suite)
+	run, err := a.tls13Tickets(ctx, suites)
+	res.Tickets, res.MaxEarlyDataSize, res.Suite = run.n, run.maxEarly, registry.SuiteName(run.suite)
 	switch {
-	case err != nil && tickets == 0 && suite == 0:
+	case err != nil && run.n == 0 && run.suite == 0:
 		res.Attempt = attemptError(err)
-	case err != nil && tickets == 0 && !isTimeout(err):
+		return
+	case err != nil && run.n == 0 && !isTimeout(err):
 		res.Attempt = obs.Attempt{Status: obs.AttemptInconclusive, Reason: "no session ticket after the handshake: " + response(err)}
-	default:
-		res.Status = obs.AttemptCompleted
+		return
+	}
+	res.Status = obs.AttemptCompleted
+	if run.early != nil {
+		res.Connections++
+		if err := a.sendEarlyData(ctx, run.early, res); err != nil {
+			res.ResumeError = response(err)
+		}
 	}
 }
 
-// tls13Tickets completes a TLS 1.3 handshake and reads the tickets sent
-// within ticketWait. suite is 0 when the handshake did not complete.
-func (a *audit) tls13Tickets(ctx context.Context, suites []uint16) (n int, maxEarly uint32, suite uint16, err error) {
+// sendEarlyData resumes with r on a new connection, sending an HTTP GET
+// as 0-RTT data, and records Sent, Accepted and Answered.
+func (a *audit) sendEarlyData(ctx context.Context, r *wire.TLS13Resumption, res *obs.EarlyDataResult) error {
 	conn, err := a.ep.dial(ctx)
 	if err != nil {
-		return 0, 0, 0, err
+		return err
 	}
 	defer conn.Close()
+	shares, privs, err := tls13Shares([]uint16{wire.GroupX25519, wire.GroupSecp256r1})
+	if err != nil {
+		return err
+	}
+	ch := a.hello13([]uint16{r.Suite}, []uint16{wire.GroupX25519, wire.GroupSecp256r1, wire.GroupSecp384r1}, nil, shares)
+	req := []byte("GET / HTTP/1.1\r\nHost: " + hostHeader(a.o.Target, a.o.Target.Port, 443) + "\r\nConnection: close\r\n\r\n")
+	if len(req) > int(r.Ticket.MaxEarlyDataSize) {
+		return errors.New("the ticket allows fewer early bytes than an HTTP request needs")
+	}
+	ch.ALPN = []string{"http/1.1"} // as on the first connection: 0-RTT needs the same ALPN
+	res.Sent = true
+	o, err := wire.ResumeWithEarlyData(conn, ch, r, privs, req)
+	if err != nil {
+		return err
+	}
+	res.Accepted = o.EarlyDataAccepted
+	if !o.PSKAccepted {
+		return errors.New("the server did not resume the session")
+	}
+	if !o.EarlyDataAccepted {
+		return nil
+	}
+	waitAtMost(conn, earlyAnswerWait)
+	data, err := o.Session.ReadApplication()
+	if err != nil {
+		return err
+	}
+	res.Answered = bytes.HasPrefix(data, []byte("HTTP/"))
+	return nil
+}
+
+// tls13Shares generates key shares for groups.
+func tls13Shares(groups []uint16) ([]wire.KeyShare, []*wire.KeySharePrivate, error) {
 	var shares []wire.KeyShare
 	var privs []*wire.KeySharePrivate
-	for _, g := range []uint16{wire.GroupX25519, wire.GroupSecp256r1} {
+	for _, g := range groups {
 		ks, priv, err := wire.GenerateKeyShare(nil, g)
 		if err != nil {
-			return 0, 0, 0, err
+			return nil, nil, err
 		}
 		shares, privs = append(shares, ks), append(privs, priv)
 	}
+	return shares, privs, nil
+}
+
+// ticketRun is what the first TLS 1.3 connection of the probe saw.
+type ticketRun struct {
+	n        int
+	maxEarly uint32
+	suite    uint16 // 0 when the handshake did not complete
+	// early is a ticket allowing early data, ready to resume with.
+	early *wire.TLS13Resumption
+}
+
+// tls13Tickets completes a TLS 1.3 handshake and reads the tickets sent
+// within ticketWait.
+func (a *audit) tls13Tickets(ctx context.Context, suites []uint16) (run ticketRun, err error) {
+	conn, err := a.ep.dial(ctx)
+	if err != nil {
+		return run, err
+	}
+	defer conn.Close()
+	shares, privs, err := tls13Shares([]uint16{wire.GroupX25519, wire.GroupSecp256r1})
+	if err != nil {
+		return run, err
+	}
 	groups := []uint16{wire.GroupX25519, wire.GroupSecp256r1, wire.GroupSecp384r1}
 	ch := a.hello13(suites, groups, nil, shares)
+	ch.ALPN = []string{"http/1.1"} // the early request is HTTP/1.1
 	f, err := wire.Exchange(conn, ch, privs, wire.StopAfterFinished)
 	if err == nil && f.HelloRetryRequest != nil && f.Alert == nil {
 		ks, priv, gerr := wire.GenerateKeyShare(nil, f.HelloRetryRequest.SelectedGroup)
 		if gerr != nil {
-			return 0, 0, 0, gerr
+			return run, gerr
 		}
 		privs = append(privs, priv)
 		f, err = wire.ContinueAfterRetry(conn, f, ch.ForRetry(f.HelloRetryRequest, ks), privs, wire.StopAfterFinished)
@@ -90,24 +161,27 @@ func (a *audit) tls13Tickets(ctx context.Context, suites []uint16) (n int, maxEa
 		err = errors.New("the TLS 1.3 handshake did not reach the server Finished")
 	}
 	if err != nil {
-		return 0, 0, 0, err
+		return run, err
 	}
 	sess, err := wire.FinishTLS13(conn, f, privs)
 	if err != nil {
-		return 0, 0, 0, err
+		return run, err
 	}
-	suite = f.ServerHello.CipherSuite
+	run.suite = f.ServerHello.CipherSuite
 	waitAtMost(conn, ticketWait)
-	for n < 4 {
+	for run.n < 4 {
 		t, err := sess.ReadTicket()
 		if err != nil {
-			return n, maxEarly, suite, err
+			return run, err
 		}
-		n++
+		run.n++
 		waitAtMost(conn, ticketBurst)
-		if t.EarlyData && t.MaxEarlyDataSize > maxEarly {
-			maxEarly = t.MaxEarlyDataSize
+		if t.EarlyData && t.MaxEarlyDataSize > run.maxEarly {
+			run.maxEarly = t.MaxEarlyDataSize
+			if r, err := sess.Resumption(t, time.Now()); err == nil {
+				run.early = r
+			}
 		}
 	}
-	return n, maxEarly, suite, nil
+	return run, nil
 }

@@ -124,12 +124,7 @@ func FinishTLS13(rw io.ReadWriter, f *Flight, privs []*KeySharePrivate) (*TLS13S
 		return nil, errors.New("wire: FinishTLS13 needs a flight read through the server Finished")
 	}
 	sh := f.ServerHello
-	var priv *KeySharePrivate
-	for _, p := range privs {
-		if p != nil && p.Group == sh.KeyShare.Group && p.HasSecret() {
-			priv = p
-		}
-	}
+	priv := keySharePriv(privs, sh.KeyShare.Group)
 	if priv == nil {
 		return nil, ErrNoDecryptionKey
 	}
@@ -157,7 +152,8 @@ func FinishTLS13(rw io.ReadWriter, f *Flight, privs []*KeySharePrivate) (*TLS13S
 	if err != nil {
 		return nil, err
 	}
-	rec := append([]byte{RecordChangeCipherSpec, 3, 3, 0, 1, 1}, out.seal(RecordHandshake, handshakeMessage(TypeFinished, mac))...)
+	fin := handshakeMessage(TypeFinished, mac)
+	rec := append([]byte{RecordChangeCipherSpec, 3, 3, 0, 1, 1}, out.seal(RecordHandshake, fin)...)
 	if _, err := rw.Write(rec); err != nil {
 		return nil, fmt.Errorf("wire: sending the client Finished: %w", err)
 	}
@@ -165,7 +161,10 @@ func FinishTLS13(rw io.ReadWriter, f *Flight, privs []*KeySharePrivate) (*TLS13S
 	if err != nil {
 		return nil, err
 	}
-	return &TLS13Session{r: NewReader(rw), in: in}, nil
+	// resumption_master_secret (RFC 8446 7.1): ClientHello..client Finished.
+	resTH := transcriptHash(newHash, append(append([][]byte(nil), f.Transcript...), fin))
+	return &TLS13Session{r: NewReader(rw), in: in, suite: sh.CipherSuite,
+		resMaster: expandLabel(newHash, master, "res master", resTH, newHash().Size())}, nil
 }
 
 // indexOfServerHello returns the index of the last ServerHello in a transcript.
@@ -196,55 +195,88 @@ func tls13Secrets(newHash func() hash.Hash, shared []byte) (hs, master []byte, e
 	return hs, master, err
 }
 
-// TLS13Session reads a TLS 1.3 server's post-handshake messages.
+// TLS13Session reads a TLS 1.3 server's post-handshake messages. Its
+// resumption master secret is unexported: it never reaches an observation
+// or a report.
 type TLS13Session struct {
-	r       *Reader
-	in      *tls13Traffic
-	pending []byte
+	r         *Reader
+	in        *tls13Traffic
+	pending   []byte
+	suite     uint16
+	resMaster []byte
 }
 
 // ReadTicket returns the next NewSessionTicket, skipping other
 // post-handshake messages; application data or an alert end it with an error.
 func (s *TLS13Session) ReadTicket() (*TLS13Ticket, error) {
-	for {
-		if len(s.pending) >= 4 {
-			n := int(s.pending[1])<<16 | int(s.pending[2])<<8 | int(s.pending[3])
-			if n > DefaultMaxMessage {
-				return nil, fmt.Errorf("wire: post-handshake message of %d bytes: %w", n, ErrLimit)
+	t, _, err := s.readPost(false)
+	return t, err
+}
+
+// ReadApplication returns the next application data record, skipping
+// post-handshake messages (tickets); an alert ends it with an error.
+func (s *TLS13Session) ReadApplication() ([]byte, error) {
+	_, data, err := s.readPost(true)
+	return data, err
+}
+
+// readPost reads post-handshake records: it returns the next ticket, or
+// with app set the next application data (tickets skipped).
+func (s *TLS13Session) readPost(app bool) (*TLS13Ticket, []byte, error) {
+	t, data, err := s.readPostRecord(app)
+	for err == nil && t == nil && data == nil {
+		t, data, err = s.readPostRecord(app)
+	}
+	return t, data, err
+}
+
+// readPostRecord handles what is buffered or one record; all nil means
+// "read on".
+func (s *TLS13Session) readPostRecord(app bool) (*TLS13Ticket, []byte, error) {
+	if len(s.pending) >= 4 {
+		n := int(s.pending[1])<<16 | int(s.pending[2])<<8 | int(s.pending[3])
+		if n > DefaultMaxMessage {
+			return nil, nil, fmt.Errorf("wire: post-handshake message of %d bytes: %w", n, ErrLimit)
+		}
+		if len(s.pending) >= 4+n {
+			t, body := s.pending[0], s.pending[4:4+n]
+			s.pending = s.pending[4+n:]
+			if t == TypeNewSessionTicket && !app {
+				tk, err := ParseTLS13Ticket(body)
+				return tk, nil, err
 			}
-			if len(s.pending) >= 4+n {
-				t, body := s.pending[0], s.pending[4:4+n]
-				s.pending = s.pending[4+n:]
-				if t == TypeNewSessionTicket {
-					return ParseTLS13Ticket(body)
-				}
-				continue
-			}
-		}
-		rec, err := s.r.ReadRecord()
-		if err != nil {
-			return nil, err
-		}
-		if rec.Type == RecordChangeCipherSpec {
-			continue
-		}
-		if rec.Type != RecordApplicationData {
-			if rec.Type == RecordAlert {
-				return nil, alertOrErr(rec.Payload)
-			}
-			return nil, decodeErr("record", "plaintext %s record after the handshake", contentTypeName(rec.Type))
-		}
-		typ, data, err := s.in.open(rec)
-		if err != nil {
-			return nil, err
-		}
-		switch typ {
-		case RecordHandshake:
-			s.pending = append(s.pending, data...)
-		case RecordAlert:
-			return nil, alertOrErr(data)
-		default:
-			return nil, decodeErr("record", "unexpected %s record while waiting for a ticket", contentTypeName(typ))
+			return nil, nil, nil
 		}
 	}
+	rec, err := s.r.ReadRecord()
+	if err != nil {
+		return nil, nil, err
+	}
+	if rec.Type == RecordChangeCipherSpec {
+		return nil, nil, nil
+	}
+	if rec.Type != RecordApplicationData {
+		if rec.Type == RecordAlert {
+			return nil, nil, alertOrErr(rec.Payload)
+		}
+		return nil, nil, decodeErr("record", "plaintext %s record after the handshake", contentTypeName(rec.Type))
+	}
+	typ, data, err := s.in.open(rec)
+	if err != nil {
+		return nil, nil, err
+	}
+	switch {
+	case typ == RecordHandshake:
+		s.pending = append(s.pending, data...)
+	case typ == RecordAlert:
+		return nil, nil, alertOrErr(data)
+	case typ == RecordApplicationData && app:
+		if data == nil {
+			data = []byte{}
+		}
+		return nil, data, nil
+	default:
+		return nil, nil, decodeErr("record", "unexpected %s record after the handshake", contentTypeName(typ))
+	}
+	return nil, nil, nil
 }
