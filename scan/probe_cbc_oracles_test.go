@@ -103,3 +103,17 @@ func TestProbeLuckyMinus20Vulnerable(t *testing.T) {
 		}
 	}
 }
+
+// TestProbeCBCOracleFullScan: in a full scan (every probe at once) the
+// Sleeping POODLE server is still caught and costs 12 connections.
+func TestProbeCBCOracleFullScan(t *testing.T) {
+	srv := tlstest.StartVuln12T(t, tlstest.Vuln12Options{CBCOracle: "sleeping"})
+	_, o := scanVuln(t, srv)
+	c, _ := checks.Lookup(checks.IDVulnSleepingPoodle)
+	if f := checks.Evaluate(c, o, checks.Env{})[0]; f.Status != checks.StatusFail {
+		t.Errorf("%s %s", f.Status, f.Detail)
+	}
+	if n := o.ConnectionsByPhase["probe:cbc_oracles"]; n != 12 {
+		t.Errorf("cbc_oracles connections: %d", n)
+	}
+}
