@@ -18,26 +18,18 @@ var snakeCase = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
 // a profile name...), not field names; their values are still walked.
 var dataKeyed = map[string]bool{
 	"[].observation.connections_by_phase": true, // "probe:heartbleed": 3
-	"[].observation.elapsed_ms_by_phase":   true,
+	"[].observation.elapsed_ms_by_phase":  true,
 }
 
 // TestJSONKeysSnakeCase walks every member name of the JSON of a real
-// report (a loopback scan with every check run) and of the golden reports:
-// all are snake_case, and no member carries secrets (master secrets, keys).
+// report (a loopback scan with every check run) and all are snake_case, and no member carries secrets (master secrets, keys).
 func TestJSONKeysSnakeCase(t *testing.T) {
 	r := scanHostile(t)
-	var buf bytes.Buffer
-	w, err := report.NewWriter("json", &buf, report.Style{})
+	b, err := json.Marshal([]*report.Report{r})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Write(r); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	dec := json.NewDecoder(&buf)
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	var doc any
 	if err := dec.Decode(&doc); err != nil {
