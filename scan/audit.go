@@ -439,8 +439,15 @@ func (a *audit) addChain(version uint16, keyType string, certs [][]byte, ocsp []
 	for _, der := range certs {
 		ch.Certificates = append(ch.Certificates, summarize(der))
 	}
-	if ch.KeyType == "" && len(ch.Certificates) > 0 {
-		ch.KeyType = ch.Certificates[0].KeyType
+	if len(ch.Certificates) > 0 {
+		// The leaf's own key when it parsed: an Ed25519 certificate is
+		// obtained with the ECDHE_ECDSA suites at TLS 1.2 (RFC 8422).
+		switch kt := ch.Certificates[0].KeyType; {
+		case ch.KeyType == "":
+			ch.KeyType = kt
+		case kt == "RSA" || kt == "ECDSA" || kt == "DSA" || kt == "Ed25519" || kt == "Ed448":
+			ch.KeyType = kt
+		}
 	}
 	a.o.Chains = append(a.o.Chains, ch)
 }
