@@ -34,10 +34,22 @@ const (
 // or errored → the same with the probe's reason, completed → judge.
 func probeCheck[R any](name string, get func(*obs.HandshakeProbes) *R, attempt func(*R) obs.Attempt,
 	judge func(o *obs.Observation, r *R) checks.Finding) checks.EvalFunc {
+	return resultCheck(name, func(p *obs.Probes) *R { return get(&p.HandshakeProbes) }, attempt, judge)
+}
+
+// sessionCheck is probeCheck for the results in obs.SessionProbes.
+func sessionCheck[R any](name string, get func(*obs.SessionProbes) *R, attempt func(*R) obs.Attempt,
+	judge func(o *obs.Observation, r *R) checks.Finding) checks.EvalFunc {
+	return resultCheck(name, func(p *obs.Probes) *R { return get(&p.SessionProbes) }, attempt, judge)
+}
+
+// resultCheck is the body shared by probeCheck and sessionCheck.
+func resultCheck[R any](name string, get func(*obs.Probes) *R, attempt func(*R) obs.Attempt,
+	judge func(o *obs.Observation, r *R) checks.Finding) checks.EvalFunc {
 	return func(o *obs.Observation, _ checks.Env) []checks.Finding {
 		var r *R
 		if o.Probes != nil {
-			r = get(&o.Probes.HandshakeProbes)
+			r = get(o.Probes)
 		}
 		if r == nil {
 			return checks.One(checks.NotApplicable("the " + name + " probe did not run"))
