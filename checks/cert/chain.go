@@ -157,7 +157,7 @@ func servedIssuer(c *pcert, served []*pcert) *pcert {
 		if p == c || p.c == nil || !bytes.Equal(p.c.RawSubject, c.c.RawIssuer) {
 			continue
 		}
-		if p.c.CheckSignature(c.c.SignatureAlgorithm, c.c.RawTBSCertificate, c.c.Signature) == nil {
+		if signedBy(c, p) {
 			return p
 		}
 	}
@@ -229,7 +229,7 @@ func anchoredSomewhere(p *pcert, stores []*store) bool {
 			return true
 		}
 		for _, a := range st.bySubj[string(p.c.RawIssuer)] {
-			if a.c.CheckSignature(p.c.SignatureAlgorithm, p.c.RawTBSCertificate, p.c.Signature) == nil {
+			if signedBy(p, a) {
 				return true
 			}
 		}

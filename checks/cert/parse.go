@@ -30,7 +30,11 @@ type pcert struct {
 func newPCert(der []byte, source string, index int) *pcert {
 	sum := sha256.Sum256(der)
 	p := &pcert{der: der, sha256: hex.EncodeToString(sum[:]), source: source, index: index}
-	p.c, p.err = parseLenient(der)
+	if source == "store" || !cacheParses {
+		p.c, p.err = parseLenient(der) // parsed once per process anyway
+	} else {
+		p.c, p.err = parseCached(der, p.sha256)
+	}
 	return p
 }
 
@@ -70,7 +74,7 @@ func (p *pcert) selfSigned() bool {
 	if p.c == nil || string(p.c.RawSubject) != string(p.c.RawIssuer) {
 		return false
 	}
-	return p.c.CheckSignature(p.c.SignatureAlgorithm, p.c.RawTBSCertificate, p.c.Signature) == nil
+	return signedBy(p, p)
 }
 
 func (p *pcert) summary() CertSummary {

@@ -161,7 +161,7 @@ func (b *pathBuilder) build(path []*pcert) {
 		if inPath(path, cand) {
 			continue
 		}
-		if err := cand.c.CheckSignature(cur.c.SignatureAlgorithm, cur.c.RawTBSCertificate, cur.c.Signature); err != nil {
+		if !signedBy(cur, cand) {
 			b.badSig = true
 			continue
 		}

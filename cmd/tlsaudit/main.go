@@ -62,9 +62,11 @@ var isTerminal = func(w io.Writer) bool {
 }
 
 func main() {
+	stopProfiles := startProfiles()
 	ctx, stop := interruptContext(os.Stderr)
 	code := runContext(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
+	stopProfiles()
 	os.Exit(code)
 }
 

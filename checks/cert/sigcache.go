@@ -1,0 +1,82 @@
+package cert
+
+import (
+	"sync"
+
+	zx509 "github.com/zmap/zcrypto/x509"
+)
+
+// Certificate parsing and signature checks are the bulk of a quick audit's
+// CPU (issue 7). The same certificates recur across the targets of a batch
+// (every address of a name, a CDN's shared certificate, every CA's
+// intermediates) and the same issuer/subject pairs recur within one audit
+// (the served chain checked again by path building in every store). A
+// parse depends on the DER alone and a signature check on the two
+// certificates alone, so both are kept process-wide, keyed by SHA-256.
+// Parsed certificates are shared: nothing may modify them.
+
+// cacheCap bounds each cache; when full it starts over, so memory stays
+// flat however long the target list (about 1,024 parsed certificates of a
+// few KiB each at most).
+const cacheCap = 1024
+
+type sigKey struct{ child, parent string }
+
+type parsed struct {
+	c   *zx509.Certificate
+	err error
+}
+
+var (
+	sigMu       sync.Mutex
+	sigCache    = map[sigKey]bool{}
+	parseMu     sync.Mutex
+	parseCache  = map[string]parsed{}
+	cacheParses = true // tests turn the caches off to compare
+)
+
+// parseCached is parseLenient through the cache (keyed by the hex SHA-256
+// of der).
+func parseCached(der []byte, sha string) (*zx509.Certificate, error) {
+	parseMu.Lock()
+	p, hit := parseCache[sha]
+	parseMu.Unlock()
+	if hit {
+		return p.c, p.err
+	}
+	p.c, p.err = parseLenient(der)
+	parseMu.Lock()
+	if len(parseCache) >= cacheCap {
+		clear(parseCache)
+	}
+	parseCache[sha] = p
+	parseMu.Unlock()
+	return p.c, p.err
+}
+
+// signedBy reports whether parent's public key verifies child's signature.
+func signedBy(child, parent *pcert) bool {
+	if child.c == nil || parent.c == nil {
+		return false
+	}
+	if child.sha256 == parent.sha256 && child.err == nil && cacheParses {
+		// The parser checked the self-signature already (same test: the
+		// raw subject equals the raw issuer and the own key verifies it).
+		return child.c.SelfSigned
+	}
+	k := sigKey{child.sha256, parent.sha256}
+	sigMu.Lock()
+	ok, hit := sigCache[k]
+	sigMu.Unlock()
+	if hit && cacheParses {
+		return ok
+	}
+	ok = parent.c.CheckSignature(child.c.SignatureAlgorithm, child.c.RawTBSCertificate, child.c.Signature) == nil
+	sigMu.Lock()
+	if len(sigCache) >= cacheCap*4 {
+		clear(sigCache)
+	}
+	sigCache[k] = ok
+	sigMu.Unlock()
+	return ok
+}
