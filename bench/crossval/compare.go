@@ -210,6 +210,7 @@ func compareTarget(t target, fs []*facts) []row {
 		}
 		return classicEC(append(slices.Clone(f.groups12), f.groups13...))
 	})
+	add("leaf certificate", func(f *facts) (string, bool) { return f.leaf, f.leaf != "" }, nil)
 	add("DH bits", func(f *facts) (string, bool) {
 		if f.dhBits == nil {
 			return "", false

@@ -57,6 +57,14 @@ var explanations = []explanation{
 		return t.Name == "openssl-mtls" && strings.HasPrefix(r.item, "suites ") && val(r, "tlsaudit") == val(r, "nmap")
 	}, "peer: sslscan's OpenSSL handshakes fail for want of a client certificate, so it lists no TLS 1.2 suite"},
 	{func(t target, r row) bool {
+		return (t.Name == "openssl-ed25519" || t.Name == "openssl-x448-only") &&
+			(strings.HasPrefix(r.item, "TLSv") || strings.HasPrefix(r.item, "suites TLSv")) &&
+			val(r, "tlsaudit") == val(r, "sslscan") && (val(r, "nmap") == "no" || strings.HasPrefix(val(r, "nmap"), "0:"))
+	}, "peer: nmap offers neither the ed25519 signature algorithm nor the x448 group, so these servers refuse its hellos"},
+	{func(t target, r row) bool {
+		return t.Name == "openssl-x448-only" && r.item == "leaf certificate" && val(r, "tlsaudit") == ""
+	}, "tlsaudit (open): scan/wire makes no x448 (nor FFDHE) key share, so no TLS 1.3 handshake completes and the certificate is never seen; sslscan (OpenSSL) gets it"},
+	{func(t target, r row) bool {
 		return t.Name == "vuln12-reneg" && r.item == "error" && val(r, "sslscan") != ""
 	},
 		"peer: sslscan hangs on a server that completes client-initiated renegotiation (killed after 4 minutes)"},

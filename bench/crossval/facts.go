@@ -46,6 +46,8 @@ type facts struct {
 	dhBits []int
 	// verdicts: name → vulnerable (missing: not reported).
 	verdicts map[string]bool
+	// leaf: "CN expiry-date" of the (first) leaf certificate served.
+	leaf string
 }
 
 func newFacts(tool string) *facts {

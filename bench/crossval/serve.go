@@ -83,6 +83,12 @@ func specs() []serverSpec {
 		{"openssl-chacha", "openssl s_server: TLS 1.2-1.3, server order with -prioritize_chacha (ChaCha20 first only for clients that list it first)", func() (*tlstest.Server, error) {
 			return tlstest.StartOpenSSL(tlstest.OpenSSLOptions{ServerPref: true, ExtraArgs: []string{"-prioritize_chacha"}})
 		}},
+		{"openssl-ed25519", "openssl s_server: Ed25519 certificate, TLS 1.2-1.3 defaults", func() (*tlstest.Server, error) {
+			return startWithLeaf(tlstest.KeyEd25519, tlstest.OpenSSLOptions{MinProtocol: "TLSv1.2", MaxProtocol: "TLSv1.3"})
+		}},
+		{"openssl-x448-only", "openssl s_server: TLS 1.3 only, group X448 only", func() (*tlstest.Server, error) {
+			return tlstest.StartOpenSSL(tlstest.OpenSSLOptions{MinProtocol: "TLSv1.3", MaxProtocol: "TLSv1.3", Groups: "X448"})
+		}},
 		{"gnutls-legacy", "gnutls-serv: TLS 1.0-1.2, NORMAL + RC4-128, 3DES, anon DH, plain RSA, server precedence, 1024-bit DH", func() (*tlstest.Server, error) {
 			return tlstest.StartGnuTLS(tlstest.GnuTLSOptions{
 				Priority:    "NORMAL:-VERS-TLS1.3:+VERS-TLS1.0:+VERS-TLS1.1:+ARCFOUR-128:+3DES-CBC:+ANON-DH:+RSA:+DHE-RSA:%SERVER_PRECEDENCE",
@@ -163,4 +169,18 @@ func serve(out string, only map[string]bool) error {
 	<-sig
 	fmt.Fprintln(os.Stderr, "crossval: stopping servers")
 	return nil
+}
+
+// startWithLeaf runs openssl s_server with a leaf of keyType from the shared PKI.
+func startWithLeaf(keyType string, opts tlstest.OpenSSLOptions) (*tlstest.Server, error) {
+	pki, err := tlstest.SharedPKI()
+	if err != nil {
+		return nil, err
+	}
+	leaf, err := pki.IssueLeaf(tlstest.LeafOptions{DNSNames: []string{tlstest.DefaultName}, KeyType: keyType})
+	if err != nil {
+		return nil, err
+	}
+	opts.Leaf = leaf
+	return tlstest.StartOpenSSL(opts)
 }

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // testsslVerdicts maps testssl.sh JSON ids to verdictNames.
@@ -45,6 +46,7 @@ func readTestssl(file string) *facts {
 		return nil
 	}
 	order := map[string]bool{}
+	cn, notAfter := "", ""
 	globalOrder := ""
 	for _, it := range items {
 		switch {
@@ -103,6 +105,16 @@ func readTestssl(file string) *facts {
 				addUnique(&f.dhBits, n)
 			}
 		}
+		switch {
+		case it.ID == "cert_commonName" || strings.HasPrefix(it.ID, "cert_commonName "):
+			if cn == "" {
+				cn = it.Finding
+			}
+		case it.ID == "cert_notAfter" || strings.HasPrefix(it.ID, "cert_notAfter "):
+			if notAfter == "" {
+				notAfter = it.Finding
+			}
+		}
 		if it.ID == "cert_chain_of_trust" {
 			f.verdicts["chain_incomplete"] = f.verdicts["chain_incomplete"] || strings.Contains(it.Finding, "chain incomplete")
 		}
@@ -116,6 +128,9 @@ func readTestssl(file string) *facts {
 				f.verdicts[v] = true
 			}
 		}
+	}
+	if t, err := time.Parse("2006-01-02 15:04", notAfter); err == nil && cn != "" {
+		f.leaf = leafID(cn, t)
 	}
 	f.noSuites = true
 	for _, it := range items {

@@ -97,6 +97,10 @@ func runTLSAudit(bin, dir string, t target) *facts {
 			addUnique(&f.groups13, g.ID)
 		}
 	}
+	if len(o.Chains) > 0 && len(o.Chains[0].Certificates) > 0 {
+		c := o.Chains[0].Certificates[0]
+		f.leaf = leafID(cnOf(c.Subject), c.NotAfter)
+	}
 	f.dhBits = []int{}
 	for _, d := range o.DH {
 		addUnique(&f.dhBits, d.Bits)
@@ -149,6 +153,10 @@ type sslscanDoc struct {
 			Version string `xml:"sslversion,attr"`
 			ID      string `xml:"id,attr"`
 		} `xml:"group"`
+		Certs []struct {
+			Subject  string `xml:"subject"`
+			NotAfter string `xml:"not-valid-after"`
+		} `xml:"certificates>certificate"`
 	} `xml:"ssltest"`
 }
 
@@ -214,6 +222,11 @@ func runSSLScan(dir string, t target) *facts {
 			addUnique(&f.groups13, uint16(id))
 		} else if uint16(id) < 0x100 || uint16(id) > 0x1ff { // FFDHE groups are not ECDHE curves
 			addUnique(&f.groups12, uint16(id))
+		}
+	}
+	if len(st.Certs) > 0 {
+		if t, err := time.Parse("Jan _2 15:04:05 2006 MST", strings.TrimSpace(st.Certs[0].NotAfter)); err == nil {
+			f.leaf = leafID(strings.TrimSpace(st.Certs[0].Subject), t)
 		}
 	}
 	if len(st.Heartbleed) > 0 {
@@ -335,4 +348,19 @@ func runNmap(dir string, t target) *facts {
 	// SSLv2), so every protocol stays false.
 	_ = doc
 	return f
+}
+
+// leafID identifies a leaf certificate across tools: common name and expiry day.
+func leafID(cn string, notAfter time.Time) string {
+	return cn + " " + notAfter.UTC().Format("2006-01-02")
+}
+
+// cnOf extracts the CN from a distinguished name string ("CN=x, O=y").
+func cnOf(dn string) string {
+	for _, part := range strings.Split(dn, ",") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(part), "CN="); ok {
+			return v
+		}
+	}
+	return dn
 }
