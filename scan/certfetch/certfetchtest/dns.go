@@ -29,6 +29,22 @@ func (d *DNS) Queries() int { return int(d.queries.Load()) }
 // when the test ends.
 func StartDNS(t testing.TB, zone map[string][]dns.RR) *DNS {
 	t.Helper()
+	return StartDNSFunc(t, func(q dns.Question, m *dns.Msg) {
+		for _, rr := range zone[strings.ToLower(q.Name)] {
+			if rr.Header().Rrtype == q.Qtype {
+				m.Answer = append(m.Answer, rr)
+			}
+		}
+		m.AuthenticatedData = strings.HasPrefix(q.Name, "_")
+	})
+}
+
+// StartDNSFunc starts a UDP DNS server on 127.0.0.1 that counts every
+// query, answers one with more or fewer than one question with FORMERR,
+// and otherwise lets answer fill in the reply m (already SetReply) to the
+// single question q. The server stops when the test ends.
+func StartDNSFunc(t testing.TB, answer func(q dns.Question, m *dns.Msg)) *DNS {
+	t.Helper()
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("certfetchtest: DNS listen: %v", err)
@@ -43,13 +59,7 @@ func StartDNS(t testing.TB, zone map[string][]dns.RR) *DNS {
 			w.WriteMsg(m)
 			return
 		}
-		q := r.Question[0]
-		for _, rr := range zone[strings.ToLower(q.Name)] {
-			if rr.Header().Rrtype == q.Qtype {
-				m.Answer = append(m.Answer, rr)
-			}
-		}
-		m.AuthenticatedData = strings.HasPrefix(q.Name, "_")
+		answer(r.Question[0], m)
 		w.WriteMsg(m)
 	})}
 	started := make(chan struct{})
