@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 
@@ -84,5 +85,25 @@ func TestCachesBounded(t *testing.T) {
 	sigMu.Unlock()
 	if n == 0 || n > cacheCap || m == 0 || m > 4*cacheCap {
 		t.Errorf("caches hold %d parses and %d signatures, caps %d and %d", n, m, cacheCap, 4*cacheCap)
+	}
+}
+
+// TestStoreRecognisedBySlices: the same root slices give the parsed store
+// without hashing; equal bytes in other slices give the same store by hash;
+// other roots give another store.
+func TestStoreRecognisedBySlices(t *testing.T) {
+	p := getPKI(t)
+	ts := envWith(p.rootA, p.rootB).Stores[0]
+	s := parsedStore(ts)
+	if parsedStore(ts) != s {
+		t.Error("the same slices were parsed again")
+	}
+	copied := checks.TrustStore{Name: ts.Name, Roots: [][]byte{slices.Clone(ts.Roots[0]), slices.Clone(ts.Roots[1])}}
+	if parsedStore(copied) != s {
+		t.Error("equal roots in other slices were parsed again")
+	}
+	other := checks.TrustStore{Name: ts.Name, Roots: [][]byte{ts.Roots[0], p.inter.der}}
+	if o := parsedStore(other); o == s || len(o.anchors) != 2 || o.anchors[1].sha256 != newPCert(p.inter.der, "store", -1).sha256 {
+		t.Errorf("other roots gave the same or a wrong store: %d anchors", len(o.anchors))
 	}
 }
