@@ -3,8 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"io"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -13,6 +11,7 @@ import (
 	"github.com/tlsaudit/tlsaudit/checks/mozilla"
 	policyfile "github.com/tlsaudit/tlsaudit/checks/policy"
 	"github.com/tlsaudit/tlsaudit/report"
+	"github.com/tlsaudit/tlsaudit/scan/certfetch"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 
@@ -53,7 +52,7 @@ func (g *gateConfig) load() error {
 	if g.policyFile == "" {
 		return nil
 	}
-	data, err := readCapped(g.policyFile, policyfile.MaxSize)
+	data, err := certfetch.ReadFileCapped(g.policyFile, policyfile.MaxSize)
 	if err != nil {
 		return fmt.Errorf("--policy: %v", err)
 	}
@@ -68,23 +67,6 @@ func (g *gateConfig) load() error {
 	}
 	g.policy = p
 	return nil
-}
-
-// readCapped reads a file of at most limit bytes.
-func readCapped(name string, limit int64) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s: larger than %d bytes", name, limit)
-	}
-	return data, nil
 }
 
 // mozillaSection attaches the Mozilla verdict to r (every profile, or the

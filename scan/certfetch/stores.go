@@ -29,7 +29,7 @@ func LoadCAFile(path string) (checks.TrustStore, error) {
 }
 
 func loadStore(name, path string) (checks.TrustStore, error) {
-	data, err := readCapped(path, maxStoreFile)
+	data, err := ReadFileCapped(path, maxStoreFile)
 	if err != nil {
 		return checks.TrustStore{Name: name}, err
 	}
@@ -40,7 +40,9 @@ func loadStore(name, path string) (checks.TrustStore, error) {
 	return ts, nil
 }
 
-func readCapped(path string, max int64) ([]byte, error) {
+// ReadFileCapped reads the file at path, or fails with an error naming it
+// when it is larger than max bytes (reading at most max+1 of them).
+func ReadFileCapped(path string, max int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
