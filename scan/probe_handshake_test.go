@@ -36,11 +36,18 @@ func probeAudit(srv *tlstest.Server, protos map[uint16][]uint16) *audit {
 // runProbe runs the named probe on a and returns the handshake results.
 func runProbe(t *testing.T, a *audit, name string) *obs.HandshakeProbes {
 	t.Helper()
+	return &execProbe(t, a, name, 30*time.Second).HandshakeProbes
+}
+
+// execProbe runs the named probe on a within timeout and returns what it
+// recorded; a probe error fails the test.
+func execProbe(t *testing.T, a *audit, name string, timeout time.Duration) *obs.Probes {
+	t.Helper()
 	fn, ok := probes[name]
 	if !ok {
 		t.Fatalf("probe %q is not registered", name)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	fn(ctx, a)
 	if len(a.o.Errors) > 0 {
@@ -49,7 +56,7 @@ func runProbe(t *testing.T, a *audit, name string) *obs.HandshakeProbes {
 	if a.o.Probes == nil {
 		t.Fatalf("probe %s recorded nothing", name)
 	}
-	return &a.o.Probes.HandshakeProbes
+	return a.o.Probes
 }
 
 func wantStatus(t *testing.T, what string, at obs.Attempt, want string) {

@@ -32,19 +32,7 @@ func discoveredAudit(t *testing.T, srv *tlstest.Server) *audit {
 // sessionFinding runs probe name on a and returns the finding of check id.
 func sessionFinding(t *testing.T, a *audit, name, id string) (checks.Finding, *obs.SessionProbes) {
 	t.Helper()
-	fn, ok := probes[name]
-	if !ok {
-		t.Fatalf("probe %q is not registered", name)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	fn(ctx, a)
-	if len(a.o.Errors) > 0 {
-		t.Errorf("probe errors: %+v", a.o.Errors)
-	}
-	if a.o.Probes == nil {
-		t.Fatalf("probe %s recorded nothing", name)
-	}
+	p := execProbe(t, a, name, 60*time.Second)
 	c, ok := checks.Lookup(id)
 	if !ok {
 		t.Fatalf("check %s not registered", id)
@@ -53,7 +41,7 @@ func sessionFinding(t *testing.T, a *audit, name, id string) (checks.Finding, *o
 	if len(fs) != 1 {
 		t.Fatalf("%d findings", len(fs))
 	}
-	return fs[0], &a.o.Probes.SessionProbes
+	return fs[0], &p.SessionProbes
 }
 
 func wantCheck(t *testing.T, f checks.Finding, status checks.Status, detail string) {
