@@ -101,19 +101,32 @@ func isHelloRetryRequest(m []byte) bool {
 // messages with headers, including ClientHello1 + HelloRetryRequest if any).
 // Suites 0x1301, 0x1302 and 0x1303 are supported.
 func DeriveTLS13HandshakeKeys(suite uint16, sharedSecret []byte, transcript [][]byte) (*TLS13Keys, error) {
+	newHash, _, _, err := suiteParams(suite)
+	if err != nil {
+		return nil, err
+	}
+	early, err := hkdf.Extract(newHash, make([]byte, newHash().Size()), nil)
+	if err != nil {
+		return nil, err
+	}
+	k, _, err := handshakeKeySchedule(suite, early, sharedSecret, transcript)
+	return k, err
+}
+
+// handshakeKeySchedule runs the TLS 1.3 key schedule (RFC 8446 7.1) from
+// the early secret (of a PSK, or of none) and the (EC)DHE/KEM shared secret
+// to the handshake traffic keys for the transcript ClientHello..ServerHello.
+// It returns the keys and the handshake secret.
+func handshakeKeySchedule(suite uint16, early, sharedSecret []byte, transcript [][]byte) (*TLS13Keys, []byte, error) {
 	newHash, keyLen, newAEAD, err := suiteParams(suite)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	hashLen := newHash().Size()
-	early, err := hkdf.Extract(newHash, make([]byte, hashLen), nil)
-	if err != nil {
-		return nil, err
-	}
 	derived := expandLabel(newHash, early, "derived", newHash().Sum(nil), hashLen)
 	hs, err := hkdf.Extract(newHash, sharedSecret, derived)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	th := transcriptHash(newHash, transcript)
 	k := &TLS13Keys{
@@ -125,9 +138,9 @@ func DeriveTLS13HandshakeKeys(suite uint16, sharedSecret []byte, transcript [][]
 	key := expandLabel(newHash, k.ServerHandshakeSecret, "key", nil, keyLen)
 	k.iv = expandLabel(newHash, k.ServerHandshakeSecret, "iv", nil, 12)
 	if k.aead, err = newAEAD(key); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return k, nil
+	return k, hs, nil
 }
 
 // VerifyServerFinished checks a server Finished body against the transcript

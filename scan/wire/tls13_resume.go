@@ -207,23 +207,18 @@ func (ks *tls13PSKSchedule) finishResumption(w io.Writer, r *Reader, o *EarlyDat
 	if err != nil {
 		return err
 	}
+	// The server's suite is the ticket's (checked by the caller), so the
+	// hash is ks's.
+	keys, hs, err := handshakeKeySchedule(sh.CipherSuite, ks.early, shared, transcript)
+	if err != nil {
+		return err
+	}
 	hashLen := ks.newHash().Size()
-	empty := ks.newHash().Sum(nil)
-	hs, err := hkdf.Extract(ks.newHash, shared, expandLabel(ks.newHash, ks.early, "derived", empty, hashLen))
+	master, err := hkdf.Extract(ks.newHash, make([]byte, hashLen), expandLabel(ks.newHash, hs, "derived", ks.newHash().Sum(nil), hashLen))
 	if err != nil {
 		return err
 	}
-	master, err := hkdf.Extract(ks.newHash, make([]byte, hashLen), expandLabel(ks.newHash, hs, "derived", empty, hashLen))
-	if err != nil {
-		return err
-	}
-	sHS, cHS := ks.derive(hs, "s hs traffic", transcript), ks.derive(hs, "c hs traffic", transcript)
-	_, keyLen, newAEAD, _ := suiteParams(sh.CipherSuite)
-	keys := &TLS13Keys{Suite: sh.CipherSuite, ServerHandshakeSecret: sHS, ClientHandshakeSecret: cHS, newHash: ks.newHash,
-		iv: expandLabel(ks.newHash, sHS, "iv", nil, 12)}
-	if keys.aead, err = newAEAD(expandLabel(ks.newHash, sHS, "key", nil, keyLen)); err != nil {
-		return err
-	}
+	cHS := keys.ClientHandshakeSecret
 	r.SetTLS13Keys(keys)
 	for {
 		m, err := r.ReadMessage()
