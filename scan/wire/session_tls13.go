@@ -105,14 +105,7 @@ func (t *tls13Traffic) open(rec Record) (uint8, []byte, error) {
 	if err != nil {
 		return 0, nil, ErrBadRecordMAC
 	}
-	i := len(plain) - 1
-	for i >= 0 && plain[i] == 0 {
-		i--
-	}
-	if i < 0 {
-		return 0, nil, decodeErr("record", "encrypted record with no content type")
-	}
-	return plain[i], plain[:i], nil
+	return innerPlaintext(plain)
 }
 
 // FinishTLS13 completes a TLS 1.3 handshake whose server flight f was read

@@ -171,7 +171,12 @@ func (k *TLS13Keys) open(rec Record) (uint8, []byte, error) {
 		return 0, nil, fmt.Errorf("wire: decrypting TLS 1.3 record %d: %w (wrong keys or a broken server)", k.seq, err)
 	}
 	k.seq++
-	// TLSInnerPlaintext: content || type || zeros.
+	return innerPlaintext(plain)
+}
+
+// innerPlaintext splits a decrypted TLSInnerPlaintext (content || type ||
+// zeros, RFC 8446 5.2) into its content type and content.
+func innerPlaintext(plain []byte) (uint8, []byte, error) {
 	i := len(plain) - 1
 	for i >= 0 && plain[i] == 0 {
 		i--
