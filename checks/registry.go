@@ -3,6 +3,7 @@ package checks
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"sync"
 )
@@ -19,6 +20,7 @@ func ValidID(id string) bool { return idRE.MatchString(id) }
 type Registry struct {
 	mu     sync.RWMutex
 	checks map[string]Check
+	sorted []Check // All's answer, kept until the next Register (nil: stale)
 }
 
 // NewRegistry returns an empty registry (for tests and filtered views).
@@ -40,18 +42,29 @@ func (r *Registry) Register(c Check) {
 		panic(fmt.Sprintf("checks: duplicate check ID %q", m.ID))
 	}
 	r.checks[m.ID] = c
+	r.sorted = nil
 }
 
 // All returns every check of r, sorted by ID.
+// The sorted list is kept between calls (Run asks for it once per target);
+// callers get their own copy.
 func (r *Registry) All() []Check {
 	r.mu.RLock()
-	defer r.mu.RUnlock()
-	out := make([]Check, 0, len(r.checks))
-	for _, c := range r.checks {
-		out = append(out, c)
+	s := r.sorted
+	r.mu.RUnlock()
+	if s == nil {
+		r.mu.Lock()
+		if r.sorted == nil {
+			r.sorted = make([]Check, 0, len(r.checks))
+			for _, c := range r.checks {
+				r.sorted = append(r.sorted, c)
+			}
+			sort.Slice(r.sorted, func(i, j int) bool { return r.sorted[i].Meta().ID < r.sorted[j].Meta().ID })
+		}
+		s = r.sorted
+		r.mu.Unlock()
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Meta().ID < out[j].Meta().ID })
-	return out
+	return slices.Clone(s)
 }
 
 // Lookup returns the check of r with the given ID.

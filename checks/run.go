@@ -12,9 +12,13 @@ func Run(o *obs.Observation, env Env) []Finding { return Default.Run(o, env) }
 
 // Run evaluates every check of r against o, in ID order (see the package Run).
 func (r *Registry) Run(o *obs.Observation, env Env) []Finding {
-	var out []Finding
-	for _, c := range r.All() {
+	all := r.All()
+	out := make([]Finding, 0, len(all))
+	for _, c := range all {
 		out = append(out, evaluate(c, o, env)...)
+	}
+	if len(out) == 0 {
+		return nil // as before the preallocation: no findings is a nil slice
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 )
 
 // bufferedWriter keeps the reports and renders them all on Close, for
@@ -51,17 +52,28 @@ func renderJSON(reports []*Report) ([]byte, error) {
 	return marshal(reports, "  ")
 }
 
-// jsonlWriter writes one compact report per line as it arrives.
+// jsonlWriter writes one compact report per line as it arrives. A batch
+// writes thousands of records: they are encoded into one reused buffer (as
+// marshal does: no HTML escaping), then written whole in one call.
 type jsonlWriter struct {
-	w io.Writer
+	w   io.Writer
+	mu  sync.Mutex
+	buf bytes.Buffer
+	enc *json.Encoder
 }
 
 func (j *jsonlWriter) Write(r *Report) error {
-	b, err := marshal(r, "")
-	if err != nil {
-		return err
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.enc == nil {
+		j.enc = json.NewEncoder(&j.buf)
+		j.enc.SetEscapeHTML(false)
 	}
-	_, err = j.w.Write(b)
+	j.buf.Reset()
+	if err := j.enc.Encode(r); err != nil {
+		return fmt.Errorf("report: encoding JSON: %w", err)
+	}
+	_, err := j.w.Write(j.buf.Bytes())
 	return err
 }
 
