@@ -42,7 +42,7 @@ func probeCBCOracles(ctx context.Context, a *audit) {
 		choices = a.client12Choices(func(s *wire.Suite12) bool { return !s.GCM })
 	}
 	if len(choices) == 0 {
-		res.Attempt = a.noCBCChoice()
+		res.Attempt = a.noCBCChoice("AES-CBC with HMAC and RSA or ECDHE key exchange")
 		return
 	}
 	c := choices[0]
@@ -73,11 +73,13 @@ func probeCBCOracles(ctx context.Context, a *audit) {
 	res.Status = obs.AttemptCompleted
 }
 
-// noCBCChoice explains why no CBC probe can run.
-func (a *audit) noCBCChoice() obs.Attempt {
+// noCBCChoice explains why no CBC probe can run: no CBC suite accepted in
+// TLS 1.0-1.2 (not applicable), or none the probe can use (inconclusive;
+// needs says what the probe needs).
+func (a *audit) noCBCChoice(needs string) obs.Attempt {
 	cbc := func(s registry.Suite) bool { return s.BlockBits > 0 && s.MAC != "AEAD" }
 	if a.acceptedAny(cbc) {
-		return obs.Attempt{Status: obs.AttemptInconclusive, Reason: "CBC suites are accepted, but none the probe can use (it needs AES-CBC with HMAC and RSA or ECDHE key exchange)"}
+		return obs.Attempt{Status: obs.AttemptInconclusive, Reason: "CBC suites are accepted, but none the probe can use (it needs " + needs + ")"}
 	}
 	return obs.Attempt{Status: obs.AttemptNotApplicable, Reason: "no CBC suite accepted in TLS 1.0-1.2"}
 }

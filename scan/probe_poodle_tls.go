@@ -40,17 +40,13 @@ func (a *audit) cbcRecordProbe(ctx context.Context, shape func(*wire.Suite12) wi
 	res := &obs.CBCRecordResult{}
 	choices := a.client12Choices(func(s *wire.Suite12) bool { return !s.GCM && keep(s) })
 	if len(choices) == 0 {
-		if a.acceptedAny(func(s registry.Suite) bool {
+		res.Attempt = a.noCBCChoice("AES-CBC with HMAC-SHA1/SHA-256/SHA-384 and RSA or ECDHE key exchange")
+		if res.Attempt.Status == obs.AttemptInconclusive && !a.acceptedAny(func(s registry.Suite) bool {
 			return s.BlockBits > 0 && s.MAC != "AEAD" && !strings.HasPrefix(s.Cipher, "AES")
 		}) {
-			res.Attempt = obs.Attempt{Status: obs.AttemptInconclusive, Reason: "CBC suites are accepted, but none the probe can use (it needs AES-CBC with HMAC-SHA1/SHA-256/SHA-384 and RSA or ECDHE key exchange)"}
-			return res
+			// Only AES-CBC suites are accepted.
+			res.Attempt.Reason = "the accepted AES-CBC suites use a key exchange or MAC the probe does not implement"
 		}
-		if a.acceptedAny(func(s registry.Suite) bool { return s.BlockBits > 0 && s.MAC != "AEAD" }) {
-			res.Attempt = obs.Attempt{Status: obs.AttemptInconclusive, Reason: "the accepted AES-CBC suites use a key exchange or MAC the probe does not implement"}
-			return res
-		}
-		res.Attempt = obs.Attempt{Status: obs.AttemptNotApplicable, Reason: "no CBC suite accepted in TLS 1.0-1.2"}
 		return res
 	}
 	for _, c := range choices {
