@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
@@ -74,10 +75,27 @@ func (t *textRenderer) section(title string) {
 }
 
 // field writes one "Label   value" line of the summary; an empty label
-// continues the previous field.
+// continues the previous field. A long plain value is wrapped at
+// summaryWidth under its first line, so the summary fits 80 columns.
 func (t *textRenderer) field(label, value string) {
+	t.fieldHang(label, value, 0)
+}
+
+// fieldHang is field with the wrapped lines indented hang more columns
+// (under the reason of a "B  reason" cap line).
+func (t *textRenderer) fieldHang(label, value string, hang int) {
+	if !strings.ContainsAny(value, "\x1b\n") {
+		value = strings.Join(wrapKeep(value, summaryWidth-hang), "\n"+strings.Repeat(" ", summaryIndent+hang))
+	}
 	fmt.Fprintf(t.b, "  %-12s %s\n", label, value)
 }
+
+// summaryIndent is the width of a summary label column ("  Label        ");
+// summaryWidth the width of the value after it on an 80-column terminal.
+const (
+	summaryIndent = 15
+	summaryWidth  = 80 - summaryIndent - 1
+)
 
 // table renders a borderless table with a header line.
 func (t *textRenderer) table(header []string, rows [][]string) {
@@ -149,8 +167,8 @@ func (t *textRenderer) summary() {
 	if g := r.Grade; g != nil && g.Letter == "" {
 		t.field("Grade", "none: "+oneLine(g.Error))
 	} else if g != nil {
-		line := t.st.bold(t.st.grade(g.Letter)) + fmt.Sprintf("  score %d (protocol %d, key exchange %d, cipher %d)",
-			g.Score, g.Protocol, g.KeyExchange, g.Cipher)
+		// The sub-scores follow as bars (Scores).
+		line := t.st.bold(t.st.grade(g.Letter)) + fmt.Sprintf("  score %d", g.Score)
 		if g.RuleSet != "" {
 			line += ", rules " + g.RuleSet
 		}
@@ -159,13 +177,13 @@ func (t *textRenderer) summary() {
 			t.field("", g.TrustIgnored+" if trust problems are ignored")
 		}
 		for i, c := range g.Caps {
-			t.field(label(i, "Capped by"), capLine(c.Grade, c.Reason, c.CheckID))
+			t.fieldHang(label(i, "Capped by"), capLine(c.Grade, c.Reason, c.CheckID), len(c.Grade)+2)
 		}
 		for i, c := range g.Warnings {
-			t.field(label(i, "Warnings"), capLine(c.Grade, c.Reason, c.CheckID))
+			t.fieldHang(label(i, "Warnings"), capLine(c.Grade, c.Reason, c.CheckID), len(c.Grade)+2)
 		}
 		for i, n := range g.NotAssessed {
-			t.field(label(i, "Not assessed"), oneLine(n))
+			t.fieldHang(label(i, "Not assessed"), oneLine(n), 2)
 		}
 		t.scores()
 	}
@@ -504,6 +522,34 @@ func wrap(s string, width int) string {
 		n += len(w)
 	}
 	return b.String()
+}
+
+// wrapKeep breaks s at the last space before width characters (runes, so
+// score bars count as drawn), keeping runs of spaces that align columns.
+// A word longer than width stays whole.
+func wrapKeep(s string, width int) []string {
+	var lines []string
+	for utf8.RuneCountInString(s) > width {
+		cut, n := -1, 0
+		for i, r := range s {
+			if n > width {
+				break
+			}
+			if r == ' ' {
+				cut = i
+			}
+			n++
+		}
+		if cut <= 0 {
+			cut = strings.IndexByte(s, ' ')
+			if cut < 0 {
+				break
+			}
+		}
+		lines = append(lines, strings.TrimRight(s[:cut], " "))
+		s = strings.TrimLeft(s[cut:], " ")
+	}
+	return append(lines, s)
 }
 
 func (t *textRenderer) probeErrors() {

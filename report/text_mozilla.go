@@ -1,6 +1,9 @@
 package report
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // mozilla writes the Mozilla Server Side TLS verdict at the end of the
 // summary: the profile met, the deviations from the next stricter one (or
@@ -19,8 +22,22 @@ func (t *textRenderer) mozilla() {
 	}
 	t.field("Mozilla", line)
 	if next, ok := s.Next(); ok {
-		for i, d := range next.Deviations {
-			t.field(label(i, "Deviations"), oneLine(d))
+		// Two chains with the same leaf name give the same line twice:
+		// it is shown once, counted.
+		var lines []string
+		count := map[string]int{}
+		for _, d := range next.Deviations {
+			d = oneLine(d)
+			if count[d] == 0 {
+				lines = append(lines, d)
+			}
+			count[d]++
+		}
+		for i, d := range lines {
+			if count[d] > 1 {
+				d += fmt.Sprintf(" (%d times)", count[d])
+			}
+			t.fieldHang(label(i, "Deviations"), d, 2)
 		}
 	}
 	rem := s.Remediation

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/grade"
 )
 
 // Text sections in the SSL Labs order: the summary's score bars and what to
@@ -23,12 +24,36 @@ func (t *textRenderer) scores() {
 	for i, s := range subs {
 		t.field(label(i, "Scores"), fmt.Sprintf("%-16s %s %3d", s.Name, t.bar(s.Score), s.Score))
 	}
-	for i, c := range NextGradeFixes(g) {
+	t.toImprove(g)
+}
+
+// toImprove names what holds the grade. Caps and warnings already listed
+// above (Capped by, Warnings) are named by check ID only, not repeated.
+func (t *textRenderer) toImprove(g *grade.Grade) {
+	listed := map[grade.Cap]bool{}
+	for _, c := range g.Caps {
+		listed[c] = true
+	}
+	for _, c := range g.Warnings {
+		listed[c] = true
+	}
+	var ids, lines []string
+	for _, c := range NextGradeFixes(g) {
+		if listed[c] && c.CheckID != "" {
+			ids = append(ids, c.CheckID)
+			continue
+		}
 		line := oneLine(c.Reason)
 		if c.CheckID != "" {
 			line += " [" + c.CheckID + "]"
 		}
-		t.field(label(i, "To improve"), line)
+		lines = append(lines, line)
+	}
+	if len(ids) > 0 {
+		lines = append([]string{"fix " + strings.Join(ids, ", ") + " (above)"}, lines...)
+	}
+	for i, l := range lines {
+		t.field(label(i, "To improve"), l)
 	}
 }
 
@@ -77,11 +102,11 @@ func (t *textRenderer) vulnerabilities() {
 		t.b.WriteString("\n")
 		var rows [][]string
 		for _, p := range probes {
-			ev := p.Evidence
+			ev := evidenceText(p.Fields, detailWidth)
 			if p.Reason != "" {
-				ev = append([]string{"reason: " + p.Reason}, ev...)
+				ev = strings.TrimSuffix(wrap(p.Reason, detailWidth)+"\n"+ev, "\n")
 			}
-			rows = append(rows, []string{p.Probe, p.Attempt, wrap(strings.Join(ev, " "), detailWidth)})
+			rows = append(rows, []string{p.Probe, readableStatus(p.Attempt), ev})
 		}
 		t.table([]string{"Probe", "Attempt", "Observed"}, rows)
 	}
@@ -98,10 +123,10 @@ func (t *textRenderer) httpSection() {
 	if h != nil {
 		var rows [][]string
 		for _, f := range h.Request {
-			rows = append(rows, []string{f.Name, wrap(f.Value, detailWidth)})
+			rows = append(rows, []string{readableLabel(f.Name), wrap(readableValue(f.Value), detailWidth)})
 		}
 		for _, f := range h.Plain {
-			rows = append(rows, []string{"plain_http." + f.Name, wrap(f.Value, detailWidth)})
+			rows = append(rows, []string{plainLabel(f.Name), wrap(readableValue(f.Value), detailWidth)})
 		}
 		t.table([]string{"Response", "Value"}, rows)
 		if len(h.Headers) > 0 {

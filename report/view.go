@@ -234,6 +234,8 @@ type probeRow struct {
 	Attempt  string
 	Reason   string
 	Evidence []string
+	// Fields are the evidence as name and value (the text report words them).
+	Fields []field
 }
 
 // probeRows lists the probes of r's observation, in declaration order.
@@ -253,6 +255,7 @@ func probeRows(r *Report) []probeRow {
 			case attemptNames[f.Name]:
 			default:
 				row.Evidence = append(row.Evidence, f.Name+"="+f.Value)
+				row.Fields = append(row.Fields, f)
 			}
 		}
 		rows = append(rows, row)

@@ -63,7 +63,7 @@ func TestMozillaGates(t *testing.T) {
 		// TLS 1.2 with one CBC suite, TLS 1.3.
 		{"default: all profiles in the report", []string{"--color", "never"}, exitOK, nil,
 			[]string{"  Mozilla      none — not intermediate (6.0): 1 deviation\n",
-				"  Deviations   cipher suites not in the profile must be disabled: TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA\n"}},
+				"  Deviations   cipher suites not in the profile must be disabled:\n                 TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA\n"}},
 		{"one profile", []string{"--mozilla-profile", "modern", "--json"}, exitOK, nil,
 			[]string{`"mozilla": {`, `"meets": ""`, `"profile": "modern"`}},
 		{"remediation for the closest profile", []string{"--remediation", "apache"}, exitOK, nil,

@@ -1,0 +1,103 @@
+package report
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestReadableNames(t *testing.T) {
+	for in, want := range map[string]string{
+		"attempt.status":               "attempt status",
+		"tls_version":                  "TLS version",
+		"attempts[0].echoed_id_length": "attempts #1 echoed ID length",
+		"alpn_offered":                 "ALPN offered",
+		"":                             "",
+	} {
+		if got := readableName(in); got != want {
+			t.Errorf("readableName(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := readableLabel("attempt.status"); got != "Probe" {
+		t.Errorf("readableLabel(attempt.status) = %q", got)
+	}
+	if got := readableLabel("status_code"); got != "Status code" {
+		t.Errorf("readableLabel(status_code) = %q", got)
+	}
+}
+
+func TestEvidenceText(t *testing.T) {
+	got := evidenceText([]field{
+		{Name: "baseline", Value: "TLSv1.2"},
+		{Name: "tests[0].name", Value: "long_hello_300"},
+		{Name: "tests[0].accepted", Value: "true"},
+		{Name: "attempts[1].resumed", Value: "false"},
+	}, 72)
+	want := "baseline TLSv1.2\nlong_hello_300: accepted yes\nattempts #2: resumed no"
+	if got != want {
+		t.Errorf("evidenceText = %q, want %q", got, want)
+	}
+}
+
+// rawName matches a flattened JSON member name shown as such:
+// "attempt.status", "tests[0]", "random_tail=".
+var rawName = regexp.MustCompile(`\b(attempt\.status|plain_http\.|[a-z_]+\[[0-9]+\]|[a-z]+_[a-z_]+=)`)
+
+// TestTextNoRawFieldNames: the HTTP and probe tables of a text report word
+// their members; no flattened JSON name is left.
+func TestTextNoRawFieldNames(t *testing.T) {
+	var b bytes.Buffer
+	if err := renderText(&b, loadReport(t, "modern"), Style{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if m := rawName.FindAllString(out, -1); len(m) > 0 {
+		t.Errorf("text report shows raw member names %q:\n%s", m, out)
+	}
+	for _, want := range []string{"\n Probe ", "\n Plain HTTP probe ", "version_0x0305: accepted yes, negotiated TLSv1.3"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text report lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestWrapKeep(t *testing.T) {
+	for _, c := range []struct {
+		in    string
+		width int
+		want  []string
+	}{
+		{"short", 10, []string{"short"}},
+		{"A+  score 94 (protocol", 12, []string{"A+  score 94", "(protocol"}},
+		{"Key exchange     ██████████░░  90", 40, []string{"Key exchange     ██████████░░  90"}},
+		{"averyveryverylongword tail", 5, []string{"averyveryverylongword", "tail"}},
+	} {
+		got := wrapKeep(c.in, c.width)
+		if strings.Join(got, "|") != strings.Join(c.want, "|") {
+			t.Errorf("wrapKeep(%q, %d) = %q, want %q", c.in, c.width, got, c.want)
+		}
+	}
+}
+
+// TestSummaryFits80: the summary at the top of each text report (up to the
+// first section) fits an 80-column terminal, and what holds the grade is
+// not listed twice.
+func TestSummaryFits80(t *testing.T) {
+	for _, name := range cases {
+		var b bytes.Buffer
+		if err := renderText(&b, loadReport(t, name), Style{}); err != nil {
+			t.Fatal(err)
+		}
+		summary, _, _ := strings.Cut(b.String(), "\n\n")
+		for _, l := range strings.Split(summary, "\n") {
+			if n := utf8.RuneCountInString(l); n > 80 && strings.Contains(strings.TrimSpace(l), " ") {
+				t.Errorf("%s: summary line of %d columns: %q", name, n, l)
+			}
+		}
+		if name == "legacy" && !strings.Contains(summary, "To improve   fix proto.sslv2_enabled, cipher.export (above)\n") {
+			t.Errorf("legacy: To improve does not refer to the caps above:\n%s", summary)
+		}
+	}
+}
