@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/big"
 	"net"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -30,6 +31,7 @@ type audit struct {
 	ep      *endpoint
 	o       *obs.Observation
 	clients []clientsim.Profile // extra client simulations
+	probes  []string            // probes to run; nil: all
 
 	mu        sync.Mutex
 	protocols map[uint16]*obs.Protocol
@@ -146,7 +148,11 @@ func (a *audit) run(ctx context.Context) {
 	}
 
 	// Phase 3: the probes (vulnerabilities, HTTP, ...), each in its own field.
-	a.runProbes(ctx, nil)
+	var enabled func(string) bool
+	if a.probes != nil {
+		enabled = func(name string) bool { return slices.Contains(a.probes, name) }
+	}
+	a.runProbes(ctx, enabled)
 
 	if len(a.groups.TLS12) > 0 || len(a.groups.TLS13) > 0 {
 		gr := a.groups

@@ -84,3 +84,15 @@ func (a *audit) notePhaseTime(phase string, d time.Duration) {
 	}
 	a.o.ElapsedMSByPhase[phase] = d.Milliseconds()
 }
+
+// ProbeNames lists the registered probes, sorted.
+func ProbeNames() []string {
+	probesMu.Lock()
+	defer probesMu.Unlock()
+	names := make([]string, 0, len(probes))
+	for n := range probes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}

@@ -57,6 +57,9 @@ type Options struct {
 	Resolver *net.Resolver
 	// HTTP tunes the HTTP probes (a Target's Path overrides HTTP.Path).
 	HTTP HTTPOptions
+	// Probes names the probes to run after discovery (see ProbeNames); nil
+	// runs them all, an empty non-nil slice none (enumeration only).
+	Probes []string
 	// Clients are captured ClientHellos simulated besides the built-in set
 	// (e.g. clientsim.LoadDir of --clients DIR).
 	Clients []clientsim.Profile
@@ -166,7 +169,7 @@ func (s *Scanner) Scan(ctx context.Context, t Target) (o *obs.Observation) {
 	ip = ip.Unmap()
 	o.Target.IP = ip.String()
 	addr := net.JoinHostPort(ip.String(), strconv.Itoa(t.Port))
-	a := &audit{clients: s.opts.Clients, ep: newEndpoint(addr, o.Target.SNI, s.opts.PerHost, s.opts.ConnTimeout), o: o}
+	a := &audit{clients: s.opts.Clients, probes: s.opts.Probes, ep: newEndpoint(addr, o.Target.SNI, s.opts.PerHost, s.opts.ConnTimeout), o: o}
 	sem, release := s.hostSem(netip.AddrPortFrom(ip, uint16(t.Port)))
 	defer release()
 	a.ep.sem = sem

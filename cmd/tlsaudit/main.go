@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -113,6 +114,7 @@ type config struct {
 	sni      string
 	startTLS string
 	quick    bool
+	probes   []string // --probes: nil runs every probe
 	http     scan.HTTPOptions
 	// clientProfiles are loaded from --clients DIR.
 	clientProfiles []clientsim.Profile
@@ -152,6 +154,7 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 	fs.StringVar(&cfg.sni, "sni", "", "")
 	fs.StringVar(&cfg.startTLS, "starttls", "", "")
 	fs.BoolVar(&cfg.quick, "quick", false, "")
+	probesFlag := fs.String("probes", "all", "")
 	fs.StringVar(&cfg.http.Path, "http-path", "", "")
 	fs.BoolVar(&cfg.http.PlainRedirectCheck, "check-http-redirect", false, "")
 	fs.StringVar(&cfg.targetsFile, "targets", "", "")
@@ -240,6 +243,21 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 	}
 	if cfg.concurrency < 1 || cfg.perHost < 1 {
 		return fail("--concurrency and --per-host must be at least 1")
+	}
+	switch *probesFlag {
+	case "all":
+	case "none":
+		cfg.probes = []string{}
+	default:
+		known := scan.ProbeNames()
+		cfg.probes = []string{}
+		for _, p := range strings.Split(*probesFlag, ",") {
+			p = strings.TrimSpace(p)
+			if !slices.Contains(known, p) {
+				return fail(fmt.Sprintf("unknown probe %q in --probes (known: all, none, %s)", p, strings.Join(known, ", ")))
+			}
+			cfg.probes = append(cfg.probes, p)
+		}
 	}
 	if cfg.clients != "" {
 		profiles, err := clientsim.LoadDir(cfg.clients)
@@ -334,7 +352,7 @@ func auditSource(ctx context.Context, cfg config, src batch.Source, total int64,
 		}
 		w = report.Multi(w, hw)
 	}
-	sc := newScanner(scan.Options{ConnTimeout: cfg.connTimeout, Timeout: cfg.timeout, PerHost: cfg.perHost, Quick: cfg.quick, HTTP: cfg.http, Clients: cfg.clientProfiles})
+	sc := newScanner(scan.Options{ConnTimeout: cfg.connTimeout, Timeout: cfg.timeout, PerHost: cfg.perHost, Quick: cfg.quick, Probes: cfg.probes, HTTP: cfg.http, Clients: cfg.clientProfiles})
 	env := checks.Env{ExpiryWarn: cfg.expiryWarn, Stores: append(cfg.certs.stores, stores...)}
 	b := &batchRun{cfg: cfg, env: env, stderr: stderr, out: newSeqEmitter(w, cfg.format != "jsonl"),
 		progress: newProgress(stderr, total)}

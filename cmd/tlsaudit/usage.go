@@ -47,6 +47,10 @@ Scan:
                         files, see scan/clientsim/README.md)
   --quick               one handshake only: protocol, suite, chain, expiry, hostname, trust;
                         no enumeration or probes, so only certificate checks are assessed
+  --probes LIST         probes run after enumeration: all (default), none (enumeration
+                        only: protocols, suites, groups, signature algorithms, chains), or
+                        a comma-separated list of probe names such as heartbleed,robot,http
+                        (an unknown name gets an error that lists every name)
   --http-path PATH      the path the HTTP probe requests (default: the URL's path, or /)
   --check-http-redirect also request http://HOST:80/ and check it redirects to HTTPS
 
