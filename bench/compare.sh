@@ -5,7 +5,9 @@
 #   legacy: TLS 1.0-1.2, every suite OpenSSL has at SECLEVEL=0 (CBC, CCM,
 #           CAMELLIA, ARIA, plain RSA, 1024-bit DHE), server order
 # Prints wall time, TCP connections opened (client SYNs counted with tcpdump
-# on lo) and the ratios. Everything stays on 127.0.0.1; testssl.sh is told
+# on lo) and the ratios. "tlsaudit" is the enumeration sslscan also does
+# (--probes none: protocols, suites, groups, signature algorithms, chains);
+# "tlsaudit-full" adds every probe (vulnerabilities, HTTP, client simulation). Everything stays on 127.0.0.1; testssl.sh is told
 # not to make DNS queries. Needs: go, nginx, openssl, sslscan, tcpdump
 # (and testssl for --testssl). Usage: bench/compare.sh [--testssl] [--runs N]
 set -euo pipefail
@@ -100,13 +102,14 @@ printf '%-8s %-10s %10s %8s\n' target tool wall_s conns
 declare -A BEST_WALL BEST_CONNS
 for target in modern legacy; do
   port=$MODERN_PORT; [ $target = legacy ] && port=$LEGACY_PORT
-  tools="tlsaudit sslscan"; [ $TESTSSL = 1 ] && tools="$tools testssl"
+  tools="tlsaudit tlsaudit-full sslscan"; [ $TESTSSL = 1 ] && tools="$tools testssl"
   for tool in $tools; do
     runs=$RUNS; [ $tool = testssl ] && runs=1
     best=999999; bc_conns=0
     for _ in $(seq "$runs"); do
       case $tool in
-        tlsaudit) count_conns "$port" "$W/tlsaudit" --json --sni bench.test "127.0.0.1:$port" ;;
+        tlsaudit) count_conns "$port" "$W/tlsaudit" --probes none --json --sni bench.test "127.0.0.1:$port" ;;
+        tlsaudit-full) count_conns "$port" "$W/tlsaudit" --json --sni bench.test "127.0.0.1:$port" ;;
         sslscan)  count_conns "$port" sslscan --no-colour --sni-name=bench.test "127.0.0.1:$port" ;;
         testssl)  count_conns "$port" env NXCONNECT=127.0.0.1:0 testssl --warnings off --quiet --color 0 --ip 127.0.0.1 --nodns none "127.0.0.1:$port" ;;
       esac
