@@ -7,8 +7,9 @@
 # Prints wall time, TCP connections opened (client SYNs counted with tcpdump
 # on lo) and the ratios. "tlsaudit" is the enumeration sslscan also does
 # (--probes none: protocols, suites, groups, signature algorithms, chains);
-# "tlsaudit-full" adds every probe (vulnerabilities, HTTP, client simulation). Everything stays on 127.0.0.1; testssl.sh is told
-# not to make DNS queries. Needs: go, nginx, openssl, sslscan, tcpdump
+# "tlsaudit-full" adds every probe (vulnerabilities, HTTP, client
+# simulation). Everything stays on 127.0.0.1; testssl.sh is told not to
+# make DNS queries. Needs: go, nginx, openssl, sslscan, tcpdump
 # (and testssl for --testssl). Usage: bench/compare.sh [--testssl] [--runs N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
