@@ -1,0 +1,72 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// helpFlag is a flag named in the usage text.
+var helpFlag = regexp.MustCompile(`--([a-z][a-z0-9-]+)`)
+
+// definedFlag is a flag registered on a flag set in the source.
+var definedFlag = regexp.MustCompile(`fs\.[A-Za-z]+\((?:&[\w.]+, )?"([a-z][a-z0-9-]*)"`)
+
+// subcommandFiles register the flags of inspect, diff and checks, which
+// have their own help.
+var subcommandFiles = map[string]bool{"inspect.go": true, "diff.go": true, "checkscmd.go": true}
+
+// TestHelpListsEveryFlag: every flag the usage text names exists (parsing
+// it alone never says "not defined"), and every flag the audit command
+// registers is named in the usage text.
+func TestHelpListsEveryFlag(t *testing.T) {
+	r := runCmd(t, "", "--help")
+	r.expect(t, exitOK)
+	if r.stdout != usage {
+		t.Fatalf("--help does not print the usage text:\n%s", r.stdout)
+	}
+	named := map[string]bool{}
+	for _, m := range helpFlag.FindAllStringSubmatch(usage, -1) {
+		named[m[1]] = true
+	}
+	if len(named) < 30 {
+		t.Fatalf("the usage text names only %d flags", len(named))
+	}
+	for name := range named {
+		r := runCmd(t, "", "--"+name)
+		if strings.Contains(r.stderr, "not defined") {
+			t.Errorf("the usage text names --%s, which is not a flag: %s", name, r.stderr)
+		}
+	}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var missing []string
+	defined := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") || subcommandFiles[f] {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range definedFlag.FindAllStringSubmatch(string(src), -1) {
+			defined++
+			if !named[m[1]] {
+				missing = append(missing, f+": --"+m[1])
+			}
+		}
+	}
+	if defined < 30 {
+		t.Fatalf("found only %d flag definitions in the source: the pattern is stale", defined)
+	}
+	sort.Strings(missing)
+	for _, m := range missing {
+		t.Errorf("flag not in the usage text: %s", m)
+	}
+}
