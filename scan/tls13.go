@@ -219,7 +219,9 @@ func (a *audit) enumSigAlgsTLS13(ctx context.Context, discovered func()) {
 		a.probeError("signature_algorithms_tls13", fmt.Errorf("no accepted TLS 1.3 group that tlsaudit can complete a key exchange with"))
 		return
 	}
-	suiteIDs := tls13Suites
+	// Only the suites wire can decrypt: a server preferring a CCM suite
+	// would otherwise choose it and hide its certificate.
+	suiteIDs := decryptable13
 	pick := func(ctx context.Context, offer []uint16) (uint16, bool, error) {
 		share, priv, err := wire.GenerateKeyShare(rand.Reader, group)
 		if err != nil {
@@ -261,10 +263,16 @@ func (a *audit) enumSigAlgsTLS13(ctx context.Context, discovered func()) {
 	a.mu.Lock()
 	a.sigalgs.TLS13 = toSigAlgs(sel.accepted)
 	a.mu.Unlock()
+	if sel.err == nil && len(sel.accepted) == 0 {
+		sel.err = fmt.Errorf("no TLS 1.3 handshake completed: the server refused hellos offering only the suites tlsaudit can decrypt (AES-GCM, ChaCha20-Poly1305), so its TLS 1.3 certificate and signature algorithms are unknown")
+	}
 	if sel.err != nil {
 		a.probeError("signature_algorithms_tls13", sel.err)
 	}
 }
+
+// decryptable13 are the TLS 1.3 suites wire can decrypt a server flight with.
+var decryptable13 = []uint16{0x1302, 0x1303, 0x1301}
 
 func toSigAlgs(ids []uint16) []obs.SigAlg {
 	var out []obs.SigAlg

@@ -47,6 +47,7 @@ func readTestssl(file string) *facts {
 	}
 	order := map[string]bool{}
 	cn, notAfter := "", ""
+	var dhGroups []int
 	globalOrder := ""
 	for _, it := range items {
 		switch {
@@ -101,8 +102,10 @@ func readTestssl(file string) *facts {
 				}
 			}
 		case it.ID == "DH_groups":
+			// It lists TLS 1.3 FFDHE groups too: used only without the
+			// cipher lines of -E, whose "DH 1024" are TLS <= 1.2 DHE sizes.
 			if n := testsslGroupBits(it.Finding); n > 0 {
-				addUnique(&f.dhBits, n)
+				addUnique(&dhGroups, n)
 			}
 		}
 		switch {
@@ -138,6 +141,9 @@ func readTestssl(file string) *facts {
 			f.noSuites = false
 			break
 		}
+	}
+	if f.noSuites {
+		f.dhBits = dhGroups
 	}
 	for p, ok := range order {
 		f.serverOrder[p] = ok
