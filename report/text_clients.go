@@ -4,6 +4,10 @@ import (
 	"github.com/tlsaudit/tlsaudit/checks/grade"
 )
 
+// clientErrorWidth is the width a failed simulation's reason is wrapped at
+// (about the longest suite name).
+const clientErrorWidth = 38
+
 // clientSimulations renders SSL Labs' "Handshake Simulation" table: what
 // each simulated real client would negotiate, failures in red.
 func (t *textRenderer) clientSimulations() {
@@ -11,11 +15,10 @@ func (t *textRenderer) clientSimulations() {
 	if len(sims) == 0 {
 		return
 	}
-	title := "Handshake simulation"
+	t.section("Handshake simulation")
 	if g := t.r.Grade; g != nil && g.Semantics == grade.Negotiated {
-		title += " (the grade judges RC4, 3DES, FS and AEAD by what the * reference clients negotiate)"
+		t.b.WriteString("  the grade judges RC4, 3DES, FS and AEAD by what the * reference clients negotiate\n")
 	}
-	t.section(title)
 	rows := make([][]string, 0, len(sims))
 	for _, s := range sims {
 		client := s.Client
@@ -23,7 +26,9 @@ func (t *textRenderer) clientSimulations() {
 			client += " *"
 		}
 		if !s.OK {
-			rows = append(rows, []string{client, t.st.paint(sgrRed, "fails: "+oneLine(s.Error)), "", "", ""})
+			// The reason goes under Suite, wrapped, so that the Protocol
+			// column stays narrow.
+			rows = append(rows, []string{client, t.st.paint(sgrRed, "fails"), wrap(oneLine(s.Error), clientErrorWidth), "", ""})
 			continue
 		}
 		group := s.Group
