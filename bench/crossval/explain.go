@@ -35,6 +35,8 @@ var explanations = []explanation{
 	{func(t target, r row) bool {
 		return scripted(t) && (r.item == "client_renegotiation" || r.item == "ticketbleed") && val(r, "tlsaudit") == ""
 	}, "the scripted server cannot complete a handshake: tlsaudit says inconclusive, testssl 'not vulnerable' without having renegotiated or resumed"},
+	{func(t target, r row) bool { return r.item == "order SSLv2" && val(r, "tlsaudit") == "" },
+		"nothing to compare: in SSLv2 the server lists its cipher kinds and the client chooses; testssl calls that client order"},
 	{func(t target, r row) bool {
 		return t.Name == "gnutls-legacy" && r.item == "DH bits"
 	}, "both right: GnuTLS negotiates RFC 7919 groups; nmap offers ffdhe2048 and gets it, clients without FFDHE groups get the 1024-bit --dhparams (tlsaudit reports both)"},
