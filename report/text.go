@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -47,12 +48,16 @@ type textRenderer struct {
 	r   *Report
 	o   *obs.Observation
 	err error
+	// inSummary: fields are wrapped to fit 80 columns (the summary at the
+	// top); later sections keep a field's value on one line.
+	inSummary bool
 }
 
 func renderText(b *bytes.Buffer, r *Report, st Style) error {
-	t := &textRenderer{b: b, st: st, r: r, o: r.Observation}
+	t := &textRenderer{b: b, st: st, r: r, o: r.Observation, inSummary: true}
 	t.summary()
 	t.mozilla() // text_mozilla.go
+	t.inSummary = false
 	if t.o != nil && t.o.Status == obs.StatusOK {
 		t.protocols()
 		t.suites()
@@ -75,8 +80,8 @@ func (t *textRenderer) section(title string) {
 }
 
 // field writes one "Label   value" line of the summary; an empty label
-// continues the previous field. A long plain value is wrapped at
-// summaryWidth under its first line, so the summary fits 80 columns.
+// continues the previous field. In the summary a long plain value is
+// wrapped at summaryWidth under its first line, so it fits 80 columns.
 func (t *textRenderer) field(label, value string) {
 	t.fieldHang(label, value, 0)
 }
@@ -84,7 +89,7 @@ func (t *textRenderer) field(label, value string) {
 // fieldHang is field with the wrapped lines indented hang more columns
 // (under the reason of a "B  reason" cap line).
 func (t *textRenderer) fieldHang(label, value string, hang int) {
-	if !strings.ContainsAny(value, "\x1b\n") {
+	if t.inSummary && !strings.ContainsAny(value, "\x1b\n") {
 		value = strings.Join(wrapKeep(value, summaryWidth-hang), "\n"+strings.Repeat(" ", summaryIndent+hang))
 	}
 	fmt.Fprintf(t.b, "  %-12s %s\n", label, value)
@@ -487,21 +492,81 @@ func (t *textRenderer) findings() {
 		}
 	}
 	if len(rows) > 0 {
-		t.table([]string{"Severity", "Check", "Subject", "Detail"}, rows)
+		t.tableFit([]string{"Severity", "Check", "Subject", "Detail"}, rows, 2, 3)
 	}
 }
 
 // findingText is the evidence of a finding, or its title when it has none,
-// wrapped to keep the table readable.
+// on one line (tableFit wraps it to the room left).
 func findingText(f checks.Finding) string {
 	if f.Detail == "" {
-		return wrap(oneLine(f.Title), detailWidth)
+		return oneLine(f.Title)
 	}
-	return wrap(oneLine(f.Detail), detailWidth)
+	return oneLine(f.Detail)
 }
 
-// detailWidth is the width findings' evidence is wrapped at.
-const detailWidth = 72
+// textWidth is the width tableFit fits a table to; minFlexWidth the least
+// a wrapped column gets however wide the others are.
+const (
+	textWidth    = 100
+	minFlexWidth = 24
+)
+
+// ansiSeq matches the colour sequences of a styled cell.
+var ansiSeq = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
+// cellWidth is the widest line of a cell as displayed.
+func cellWidth(s string) int {
+	w := 0
+	for _, l := range strings.Split(ansiSeq.ReplaceAllString(s, ""), "\n") {
+		w = max(w, utf8.RuneCountInString(l))
+	}
+	return w
+}
+
+// tableFit renders a table whose flex columns (text whose paragraphs are
+// separated by newlines) are wrapped so that the table fits textWidth
+// columns: with two flex columns the first (a title) gets at most two
+// fifths of the room, the last (a detail) the rest.
+func (t *textRenderer) tableFit(header []string, rows [][]string, flex ...int) {
+	isFlex := map[int]bool{}
+	for _, c := range flex {
+		isFlex[c] = true
+	}
+	natural := make([]int, len(header))
+	for c, h := range header {
+		natural[c] = cellWidth(h)
+		for _, r := range rows {
+			natural[c] = max(natural[c], cellWidth(r[c]))
+		}
+	}
+	avail := textWidth
+	for c := range header {
+		avail -= 2 // a space each side
+		if !isFlex[c] {
+			avail -= natural[c]
+		}
+	}
+	for i, c := range flex {
+		w := max(avail, minFlexWidth)
+		if i < len(flex)-1 {
+			w = min(natural[c], max(avail*2/5, minFlexWidth))
+		}
+		used := cellWidth(header[c])
+		for _, r := range rows {
+			paras := strings.Split(r[c], "\n")
+			for j, p := range paras {
+				paras[j] = wrap(p, w)
+			}
+			r[c] = strings.Join(paras, "\n")
+			used = max(used, cellWidth(r[c]))
+		}
+		// A word longer than w (a URL, a name) widens the column: the
+		// next flex column gets what is left.
+		avail -= used
+	}
+	t.table(header, rows)
+}
 
 // wrap breaks s into lines of at most width bytes at spaces (a longer word
 // stays whole).

@@ -88,11 +88,11 @@ func readableStatus(s string) string {
 	return strings.ReplaceAll(s, "_", " ")
 }
 
-// evidenceText renders a probe's fields as "name value" pairs wrapped at
-// width: the plain members first, then one paragraph per element of a
+// evidenceText renders a probe's fields as "name value" pairs, one
+// paragraph per line (tableFit wraps them): the plain members first, then one paragraph per element of a
 // list of objects, headed by its name member when it has one
 // ("long_hello_300: accepted yes", "attempts #2: resumed yes").
-func evidenceText(fields []field, width int) string {
+func evidenceText(fields []field) string {
 	var paras []string
 	var cur []string
 	curElem, curName := "", ""
@@ -107,7 +107,7 @@ func evidenceText(fields []field, width int) string {
 		case curElem != "":
 			text = readableName(curElem) + ": " + text
 		}
-		paras = append(paras, wrap(text, width))
+		paras = append(paras, text)
 		cur = nil
 	}
 	for _, f := range fields {

@@ -34,7 +34,7 @@ func TestEvidenceText(t *testing.T) {
 		{Name: "tests[0].name", Value: "long_hello_300"},
 		{Name: "tests[0].accepted", Value: "true"},
 		{Name: "attempts[1].resumed", Value: "false"},
-	}, 72)
+	})
 	want := "baseline TLSv1.2\nlong_hello_300: accepted yes\nattempts #2: resumed no"
 	if got != want {
 		t.Errorf("evidenceText = %q, want %q", got, want)
@@ -98,6 +98,29 @@ func TestSummaryFits80(t *testing.T) {
 		}
 		if name == "legacy" && !strings.Contains(summary, "To improve   fix proto.sslv2_enabled, cipher.export (above)\n") {
 			t.Errorf("legacy: To improve does not refer to the caps above:\n%s", summary)
+		}
+	}
+}
+
+// TestTablesFit100: the vulnerability, probe, HTTP and findings tables
+// wrap their title and detail columns to fit 100 columns.
+func TestTablesFit100(t *testing.T) {
+	for _, name := range []string{"modern", "legacy"} {
+		var b bytes.Buffer
+		if err := renderText(&b, loadReport(t, name), Style{Color: true}); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		i := strings.Index(out, "Vulnerabilities")
+		if i < 0 {
+			t.Fatalf("%s: no Vulnerabilities section:\n%s", name, out)
+		}
+		rest, _, _ := strings.Cut(out[i:], "Probe errors")
+		for _, l := range strings.Split(rest, "\n") {
+			l = ansiSeq.ReplaceAllString(strings.TrimRight(l, " "), "")
+			if n := utf8.RuneCountInString(l); n > 100 {
+				t.Errorf("%s: line of %d columns: %q", name, n, l)
+			}
 		}
 	}
 }

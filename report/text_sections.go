@@ -96,19 +96,19 @@ func (t *textRenderer) vulnerabilities() {
 		for _, f := range fs {
 			rows = append(rows, []string{oneLine(f.Title), t.verdict(f, "VULNERABLE"), t.st.severity(f.Severity), findingText(f)})
 		}
-		t.table([]string{"Vulnerability", "Result", "Severity", "Detail"}, rows)
+		t.tableFit([]string{"Vulnerability", "Result", "Severity", "Detail"}, rows, 0, 3)
 	}
 	if len(probes) > 0 {
 		t.b.WriteString("\n")
 		var rows [][]string
 		for _, p := range probes {
-			ev := evidenceText(p.Fields, detailWidth)
+			ev := evidenceText(p.Fields)
 			if p.Reason != "" {
-				ev = strings.TrimSuffix(wrap(p.Reason, detailWidth)+"\n"+ev, "\n")
+				ev = strings.TrimSuffix(oneLine(p.Reason)+"\n"+ev, "\n")
 			}
 			rows = append(rows, []string{p.Probe, readableStatus(p.Attempt), ev})
 		}
-		t.table([]string{"Probe", "Attempt", "Observed"}, rows)
+		t.tableFit([]string{"Probe", "Attempt", "Observed"}, rows, 2)
 	}
 }
 
@@ -123,19 +123,19 @@ func (t *textRenderer) httpSection() {
 	if h != nil {
 		var rows [][]string
 		for _, f := range h.Request {
-			rows = append(rows, []string{readableLabel(f.Name), wrap(readableValue(f.Value), detailWidth)})
+			rows = append(rows, []string{readableLabel(f.Name), readableValue(f.Value)})
 		}
 		for _, f := range h.Plain {
-			rows = append(rows, []string{plainLabel(f.Name), wrap(readableValue(f.Value), detailWidth)})
+			rows = append(rows, []string{plainLabel(f.Name), readableValue(f.Value)})
 		}
-		t.table([]string{"Response", "Value"}, rows)
+		t.tableFit([]string{"Response", "Value"}, rows, 1)
 		if len(h.Headers) > 0 {
 			rows = nil
 			for _, f := range h.Headers {
-				rows = append(rows, []string{f.Name, wrap(f.Value, detailWidth)})
+				rows = append(rows, []string{f.Name, f.Value})
 			}
 			t.b.WriteString("\n")
-			t.table([]string{"Header", "Value"}, rows)
+			t.tableFit([]string{"Header", "Value"}, rows, 1)
 		}
 		if len(h.Cookies) > 0 {
 			rows = nil
@@ -154,6 +154,6 @@ func (t *textRenderer) httpSection() {
 		for _, f := range fs {
 			rows = append(rows, []string{oneLine(f.Title), t.verdict(f, "problem"), t.st.severity(f.Severity), findingText(f)})
 		}
-		t.table([]string{"Check", "Result", "Severity", "Detail"}, rows)
+		t.tableFit([]string{"Check", "Result", "Severity", "Detail"}, rows, 0, 3)
 	}
 }
