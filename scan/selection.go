@@ -26,21 +26,20 @@ type selection struct {
 // remove the one chosen, repeat until the server refuses. It costs one
 // connection per accepted item plus the final refusal.
 //
-// The server's own preference is told without extra cost in most cases: the
-// offers alternate between base order and reversed base order, so a server
-// that follows the client's order picks from alternate ends; a choice that is
-// not the first acceptable item of its offer proves the server enforces its
-// own order. Only when every choice is also what a client-order server would
-// have made does one more connection (the first two found, swapped) decide.
+// Every offer lists the remaining items in base order, so a server that
+// follows the client's order picks them in base order; a choice that is not
+// the first acceptable item of its offer proves the server enforces its own
+// order, at no extra cost. Only when every choice is also what a client-order
+// server would have made does one more connection (the first two found,
+// swapped) decide. (Offers are not reversed or shuffled: servers such as
+// crypto/tls or OpenSSL with PrioritizeChaCha switch their own order on the
+// client's first suite, and a changing first suite would mix two orders.)
 func repeatedSelection(ctx context.Context, base []uint16, pick pickFunc, name func(uint16) string) selection {
 	var res selection
 	remaining := slices.Clone(base)
 	var offers [][]uint16
-	for round := 0; len(remaining) > 0; round++ {
+	for len(remaining) > 0 {
 		offer := slices.Clone(remaining)
-		if round%2 == 1 {
-			slices.Reverse(offer)
-		}
 		c, refused, err := pick(ctx, offer)
 		if err != nil {
 			res.err = err

@@ -52,10 +52,11 @@ func TestRepeatedSelection(t *testing.T) {
 		wantErr     bool
 	}{
 		{"server order", []uint16{7, 2, 9}, true, 0, []uint16{7, 2, 9}, ptr(true), 4, false},
-		// client order: reported in base order; the alternating offers are
-		// not enough with 3 items, so one verification connection is made.
+		// client order: reported in base order; one verification
+		// connection tells it from a server whose order is the base order.
 		{"client order", []uint16{7, 2, 9}, false, 0, []uint16{2, 7, 9}, ptr(false), 5, false},
-		{"server order that looks like client order", []uint16{2, 9, 7}, true, 0, []uint16{2, 9, 7}, ptr(true), 5, false},
+		{"server order that differs from base order late", []uint16{2, 9, 7}, true, 0, []uint16{2, 9, 7}, ptr(true), 4, false},
+		{"server order equal to base order", []uint16{2, 7, 9}, true, 0, []uint16{2, 7, 9}, ptr(true), 5, false},
 		{"two, server order", []uint16{3, 8}, true, 0, []uint16{3, 8}, ptr(true), 4, false},
 		{"two, client order", []uint16{8, 3}, false, 0, []uint16{3, 8}, ptr(false), 4, false},
 		{"one", []uint16{5}, true, 0, []uint16{5}, nil, 2, false},
