@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -192,9 +193,37 @@ func (t *textRenderer) summary() {
 		}
 		t.scores()
 	}
+	t.failedSummary()
 	if o != nil && o.Handshake != nil {
 		t.handshake(o.Handshake)
 	}
+}
+
+// failedSummary counts the failed checks by severity at the top, so a
+// report without a grade (a quick scan) still says at once what is wrong.
+func (t *textRenderer) failedSummary() {
+	groups := failedBySeverity(t.r)
+	if len(groups) == 0 {
+		return
+	}
+	var parts, ids []string
+	n := 0
+	for _, g := range groups {
+		parts = append(parts, fmt.Sprintf("%d %s", len(g.Findings), g.Severity))
+		n += len(g.Findings)
+		if g.Severity == checks.SeverityCritical || g.Severity == checks.SeverityHigh {
+			for _, f := range g.Findings {
+				if !slices.Contains(ids, f.CheckID) {
+					ids = append(ids, f.CheckID)
+				}
+			}
+		}
+	}
+	line := plural(n, "failed check") + ": " + strings.Join(parts, ", ")
+	if len(ids) > 0 {
+		line += " (" + strings.Join(ids, ", ") + ")"
+	}
+	t.field("Failed", line+", see Findings")
 }
 
 // label returns name for the first line of a list and "" after.

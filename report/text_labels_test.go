@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 
 func TestReadableNames(t *testing.T) {
@@ -122,5 +125,37 @@ func TestTablesFit100(t *testing.T) {
 				t.Errorf("%s: line of %d columns: %q", name, n, l)
 			}
 		}
+	}
+}
+
+// TestQuickScanTextIsShort: the checks a quick scan cannot assess are one
+// line per section, and the failed checks are counted at the top.
+func TestQuickScanTextIsShort(t *testing.T) {
+	var fs []checks.Finding
+	for _, id := range []string{"vuln.a", "vuln.b", "vuln.c", "vuln.d", "http.a", "http.b", "http.c", "http.d"} {
+		fs = append(fs, checks.Finding{CheckID: id, Title: "title of " + id, Status: checks.StatusNotApplicable,
+			Severity: checks.SeverityHigh, Detail: "not assessed: a quick scan"})
+	}
+	fs = append(fs, checks.Finding{CheckID: "vuln.e", Title: "title of vuln.e", Status: checks.StatusNotApplicable,
+		Severity: checks.SeverityLow, Detail: "no CBC suite"})
+	fs = append(fs, checks.Finding{CheckID: "cert.self_signed", Title: "Self-signed", Status: checks.StatusFail,
+		Severity: checks.SeverityCritical, Detail: "the leaf is self-signed"})
+	r := New(testTool, &obs.Observation{Status: obs.StatusOK}, fs, nil)
+	var b bytes.Buffer
+	if err := renderText(&b, r, Style{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"  Failed       1 failed check: 1 critical (cert.self_signed), see Findings\n",
+		"\nVulnerabilities\n  4 checks n/a: not assessed: a quick scan\n\n",
+		"title of vuln.e", "\nHTTP\n  4 checks n/a: not assessed: a quick scan\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text report lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "title of vuln.a") || strings.Contains(out, "title of http.a") {
+		t.Errorf("not-assessed checks listed one by one:\n%s", out)
 	}
 }

@@ -91,6 +91,7 @@ func (t *textRenderer) vulnerabilities() {
 		return
 	}
 	t.section("Vulnerabilities")
+	fs = t.collapseNotAssessed(fs)
 	if len(fs) > 0 {
 		var rows [][]string
 		for _, f := range fs {
@@ -111,6 +112,42 @@ func (t *textRenderer) vulnerabilities() {
 		t.tableFit([]string{"Probe", "Attempt", "Observed"}, rows, 2)
 	}
 }
+
+// collapseNotAssessed writes one line for the not-applicable findings of
+// a section that share their detail (a quick scan gives every vuln and
+// HTTP check the same "not assessed" reason) and returns the others; the
+// JSON and the other formats keep every finding.
+func (t *textRenderer) collapseNotAssessed(fs []checks.Finding) []checks.Finding {
+	by := map[string][]string{}
+	for _, f := range fs {
+		if f.Status == checks.StatusNotApplicable && f.Detail != "" {
+			by[f.Detail] = append(by[f.Detail], f.CheckID)
+		}
+	}
+	var keep []checks.Finding
+	var notes []string
+	for _, f := range fs {
+		ids := by[f.Detail]
+		if f.Status != checks.StatusNotApplicable || len(ids) < collapseMin {
+			keep = append(keep, f)
+			continue
+		}
+		if ids[0] == f.CheckID {
+			notes = append(notes, fmt.Sprintf("%d checks n/a: %s", len(ids), oneLine(f.Detail)))
+		}
+	}
+	for _, n := range notes {
+		t.b.WriteString("  " + strings.Join(wrapKeep(n, textWidth-4), "\n    ") + "\n")
+	}
+	if len(notes) > 0 && len(keep) > 0 {
+		t.b.WriteString("\n")
+	}
+	return keep
+}
+
+// collapseMin is how many not-applicable findings with one detail are
+// written as one line.
+const collapseMin = 4
 
 // httpSection writes the http.* findings and the HTTP response seen.
 func (t *textRenderer) httpSection() {
@@ -149,7 +186,7 @@ func (t *textRenderer) httpSection() {
 			t.b.WriteString("\n")
 		}
 	}
-	if len(fs) > 0 {
+	if fs = t.collapseNotAssessed(fs); len(fs) > 0 {
 		var rows [][]string
 		for _, f := range fs {
 			rows = append(rows, []string{oneLine(f.Title), t.verdict(f, "problem"), t.st.severity(f.Severity), findingText(f)})
