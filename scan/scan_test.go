@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -384,4 +385,20 @@ func TestScanLongHelloIntolerant(t *testing.T) {
 	}
 	wantSuites(t, o, want)
 	wantOrder(t, o, "TLSv1.2", true, cfg.Suites[0x0303])
+}
+
+// A TLS 1.3 server whose only group is FFDHE: tlsaudit completes the key
+// exchange itself to read the certificate chain.
+func TestScanTLS13FFDHEOnly(t *testing.T) {
+	srv := tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{MinProtocol: "TLSv1.3", MaxProtocol: "TLSv1.3", Groups: "ffdhe2048"})
+	o := scanServer(t, srv)
+	if got := groupNames(o.Groups.TLS13); !slices.Equal(got, []string{"ffdhe2048"}) {
+		t.Errorf("TLS 1.3 groups %v, want ffdhe2048", got)
+	}
+	if len(o.Chains) != 1 || len(o.Chains[0].Certificates) == 0 || !bytes.Equal(o.Chains[0].Certificates[0].DER, srv.CertDER) {
+		t.Fatalf("chain not captured over FFDHE: %+v", o.Chains)
+	}
+	if o.SignatureAlgorithms == nil || len(o.SignatureAlgorithms.TLS13) == 0 {
+		t.Errorf("no TLS 1.3 signature algorithms: %+v", o.SignatureAlgorithms)
+	}
 }

@@ -10,8 +10,8 @@ import (
 )
 
 // KeySharePrivate is the private half of a key share made by
-// GenerateKeyShare. For groups tlsaudit can only offer (x448, FFDHE,
-// brainpool, ...) it holds nothing and SharedSecret fails with
+// GenerateKeyShare. For groups tlsaudit can only offer (x448, brainpool,
+// ...) it holds nothing and SharedSecret fails with
 // ErrNoSharedSecret.
 type KeySharePrivate struct {
 	Group uint16
@@ -21,6 +21,7 @@ type KeySharePrivate struct {
 	}
 	kemCTSize int
 	ecdhSize  int // size of the ECDH element in a hybrid share
+	ffdhe     *ffdheKey
 }
 
 // ErrNoSharedSecret is returned by SharedSecret for a key share of random bytes.
@@ -82,9 +83,9 @@ func ecdhCurve(group uint16) ecdh.Curve {
 }
 
 // GenerateKeyShare makes a key share for group. Real keys are made for
-// x25519, secp256r1/384r1/521r1, ML-KEM-768/1024 and the hybrids
-// X25519MLKEM768, SecP256r1MLKEM768 and SecP384r1MLKEM1024; other known
-// groups get random bytes of the right length. rand nil means crypto/rand.
+// x25519, secp256r1/384r1/521r1, ffdhe2048-8192, ML-KEM-768/1024 and the
+// hybrids X25519MLKEM768, SecP256r1MLKEM768 and SecP384r1MLKEM1024; other
+// known groups get random bytes of the right length. rand nil means crypto/rand.
 func GenerateKeyShare(r io.Reader, group uint16) (KeyShare, *KeySharePrivate, error) {
 	if r == nil {
 		r = rand.Reader
@@ -124,6 +125,12 @@ func GenerateKeyShare(r io.Reader, group uint16) (KeyShare, *KeySharePrivate, er
 		kemPub = dk.EncapsulationKey().Bytes()
 	}
 	var data []byte
+	if ff, pub, err := newFFDHE(r, group); err != nil {
+		return KeyShare{}, nil, err
+	} else if ff != nil {
+		priv.ffdhe = ff
+		return KeyShare{Group: group, Data: pub}, priv, nil
+	}
 	switch {
 	case ecdhPub != nil && kemPub != nil && group == GroupX25519MLKEM768:
 		// draft-ietf-tls-ecdhe-mlkem 4.1: ML-KEM first for X25519MLKEM768 only.
@@ -153,12 +160,17 @@ func GenerateKeyShare(r io.Reader, group uint16) (KeyShare, *KeySharePrivate, er
 func groupLabel(g uint16) string { return fmt.Sprintf("group 0x%04x", g) }
 
 // HasSecret reports whether SharedSecret can work for this share.
-func (k *KeySharePrivate) HasSecret() bool { return k != nil && (k.ecdh != nil || k.kem != nil) }
+func (k *KeySharePrivate) HasSecret() bool {
+	return k != nil && (k.ecdh != nil || k.kem != nil || k.ffdhe != nil)
+}
 
 // SharedSecret computes the shared secret from the server's key_share data.
 func (k *KeySharePrivate) SharedSecret(serverShare []byte) ([]byte, error) {
 	if !k.HasSecret() {
 		return nil, ErrNoSharedSecret
+	}
+	if k.ffdhe != nil {
+		return k.ffdhe.secret(serverShare)
 	}
 	want := k.ecdhSize + k.kemCTSize
 	if k.kem != nil && k.ecdh != nil && k.Group == GroupX25519MLKEM768 {
