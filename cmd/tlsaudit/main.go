@@ -419,7 +419,7 @@ func errorf(stderr io.Writer, format string, args ...any) {
 
 // usageError reports a usage problem (with an optional hint) and returns exitUsage.
 func usageError(stderr io.Writer, msg, hint string) int {
-	errorf(stderr, "%s", msg)
+	errorf(stderr, "%s", flagMessage(msg))
 	if hint != "" {
 		fmt.Fprintf(stderr, "tlsaudit: hint: %s\n", hint)
 	}

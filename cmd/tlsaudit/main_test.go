@@ -96,7 +96,7 @@ func TestUsageErrors(t *testing.T) {
 		args []string
 		msg  string
 	}{
-		{"unknown flag", []string{"--bogus", "x.test"}, "flag provided but not defined: -bogus"},
+		{"unknown flag", []string{"--bogus", "x.test"}, "flag provided but not defined: --bogus"},
 		{"no targets", nil, "no targets given"},
 		{"bad format", []string{"--format", "xml", "x.test"}, `unknown --format "xml"`},
 		{"json vs format", []string{"--json", "--format", "jsonl", "x.test"}, "--json conflicts with --format jsonl"},
@@ -108,7 +108,7 @@ func TestUsageErrors(t *testing.T) {
 		{"negative expiry", []string{"--expiry-warn", "-3d", "x.test"}, "must not be negative"},
 		{"zero concurrency", []string{"--concurrency", "0", "x.test"}, "--concurrency and --per-host must be at least 1"},
 		{"bad timeout", []string{"--timeout", "0s", "x.test"}, "must be positive"},
-		{"bad duration", []string{"--timeout", "fast", "x.test"}, `invalid value "fast" for flag -timeout`},
+		{"bad duration", []string{"--timeout", "fast", "x.test"}, `invalid value "fast" for flag --timeout`},
 		{"bad starttls", []string{"--starttls", "gopher", "x.test"}, `unknown --starttls "gopher"`},
 		{"bad color", []string{"--color", "sometimes", "x.test"}, `unknown --color "sometimes"`},
 		{"missing targets file", []string{"--targets", "/nonexistent/targets.txt"}, "cannot read --targets file"},
