@@ -205,6 +205,12 @@ func checkKeyExchange(o *obs.Observation, p Profile, r *Result) {
 		var extra []string
 		for _, x := range append(append([]obs.Group{}, g.TLS12...), g.TLS13...) {
 			name := mozGroup(view.GroupName(x))
+			// RFC 7919 groups are finite-field DH: a profile that allows DHE
+			// judges them by dh_param_size, not tls_curves (OpenSSL offers
+			// them by default in TLS 1.3).
+			if strings.HasPrefix(name, "ffdhe") && p.DHParamSize > 0 && x.Bits >= p.DHParamSize {
+				continue
+			}
 			if !slices.Contains(p.TLSCurves, name) && !slices.Contains(extra, name) {
 				extra = append(extra, name)
 			}

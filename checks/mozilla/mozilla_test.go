@@ -59,6 +59,18 @@ func TestEvaluate(t *testing.T) {
 				c := &o.Chains[0].Certificates[0]
 				c.KeyType, c.KeyBits, c.Curve, c.SigAlg = "ECDSA", 256, "P-256", "ECDSA-SHA256"
 			}},
+		{name: "FFDHE 2048 in TLS 1.3 is DHE within the intermediate DH size", fixture: "modern", profile: "intermediate", compliant: true,
+			edit: func(o *obs.Observation) {
+				o.Groups.TLS13 = append(o.Groups.TLS13, obs.Group{ID: 0x0100, Name: "ffdhe2048", Bits: 2048})
+			}},
+		{name: "FFDHE in TLS 1.3 under modern, which allows no DHE", fixture: "modern", profile: "modern",
+			edit: func(o *obs.Observation) {
+				o.Protocols[4].Supported, o.Protocols[4].Suites = false, nil
+				c := &o.Chains[0].Certificates[0]
+				c.KeyType, c.KeyBits, c.Curve, c.SigAlg = "ECDSA", 256, "P-256", "ECDSA-SHA256"
+				o.Groups.TLS13 = append(o.Groups.TLS13, obs.Group{ID: 0x0100, Name: "ffdhe2048", Bits: 2048})
+			},
+			fields: []string{"tls_curves"}, deviation: "ffdhe2048"},
 		{name: "legacy server, intermediate profile", fixture: "legacy", profile: "intermediate",
 			fields:    []string{"ciphers", "dh_param_size", "tls_curves", "tls_versions"},
 			deviation: "cipher suites not in the profile must be disabled: TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, TLS_DHE_RSA_WITH_AES_128_CBC_SHA"},
