@@ -164,14 +164,14 @@ func (t *textRenderer) summary() {
 		status = t.st.paint(sgrRed, status)
 	}
 	if o != nil && (o.ElapsedMS > 0 || o.Connections > 0) {
-		status += fmt.Sprintf(" (%d ms, %d connections)", o.ElapsedMS, o.Connections)
+		status += fmt.Sprintf(" (%d ms, %s)", o.ElapsedMS, plural(o.Connections, "connection"))
 	}
 	t.field("Status", status)
 	if r.Error != "" {
 		t.field("Error", oneLine(r.Error))
 	}
 	if g := r.Grade; g != nil && g.Letter == "" {
-		t.field("Grade", "none: "+oneLine(g.Error))
+		t.field("Grade", "none: "+strings.TrimPrefix(oneLine(g.Error), "not graded: "))
 	} else if g != nil {
 		// The sub-scores follow as bars (Scores).
 		line := t.st.bold(t.st.grade(g.Letter)) + fmt.Sprintf("  score %d", g.Score)

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/grade"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 
@@ -157,5 +158,19 @@ func TestQuickScanTextIsShort(t *testing.T) {
 	}
 	if strings.Contains(out, "title of vuln.a") || strings.Contains(out, "title of http.a") {
 		t.Errorf("not-assessed checks listed one by one:\n%s", out)
+	}
+}
+
+func TestSummaryWording(t *testing.T) {
+	r := New(testTool, &obs.Observation{Status: obs.StatusOK, Connections: 1, ElapsedMS: 3}, nil,
+		&grade.Grade{Error: "not graded: a quick scan sees one handshake only"})
+	var b bytes.Buffer
+	if err := renderText(&b, r, Style{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"(3 ms, 1 connection)\n", "  Grade        none: a quick scan sees one handshake only\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("text report lacks %q:\n%s", want, b.String())
+		}
 	}
 }
