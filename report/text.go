@@ -531,7 +531,34 @@ func findingText(f checks.Finding) string {
 	if f.Detail == "" {
 		return oneLine(f.Title)
 	}
-	return oneLine(f.Detail)
+	return shorten(oneLine(f.Detail), maxDetail)
+}
+
+// maxDetail is the length a finding's detail is cut at in text output (a
+// zlint finding can list dozens of lints); JSON keeps it whole.
+const maxDetail = 320
+
+// shorten cuts s after at most n bytes at a "; " or a space, saying how
+// much is left out.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := strings.LastIndex(s[:n], "; ")
+	if cut < n/2 {
+		cut = strings.LastIndexByte(s[:n], ' ')
+	}
+	if cut <= 0 {
+		cut = n
+	}
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	rest := strings.Count(s[cut:], "; ")
+	if rest > 0 {
+		return s[:cut] + fmt.Sprintf("; … %d more (see --json)", rest)
+	}
+	return s[:cut] + " … (see --json)"
 }
 
 // textWidth is the width tableFit fits a table to; minFlexWidth the least

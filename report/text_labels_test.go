@@ -174,3 +174,17 @@ func TestSummaryWording(t *testing.T) {
 		}
 	}
 }
+
+func TestShortenDetail(t *testing.T) {
+	long := strings.Repeat("e_some_lint (BRs: 7.1.2.3); ", 30)
+	got := shorten(long, 100)
+	if len(got) > 130 || !strings.HasSuffix(got, " more (see --json)") || !strings.HasPrefix(got, "e_some_lint (BRs: 7.1.2.3); ") {
+		t.Errorf("shorten = %q", got)
+	}
+	if got := shorten("short", 100); got != "short" {
+		t.Errorf("shorten(short) = %q", got)
+	}
+	if got := shorten(strings.Repeat("word ", 40), 50); !strings.HasSuffix(got, " … (see --json)") || len(got) > 70 {
+		t.Errorf("shorten(words) = %q", got)
+	}
+}

@@ -28,15 +28,16 @@ func init() {
 					sev = checks.SeverityMedium
 				}
 				out = append(out, checks.Finding{Status: checks.StatusFail, Severity: sev, Subject: certName(&c),
-					Detail: fmt.Sprintf("%d error(s), %d warning(s): %s", c.LintErrors, c.LintWarnings, lintList(c.Lints, 5))})
+					Detail: fmt.Sprintf("%d error(s), %d warning(s): %s", c.LintErrors, c.LintWarnings, lintList(c.Lints))})
 			}
 		}
 		return out
 	})
 }
 
-// lintList names the first n lints, errors first, with their citation.
-func lintList(ls []LintResult, n int) string {
+// lintList names every lint, errors first, with its citation: the whole
+// list is the finding's evidence (the text report shortens long details).
+func lintList(ls []LintResult) string {
 	var errs, warns []string
 	for _, l := range ls {
 		s := l.Lint
@@ -49,9 +50,5 @@ func lintList(ls []LintResult, n int) string {
 			errs = append(errs, s)
 		}
 	}
-	all := append(errs, warns...)
-	if len(all) > n {
-		all = append(all[:n], fmt.Sprintf("and %d more", len(all)-n))
-	}
-	return strings.Join(all, "; ")
+	return strings.Join(append(errs, warns...), "; ")
 }
