@@ -128,3 +128,12 @@ func evidenceText(fields []field) string {
 	flush()
 	return strings.Join(paras, "\n")
 }
+
+// TextDetail is a finding's detail as text output shows it, for text
+// written outside this package (tlsaudit inspect): one line, server
+// control bytes replaced, cut after maxDetail bytes with a count of what
+// is left out, and wrapped at width with indent before each further line.
+func TextDetail(detail string, width int, indent string) string {
+	s := shorten(oneLine(detail), maxDetail)
+	return strings.ReplaceAll(wrap(s, width), "\n", "\n"+indent)
+}

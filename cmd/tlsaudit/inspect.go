@@ -21,6 +21,7 @@ import (
 
 	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/checks/cert"
+	"github.com/tlsaudit/tlsaudit/report"
 	"github.com/tlsaudit/tlsaudit/scan/certfetch"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
@@ -431,7 +432,16 @@ func writeInspectText(w io.Writer, res inspectResult) {
 		if f.Subject != "" {
 			subj = " [" + f.Subject + "]"
 		}
-		fmt.Fprintf(w, "  %-8s %-13s %s%s: %s\n", f.Severity, f.Status, f.CheckID, subj, f.Detail)
+		// A detail that does not fit after the check goes below it,
+		// wrapped (zlint lists every lint).
+		head := fmt.Sprintf("  %-8s %-13s %s%s:", f.Severity, f.Status, f.CheckID, subj)
+		const indent = "                         "
+		detail := report.TextDetail(f.Detail, 100-len(indent), indent)
+		if len(head)+1+len(f.Detail) <= 100 {
+			fmt.Fprintln(w, head+" "+detail)
+		} else {
+			fmt.Fprintln(w, head+"\n"+indent+detail)
+		}
 	}
 }
 

@@ -140,3 +140,21 @@ func TestInspectNotACertificate(t *testing.T) {
 		t.Errorf("missing file: %d %q", code, errs)
 	}
 }
+
+// TestInspectFindingsFit100: a long detail (zlint lists every lint) goes
+// under its check, wrapped, so no findings line is wider than 100 columns.
+func TestInspectFindingsFit100(t *testing.T) {
+	p := newInspectPKI(t)
+	_, out, _ := runI("--host", "other.test", p.inter, p.expired, p.key2)
+	_, findings, ok := strings.Cut(out, "Findings:\n")
+	if !ok || !strings.Contains(findings, "cert.zlint") {
+		t.Fatalf("no findings or no zlint finding:\n%s", out)
+	}
+	for _, l := range strings.Split(findings, "\n") {
+		// A head alone (severity, check, subject: a temporary file's path
+		// here) may be longer; what follows it is wrapped.
+		if len(l) > 100 && !strings.HasSuffix(l, ":") {
+			t.Errorf("findings line of %d columns: %q", len(l), l)
+		}
+	}
+}
