@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"fmt"
 
+	zrsa "github.com/zmap/zcrypto/rsa"
 	"github.com/zmap/zcrypto/x509"
 
 	"github.com/tlsaudit/tlsaudit/scan/obs"
@@ -53,6 +54,8 @@ func summarize(der []byte) (c obs.Certificate) {
 func keyInfo(cert *x509.Certificate) (string, int, string) {
 	switch k := cert.PublicKey.(type) {
 	case *rsa.PublicKey:
+		return "RSA", k.N.BitLen(), ""
+	case *zrsa.PublicKey: // what zcrypto's parser returns for RSA keys
 		return "RSA", k.N.BitLen(), ""
 	case *ecdsa.PublicKey:
 		return "ECDSA", k.Curve.Params().BitSize, k.Curve.Params().Name

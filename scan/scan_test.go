@@ -142,6 +142,12 @@ func TestScanModernGoServer(t *testing.T) {
 			t.Errorf("chain %+v lacks a parsed leaf", c)
 		}
 	}
+	for _, c := range o.Chains {
+		leaf := c.Certificates[0]
+		if want := map[string]int{"RSA": 2048, "ECDSA": 256}[leaf.KeyType]; leaf.KeyBits != want {
+			t.Errorf("%s leaf: %d key bits, want %d", leaf.KeyType, leaf.KeyBits, want)
+		}
+	}
 	slices.Sort(kinds)
 	kinds = slices.Compact(kinds)
 	if !slices.Equal(kinds, []string{"ECDSA", "RSA"}) {

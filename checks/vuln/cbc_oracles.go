@@ -31,6 +31,7 @@ import (
 // Labs' terms).
 
 var cbcOracleRefs = []checks.Ref{
+	{Kind: "cwe", ID: "CWE-203"}, // observable discrepancy: the padding oracle
 	{Kind: "url", ID: "https://www.tripwire.com/state-of-security/vert/tls-cbc-padding-oracles/"},
 	{Kind: "url", ID: "https://github.com/Tripwire/padcheck"},
 }
