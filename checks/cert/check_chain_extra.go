@@ -10,6 +10,7 @@ func init() {
 		Title:       "Unrelated certificates in the chain",
 		Description: "The server sends certificates that are not part of the leaf's issuance chain.",
 		Severity:    checks.SeverityLow,
+		Refs:        []checks.Ref{ref("rfc", "RFC 8446"), ref("rfc", "RFC 5246")},
 	}, func(a *Analysis, env checks.Env) []checks.Finding {
 		return perChain(a, func(ch *ChainAnalysis) checks.Finding {
 			if len(ch.Quality.Extra) > 0 {

@@ -10,6 +10,7 @@ func init() {
 		Title:       "Certificate expires soon",
 		Description: "The leaf certificate expires within the warning window (--expiry-warn, 30 days by default).",
 		Severity:    checks.SeverityMedium,
+		Refs:        []checks.Ref{ref("rfc", "RFC 5280")},
 	}, func(a *Analysis, env checks.Env) []checks.Finding {
 		return perChain(a, func(ch *ChainAnalysis) checks.Finding {
 			lf := ch.Leaf

@@ -10,6 +10,7 @@ func init() {
 		Title:       "RSA public exponent 1",
 		Description: "An RSA key with public exponent 1 does not encrypt or sign at all: anyone can forge.",
 		Severity:    checks.SeverityCritical,
+		Refs:        []checks.Ref{ref("rfc", "RFC 8017")},
 	}, func(a *Analysis, env checks.Env) []checks.Finding {
 		return perCert(a, func(ch *ChainAnalysis, c *CertSummary) string {
 			if c.Key.Type == "RSA" && c.Key.Exponent == 1 {

@@ -10,6 +10,7 @@ func init() {
 		Title:       "Self-signed certificate",
 		Description: "The leaf certificate is signed by its own key and is not an anchor of any configured trust store.",
 		Severity:    checks.SeverityCritical,
+		Refs:        []checks.Ref{ref("rfc", "RFC 5280")},
 	}, func(a *Analysis, env checks.Env) []checks.Finding {
 		return perChain(a, func(ch *ChainAnalysis) checks.Finding {
 			if len(ch.Certificates) == 0 || !ch.Certificates[0].SelfSigned {

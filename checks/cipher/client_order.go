@@ -16,6 +16,7 @@ func init() {
 			"be a weak one the server also accepts. Harmless when every accepted suite is strong (Mozilla's " +
 			"intermediate and modern profiles let the client choose), so informational.",
 		Severity: checks.SeverityInfo,
+		Refs:     []checks.Ref{{Kind: "rfc", ID: "RFC 9325"}},
 	}, clientOrder).When(view.HasProtocols))
 }
 
