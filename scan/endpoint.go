@@ -141,8 +141,20 @@ func (e *DialError) Error() string {
 	if errors.As(e.Err, &se) {
 		return se.Error()
 	}
-	return fmt.Sprintf("connect %s: %v", e.Addr, e.Err)
+	// net.OpError repeats the address ("dial tcp 127.0.0.1:1: connect:
+	// connection refused"): say only what went wrong.
+	err := e.Err
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil {
+		err = oe.Err
+		var sys *os.SyscallError
+		if errors.As(err, &sys) {
+			err = sys.Err
+		}
+	}
+	return fmt.Sprintf("connect %s: %v", e.Addr, err)
 }
+
 func (e *DialError) Unwrap() error { return e.Err }
 
 // StartTLSError is a failed STARTTLS exchange (see package scan/starttls).
