@@ -47,7 +47,7 @@ start_nginx() { # name port ssl-lines
   local name=$1 port=$2 lines=$3 d="$W/$1"
   mkdir -p "$d/logs"
   cat > "$d/nginx.conf" <<CONF
-worker_processes 1;
+worker_processes auto;  # as in Debian's default nginx.conf
 pid $d/nginx.pid;
 error_log $d/logs/error.log;
 events { worker_connections 512; }
