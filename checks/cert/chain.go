@@ -141,7 +141,7 @@ func issuerFromPaths(t StoreTrust, served []*pcert, st *store) *pcert {
 		}
 		for _, a := range st.anchors {
 			if a.sha256 == pc.SHA256 {
-				return a
+				return a.get()
 			}
 		}
 	}
@@ -229,7 +229,7 @@ func anchoredSomewhere(p *pcert, stores []*store) bool {
 			return true
 		}
 		for _, a := range st.bySubj[string(p.c.RawIssuer)] {
-			if signedBy(p, a) {
+			if signedBy(p, a.get()) {
 				return true
 			}
 		}
