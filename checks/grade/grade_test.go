@@ -176,6 +176,8 @@ var gradeCases = []gradeCase{
 	{name: "CRIME: C", fixture: "modern", findings: []checks.Finding{fail(checks.IDVulnCRIME)}, letter: "C", caps: []string{"crime"}, capCheck: checks.IDVulnCRIME},
 	{name: "vulnerability checks passed: no cap, no note", fixture: "modern",
 		findings: []checks.Finding{pass(checks.IDVulnHeartbleed), pass(checks.IDVulnROBOT)}, letter: "A"},
+	{name: "vulnerability check not applicable (no RSA key exchange for ROBOT): no cap, no note", fixture: "modern",
+		findings: []checks.Finding{pass(checks.IDVulnHeartbleed), {CheckID: checks.IDVulnROBOT, Status: checks.StatusNotApplicable}}, letter: "A"},
 	{name: "inconclusive vulnerability: no cap, noted", fixture: "modern",
 		findings: []checks.Finding{{CheckID: checks.IDVulnHeartbleed, Status: checks.StatusInconclusive}},
 		letter:   "A", note: "vuln checks without a pass/fail finding, so their caps were not applied: vuln.heartbleed (F)"},

@@ -89,6 +89,18 @@ func (in *Input) Assessed(id string) bool {
 	return failed || in.Passed(id)
 }
 
+// notApplicable reports whether check id ran and found it does not apply
+// (e.g. ROBOT without RSA key exchange): its cap cannot apply either, and
+// nothing is missing.
+func (in *Input) notApplicable(id string) bool {
+	for _, f := range in.byID[id] {
+		if f.Status == checks.StatusNotApplicable {
+			return true
+		}
+	}
+	return false
+}
+
 // Suites returns the accepted suites known to the registry (SCSVs excluded).
 func (in *Input) Suites() []view.Suite { return in.accepted }
 
@@ -122,7 +134,7 @@ func fromFinding(ruleID, id, grade, fix string) Rule {
 	return Rule{ID: ruleID, CheckID: id, Eval: func(in *Input) *Cap {
 		f, failed := in.Failed(id)
 		if !failed {
-			if !in.Assessed(id) {
+			if !in.Assessed(id) && !in.notApplicable(id) {
 				cat := checks.CategoryOf(id)
 				in.unassessed[cat] = append(in.unassessed[cat], id+" ("+grade+")")
 			}
