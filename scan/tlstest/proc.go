@@ -20,7 +20,7 @@ import (
 
 const (
 	// startTimeout bounds the wait for an external server to accept connections.
-	startTimeout = 10 * time.Second
+	startTimeout = 20 * time.Second
 	// stopTimeout is how long a process gets to exit after SIGTERM before SIGKILL.
 	stopTimeout = 3 * time.Second
 	// maxOutput caps the captured stdout+stderr of an external server.
@@ -128,6 +128,7 @@ var errPortBusy = errors.New("port already in use")
 // waitReady waits until p has printed marker (if any) and dial succeeds.
 func (p *process) waitReady(what string, marker string, dial func() (net.Conn, error)) error {
 	deadline := time.Now().Add(startTimeout)
+	var lastErr error
 	for {
 		if p.exited() {
 			err := p.exitError(what)
@@ -137,16 +138,18 @@ func (p *process) waitReady(what string, marker string, dial func() (net.Conn, e
 			return err
 		}
 		if marker == "" || strings.Contains(p.out.String(), marker) {
-			if c, err := dial(); err == nil {
+			c, err := dial()
+			if err == nil {
 				c.Close()
 				if !p.exited() {
 					return nil
 				}
 				continue
 			}
+			lastErr = err
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%s did not accept connections within %v: %s", what, startTimeout, strings.TrimSpace(p.out.String()))
+			return fmt.Errorf("%s did not accept connections within %v (last dial: %v): %s", what, startTimeout, lastErr, strings.TrimSpace(p.out.String()))
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
