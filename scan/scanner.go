@@ -191,7 +191,13 @@ func (s *Scanner) Scan(ctx context.Context, t Target) (o *obs.Observation) {
 	// the server's.
 	switch o.Status {
 	case obs.StatusOK, obs.StatusConnectionTimeout, obs.StatusTimeout, obs.StatusCanceled:
-		switch ctx.Err() {
+		err := ctx.Err()
+		if d, ok := ctx.Deadline(); ok && err == nil && !time.Now().Before(d) {
+			// A dial timed out by the poller at the audit's deadline can
+			// return a moment before the context's own timer fires.
+			err = context.DeadlineExceeded
+		}
+		switch err {
 		case context.DeadlineExceeded:
 			o.Status = obs.StatusTimeout
 			o.Error = fmt.Sprintf("audit did not finish within %s; results are partial", s.opts.Timeout)
