@@ -147,7 +147,7 @@ func (a *audit) run(ctx context.Context) {
 		o.Status, o.Error = obs.StatusProtocolError, a.hrrLoop.Error()
 	}
 
-	// Phase 3: the probes (vulnerabilities, HTTP, ...), each in its own field.
+	// Then the probes (vulnerabilities, HTTP, ...), each in its own field.
 	var enabled func(string) bool
 	if a.probes != nil {
 		enabled = func(name string) bool { return slices.Contains(a.probes, name) }

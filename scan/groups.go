@@ -40,17 +40,12 @@ func (a *audit) enumGroupsTLS12(ctx context.Context, v uint16, suites []uint16) 
 	pick := func(ctx context.Context, offer []uint16) (uint16, bool, error) {
 		ch := a.helloTLS(v, suites)
 		ch.SupportedGroups = offer
-		f, err := a.exchange(ctx, ch, nil, wire.StopAfterServerKeyExchange)
-		ok, refused, err := a.answer(f, err)
-		if !ok {
+		f, _, ske, refused, err := a.serverKeyExchange(ctx, ch, v)
+		if f == nil || err != nil {
 			return 0, refused, err
 		}
-		if f.ServerKeyExchange == nil {
+		if ske == nil {
 			return 0, false, fmt.Errorf("no ServerKeyExchange after an ECDHE suite (messages: %v)", f.Messages)
-		}
-		ske, err := wire.ParseServerKeyExchange(f.ServerKeyExchange, "ECDHE", v)
-		if err != nil {
-			return 0, false, err
 		}
 		return ske.NamedCurve, false, nil
 	}
@@ -91,18 +86,12 @@ func (a *audit) enumFFDHE(ctx context.Context, v uint16, suites []uint16) ([]uin
 	pick := func(ctx context.Context, groups []uint16) (uint16, bool, error) {
 		ch := a.helloTLS(v, suites)
 		ch.SupportedGroups = groups
-		f, err := a.exchange(ctx, ch, nil, wire.StopAfterServerKeyExchange)
-		ok, refused, err := a.answer(f, err)
-		if !ok {
+		f, suite, ske, refused, err := a.serverKeyExchange(ctx, ch, v)
+		if f == nil || err != nil {
 			return 0, refused, err
 		}
-		suite, _ := registry.SuiteByID(f.ServerHello.CipherSuite)
-		if suite.Kx != "DHE" || suite.Anonymous || f.ServerKeyExchange == nil {
+		if suite.Kx != "DHE" || suite.Anonymous || ske == nil {
 			return 0, true, nil
-		}
-		ske, err := wire.ParseServerKeyExchange(f.ServerKeyExchange, "DHE", v)
-		if err != nil {
-			return 0, false, err
 		}
 		a.addDH(v, suite.ID, ske.P, ske.G)
 		name, _, _ := registry.KnownPrime(new(big.Int).SetBytes(ske.P))
@@ -127,18 +116,12 @@ func (a *audit) enumSigAlgsTLS12(ctx context.Context, suites []uint16) {
 	pick := func(ctx context.Context, offer []uint16) (uint16, bool, error) {
 		ch := a.helloTLS(wire.VersionTLS12, suites)
 		ch.SignatureAlgorithms = offer
-		f, err := a.exchange(ctx, ch, nil, wire.StopAfterServerKeyExchange)
-		ok, refused, err := a.answer(f, err)
-		if !ok {
+		f, suite, ske, refused, err := a.serverKeyExchange(ctx, ch, wire.VersionTLS12)
+		if f == nil || err != nil {
 			return 0, refused, err
 		}
-		suite, _ := registry.SuiteByID(f.ServerHello.CipherSuite)
-		if f.ServerKeyExchange == nil {
+		if ske == nil {
 			return 0, false, fmt.Errorf("no ServerKeyExchange after %s", suite.Name)
-		}
-		ske, err := wire.ParseServerKeyExchange(f.ServerKeyExchange, skeKind(suite), wire.VersionTLS12)
-		if err != nil {
-			return 0, false, err
 		}
 		if f.Certificate != nil {
 			a.addChain(wire.VersionTLS12, keyTypeOf(suite), f.Certificate.Certificates, f.CertificateStatus, f.ServerHello.SCTList)
@@ -152,4 +135,24 @@ func (a *audit) enumSigAlgsTLS12(ctx context.Context, suites []uint16) {
 	if sel.err != nil {
 		a.probeError("signature_algorithms_tls12", sel.err)
 	}
+}
+
+// serverKeyExchange sends ch (version v) and reads the server's flight up to
+// its ServerKeyExchange. f is nil when the server refused (refused) or the
+// exchange failed (err); otherwise suite is the chosen suite and ske its
+// parsed ServerKeyExchange, nil when the server sent none or the suite has
+// no format we read.
+func (a *audit) serverKeyExchange(ctx context.Context, ch *wire.ClientHello, v uint16) (f *wire.Flight, suite registry.Suite, ske *wire.ServerKeyExchange, refused bool, err error) {
+	f, err = a.exchange(ctx, ch, nil, wire.StopAfterServerKeyExchange)
+	ok, refused, err := a.answer(f, err)
+	if !ok {
+		return nil, suite, nil, refused, err
+	}
+	suite, _ = registry.SuiteByID(f.ServerHello.CipherSuite)
+	if kind := skeKind(suite); kind != "" && f.ServerKeyExchange != nil {
+		if ske, err = wire.ParseServerKeyExchange(f.ServerKeyExchange, kind, v); err != nil {
+			return f, suite, nil, false, err
+		}
+	}
+	return f, suite, ske, false, nil
 }
