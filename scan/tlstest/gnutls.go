@@ -171,19 +171,32 @@ func startGnuTLS(dir string, bins map[string]string, opts GnuTLSOptions, leaves 
 	return srv, nil
 }
 
+// hostNetns is the network namespace this process started in, read before
+// any netnsDialer ran. /proc/self/ns/net cannot be read later: it names the
+// namespace of the main thread, and a netnsDialer may have locked that very
+// thread and moved it into a server's namespace (that made waitOwnNetns
+// return before unshare had run, and the dialer join our own namespace).
+var hostNetns, hostNetnsErr = func() (uint64, error) {
+	var st syscall.Stat_t
+	if err := syscall.Stat("/proc/self/ns/net", &st); err != nil {
+		return 0, err
+	}
+	return st.Ino, nil
+}()
+
 // waitOwnNetns waits until the process at nsPath has left our network
 // namespace (unshare has run).
 func waitOwnNetns(p *process, nsPath string) error {
-	var self, st syscall.Stat_t
-	if err := syscall.Stat("/proc/self/ns/net", &self); err != nil {
-		return err
+	if hostNetnsErr != nil {
+		return hostNetnsErr
 	}
+	var st syscall.Stat_t
 	deadline := time.Now().Add(startTimeout)
 	for {
 		if p.exited() {
 			return p.exitError("unshare -n (needs root or CAP_SYS_ADMIN)")
 		}
-		if err := syscall.Stat(nsPath, &st); err == nil && st.Ino != self.Ino {
+		if err := syscall.Stat(nsPath, &st); err == nil && st.Ino != hostNetns {
 			return nil
 		}
 		if time.Now().After(deadline) {

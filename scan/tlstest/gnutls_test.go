@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -101,4 +103,43 @@ func TestGnuTLSTwoCertsAndEcho(t *testing.T) {
 		t.Errorf("Close: %v", err)
 	}
 	assertStopped(t, srv)
+}
+
+// Servers started at the same time each get a namespace of their own and
+// are reachable at once. A netnsDialer may lock the main thread and move it
+// into a server's namespace; the start-up once compared against that
+// thread's namespace (/proc/self/ns/net), mistook the not yet unshared
+// child for a started one and joined our own namespace, so the server was
+// never reached (connection refused for 20 s).
+func TestGnuTLSConcurrentStarts(t *testing.T) {
+	const workers, rounds = 6, 3
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range rounds {
+				srv, err := StartGnuTLS(GnuTLSOptions{})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				var st syscall.Stat_t
+				if err := syscall.Stat(fmt.Sprintf("/proc/%d/ns/net", srv.pid), &st); err != nil {
+					t.Error(err)
+				}
+				c, err := tls.Dial("tcp", srv.Addr, &tls.Config{InsecureSkipVerify: true, ServerName: DefaultName})
+				if err != nil {
+					t.Errorf("handshake with gnutls-serv: %v", err)
+				} else {
+					c.Close()
+				}
+				srv.Close()
+				if st.Ino == hostNetns {
+					t.Errorf("gnutls-serv %d runs in the test's own network namespace", srv.pid)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
