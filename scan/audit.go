@@ -56,6 +56,9 @@ type audit struct {
 	shares13 bool
 	groups   obs.Groups
 	sigalgs  obs.SignatureAlgorithms
+	// orderChecks: per protocol, the suite order check, which a group or
+	// signature algorithm connection of the same protocol may carry.
+	orderChecks map[uint16]*orderCheck
 }
 
 func (a *audit) run(ctx context.Context) {
@@ -67,8 +70,10 @@ func (a *audit) run(ctx context.Context) {
 	// algorithm sequences, which start as soon as the first answer of their
 	// protocol shows it is supported.
 	a.gates = map[uint16]*gate{}
+	a.orderChecks = map[uint16]*orderCheck{}
 	for _, v := range protocolOrder {
 		a.gates[v] = newGate()
+		a.orderChecks[v] = newOrderCheck()
 	}
 	discoveryStart := time.Now()
 	g, gctx := errgroup.WithContext(ctx)

@@ -130,6 +130,7 @@ func (a *audit) helloTLS(v uint16, suites []uint16) *wire.ClientHello {
 // suites, in which order.
 func (a *audit) enumTLS(ctx context.Context, v uint16) *obs.Protocol {
 	p := &obs.Protocol{Name: wire.VersionName(v), Version: v}
+	defer a.orderChecks[v].end()
 	base := suitesToOffer(v)
 	var mu sync.Mutex
 	kx := map[uint16]*obs.KeyExchange{}
@@ -168,13 +169,13 @@ func (a *audit) enumTLS(ctx context.Context, v uint16) *obs.Protocol {
 		}
 		return c, refused, err
 	}
-	sel := repeatedSelection(ctx, base, first, registry.SuiteName)
+	sel := repeatedSelectionWith(ctx, base, first, registry.SuiteName, a.orderChecks[v])
 	longHelloSuspect := sel.err != nil && !isDialOrCtx(sel.err) && !errors.Is(sel.err, wire.ErrNotTLS) ||
 		sel.err == nil && closedSilently
 	if len(sel.accepted) == 0 && longHelloSuspect && v != wire.VersionSSL30 {
 		// Some servers choke on long hellos (closing or failing instead of
 		// answering): retry with short ones.
-		if s2 := a.enumChunked(ctx, base, pick); len(s2.accepted) > 0 {
+		if s2 := a.enumChunked(ctx, base, pick, a.orderChecks[v]); len(s2.accepted) > 0 {
 			sel = s2
 		}
 	}
@@ -191,7 +192,7 @@ func (a *audit) enumTLS(ctx context.Context, v uint16) *obs.Protocol {
 
 // enumChunked enumerates base in chunks of 64 suites, for servers that
 // refuse long ClientHellos, then orders what was found.
-func (a *audit) enumChunked(ctx context.Context, base []uint16, pick pickFunc) selection {
+func (a *audit) enumChunked(ctx context.Context, base []uint16, pick pickFunc, oc *orderCheck) selection {
 	var found []uint16
 	for chunk := range slices.Chunk(base, 64) {
 		s := repeatedSelection(ctx, chunk, pick, registry.SuiteName)
@@ -206,7 +207,7 @@ func (a *audit) enumChunked(ctx context.Context, base []uint16, pick pickFunc) s
 		return selection{err: errors.New("no suite accepted, even in short ClientHellos")}
 	}
 	sortByBase(found, base)
-	return repeatedSelection(ctx, found, pick, registry.SuiteName)
+	return repeatedSelectionWith(ctx, found, pick, registry.SuiteName, oc)
 }
 
 func isDialOrCtx(err error) bool {

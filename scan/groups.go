@@ -38,9 +38,12 @@ func (a *audit) bestTLS12(keep func(registry.Suite) bool) (uint16, []uint16) {
 // ServerKeyExchange.
 func (a *audit) enumGroupsTLS12(ctx context.Context, v uint16, suites []uint16) {
 	pick := func(ctx context.Context, offer []uint16) (uint16, bool, error) {
-		ch := a.helloTLS(v, suites)
-		ch.SupportedGroups = offer
-		f, _, ske, refused, err := a.serverKeyExchange(ctx, ch, v)
+		r := carried(ctx, a.orderChecks[v], pairFits12("ECDHE"), suites, func(suites []uint16) skeResult {
+			ch := a.helloTLS(v, suites)
+			ch.SupportedGroups = offer
+			return a.serverKeyExchangeResult(ctx, ch, v)
+		}, skeResult.answered)
+		f, ske, refused, err := r.f, r.ske, r.refused, r.err
 		if f == nil || err != nil {
 			return 0, refused, err
 		}
@@ -114,9 +117,12 @@ func (a *audit) enumFFDHE(ctx context.Context, v uint16, suites []uint16) ([]uin
 // ServerKeyExchange with at TLS 1.2, offering the given (ECDHE and DHE) suites.
 func (a *audit) enumSigAlgsTLS12(ctx context.Context, suites []uint16) {
 	pick := func(ctx context.Context, offer []uint16) (uint16, bool, error) {
-		ch := a.helloTLS(wire.VersionTLS12, suites)
-		ch.SignatureAlgorithms = offer
-		f, suite, ske, refused, err := a.serverKeyExchange(ctx, ch, wire.VersionTLS12)
+		r := carried(ctx, a.orderChecks[wire.VersionTLS12], pairFits12("ECDHE", "DHE"), suites, func(suites []uint16) skeResult {
+			ch := a.helloTLS(wire.VersionTLS12, suites)
+			ch.SignatureAlgorithms = offer
+			return a.serverKeyExchangeResult(ctx, ch, wire.VersionTLS12)
+		}, skeResult.answered)
+		f, suite, ske, refused, err := r.f, r.suite, r.ske, r.refused, r.err
 		if f == nil || err != nil {
 			return 0, refused, err
 		}
@@ -155,4 +161,28 @@ func (a *audit) serverKeyExchange(ctx context.Context, ch *wire.ClientHello, v u
 		}
 	}
 	return f, suite, ske, false, nil
+}
+
+// skeResult is serverKeyExchange's result as one value.
+type skeResult struct {
+	f       *wire.Flight
+	suite   registry.Suite
+	ske     *wire.ServerKeyExchange
+	refused bool
+	err     error
+}
+
+func (a *audit) serverKeyExchangeResult(ctx context.Context, ch *wire.ClientHello, v uint16) skeResult {
+	var r skeResult
+	r.f, r.suite, r.ske, r.refused, r.err = a.serverKeyExchange(ctx, ch, v)
+	return r
+}
+
+// answered: the server picked a suite and sent the ServerKeyExchange a
+// group or signature algorithm sequence reads.
+func (r skeResult) answered() (uint16, bool) {
+	if r.f == nil || r.err != nil || r.ske == nil {
+		return 0, false
+	}
+	return r.f.ServerHello.CipherSuite, true
 }

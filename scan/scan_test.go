@@ -408,3 +408,51 @@ func TestScanTLS13FFDHEOnly(t *testing.T) {
 		t.Errorf("no TLS 1.3 signature algorithms: %+v", o.SignatureAlgorithms)
 	}
 }
+
+// The order check that tells client order from a server order equal to
+// ours rides on a group or signature algorithm connection of the same
+// protocol, so suite enumeration costs exactly the lower bound: one
+// connection per accepted suite plus one refusal per protocol.
+func TestScanOrderCheckCarried(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		serverOrder bool
+	}{{"client order", false}, {"server order equal to the client's", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := tlstest.StartNginxT(t, tlstest.NginxOptions{
+				Protocols:           "TLSv1.2 TLSv1.3",
+				Ciphers:             "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256",
+				PreferServerCiphers: tc.serverOrder,
+				TLS13Ciphersuites:   "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256",
+			})
+			o := scanServer(t, srv)
+			wantSuites(t, o, map[string][]uint16{
+				"TLSv1.2": {0xc030, 0xc02f},
+				"TLSv1.3": {0x1302, 0x1303},
+			})
+			wantOrder(t, o, "TLSv1.2", tc.serverOrder, []uint16{0xc030, 0xc02f})
+			wantOrder(t, o, "TLSv1.3", tc.serverOrder, []uint16{0x1302, 0x1303})
+			bound := 4 + len(o.Protocols) // accepted suites + one refusal per protocol
+			if got := o.ConnectionsByPhase["protocols"]; got != bound {
+				t.Errorf("suite enumeration used %d connections, want the lower bound %d (by phase %v)", got, bound, o.ConnectionsByPhase)
+			}
+		})
+	}
+}
+
+// A TLS 1.3 server with one suite: no order check, and the group and
+// signature algorithm sequences, which would carry it, do not wait for it.
+func TestScanOneTLS13Suite(t *testing.T) {
+	srv := tlstest.StartNginxT(t, tlstest.NginxOptions{
+		Protocols:         "TLSv1.3",
+		TLS13Ciphersuites: "TLS_AES_128_GCM_SHA256",
+	})
+	o := scanServer(t, srv)
+	wantSuites(t, o, map[string][]uint16{"TLSv1.3": {0x1301}})
+	if o.Groups == nil || len(o.Groups.TLS13) == 0 || o.SignatureAlgorithms == nil || len(o.SignatureAlgorithms.TLS13) == 0 {
+		t.Errorf("groups %+v, signature algorithms %+v: want both found", o.Groups, o.SignatureAlgorithms)
+	}
+	if o.Status != obs.StatusOK {
+		t.Errorf("status %s (%s)", o.Status, o.Error)
+	}
+}

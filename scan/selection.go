@@ -35,6 +35,13 @@ type selection struct {
 // crypto/tls or OpenSSL with PrioritizeChaCha switch their own order on the
 // client's first suite, and a changing first suite would mix two orders.)
 func repeatedSelection(ctx context.Context, base []uint16, pick pickFunc, name func(uint16) string) selection {
+	return repeatedSelectionWith(ctx, base, pick, name, nil)
+}
+
+// repeatedSelectionWith is repeatedSelection whose order check may be carried
+// by another sequence's connection (see orderCheck); oc nil: it never is.
+func repeatedSelectionWith(ctx context.Context, base []uint16, pick pickFunc, name func(uint16) string, oc *orderCheck) selection {
+	defer oc.end() // carriers stop waiting for a pair once the selection is over
 	var res selection
 	remaining := slices.Clone(base)
 	var offers [][]uint16
@@ -54,6 +61,9 @@ func repeatedSelection(ctx context.Context, base []uint16, pick pickFunc, name f
 			break
 		}
 		res.accepted = append(res.accepted, c)
+		if len(res.accepted) == 2 {
+			oc.publish(res.accepted[0], res.accepted[1])
+		}
 		offers = append(offers, offer)
 		remaining = slices.Delete(remaining, i, i+1)
 	}
@@ -72,7 +82,7 @@ func repeatedSelection(ctx context.Context, base []uint16, pick pickFunc, name f
 		return res
 	}
 	if clientOrder {
-		c, refused, err := pick(ctx, []uint16{res.accepted[1], res.accepted[0]})
+		c, refused, err := checkOrder(ctx, pick, oc, res.accepted[0], res.accepted[1])
 		switch {
 		case err != nil:
 			res.err = fmt.Errorf("order check: %w", err)
@@ -105,4 +115,24 @@ func firstAccepted(offer, accepted []uint16) uint16 {
 
 func sortByBase(items, base []uint16) {
 	slices.SortFunc(items, func(a, b uint16) int { return slices.Index(base, a) - slices.Index(base, b) })
+}
+
+// checkOrder offers the first two items found, swapped, and returns the
+// server's pick: the answer a carrier connection already got (see
+// orderCheck), or that of a connection of its own.
+func checkOrder(ctx context.Context, pick pickFunc, oc *orderCheck, first, second uint16) (uint16, bool, error) {
+	if oc != nil {
+		oc.publish(first, second)
+		chosen, ok, mine := oc.result(ctx)
+		if ok {
+			return chosen, false, nil
+		}
+		if !mine {
+			return 0, false, ctx.Err()
+		}
+		c, refused, err := pick(ctx, []uint16{second, first})
+		oc.settle(c, err == nil && !refused)
+		return c, refused, err
+	}
+	return pick(ctx, []uint16{second, first})
 }

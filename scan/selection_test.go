@@ -92,3 +92,59 @@ func deref(b *bool) string {
 	}
 	return fmt.Sprint(*b)
 }
+
+// A carrier that answers the order check saves the selection its own check
+// connection; one that is refused leaves it to the selection.
+func TestOrderCheckCarried(t *testing.T) {
+	base := []uint16{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
+	name := func(x uint16) string { return fmt.Sprint(x) }
+	for _, tc := range []struct {
+		name           string
+		serverOrder    bool
+		carrierRefused bool
+		wantConns      int // of the selection
+	}{
+		{"client order, carried", false, false, 4},
+		{"server order equal to base, carried", true, false, 4},
+		{"carrier refused", false, true, 5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &fakePicker{accepts: []uint16{2, 7, 9}, serverOrder: tc.serverOrder}
+			oc := newOrderCheck()
+			carrierDone := make(chan struct{})
+			took := make(chan struct{}) // the carrier has taken the pair
+			go func() {
+				defer close(carrierDone)
+				carrier := &fakePicker{accepts: f.accepts, serverOrder: tc.serverOrder}
+				answered := func(c uint16) (uint16, bool) { return c, c != 0 }
+				carried(context.Background(), oc, nil, []uint16{1, 2, 3}, func(suites []uint16) uint16 {
+					if len(suites) == 2 {
+						close(took)
+						if tc.carrierRefused {
+							return 0
+						}
+					}
+					c, _, _ := carrier.pick(context.Background(), suites)
+					return c
+				}, answered)
+			}()
+			// As on the network, the selection's connections after the
+			// pair is known take longer than the carrier needs to take it.
+			pick := func(ctx context.Context, offer []uint16) (uint16, bool, error) {
+				if f.conns == 2 {
+					<-took
+				}
+				return f.pick(ctx, offer)
+			}
+			sel := repeatedSelectionWith(context.Background(), base, pick, name, oc)
+			<-carrierDone
+			want := []uint16{2, 7, 9}
+			if !slices.Equal(sel.accepted, want) || sel.serverOrder == nil || *sel.serverOrder != tc.serverOrder || sel.err != nil {
+				t.Errorf("accepted %v server order %v err %v; want %v, %v", sel.accepted, deref(sel.serverOrder), sel.err, want, tc.serverOrder)
+			}
+			if f.conns != tc.wantConns {
+				t.Errorf("the selection made %d connections, want %d", f.conns, tc.wantConns)
+			}
+		})
+	}
+}

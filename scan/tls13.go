@@ -105,6 +105,7 @@ func (a *audit) try13With(ctx context.Context, suites, groups []uint16, withShar
 // groups (and their order): two repeated selections run side by side.
 func (a *audit) enumTLS13(ctx context.Context) *obs.Protocol {
 	p := &obs.Protocol{Name: "TLSv1.3", Version: wire.VersionTLS13}
+	defer a.orderChecks[wire.VersionTLS13].end()
 	allGroups := tls13GroupsToOffer()
 	var (
 		wg     sync.WaitGroup
@@ -141,14 +142,14 @@ func (a *audit) enumTLS13(ctx context.Context) *obs.Protocol {
 	go func() {
 		defer wg.Done()
 		used := false
-		suites = repeatedSelection(ctx, tls13Suites, func(ctx context.Context, offer []uint16) (uint16, bool, error) {
+		suites = repeatedSelectionWith(ctx, tls13Suites, func(ctx context.Context, offer []uint16) (uint16, bool, error) {
 			if !used && slices.Equal(offer, tls13Suites) {
 				used = true
 				return first.suite, false, nil
 			}
 			c, refused, err := a.try13(ctx, offer, allGroups)
 			return c.suite, refused, err
-		}, registry.SuiteName)
+		}, registry.SuiteName, a.orderChecks[wire.VersionTLS13])
 	}()
 	go func() {
 		defer wg.Done()
@@ -158,8 +159,13 @@ func (a *audit) enumTLS13(ctx context.Context) *obs.Protocol {
 				used = true
 				return first.group, false, nil
 			}
-			c, refused, err := a.try13(ctx, tls13Suites, offer)
-			return c.group, refused, err
+			// The group sequence may carry the suite order check: the
+			// group the server asks for does not depend on the suites.
+			r := carried(ctx, a.orderChecks[wire.VersionTLS13], nil, tls13Suites, func(suites []uint16) try13Result {
+				c, refused, err := a.try13(ctx, suites, offer)
+				return try13Result{c, refused, err}
+			}, try13Result.answered)
+			return r.c.group, r.refused, r.err
 		}, registry.GroupName)
 	}()
 	wg.Wait()
@@ -221,43 +227,18 @@ func (a *audit) enumSigAlgsTLS13(ctx context.Context, discovered func()) {
 	}
 	// Only the suites wire can decrypt: a server preferring a CCM suite
 	// would otherwise choose it and hide its certificate.
-	suiteIDs := decryptable13
+	// The sequence may carry the suite order check when both suites are
+	// decryptable: the signature scheme does not depend on the suite.
+	fits := func(pair []uint16) bool {
+		return slices.Contains(decryptable13, pair[0]) && slices.Contains(decryptable13, pair[1])
+	}
 	pick := func(ctx context.Context, offer []uint16) (uint16, bool, error) {
-		share, priv, err := wire.GenerateKeyShare(rand.Reader, group)
-		if err != nil {
-			return 0, false, err
-		}
-		ch := a.hello13(suiteIDs, []uint16{group}, offer, []wire.KeyShare{share})
-		f, err := a.exchange(ctx, ch, []*wire.KeySharePrivate{priv}, wire.StopAfterServerKeyExchange)
-		ok, refused, err := a.answer(f, err)
-		if !ok {
-			return 0, refused, err
-		}
-		sh := f.ServerHello
-		if sh.NegotiatedVersion() == wire.VersionTLS13 && sh.IsHelloRetryRequest {
-			err := fmt.Errorf("HelloRetryRequest loop: the server answered a TLS 1.3 ClientHello carrying a key share for %s, a group it accepts, with another HelloRetryRequest (for %s), so no TLS 1.3 handshake can complete",
-				registry.GroupName(group), registry.GroupName(sh.SelectedGroup))
-			a.mu.Lock()
-			a.hrrLoop = err
-			a.mu.Unlock()
-			return 0, false, err
-		}
-		if sh.NegotiatedVersion() != wire.VersionTLS13 {
-			return 0, false, fmt.Errorf("the server answered a TLS 1.3 hello with a %s key share with %s", registry.GroupName(group), wire.VersionName(sh.NegotiatedVersion()))
-		}
-		if f.CertificateVerify == nil {
-			return 0, false, fmt.Errorf("TLS 1.3 handshake ended before CertificateVerify (messages: %v)", f.Messages)
-		}
-		if f.Certificate != nil && len(f.Certificate.Certificates) > 0 {
-			var scts [][]byte
-			if len(f.Certificate.SCTs) > 0 {
-				scts = f.Certificate.SCTs[0]
-			}
-			sa, _ := registry.SigAlgByID(f.CertificateVerify.SigAlg)
-			a.addChain(wire.VersionTLS13, keyTypeOfSig(sa), f.Certificate.Certificates, f.CertificateStatus, scts)
-		}
-		a.noteHandshake(wire.VersionTLS13, sh, registry.GroupName(group), f.EncryptedExtensions)
-		return f.CertificateVerify.SigAlg, false, nil
+		r := carried(ctx, a.orderChecks[wire.VersionTLS13], fits, decryptable13, func(suites []uint16) sigAlg13Result {
+			var r sigAlg13Result
+			r.sigalg, r.suite, r.refused, r.err = a.sigAlg13(ctx, group, suites, offer)
+			return r
+		}, sigAlg13Result.answered)
+		return r.sigalg, r.refused, r.err
 	}
 	sel := repeatedSelection(ctx, sigAlgsToOffer(true), pick, registry.SigAlgName)
 	a.mu.Lock()
@@ -269,6 +250,57 @@ func (a *audit) enumSigAlgsTLS13(ctx context.Context, discovered func()) {
 	if sel.err != nil {
 		a.probeError("signature_algorithms_tls13", sel.err)
 	}
+}
+
+type sigAlg13Result struct {
+	sigalg, suite uint16
+	refused       bool
+	err           error
+}
+
+func (r sigAlg13Result) answered() (uint16, bool) {
+	return r.suite, r.err == nil && !r.refused && r.suite != 0
+}
+
+// sigAlg13 runs one TLS 1.3 handshake with a key share for group, offering
+// suiteIDs and the signature schemes offer, through the server's
+// CertificateVerify: the scheme it signed with and the suite it chose.
+func (a *audit) sigAlg13(ctx context.Context, group uint16, suiteIDs, offer []uint16) (sigalg, suite uint16, refused bool, err error) {
+	share, priv, err := wire.GenerateKeyShare(rand.Reader, group)
+	if err != nil {
+		return 0, 0, false, err
+	}
+	ch := a.hello13(suiteIDs, []uint16{group}, offer, []wire.KeyShare{share})
+	f, err := a.exchange(ctx, ch, []*wire.KeySharePrivate{priv}, wire.StopAfterServerKeyExchange)
+	ok, refused, err := a.answer(f, err)
+	if !ok {
+		return 0, 0, refused, err
+	}
+	sh := f.ServerHello
+	if sh.NegotiatedVersion() == wire.VersionTLS13 && sh.IsHelloRetryRequest {
+		err := fmt.Errorf("HelloRetryRequest loop: the server answered a TLS 1.3 ClientHello carrying a key share for %s, a group it accepts, with another HelloRetryRequest (for %s), so no TLS 1.3 handshake can complete",
+			registry.GroupName(group), registry.GroupName(sh.SelectedGroup))
+		a.mu.Lock()
+		a.hrrLoop = err
+		a.mu.Unlock()
+		return 0, 0, false, err
+	}
+	if sh.NegotiatedVersion() != wire.VersionTLS13 {
+		return 0, 0, false, fmt.Errorf("the server answered a TLS 1.3 hello with a %s key share with %s", registry.GroupName(group), wire.VersionName(sh.NegotiatedVersion()))
+	}
+	if f.CertificateVerify == nil {
+		return 0, 0, false, fmt.Errorf("TLS 1.3 handshake ended before CertificateVerify (messages: %v)", f.Messages)
+	}
+	if f.Certificate != nil && len(f.Certificate.Certificates) > 0 {
+		var scts [][]byte
+		if len(f.Certificate.SCTs) > 0 {
+			scts = f.Certificate.SCTs[0]
+		}
+		sa, _ := registry.SigAlgByID(f.CertificateVerify.SigAlg)
+		a.addChain(wire.VersionTLS13, keyTypeOfSig(sa), f.Certificate.Certificates, f.CertificateStatus, scts)
+	}
+	a.noteHandshake(wire.VersionTLS13, sh, registry.GroupName(group), f.EncryptedExtensions)
+	return f.CertificateVerify.SigAlg, sh.CipherSuite, false, nil
 }
 
 // decryptable13 are the TLS 1.3 suites wire can decrypt a server flight with.
@@ -297,4 +329,15 @@ func keyTypeOfSig(sa registry.SigAlg) string {
 		return "DSA"
 	}
 	return ""
+}
+
+// try13Result is try13's result as one value.
+type try13Result struct {
+	c       choice13
+	refused bool
+	err     error
+}
+
+func (r try13Result) answered() (uint16, bool) {
+	return r.c.suite, r.err == nil && !r.refused && r.c.suite != 0
 }
