@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tlsaudit/tlsaudit/checks/cert"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
@@ -32,11 +33,20 @@ func (t *textRenderer) certChain(i int, ch *cert.ChainAnalysis, host string) {
 	t.section(title)
 	var rows [][]string
 	for _, c := range ch.Certificates {
-		rows = append(rows, []string{strconv.Itoa(c.Index), certSummaryName(c.Subject, c), certSummaryName(c.Issuer, c),
-			certKeyText(c.Key), c.SigAlg, t.expiry(obs.Certificate{NotBefore: c.NotBefore, NotAfter: c.NotAfter}),
-			fingerprintPrefix(c.SHA256)})
+		// Subject and issuer share a column, one above the other, wrapped
+		// between RDNs only, so that the table fits 100 columns and every
+		// RDN stays whole.
+		// (The leaf's SHA-256 fingerprint is a field below, in full; every
+		// fingerprint is in the JSON report.)
+		rows = append(rows, []string{strconv.Itoa(c.Index), "", certKeyText(c.Key), c.SigAlg,
+			t.expiry(obs.Certificate{NotBefore: c.NotBefore, NotAfter: c.NotAfter})})
 	}
-	t.table([]string{"#", "Subject", "Issuer", "Key", "Signature", "Expires", "SHA-256"}, rows)
+	header := []string{"#", "Subject / issuer", "Key", "Signature", "Expires"}
+	width := namesWidth(header, rows, 1)
+	for j, c := range ch.Certificates {
+		rows[j][1] = wrapDN(certSummaryName(c.Subject, c), width) + "\n" + wrapDN("issuer: "+certSummaryName(c.Issuer, c), width)
+	}
+	t.table(header, rows)
 	for j, st := range ch.Trust {
 		t.field(label(j, "Trust"), t.trustLine(st))
 	}
@@ -166,6 +176,7 @@ func (t *textRenderer) leafFacts(lf *cert.LeafFacts, host string, ch *cert.Chain
 	}
 	t.field("Validation", kind+", must-staple "+yesNo(lf.MustStaple))
 	if len(ch.Certificates) > 0 {
+		t.field("SHA-256", ch.Certificates[0].SHA256)
 		t.field("Pin", "pin-sha256="+strconv.Quote(ch.Certificates[0].SPKIPin))
 	}
 	t.field("OCSP staple", t.stapleLine(ch.Staple, lf.MustStaple))
@@ -326,4 +337,38 @@ func fingerprintPrefix(fp string) string {
 		return fp[:16] + "…"
 	}
 	return fp
+}
+
+// namesWidth is the room textWidth leaves column col of a table whose other
+// columns keep their natural width (at least minFlexWidth).
+func namesWidth(header []string, rows [][]string, col int) int {
+	avail := textWidth
+	for c, h := range header {
+		avail -= 2
+		if c == col {
+			continue
+		}
+		w := cellWidth(h)
+		for _, r := range rows {
+			w = max(w, cellWidth(r[c]))
+		}
+		avail -= w
+	}
+	return max(avail, minFlexWidth)
+}
+
+// wrapDN breaks a distinguished name into lines of at most width characters
+// between its RDNs (after ", "), never inside one; an RDN longer than width
+// has a line of its own.
+func wrapDN(dn string, width int) string {
+	var lines []string
+	line := ""
+	for _, rdn := range strings.SplitAfter(dn, ", ") {
+		if line != "" && utf8.RuneCountInString(line+strings.TrimRight(rdn, " ")) > width {
+			lines = append(lines, strings.TrimRight(line, " "))
+			line = ""
+		}
+		line += rdn
+	}
+	return strings.Join(append(lines, line), "\n")
 }

@@ -41,5 +41,6 @@ func (t *textRenderer) clientSimulations() {
 		}
 		rows = append(rows, []string{client, s.Protocol, s.Suite, group, fs})
 	}
-	t.table([]string{"Client", "Protocol", "Suite", "Group", "Forward secrecy"}, rows)
+	// FS: forward secrecy, as in SSL Labs' table; the client names wrap.
+	t.tableFit([]string{"Client", "Protocol", "Suite", "Group", "FS"}, rows, 0)
 }
