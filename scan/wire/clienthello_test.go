@@ -327,7 +327,7 @@ func TestKeyShareSizes(t *testing.T) {
 		if len(ks.Data) != want[g] || KeyShareSize(g) != want[g] {
 			t.Errorf("group %04x: share %d bytes (KeyShareSize %d), want %d", g, len(ks.Data), KeyShareSize(g), want[g])
 		}
-		real := map[uint16]bool{0x1d: true, 0x17: true, 0x18: true, 0x19: true, 0x201: true, 0x202: true, 0x11ec: true, 0x11eb: true, 0x11ed: true,
+		real := map[uint16]bool{0x1d: true, 0x17: true, 0x18: true, 0x19: true, 0x1e: true, 0x200: true, 0x201: true, 0x202: true, 0x11ec: true, 0x11eb: true, 0x11ed: true,
 			0x100: true, 0x101: true, 0x102: true, 0x103: true, 0x104: true}
 		if priv.HasSecret() != real[g] {
 			t.Errorf("group %04x: HasSecret %v", g, priv.HasSecret())

@@ -7,11 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/cloudflare/circl/dh/x448"
+	"github.com/cloudflare/circl/kem/mlkem/mlkem512"
 )
 
 // KeySharePrivate is the private half of a key share made by
-// GenerateKeyShare. For groups tlsaudit can only offer (x448, brainpool,
-// ...) it holds nothing and SharedSecret fails with
+// GenerateKeyShare. For groups tlsaudit can only offer (the brainpool
+// TLS 1.3 curves) it holds nothing and SharedSecret fails with
 // ErrNoSharedSecret.
 type KeySharePrivate struct {
 	Group uint16
@@ -22,15 +25,15 @@ type KeySharePrivate struct {
 	kemCTSize int
 	ecdhSize  int // size of the ECDH element in a hybrid share
 	ffdhe     *ffdheKey
+	x448      *x448.Key // private scalar of an x448 share (RFC 7748)
 }
 
 // ErrNoSharedSecret is returned by SharedSecret for a key share of random bytes.
 var ErrNoSharedSecret = errors.New("wire: no private key for this group (random key share)")
 
 // keyShareSizes gives the client key_share length of groups offered with
-// random bytes (RFC 8446 4.2.8.1/2, RFC 7919, RFC 8734).
+// random bytes or by the FFDHE code (RFC 8446 4.2.8.1/2, RFC 7919, RFC 8734).
 var keyShareSizes = map[uint16]int{
-	GroupX448:                 56,
 	GroupFFDHE2048:            256,
 	GroupFFDHE3072:            384,
 	GroupFFDHE4096:            512,
@@ -39,7 +42,6 @@ var keyShareSizes = map[uint16]int{
 	GroupBrainpoolP256r1TLS13: 65,
 	GroupBrainpoolP384r1TLS13: 97,
 	GroupBrainpoolP512r1TLS13: 129,
-	GroupMLKEM512:             800,
 }
 
 // KeyShareSize returns the length of the client key_share for group, or 0
@@ -54,6 +56,10 @@ func KeyShareSize(group uint16) int {
 		return 97
 	case GroupSecp521r1:
 		return 133
+	case GroupX448:
+		return x448.Size
+	case GroupMLKEM512:
+		return mlkem512.PublicKeySize
 	case GroupMLKEM768:
 		return mlkem.EncapsulationKeySize768
 	case GroupMLKEM1024:
@@ -83,14 +89,26 @@ func ecdhCurve(group uint16) ecdh.Curve {
 }
 
 // GenerateKeyShare makes a key share for group. Real keys are made for
-// x25519, secp256r1/384r1/521r1, ffdhe2048-8192, ML-KEM-768/1024 and the
-// hybrids X25519MLKEM768, SecP256r1MLKEM768 and SecP384r1MLKEM1024; other
-// known groups get random bytes of the right length. rand nil means crypto/rand.
+// x25519, x448, secp256r1/384r1/521r1, ffdhe2048-8192, ML-KEM-512/768/1024
+// and the hybrids X25519MLKEM768, SecP256r1MLKEM768 and SecP384r1MLKEM1024;
+// other known groups (the brainpool TLS 1.3 curves) get random bytes of the
+// right length. rand nil means crypto/rand.
 func GenerateKeyShare(r io.Reader, group uint16) (KeyShare, *KeySharePrivate, error) {
 	if r == nil {
 		r = rand.Reader
 	}
 	priv := &KeySharePrivate{Group: group}
+	if group == GroupX448 {
+		// RFC 7748 5: the private key is 56 random bytes (clamped by
+		// circl), the share the u-coordinate of its public point.
+		var sk, pk x448.Key
+		if _, err := io.ReadFull(r, sk[:]); err != nil {
+			return KeyShare{}, nil, fmt.Errorf("wire: generating an x448 key share: %w", err)
+		}
+		x448.KeyGen(&pk, &sk)
+		priv.x448 = &sk
+		return KeyShare{Group: group, Data: pk[:]}, priv, nil
+	}
 	var ecdhPub, kemPub []byte
 	if c := ecdhCurve(group); c != nil {
 		k, err := c.GenerateKey(r)
@@ -103,6 +121,18 @@ func GenerateKeyShare(r io.Reader, group uint16) (KeyShare, *KeySharePrivate, er
 	}
 	var seed [mlkem.SeedSize]byte
 	switch group {
+	case GroupMLKEM512:
+		// crypto/mlkem has no ML-KEM-512: circl's (same 64-byte d||z seed, FIPS 203).
+		if _, err := io.ReadFull(r, seed[:]); err != nil {
+			return KeyShare{}, nil, err
+		}
+		pk, sk := mlkem512.NewKeyFromSeed(seed[:])
+		ek, err := pk.MarshalBinary()
+		if err != nil {
+			return KeyShare{}, nil, err
+		}
+		priv.kem, priv.kemCTSize = mlkem512Key{sk}, mlkem512.CiphertextSize
+		kemPub = ek
 	case GroupMLKEM768, GroupX25519MLKEM768, GroupSecP256r1MLKEM768:
 		if _, err := io.ReadFull(r, seed[:]); err != nil {
 			return KeyShare{}, nil, err
@@ -159,9 +189,32 @@ func GenerateKeyShare(r io.Reader, group uint16) (KeyShare, *KeySharePrivate, er
 
 func groupLabel(g uint16) string { return fmt.Sprintf("group 0x%04x", g) }
 
+// mlkem512Key gives circl's ML-KEM-512 private key the Decapsulate method
+// of crypto/mlkem's keys.
+type mlkem512Key struct{ sk *mlkem512.PrivateKey }
+
+func (k mlkem512Key) Decapsulate(ct []byte) ([]byte, error) {
+	return mlkem512.Scheme().Decapsulate(k.sk, ct)
+}
+
+// x448Secret is the X448 shared secret with the server's share (RFC 7748
+// 6.2). As for x25519 (RFC 8446 7.4.2), an all-zero result (a low-order
+// server point) is refused.
+func (k *KeySharePrivate) x448Secret(serverShare []byte) ([]byte, error) {
+	if len(serverShare) != x448.Size {
+		return nil, decodeErr("key_share", "server share of %d bytes for x448, want %d", len(serverShare), x448.Size)
+	}
+	var pub, shared x448.Key
+	copy(pub[:], serverShare)
+	if !x448.Shared(&shared, k.x448, &pub) {
+		return nil, decodeErr("key_share", "invalid server x448 share: a low-order point (all-zero shared secret)")
+	}
+	return shared[:], nil
+}
+
 // HasSecret reports whether SharedSecret can work for this share.
 func (k *KeySharePrivate) HasSecret() bool {
-	return k != nil && (k.ecdh != nil || k.kem != nil || k.ffdhe != nil)
+	return k != nil && (k.ecdh != nil || k.kem != nil || k.ffdhe != nil || k.x448 != nil)
 }
 
 // SharedSecret computes the shared secret from the server's key_share data.
@@ -171,6 +224,9 @@ func (k *KeySharePrivate) SharedSecret(serverShare []byte) ([]byte, error) {
 	}
 	if k.ffdhe != nil {
 		return k.ffdhe.secret(serverShare)
+	}
+	if k.x448 != nil {
+		return k.x448Secret(serverShare)
 	}
 	want := k.ecdhSize + k.kemCTSize
 	if k.kem != nil && k.ecdh != nil && k.Group == GroupX25519MLKEM768 {

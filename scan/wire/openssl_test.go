@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -114,21 +115,33 @@ func TestExchangeOpenSSLDHE(t *testing.T) {
 	saveHandshake(t, "openssl-tls12-dhe", f.Transcript)
 }
 
+// exchange13 runs a TLS 1.3 handshake with addr through the server
+// Finished with modernHello and a key share for group (offered alone when
+// modernHello does not list it).
+func exchange13(t *testing.T, addr string, group uint16) *Flight {
+	t.Helper()
+	ch := modernHello()
+	if !slices.Contains(ch.SupportedGroups, group) {
+		ch.SupportedGroups = []uint16{group}
+	}
+	share, priv, err := GenerateKeyShare(nil, group)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch.KeyShares = []KeyShare{share}
+	f, err := Exchange(dial(t, addr), ch, []*KeySharePrivate{priv}, StopAfterFinished)
+	if err != nil {
+		t.Fatalf("Exchange: %v (messages %v)", err, f.Messages)
+	}
+	return f
+}
+
 func TestExchangeOpenSSLTLS13(t *testing.T) {
 	for _, suite := range []uint16{TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256} {
 		name := map[uint16]string{TLS_AES_256_GCM_SHA384: "TLS_AES_256_GCM_SHA384", TLS_CHACHA20_POLY1305_SHA256: "TLS_CHACHA20_POLY1305_SHA256"}[suite]
 		t.Run(name, func(t *testing.T) {
 			addr, staple := startOpenSSL(t, "-tls1_3", "-ciphersuites", name)
-			ch := modernHello()
-			share, priv, err := GenerateKeyShare(nil, GroupX25519)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ch.KeyShares = []KeyShare{share}
-			f, err := Exchange(dial(t, addr), ch, []*KeySharePrivate{priv}, StopAfterFinished)
-			if err != nil {
-				t.Fatalf("Exchange: %v (messages %v)", err, f.Messages)
-			}
+			f := exchange13(t, addr, GroupX25519)
 			rsaC, _ := certs(t)
 			if f.ServerHello.CipherSuite != suite || !f.Finished || !bytes.Equal(f.Certificate.Certificates[0], rsaC.Certificate[0]) {
 				t.Fatalf("suite %04x finished %v messages %v", f.ServerHello.CipherSuite, f.Finished, f.Messages)
@@ -142,6 +155,42 @@ func TestExchangeOpenSSLTLS13(t *testing.T) {
 			saveHandshake(t, "openssl-tls13-"+name, f.Transcript)
 		})
 	}
+}
+
+// An OpenSSL server whose only group is x448: the x448 key share completes
+// the handshake (Finished verified), at TLS 1.3 and as TLS 1.2 ECDHE.
+func TestExchangeOpenSSLX448(t *testing.T) {
+	rsaC, _ := certs(t)
+	t.Run("TLS13", func(t *testing.T) {
+		addr, _ := startOpenSSL(t, "-tls1_3", "-groups", "X448")
+		f := exchange13(t, addr, GroupX448)
+		if f.Alert != nil || f.HelloRetryRequest != nil || f.ServerHello.KeyShare == nil || f.ServerHello.KeyShare.Group != GroupX448 || len(f.ServerHello.KeyShare.Data) != 56 {
+			t.Fatalf("alert %v HRR %v server share %+v", f.Alert, f.HelloRetryRequest, f.ServerHello.KeyShare)
+		}
+		if !f.Finished || f.Certificate == nil || !bytes.Equal(f.Certificate.Certificates[0], rsaC.Certificate[0]) {
+			t.Fatalf("finished %v messages %v", f.Finished, f.Messages)
+		}
+		if f.CertificateVerify == nil || f.CertificateVerify.SigAlg != 0x0804 {
+			t.Errorf("CertificateVerify %+v", f.CertificateVerify)
+		}
+	})
+	t.Run("TLS12", func(t *testing.T) {
+		addr, _ := startOpenSSL(t, "-tls1_2", "-groups", "X448", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256")
+		ch := &ClientHello{Version: VersionTLS12, CipherSuites: []uint16{0xc02f}, SupportedGroups: []uint16{GroupX448},
+			ECPointFormats: []uint8{0}, SignatureAlgorithms: []uint16{0x0804, 0x0401}, SecureRenegotiation: true}
+		// Handshake checks the server Finished, so the x448 premaster
+		// secret is the server's.
+		c := NewClient12(dial(t, addr), nil)
+		if err := c.Handshake(ch, nil); err != nil {
+			t.Fatalf("TLS 1.2 ECDHE handshake over x448: %v", err)
+		}
+		if ske := c.ServerKeyExchange; ske == nil || ske.NamedCurve != GroupX448 || len(ske.Point) != 56 {
+			t.Fatalf("ServerKeyExchange %+v, want an x448 point", ske)
+		}
+		if c.Handshakes != 1 || c.Suite == nil || c.Suite.ID != 0xc02f {
+			t.Errorf("handshakes %d suite %+v", c.Handshakes, c.Suite)
+		}
+	})
 }
 
 // saveHandshake writes the plaintext transcript of a real handshake to
