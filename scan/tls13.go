@@ -16,7 +16,7 @@ var tls13Suites = []uint16{0x1302, 0x1303, 0x1301, 0x1304, 0x1305}
 
 // realShareGroups are groups for which wire makes real key shares, so a
 // handshake through the server's encrypted flight is possible; best first.
-var realShareGroups = []uint16{0x001d, 0x0017, 0x0018, 0x0019, 0x11ec, 0x11eb, 0x11ed, 0x0100, 0x0101, 0x0102, 0x0103, 0x0104}
+var realShareGroups = []uint16{0x001d, 0x0017, 0x0018, 0x0019, 0x001e, 0x11ec, 0x11eb, 0x11ed, 0x0201, 0x0202, 0x0200, 0x0100, 0x0101, 0x0102, 0x0103, 0x0104}
 
 // hello13 builds a TLS 1.3 ClientHello. With shares nil it sends an empty
 // key_share list, which makes the server answer with a HelloRetryRequest
