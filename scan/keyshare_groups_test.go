@@ -14,7 +14,7 @@ import (
 // wantOnlyGroup13 asserts a complete TLS 1.3 audit of a server whose only
 // group is group: the suites, that one group, the full chain served and
 // the signature algorithms, all exactly, with no error.
-func wantOnlyGroup13(t *testing.T, srv *tlstest.Server, o *obs.Observation, group uint16, suites, sigalgs []uint16) {
+func wantOnlyGroup13(t *testing.T, srv *tlstest.Server, o *obs.Observation, group uint16, keyType string, suites, sigalgs []uint16) {
 	t.Helper()
 	wantSuites(t, o, map[string][]uint16{"TLSv1.3": suites})
 	if len(o.Groups.TLS13) != 1 || o.Groups.TLS13[0].ID != group || o.Groups.TLS13[0].Name != registry.GroupName(group) {
@@ -27,8 +27,8 @@ func wantOnlyGroup13(t *testing.T, srv *tlstest.Server, o *obs.Observation, grou
 		t.Fatalf("%d chains, want the one served over %s", len(o.Chains), registry.GroupName(group))
 	}
 	c := o.Chains[0]
-	if c.Protocol != "TLSv1.3" || c.KeyType != "RSA" || len(c.Certificates) != len(srv.Chain) {
-		t.Fatalf("chain %s/%s of %d certificates, want TLSv1.3/RSA of %d", c.Protocol, c.KeyType, len(c.Certificates), len(srv.Chain))
+	if c.Protocol != "TLSv1.3" || c.KeyType != keyType || len(c.Certificates) != len(srv.Chain) {
+		t.Fatalf("chain %s/%s of %d certificates, want TLSv1.3/%s of %d", c.Protocol, c.KeyType, len(c.Certificates), keyType, len(srv.Chain))
 	}
 	for i, der := range srv.Chain {
 		if !bytes.Equal(c.Certificates[i].DER, der) {
@@ -57,9 +57,23 @@ func TestScanTLS13X448Only(t *testing.T) {
 	o := scanServer(t, srv)
 	// OpenSSL 3.0's default TLS 1.3 suites; an RSA-2048 leaf signs with
 	// RSA-PSS (rsae) only in TLS 1.3.
-	wantOnlyGroup13(t, srv, o, wire.GroupX448,
+	wantOnlyGroup13(t, srv, o, wire.GroupX448, "RSA",
 		[]uint16{wire.TLS_AES_128_GCM_SHA256, wire.TLS_AES_256_GCM_SHA384, wire.TLS_CHACHA20_POLY1305_SHA256},
 		[]uint16{0x0804, 0x0805, 0x0806})
+}
+
+// A TLS 1.3 server whose only group is the pure ML-KEM group MLKEM1024
+// (zcrypto: no other server here has it): the same complete audit. The
+// zcrypto server enforces its suite order (ChaCha20 first).
+func TestScanTLS13MLKEM1024Only(t *testing.T) {
+	srv := tlstest.NewZCryptoTLS13ServerT(t, wire.GroupMLKEM1024)
+	o := scanServer(t, srv)
+	suites := []uint16{wire.TLS_CHACHA20_POLY1305_SHA256, wire.TLS_AES_256_GCM_SHA384, wire.TLS_AES_128_GCM_SHA256}
+	wantOnlyGroup13(t, srv, o, wire.GroupMLKEM1024, "ECDSA", suites, []uint16{0x0403})
+	wantOrder(t, o, "TLSv1.3", true, suites)
+	if g := o.Groups.TLS13; len(g) == 1 && !g[0].PostQuantum {
+		t.Errorf("MLKEM1024 not marked post-quantum: %+v", g[0])
+	}
 }
 
 // Every group wire can complete a key exchange with is one the audit may
