@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/tlsaudit/tlsaudit/scan/obs"
@@ -62,25 +63,31 @@ func probeEarlyData(ctx context.Context, a *audit) {
 	res.Status = obs.AttemptCompleted
 	if run.early != nil {
 		res.Connections++
-		if err := a.sendEarlyData(ctx, run.early, res); err != nil {
+		if err := a.sendEarlyData(ctx, run.early, run.group, res); err != nil {
 			res.ResumeError = response(err)
 		}
 	}
 }
 
 // sendEarlyData resumes with r on a new connection, sending an HTTP GET
-// as 0-RTT data, and records Sent, Accepted and Answered.
-func (a *audit) sendEarlyData(ctx context.Context, r *wire.TLS13Resumption, res *obs.EarlyDataResult) error {
+// as 0-RTT data, and records Sent, Accepted and Answered. group is the one
+// of the first handshake: it gets a key share too, since a
+// HelloRetryRequest would end the resumption.
+func (a *audit) sendEarlyData(ctx context.Context, r *wire.TLS13Resumption, group uint16, res *obs.EarlyDataResult) error {
 	conn, err := a.ep.dial(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	shares, privs, err := tls13Shares([]uint16{wire.GroupX25519, wire.GroupSecp256r1})
+	shareGroups := []uint16{wire.GroupX25519, wire.GroupSecp256r1}
+	if group != 0 && !slices.Contains(shareGroups, group) {
+		shareGroups = append(shareGroups, group)
+	}
+	shares, privs, err := tls13Shares(shareGroups)
 	if err != nil {
 		return err
 	}
-	ch := a.hello13([]uint16{r.Suite}, []uint16{wire.GroupX25519, wire.GroupSecp256r1, wire.GroupSecp384r1}, nil, shares)
+	ch := a.hello13([]uint16{r.Suite}, a.earlyGroups13(), nil, shares)
 	req := []byte("GET / HTTP/1.1\r\nHost: " + hostHeader(a.o.Target, a.o.Target.Port, 443) + "\r\nConnection: close\r\n\r\n")
 	if len(req) > int(r.Ticket.MaxEarlyDataSize) {
 		return errors.New("the ticket allows fewer early bytes than an HTTP request needs")
@@ -121,11 +128,28 @@ func tls13Shares(groups []uint16) ([]wire.KeyShare, []*wire.KeySharePrivate, err
 	return shares, privs, nil
 }
 
+// earlyGroups13 are the groups the probe's hellos offer: x25519, P-256
+// and P-384, then the server's other accepted TLS 1.3 groups that wire can
+// complete a key exchange with (an x448-only server is reached by a
+// HelloRetryRequest).
+func (a *audit) earlyGroups13() []uint16 {
+	groups := []uint16{wire.GroupX25519, wire.GroupSecp256r1, wire.GroupSecp384r1}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, g := range a.groups.TLS13 {
+		if slices.Contains(realShareGroups, g.ID) && !slices.Contains(groups, g.ID) {
+			groups = append(groups, g.ID)
+		}
+	}
+	return groups
+}
+
 // ticketRun is what the first TLS 1.3 connection of the probe saw.
 type ticketRun struct {
 	n        int
 	maxEarly uint32
 	suite    uint16 // 0 when the handshake did not complete
+	group    uint16 // of the completed handshake
 	// early is a ticket allowing early data, ready to resume with.
 	early *wire.TLS13Resumption
 }
@@ -142,8 +166,7 @@ func (a *audit) tls13Tickets(ctx context.Context, suites []uint16) (run ticketRu
 	if err != nil {
 		return run, err
 	}
-	groups := []uint16{wire.GroupX25519, wire.GroupSecp256r1, wire.GroupSecp384r1}
-	ch := a.hello13(suites, groups, nil, shares)
+	ch := a.hello13(suites, a.earlyGroups13(), nil, shares)
 	ch.ALPN = []string{"http/1.1"} // the early request is HTTP/1.1
 	f, err := wire.Exchange(conn, ch, privs, wire.StopAfterFinished)
 	if err == nil && f.HelloRetryRequest != nil && f.Alert == nil {
@@ -167,7 +190,7 @@ func (a *audit) tls13Tickets(ctx context.Context, suites []uint16) (run ticketRu
 	if err != nil {
 		return run, err
 	}
-	run.suite = f.ServerHello.CipherSuite
+	run.suite, run.group = f.ServerHello.CipherSuite, f.ServerHello.KeyShare.Group
 	waitAtMost(conn, ticketWait)
 	for run.n < 4 {
 		t, err := sess.ReadTicket()
