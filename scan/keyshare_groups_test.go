@@ -76,6 +76,32 @@ func TestScanTLS13MLKEM1024Only(t *testing.T) {
 	}
 }
 
+// A TLS 1.2 server whose only curve is x448: the session probes' full
+// handshakes (Client12) compute the x448 premaster secret, so resumption
+// and renegotiation are tested rather than failing on handshake_failure.
+func TestScanTLS12X448Only(t *testing.T) {
+	srv := tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{MinProtocol: "TLSv1.2", MaxProtocol: "TLSv1.2", Groups: "X448",
+		Ciphers: "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA"})
+	o := scanServer(t, srv)
+	wantSuites(t, o, map[string][]uint16{"TLSv1.2": {0xc02f, 0xc013}})
+	if got := groupNames(o.Groups.TLS12); !slices.Equal(got, []string{"x448"}) {
+		t.Errorf("TLS 1.2 groups %v, want x448", got)
+	}
+	if len(o.Chains) != 1 || len(o.Chains[0].Certificates) != len(srv.Chain) || !bytes.Equal(o.Chains[0].Certificates[0].DER, srv.CertDER) {
+		t.Errorf("chains %+v", o.Chains)
+	}
+	if o.Probes == nil || o.Probes.SessionProbes.Resumption == nil || o.Probes.SessionProbes.Renegotiation == nil {
+		t.Fatalf("no session probes: %+v", o.Probes)
+	}
+	r := o.Probes.SessionProbes.Resumption
+	if r.Status != obs.AttemptCompleted || r.SessionIDResumed == nil || !*r.SessionIDResumed || r.TicketResumed == nil || !*r.TicketResumed {
+		t.Errorf("resumption over x448: %+v", r)
+	}
+	if rn := o.Probes.SessionProbes.Renegotiation; rn.Status != obs.AttemptCompleted || rn.Attempted != 1 {
+		t.Errorf("renegotiation over x448: %+v", rn)
+	}
+}
+
 // Every group wire can complete a key exchange with is one the audit may
 // pick for its TLS 1.3 handshakes, and no other: a group wire learns to
 // compute must not stay "offer only" in the audit (as x448 and the pure

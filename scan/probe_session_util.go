@@ -61,7 +61,7 @@ func (a *audit) acceptedAny(keep func(registry.Suite) bool) bool {
 // the curves Client12 can compute with.
 func (a *audit) hello12(c suiteChoice) *wire.ClientHello {
 	ch := a.helloTLS(c.version, []uint16{c.suite})
-	ch.SupportedGroups = []uint16{wire.GroupX25519, wire.GroupSecp256r1, wire.GroupSecp384r1, wire.GroupSecp521r1}
+	ch.SupportedGroups = []uint16{wire.GroupX25519, wire.GroupSecp256r1, wire.GroupSecp384r1, wire.GroupSecp521r1, wire.GroupX448}
 	ch.StatusRequest, ch.SCT = false, false
 	return ch
 }
