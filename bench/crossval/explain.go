@@ -67,9 +67,6 @@ var explanations = []explanation{
 			val(r, "tlsaudit") == val(r, "sslscan") && (val(r, "nmap") == "no" || strings.HasPrefix(val(r, "nmap"), "0:"))
 	}, "peer: nmap offers neither the ed25519 signature algorithm nor the x448 group, so these servers refuse its hellos"},
 	{func(t target, r row) bool {
-		return t.Name == "openssl-x448-only" && r.item == "leaf certificate" && val(r, "tlsaudit") == ""
-	}, "tlsaudit (open): scan/wire makes no x448 (nor FFDHE) key share, so no TLS 1.3 handshake completes and the certificate is never seen; sslscan (OpenSSL) gets it"},
-	{func(t target, r row) bool {
 		return t.Name == "vuln12-reneg" && r.item == "error" && val(r, "sslscan") != ""
 	},
 		"peer: sslscan hangs on a server that completes client-initiated renegotiation (killed after 4 minutes)"},
