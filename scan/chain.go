@@ -8,10 +8,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 
 	zrsa "github.com/zmap/zcrypto/rsa"
 	"github.com/zmap/zcrypto/x509"
 
+	"github.com/tlsaudit/tlsaudit/internal/certcache"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 
@@ -21,12 +23,14 @@ func summarize(der []byte) (c obs.Certificate) {
 	sum := sha256.Sum256(der)
 	c.DER = der
 	c.SHA256 = hex.EncodeToString(sum[:])
-	defer func() {
-		if r := recover(); r != nil {
-			c.ParseError = fmt.Sprintf("parser panic: %v", r)
-		}
-	}()
-	cert, err := x509.ParseCertificate(der)
+	// The parse is shared with the certificate checks, which analyse the
+	// same DER later (internal/certcache).
+	r := certcache.Parse(der, c.SHA256)
+	if r.Panic != nil {
+		c.ParseError = fmt.Sprintf("parser panic: %v", r.Panic)
+		return c
+	}
+	cert, err := r.Cert, r.Err
 	if err != nil {
 		c.ParseError = err.Error()
 		if cert == nil {
@@ -40,7 +44,7 @@ func summarize(der []byte) (c obs.Certificate) {
 	}
 	c.NotBefore, c.NotAfter = cert.NotBefore.UTC(), cert.NotAfter.UTC()
 	c.SigAlg = cert.SignatureAlgorithm.String()
-	c.DNSNames = cert.DNSNames
+	c.DNSNames = slices.Clone(cert.DNSNames) // the parsed certificate is shared
 	for _, ip := range cert.IPAddresses {
 		c.IPs = append(c.IPs, ip.String())
 	}

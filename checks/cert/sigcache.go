@@ -1,9 +1,12 @@
 package cert
 
 import (
+	"fmt"
 	"sync"
 
 	zx509 "github.com/zmap/zcrypto/x509"
+
+	"github.com/tlsaudit/tlsaudit/internal/certcache"
 )
 
 // Certificate parsing and signature checks are the bulk of a quick audit's
@@ -15,43 +18,30 @@ import (
 // certificates alone, so both are kept process-wide, keyed by SHA-256.
 // Parsed certificates are shared: nothing may modify them.
 
-// cacheCap bounds each cache; when full it starts over, so memory stays
+// cacheCap bounds the signature cache (times four); when full it starts over, so memory stays
 // flat however long the target list (about 1,024 parsed certificates of a
 // few KiB each at most).
 const cacheCap = 1024
 
 type sigKey struct{ child, parent string }
 
-type parsed struct {
-	c   *zx509.Certificate
-	err error
-}
-
 var (
 	sigMu       sync.Mutex
 	sigCache    = map[sigKey]bool{}
-	parseMu     sync.Mutex
-	parseCache  = map[string]parsed{}
 	cacheParses = true // tests turn the caches off to compare
 )
 
-// parseCached is parseLenient through the cache (keyed by the hex SHA-256
-// of der).
+// parseCached is parseLenient through the process-wide cache the scan
+// shares (internal/certcache; keyed by the hex SHA-256 of der).
 func parseCached(der []byte, sha string) (*zx509.Certificate, error) {
-	parseMu.Lock()
-	p, hit := parseCache[sha]
-	parseMu.Unlock()
-	if hit {
-		return p.c, p.err
+	r := certcache.Parse(der, sha)
+	if r.Panic != nil {
+		return nil, fmt.Errorf("certificate parser panic: %v", r.Panic)
 	}
-	p.c, p.err = parseLenient(der)
-	parseMu.Lock()
-	if len(parseCache) >= cacheCap {
-		clear(parseCache)
+	if r.Err != nil && r.Cert == nil {
+		return nil, r.Err
 	}
-	parseCache[sha] = p
-	parseMu.Unlock()
-	return p.c, p.err
+	return r.Cert, nil
 }
 
 // signedBy reports whether parent's public key verifies child's signature.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/internal/certcache"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 
@@ -32,9 +33,7 @@ func TestCachesKeepAnalysis(t *testing.T) {
 		"garbage":     {Target: obs.Target{Host: host}, Chains: []obs.Chain{{Certificates: []obs.Certificate{{DER: []byte{0x30, 0x03, 1, 2, 3}}}}}},
 	}
 	clearCaches := func() {
-		parseMu.Lock()
-		clear(parseCache)
-		parseMu.Unlock()
+		certcache.Reset()
 		sigMu.Lock()
 		clear(sigCache)
 		sigMu.Unlock()
@@ -77,9 +76,7 @@ func TestCachesBounded(t *testing.T) {
 			t.Fatal("the leaf's signature does not verify under its intermediate")
 		}
 	}
-	parseMu.Lock()
-	n := len(parseCache)
-	parseMu.Unlock()
+	n := certcache.Len()
 	sigMu.Lock()
 	m := len(sigCache)
 	sigMu.Unlock()

@@ -4,40 +4,28 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"sort"
-	"sync"
 
 	zx509 "github.com/zmap/zcrypto/x509"
 	"github.com/zmap/zlint/v3"
 	"github.com/zmap/zlint/v3/lint"
+
+	"github.com/tlsaudit/tlsaudit/internal/certcache"
 )
 
 // lintCache keeps zlint results by certificate (SHA-256 of the DER): a batch
 // meets the same intermediates again and again, and linting is the costliest
 // part of a certificate analysis. zlint's results depend only on the
 // certificate (lints key their effective dates on its notBefore).
-var (
-	lintCacheMu sync.Mutex
-	lintCache   = map[[sha256.Size]byte][]LintResult{}
-)
-
-const lintCacheCap = 4096
+var lintCache = certcache.NewBounded[[sha256.Size]byte, []LintResult](4096)
 
 // runZlint lints c (or returns the cached results for the same DER).
 func runZlint(c *zx509.Certificate) []LintResult {
 	k := sha256.Sum256(c.Raw)
-	lintCacheMu.Lock()
-	out, ok := lintCache[k]
-	lintCacheMu.Unlock()
-	if ok {
+	if out, ok := lintCache.Get(k); ok {
 		return out
 	}
-	out = lint1(c)
-	lintCacheMu.Lock()
-	if len(lintCache) >= lintCacheCap {
-		clear(lintCache)
-	}
-	lintCache[k] = out
-	lintCacheMu.Unlock()
+	out := lint1(c)
+	lintCache.Put(k, out)
 	return out
 }
 
