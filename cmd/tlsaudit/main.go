@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tlsaudit/tlsaudit/checks"
@@ -406,11 +407,18 @@ func toolVersion() string {
 	if version != "" {
 		return version
 	}
+	return buildVersion()
+}
+
+// buildVersion reads the module version from the build info once: every
+// record of a batch names it, and reading it took a tenth of the CPU of
+// judging a quick audit.
+var buildVersion = sync.OnceValue(func() string {
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
 		return bi.Main.Version
 	}
 	return "(devel)"
-}
+})
 
 // errorf writes one "tlsaudit: error: ..." line to stderr.
 func errorf(stderr io.Writer, format string, args ...any) {
