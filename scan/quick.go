@@ -78,7 +78,7 @@ func (a *audit) quickHandshake(ctx context.Context, tls13 bool) (*obs.Protocol, 
 		if !slices.Contains(realShareGroups, hrr.SelectedGroup) {
 			err = fmt.Errorf("the server asked (HelloRetryRequest) for a key share of %s, which tlsaudit cannot make", registry.GroupName(hrr.SelectedGroup))
 		} else {
-			share, priv, gerr := wire.GenerateKeyShare(rand.Reader, hrr.SelectedGroup)
+			share, priv, gerr := wire.GenerateKeyShareReusing(rand.Reader, hrr.SelectedGroup, privs)
 			if gerr != nil {
 				return nil, false, gerr
 			}

@@ -3,6 +3,7 @@ package wire
 import (
 	"bytes"
 	"crypto/tls"
+	"fmt"
 	"testing"
 )
 
@@ -169,4 +170,75 @@ func TestExchangeHelloRetryRequest(t *testing.T) {
 		t.Fatalf("second flight not decrypted: messages %v", f2.Messages)
 	}
 	saveHandshake(t, "go-tls13-hrr", f2.Transcript)
+}
+
+// TestExchangeRetryReusingECDH: after a HelloRetryRequest for a hybrid
+// group, a share whose ECDH half reuses the first hello's key on the same
+// curve completes the handshake (Finished verified), and its ECDH half is
+// that key's public value.
+func TestExchangeRetryReusingECDH(t *testing.T) {
+	_, ecC := certs(t)
+	cases := []struct {
+		first, hybrid uint16
+		ecdhAt        int // offset of the ECDH half in the hybrid share
+	}{
+		{GroupX25519, GroupX25519MLKEM768, 1184},
+		{GroupSecp256r1, GroupSecP256r1MLKEM768, 0},
+		{GroupSecp384r1, GroupSecP384r1MLKEM1024, 0},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprintf("%04x", tc.hybrid), func(t *testing.T) {
+			addr := startGoTLS(t, &tls.Config{
+				Certificates:     []tls.Certificate{ecC},
+				MinVersion:       tls.VersionTLS13,
+				CurvePreferences: []tls.CurveID{tls.CurveID(tc.hybrid)},
+			})
+			ch := modernHello()
+			ch.SupportedGroups = []uint16{tc.first, tc.hybrid}
+			share, priv, err := GenerateKeyShare(nil, tc.first)
+			if err != nil {
+				t.Fatal(err)
+			}
+			other, otherPriv, err := GenerateKeyShare(nil, GroupX25519)
+			if tc.first == GroupX25519 {
+				other, otherPriv, err = GenerateKeyShare(nil, GroupSecp256r1)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			ch.KeyShares = []KeyShare{other, share}
+			c := dial(t, addr)
+			f, err := Exchange(c, ch, []*KeySharePrivate{otherPriv, priv}, StopAfterFinished)
+			if err != nil {
+				t.Fatalf("Exchange: %v", err)
+			}
+			hrr := f.HelloRetryRequest
+			if hrr == nil || hrr.SelectedGroup != tc.hybrid {
+				t.Fatalf("want HRR selecting %04x, got %+v", tc.hybrid, f.ServerHello)
+			}
+			share2, priv2, err := GenerateKeyShareReusing(nil, hrr.SelectedGroup, []*KeySharePrivate{otherPriv, priv})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(share2.Data) != KeyShareSize(tc.hybrid) || !bytes.Equal(share2.Data[tc.ecdhAt:tc.ecdhAt+len(share.Data)], share.Data) {
+				t.Fatalf("hybrid share does not carry the first hello's ECDH key")
+			}
+			f2, err := ContinueAfterRetry(c, f, ch.ForRetry(hrr, share2), []*KeySharePrivate{priv2}, StopAfterFinished)
+			if err != nil {
+				t.Fatalf("ContinueAfterRetry: %v (messages %v)", err, f2.Messages)
+			}
+			if f2.Alert != nil || f2.ServerHello.KeyShare.Group != tc.hybrid || !f2.Finished {
+				t.Fatalf("second flight: alert %v, group %04x, finished %v", f2.Alert, f2.ServerHello.KeyShare.Group, f2.Finished)
+			}
+		})
+	}
+	// Without a key on the hybrid's curve a new one is made.
+	_, p256, err := GenerateKeyShare(nil, GroupSecp256r1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, priv, err := GenerateKeyShareReusing(nil, GroupX25519MLKEM768, []*KeySharePrivate{p256, nil})
+	if err != nil || len(s.Data) != KeyShareSize(GroupX25519MLKEM768) || !priv.HasSecret() {
+		t.Fatalf("fresh hybrid share: %v, %d bytes", err, len(s.Data))
+	}
 }

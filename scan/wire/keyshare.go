@@ -94,6 +94,30 @@ func ecdhCurve(group uint16) ecdh.Curve {
 // other known groups (the brainpool TLS 1.3 curves) get random bytes of the
 // right length. rand nil means crypto/rand.
 func GenerateKeyShare(r io.Reader, group uint16) (KeyShare, *KeySharePrivate, error) {
+	return generateKeyShare(r, group, nil)
+}
+
+// GenerateKeyShareReusing is GenerateKeyShare, except that the ECDH half of
+// a hybrid group (X25519MLKEM768, SecP256r1MLKEM768, SecP384r1MLKEM1024)
+// reuses the ECDH key of a share in prev on the same curve instead of
+// making a new one — as a client may within one handshake (crypto/tls puts
+// the same X25519 key in its X25519 and X25519MLKEM768 shares), here across
+// a HelloRetryRequest. It saves a key generation per retry; the share sent
+// is one a fresh key could have made.
+func GenerateKeyShareReusing(r io.Reader, group uint16, prev []*KeySharePrivate) (KeyShare, *KeySharePrivate, error) {
+	c := ecdhCurve(group)
+	switch group {
+	case GroupX25519MLKEM768, GroupSecP256r1MLKEM768, GroupSecP384r1MLKEM1024:
+		for _, p := range prev {
+			if p != nil && p.ecdh != nil && p.kem == nil && p.ecdh.Curve() == c {
+				return generateKeyShare(r, group, p.ecdh)
+			}
+		}
+	}
+	return generateKeyShare(r, group, nil)
+}
+
+func generateKeyShare(r io.Reader, group uint16, reuse *ecdh.PrivateKey) (KeyShare, *KeySharePrivate, error) {
 	if r == nil {
 		r = rand.Reader
 	}
@@ -111,7 +135,10 @@ func GenerateKeyShare(r io.Reader, group uint16) (KeyShare, *KeySharePrivate, er
 	}
 	var ecdhPub, kemPub []byte
 	if c := ecdhCurve(group); c != nil {
-		k, err := c.GenerateKey(r)
+		k, err := reuse, error(nil)
+		if k == nil {
+			k, err = c.GenerateKey(r)
+		}
 		if err != nil {
 			return KeyShare{}, nil, fmt.Errorf("wire: generating a %s key share: %w", groupLabel(group), err)
 		}
