@@ -2,6 +2,7 @@ package wire
 
 import (
 	"crypto/rand"
+	"encoding/binary"
 	"fmt"
 	"io"
 
@@ -229,7 +230,11 @@ func (ch *ClientHello) Marshal() ([]byte, error) {
 	}
 	build := func(exts []Extension) ([]byte, error) {
 		// RFC 8446 4.1.2 / RFC 5246 7.4.1.2
-		b := cryptobyte.NewBuilder(nil)
+		size := 4 + 2 + 32 + 1 + len(ch.SessionID) + 2 + 2 + 2*len(ch.CipherSuites) + 1 + 1 + len(ch.CompressionMethods) + 2
+		for _, e := range exts {
+			size += 4 + len(e.Data)
+		}
+		b := cryptobyte.NewBuilder(make([]byte, 0, size))
 		b.AddUint8(TypeClientHello)
 		b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) {
 			b.AddUint16(ch.Version)
@@ -239,9 +244,11 @@ func (ch *ClientHello) Marshal() ([]byte, error) {
 				if ch.GREASE {
 					b.AddUint16(ch.grease(0))
 				}
-				for _, s := range ch.CipherSuites {
-					b.AddUint16(s)
+				suites := make([]byte, 2*len(ch.CipherSuites))
+				for i, s := range ch.CipherSuites {
+					binary.BigEndian.PutUint16(suites[2*i:], s)
 				}
+				b.AddBytes(suites)
 			})
 			b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) {
 				if ch.CompressionMethods == nil {
