@@ -1,0 +1,83 @@
+package cert
+
+import (
+	"bytes"
+	"crypto/x509"
+	"testing"
+
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"github.com/tlsaudit/tlsaudit/checks"
+)
+
+// TestRawSubjectSPKIStores: for every root of the embedded Mozilla set (and
+// the test PKI) the walk gives the bytes crypto/x509 keeps.
+func TestRawSubjectSPKIStores(t *testing.T) {
+	roots := MozillaStore().Roots
+	p := getPKI(t)
+	for _, c := range []*tcert{p.rootA, p.rootB, p.inter, p.good, p.selfSigned, p.sha1Leaf} {
+		roots = append(roots, c.der)
+	}
+	for i, der := range roots {
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			t.Fatalf("root %d: %v", i, err)
+		}
+		subj, spki, ok := rawSubjectSPKI(der)
+		if !ok || !bytes.Equal(subj, c.RawSubject) || !bytes.Equal(spki, c.RawSubjectPublicKeyInfo) {
+			t.Errorf("root %d (%s): walk ok=%v gives other bytes than crypto/x509", i, c.Subject, ok)
+		}
+	}
+}
+
+// FuzzRawSubjectSPKI: whatever crypto/x509 parses, the walk gives the same
+// subject and key bytes; nothing makes it panic.
+func FuzzRawSubjectSPKI(f *testing.F) {
+	for _, der := range MozillaStore().Roots[:4] {
+		f.Add(der)
+	}
+	f.Add([]byte{0x30, 0x03, 0x30, 0x01, 0x00})
+	f.Fuzz(func(t *testing.T, der []byte) {
+		subj, spki, ok := rawSubjectSPKI(der)
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			return
+		}
+		if !ok || !bytes.Equal(subj, c.RawSubject) || !bytes.Equal(spki, c.RawSubjectPublicKeyInfo) {
+			t.Fatalf("crypto/x509 parses it, the walk gives ok=%v and other bytes", ok)
+		}
+	})
+}
+
+// TestWalkedAnchorMustParse: a root the walk indexes but no parser takes
+// (here a certificate without its signature) is no anchor, as when roots
+// were indexed from a full parse; the real root with the same name and key
+// is one.
+func TestWalkedAnchorMustParse(t *testing.T) {
+	p := getPKI(t)
+	in := cryptobyte.String(p.rootA.der)
+	var cert, tbs cryptobyte.String
+	if !in.ReadASN1(&cert, cbasn1.SEQUENCE) || !cert.ReadASN1Element(&tbs, cbasn1.SEQUENCE) {
+		t.Fatal("test root does not walk")
+	}
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { b.AddBytes(tbs) })
+	broken := b.BytesOrPanic()
+	if _, _, ok := rawSubjectSPKI(broken); !ok {
+		t.Fatal("the broken root does not walk")
+	}
+	if _, err := parseLenient(broken); err == nil {
+		t.Fatal("zcrypto parses a certificate without a signature")
+	}
+	served := newPCert(p.rootA.der, "served", 0)
+	for _, tc := range []struct {
+		root []byte
+		want bool
+	}{{broken, false}, {p.rootA.der, true}} {
+		st := parseStore(checks.TrustStore{Name: "t", Roots: [][]byte{tc.root}})
+		if got := st.isAnchor(served); got != tc.want {
+			t.Errorf("isAnchor = %v, want %v", got, tc.want)
+		}
+	}
+}
