@@ -10,6 +10,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tlsaudit/tlsaudit/checks"
@@ -36,39 +37,43 @@ const renderedScript = `document.body.setAttribute("data-rendered","ok");`
 const RenderedMarker = `data-rendered="ok"`
 
 // htmlCSP is the page's Content-Security-Policy.
-var htmlCSP = func() string {
+var htmlCSP = sync.OnceValue(func() string {
 	sum := sha256.Sum256([]byte(renderedScript))
 	return "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-" +
 		base64.StdEncoding.EncodeToString(sum[:]) + "'"
-}()
+})
 
-var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"gradeClass": gradeClass,
-	"barClass":   barClass,
-	"strength":   func(proto string, s obs.Suite) string { return string(SuiteStrength(proto, s)) },
-	"kx":         kxText,
-	"hex4":       func(id uint16) string { return fmt.Sprintf("0x%04x", id) },
-	"suiteID": func(proto string, s obs.Suite) string {
-		if proto == "SSLv2" && s.ID24 != 0 {
-			return fmt.Sprintf("0x%06x", s.ID24)
-		}
-		return fmt.Sprintf("0x%04x", s.ID)
-	},
-	"order":    orderText,
-	"oneLine":  oneLine,
-	"keyText":  keyText,
-	"certName": certName,
-	"verdict":  Verdict,
-	"statusClass": func(s checks.Status) string {
-		return "st-" + strings.ReplaceAll(string(s), "_", "-")
-	},
-	"join":   strings.Join,
-	"refURL": RefURL,
-	"short":  fingerprintPrefix,
-	"date":   func(t time.Time) string { return t.UTC().Format("2006-01-02") },
-	"add":    func(a, b int) int { return a + b },
-	"plural": plural,
-}).Parse(htmlSource))
+// htmlTemplate is parsed on first use: only --format html needs it, and
+// parsing it at start-up took half a millisecond of every run.
+var htmlTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Funcs(template.FuncMap{
+		"gradeClass": gradeClass,
+		"barClass":   barClass,
+		"strength":   func(proto string, s obs.Suite) string { return string(SuiteStrength(proto, s)) },
+		"kx":         kxText,
+		"hex4":       func(id uint16) string { return fmt.Sprintf("0x%04x", id) },
+		"suiteID": func(proto string, s obs.Suite) string {
+			if proto == "SSLv2" && s.ID24 != 0 {
+				return fmt.Sprintf("0x%06x", s.ID24)
+			}
+			return fmt.Sprintf("0x%04x", s.ID)
+		},
+		"order":    orderText,
+		"oneLine":  oneLine,
+		"keyText":  keyText,
+		"certName": certName,
+		"verdict":  Verdict,
+		"statusClass": func(s checks.Status) string {
+			return "st-" + strings.ReplaceAll(string(s), "_", "-")
+		},
+		"join":   strings.Join,
+		"refURL": RefURL,
+		"short":  fingerprintPrefix,
+		"date":   func(t time.Time) string { return t.UTC().Format("2006-01-02") },
+		"add":    func(a, b int) int { return a + b },
+		"plural": plural,
+	}).Parse(htmlSource))
+})
 
 // renderHTMLBytes is the html format: one page for all reports.
 func renderHTMLBytes(reports []*Report) ([]byte, error) {
@@ -143,7 +148,7 @@ type htmlTrust struct {
 
 // RenderHTML writes the HTML page for reports to w.
 func RenderHTML(w io.Writer, reports []*Report) error {
-	page := htmlPage{CSP: htmlCSP, Script: template.JS(renderedScript), Title: "tlsaudit report"}
+	page := htmlPage{CSP: htmlCSP(), Script: template.JS(renderedScript), Title: "tlsaudit report"}
 	for i, r := range reports {
 		if i == 0 {
 			page.Tool = r.Tool
@@ -153,7 +158,7 @@ func RenderHTML(w io.Writer, reports []*Report) error {
 	if len(reports) == 1 {
 		page.Title = "tlsaudit: " + oneLine(reports[0].TargetName())
 	}
-	if err := htmlTemplate.Execute(w, page); err != nil {
+	if err := htmlTemplate().Execute(w, page); err != nil {
 		return fmt.Errorf("report: rendering HTML: %w", err)
 	}
 	return nil
