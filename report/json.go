@@ -7,6 +7,11 @@ import (
 	"io"
 	"strings"
 	"sync"
+
+	"github.com/tlsaudit/tlsaudit/checks/cert"
+	"github.com/tlsaudit/tlsaudit/checks/grade"
+	"github.com/tlsaudit/tlsaudit/checks/mozilla"
+	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 
 // bufferedWriter keeps the reports and renders them all on Close, for
@@ -60,6 +65,7 @@ type jsonlWriter struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 	enc *json.Encoder
+	out []byte // the record, reused
 }
 
 func (j *jsonlWriter) Write(r *Report) error {
@@ -69,11 +75,30 @@ func (j *jsonlWriter) Write(r *Report) error {
 		j.enc = json.NewEncoder(&j.buf)
 		j.enc.SetEscapeHTML(false)
 	}
+	// In two parts (jsonl.go): the report without findings, then the
+	// findings where it has "findings":null (the whole report through
+	// encoding/json should that text not stand there exactly once).
 	j.buf.Reset()
-	if err := j.enc.Encode(r); err != nil {
+	rest := *r
+	rest.Findings = nil
+	if err := j.enc.Encode(&rest); err != nil {
 		return fmt.Errorf("report: encoding JSON: %w", err)
 	}
-	_, err := j.w.Write(j.buf.Bytes())
+	b := j.buf.Bytes()
+	i := bytes.Index(b, findingsNull)
+	if i < 0 || bytes.Contains(b[i+1:], findingsNull) {
+		j.buf.Reset()
+		if err := j.enc.Encode(r); err != nil {
+			return fmt.Errorf("report: encoding JSON: %w", err)
+		}
+		_, err := j.w.Write(j.buf.Bytes())
+		return err
+	}
+	at := i + len(findingsNull) - len("null")
+	out := appendFindings(append(j.out[:0], b[:at]...), r.Findings)
+	out = append(out, b[i+len(findingsNull):]...)
+	j.out = out
+	_, err := j.w.Write(out)
 	return err
 }
 
@@ -112,3 +137,16 @@ func (q *quietWriter) Write(r *Report) error {
 }
 
 func (q *quietWriter) Close() error { return nil }
+
+// Prepare does ahead of time the one-time work of rendering format that no
+// report's content decides, so that a caller can overlap it with the scan:
+// for JSON, building encoding/json's encoders of the report types (about
+// 2.5 ms of CPU, a tenth of a single audit's). It writes nothing and may
+// run while reports are written.
+func Prepare(format string) {
+	switch format {
+	case "json", "jsonl":
+		r := &Report{Observation: &obs.Observation{}, Grade: &grade.Grade{}, Certificates: &cert.Analysis{}, Mozilla: &mozilla.Summary{}}
+		_ = json.NewEncoder(io.Discard).Encode(r)
+	}
+}

@@ -74,6 +74,11 @@ func (a *anchor) parses() bool {
 	return a.ok
 }
 
+// PrepareStores indexes the trust stores ts ahead of the first analysis
+// that needs them (a caller may overlap it with the scan); they are kept
+// for every later analysis of the same roots.
+func PrepareStores(ts []checks.TrustStore) { parseStores(ts) }
+
 func parseStores(ts []checks.TrustStore) []*store {
 	out := make([]*store, 0, len(ts))
 	for _, t := range ts {

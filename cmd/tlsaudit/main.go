@@ -368,6 +368,15 @@ func auditSource(ctx context.Context, cfg config, src batch.Source, total int64,
 	}
 	sc := newScanner(scan.Options{ConnTimeout: cfg.connTimeout, Timeout: cfg.timeout, PerHost: cfg.perHost, Quick: cfg.quick, Probes: cfg.probes, HTTP: cfg.http, Clients: cfg.clientProfiles})
 	env := checks.Env{ExpiryWarn: cfg.expiryWarn, Stores: append(cfg.certs.stores, stores...)}
+	// The first scan waits on the network: meanwhile, index the trust stores
+	// and build the JSON encoders every report will need.
+	prepared := make(chan struct{})
+	go func() {
+		defer close(prepared)
+		cert.PrepareStores(env.Stores)
+		report.Prepare(cfg.format)
+	}()
+	defer func() { <-prepared }()
 	b := &batchRun{cfg: cfg, env: env, stderr: stderr, out: newSeqEmitter(w, cfg.format != "jsonl"),
 		progress: newProgress(stderr, total)}
 	st, werr := batch.Run(ctx, sc, src, batch.Options{
