@@ -8,18 +8,23 @@
 # target (user+sys) of each side is printed too: on a shared machine it is
 # steadier than wall time, which the load average (printed) drives.
 # Everything stays on 127.0.0.0/8. Slow (minutes): never run in CI.
-# Usage: bench/batch.sh [-c CONCURRENCY] [-n ENDPOINTS] [--sizes "1000 10000 100000"]
+# --distinct: every endpoint serves its own leaf certificate (issued by one
+# test CA) instead of all sharing one, so tlsaudit's per-certificate caches
+# (parses, signature checks, zlint) cannot help across targets.
+# Usage: bench/batch.sh [-c CONCURRENCY] [-n ENDPOINTS] [--sizes "1000 10000 100000"] [--distinct]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 C=64
 N=10000
 SIZES="1000 10000 100000"
+DISTINCT=""
 while [ $# -gt 0 ]; do
   case "$1" in
     -c) C="$2"; shift ;;
     -n) N="$2"; shift ;;
     --sizes) SIZES="$2"; shift ;;
-    *) echo "usage: $0 [-c CONCURRENCY] [-n ENDPOINTS] [--sizes LIST]" >&2; exit 2 ;;
+    --distinct) DISTINCT=-distinct ;;
+    *) echo "usage: $0 [-c CONCURRENCY] [-n ENDPOINTS] [--sizes LIST] [--distinct]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -36,7 +41,7 @@ go build -o "$W/batchserver" ./bench/batchserver
 
 MAX=0
 for s in $SIZES; do [ "$s" -gt "$MAX" ] && MAX=$s; done
-"$W/batchserver" -n "$N" -list "$W/all.txt" -targets "$MAX" > "$W/srv.out" 2>&1 &
+"$W/batchserver" $DISTINCT -n "$N" -list "$W/all.txt" -targets "$MAX" > "$W/srv.out" 2>&1 &
 SRV=$!
 for _ in $(seq 100); do grep -q ready "$W/srv.out" 2>/dev/null && break; sleep 0.2; done
 grep -q ready "$W/srv.out" || { cat "$W/srv.out" >&2; exit 1; }

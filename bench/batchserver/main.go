@@ -4,6 +4,10 @@
 // endpoints to -list (ip:port per line, interleaved so consecutive lines
 // are on different addresses, repeated to -targets lines) and serves until
 // killed. Loopback only: every listener is on 127.0.0.0/8.
+//
+// By default every endpoint serves the same self-signed certificate; with
+// -distinct each serves its own leaf (issued by one test CA, chain leaf +
+// root), so that no per-certificate cache of the client can help.
 package main
 
 import (
@@ -22,6 +26,7 @@ func main() {
 	ips := flag.Int("ips", 100, "loopback addresses to spread them over (127.0.0.1 up)")
 	list := flag.String("list", "", "write the target list here")
 	targets := flag.Int("targets", 0, "lines in the list (repeating endpoints; default -n)")
+	distinct := flag.Bool("distinct", false, "a distinct leaf certificate per endpoint")
 	flag.Parse()
 	if *targets == 0 {
 		*targets = *n
@@ -29,6 +34,12 @@ func main() {
 	cert, err := batchtest.SelfSigned("bench.tlsaudit.test")
 	if err != nil {
 		log.Fatal(err)
+	}
+	var ca *batchtest.CA
+	if *distinct {
+		if ca, err = batchtest.NewCA("tlsaudit bench CA"); err != nil {
+			log.Fatal(err)
+		}
 	}
 	var addrs []string
 	for i := range *n {
@@ -38,7 +49,13 @@ func main() {
 			log.Fatalf("listener %d: %v (raise ulimit -n)", i, err)
 		}
 		addrs = append(addrs, ln.Addr().String())
-		go batchtest.ServeTLS(ln, cert)
+		c := cert
+		if ca != nil {
+			if c, err = ca.Leaf(int64(i+2), fmt.Sprintf("e%d.bench.tlsaudit.test", i)); err != nil {
+				log.Fatal(err)
+			}
+		}
+		go batchtest.ServeTLS(ln, c)
 	}
 	f, err := os.Create(*list)
 	if err != nil {
