@@ -149,7 +149,8 @@ func (s *jobSource) Next() (batch.Input, error) {
 // flags and the progress display.
 type batchRun struct {
 	cfg      config
-	env      checks.Env
+	env      checks.Env                 // Stores unset: see stores
+	stores   func() []checks.TrustStore // the trust stores, loaded in the background
 	stderr   io.Writer
 	progress progress
 
@@ -160,7 +161,9 @@ type batchRun struct {
 
 // handle judges one endpoint's observation and writes its report.
 func (b *batchRun) handle(ctx context.Context, res batch.Result) error {
-	r := judge(ctx, b.env, b.cfg.certs, res.Obs)
+	env := b.env
+	env.Stores = b.stores()
+	r := judge(ctx, env, b.cfg.certs, res.Obs)
 	broken := policy(b.cfg, r)
 	b.mu.Lock()
 	defer b.mu.Unlock()

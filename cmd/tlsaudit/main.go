@@ -20,6 +20,7 @@ import (
 	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/checks/cert"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
+	"github.com/tlsaudit/tlsaudit/checks/mozilla"
 	"github.com/tlsaudit/tlsaudit/report"
 	"github.com/tlsaudit/tlsaudit/scan"
 	"github.com/tlsaudit/tlsaudit/scan/batch"
@@ -367,17 +368,19 @@ func auditSource(ctx context.Context, cfg config, src batch.Source, total int64,
 		w = report.Multi(w, hw)
 	}
 	sc := newScanner(scan.Options{ConnTimeout: cfg.connTimeout, Timeout: cfg.timeout, PerHost: cfg.perHost, Quick: cfg.quick, Probes: cfg.probes, HTTP: cfg.http, Clients: cfg.clientProfiles})
-	env := checks.Env{ExpiryWarn: cfg.expiryWarn, Stores: append(cfg.certs.stores, stores...)}
-	// The first scan waits on the network: meanwhile, index the trust stores
-	// and build the JSON encoders every report will need.
+	env := checks.Env{ExpiryWarn: cfg.expiryWarn}
+	trustStores := sync.OnceValue(func() []checks.TrustStore { return append(cfg.certs.trustStores(), stores...) })
+	// The first scan waits on the network: meanwhile, load and index the
+	// trust stores and build the JSON encoders every report will need.
 	prepared := make(chan struct{})
 	go func() {
 		defer close(prepared)
-		cert.PrepareStores(env.Stores)
+		cert.PrepareStores(trustStores())
 		report.Prepare(cfg.format)
+		mozilla.Lookup("modern") // parses the embedded profiles
 	}()
 	defer func() { <-prepared }()
-	b := &batchRun{cfg: cfg, env: env, stderr: stderr, out: newSeqEmitter(w, cfg.format != "jsonl"),
+	b := &batchRun{cfg: cfg, env: env, stores: trustStores, stderr: stderr, out: newSeqEmitter(w, cfg.format != "jsonl"),
 		progress: newProgress(stderr, total)}
 	st, werr := batch.Run(ctx, sc, src, batch.Options{
 		Concurrency: cfg.concurrency, Retries: cfg.batch.retries, Limiter: batch.NewLimiter(cfg.batch.perSec, 1),

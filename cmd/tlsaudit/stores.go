@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sync"
 	"time"
 
@@ -34,6 +35,11 @@ type certConfig struct {
 	resolver        string // "ip:port" once loaded
 
 	stores []checks.TrustStore
+	// systemLater: the system store was not asked for explicitly, so one
+	// that fails to load is left out without an error, and it is read and
+	// checked in the background (trustStores waits for it): about 2.5 ms of
+	// every run, overlapped with the scan.
+	systemLater bool
 }
 
 // enrichTimeout bounds all the opt-in fetches of one target together (each
@@ -60,14 +66,16 @@ var debianBlocklist = sync.OnceValues(func() (int, error) {
 // given explicitly.
 func (c *certConfig) load(set map[string]bool) error {
 	c.stores = []checks.TrustStore{cert.MozillaStore()}
-	if c.system {
+	switch {
+	case c.system && set["system-store"]:
 		st, err := systemStore()
-		switch {
-		case err == nil:
-			c.stores = append(c.stores, st)
-		case set["system-store"]:
+		if err != nil {
 			return fmt.Errorf("--system-store: %v", err)
 		}
+		c.stores = append(c.stores, st)
+	case c.system:
+		c.systemLater = true
+		go systemStore() //nolint:errcheck // trustStores takes the result
 	}
 	if c.caFile != "" {
 		st, err := certfetch.LoadCAFile(c.caFile)
@@ -87,6 +95,20 @@ func (c *certConfig) load(set map[string]bool) error {
 		return fmt.Errorf("Debian weak key list: %v", err)
 	}
 	return nil
+}
+
+// trustStores returns the stores load set up, in their order (Mozilla,
+// system, custom), waiting for the system store when it loads in the
+// background.
+func (c *certConfig) trustStores() []checks.TrustStore {
+	if !c.systemLater {
+		return c.stores
+	}
+	out := slices.Clone(c.stores[:1])
+	if st, err := systemStore(); err == nil {
+		out = append(out, st)
+	}
+	return append(out, c.stores[1:]...)
 }
 
 // parseResolver accepts an IP address with an optional port (53 by

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+	"sync"
 )
 
 // Prime is a well-known finite-field Diffie-Hellman prime.
@@ -21,12 +22,16 @@ type Prime struct {
 //go:embed dhprimes.txt
 var dhPrimesData string
 
-var (
-	dhPrimes  []Prime
-	dhByPrime = map[string]int{} // hex of P -> index
-)
+// dhTable is the parsed dhprimes.txt: the primes, and the index of each by
+// the hex of P. Parsed on first use (only DHE servers need it), not at
+// start-up.
+type dhTable struct {
+	primes  []Prime
+	byPrime map[string]int
+}
 
-func init() {
+var dhPrimesTable = sync.OnceValue(func() dhTable {
+	t := dhTable{byPrime: map[string]int{}}
 	for n, line := range strings.Split(dhPrimesData, "\n") {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
@@ -39,25 +44,28 @@ func init() {
 		if !ok {
 			panic(fmt.Sprintf("registry: dhprimes.txt line %d: bad hex", n+1))
 		}
-		dhByPrime[p.Text(16)] = len(dhPrimes)
-		dhPrimes = append(dhPrimes, Prime{Name: f[0], Source: f[2], P: p, Bits: p.BitLen(), Safe: f[1] == "safe"})
+		t.byPrime[p.Text(16)] = len(t.primes)
+		t.primes = append(t.primes, Prime{Name: f[0], Source: f[2], P: p, Bits: p.BitLen(), Safe: f[1] == "safe"})
 	}
-}
+	return t
+})
 
 // KnownPrime reports whether p is a well-known DH prime, and which.
 func KnownPrime(p *big.Int) (name, source string, ok bool) {
 	if p == nil {
 		return "", "", false
 	}
-	i, ok := dhByPrime[p.Text(16)]
+	t := dhPrimesTable()
+	i, ok := t.byPrime[p.Text(16)]
 	if !ok {
 		return "", "", false
 	}
-	return dhPrimes[i].Name, dhPrimes[i].Source, true
+	return t.primes[i].Name, t.primes[i].Source, true
 }
 
 // KnownPrimes returns all well-known DH primes (RFC ones first).
 func KnownPrimes() []Prime {
+	dhPrimes := dhPrimesTable().primes
 	out := make([]Prime, len(dhPrimes))
 	for i, p := range dhPrimes {
 		p.P = new(big.Int).Set(p.P)
