@@ -3,6 +3,7 @@ package cert
 import (
 	"bytes"
 	"crypto/x509"
+	"fmt"
 	"testing"
 
 	"golang.org/x/crypto/cryptobyte"
@@ -79,5 +80,16 @@ func TestWalkedAnchorMustParse(t *testing.T) {
 		if got := st.isAnchor(served); got != tc.want {
 			t.Errorf("isAnchor = %v, want %v", got, tc.want)
 		}
+	}
+}
+
+// TestPrelint: a lint made ahead (Prelint) is the one the analysis takes.
+func TestPrelint(t *testing.T) {
+	p := getPKI(t)
+	c := newPCert(p.good.der, "served", 0)
+	Prelint(c.c)
+	a, b := runZlint(c.c), runZlint(c.c)
+	if want := lint1(c.c); fmt.Sprint(a) != fmt.Sprint(want) || len(a) > 0 && &a[0] != &b[0] {
+		t.Errorf("prelint %v, lint %v", a, want)
 	}
 }

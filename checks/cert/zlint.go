@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"sort"
+	"sync"
 
 	zx509 "github.com/zmap/zcrypto/x509"
 	"github.com/zmap/zlint/v3"
@@ -16,18 +17,27 @@ import (
 // meets the same intermediates again and again, and linting is the costliest
 // part of a certificate analysis. zlint's results depend only on the
 // certificate (lints key their effective dates on its notBefore).
-var lintCache = certcache.NewBounded[[sha256.Size]byte, []LintResult](4096)
+var lintCache = certcache.NewBounded[[sha256.Size]byte, *lintEntry](4096)
+
+// lintEntry is the lint of one certificate, made once however many ask at
+// the same time (Prelint in the background, then the analysis).
+type lintEntry struct {
+	once sync.Once
+	out  []LintResult
+}
 
 // runZlint lints c (or returns the cached results for the same DER).
 func runZlint(c *zx509.Certificate) []LintResult {
-	k := sha256.Sum256(c.Raw)
-	if out, ok := lintCache.Get(k); ok {
-		return out
-	}
-	out := lint1(c)
-	lintCache.Put(k, out)
-	return out
+	e := lintCache.GetOrPut(sha256.Sum256(c.Raw), func() *lintEntry { return new(lintEntry) })
+	e.once.Do(func() { e.out = lint1(c) })
+	return e.out
 }
+
+// Prelint lints c ahead of the analysis that will need it (the command
+// calls it, in a goroutine, for every certificate the scan parses when the
+// audit is a full one); the analysis then takes the cached result, or
+// waits for the lint still running rather than starting another.
+func Prelint(c *zx509.Certificate) { runZlint(c) }
 
 // lint1 lints c and returns the warnings, errors and fatal results, sorted
 // by lint name. A panic inside a lint is reported as a fatal result.

@@ -17,10 +17,13 @@ import (
 	"sync"
 	"time"
 
+	zx509 "github.com/zmap/zcrypto/x509"
+
 	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/checks/cert"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
 	"github.com/tlsaudit/tlsaudit/checks/mozilla"
+	"github.com/tlsaudit/tlsaudit/internal/certcache"
 	"github.com/tlsaudit/tlsaudit/report"
 	"github.com/tlsaudit/tlsaudit/scan"
 	"github.com/tlsaudit/tlsaudit/scan/batch"
@@ -380,6 +383,12 @@ func auditSource(ctx context.Context, cfg config, src batch.Source, total int64,
 		mozilla.Lookup("modern") // parses the embedded profiles
 	}()
 	defer func() { <-prepared }()
+	if !cfg.quick {
+		// A full audit lints every served certificate: start as soon as the
+		// scan has parsed one, while it goes on with its other connections.
+		certcache.OnParse(func(c *zx509.Certificate) { go cert.Prelint(c) })
+		defer certcache.OnParse(nil)
+	}
 	b := &batchRun{cfg: cfg, env: env, stores: trustStores, stderr: stderr, out: newSeqEmitter(w, cfg.format != "jsonl"),
 		progress: newProgress(stderr, total)}
 	st, werr := batch.Run(ctx, sc, src, batch.Options{

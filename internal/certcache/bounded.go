@@ -34,6 +34,22 @@ func (b *Bounded[K, V]) Put(k K, v V) {
 	b.mu.Unlock()
 }
 
+// GetOrPut returns the value kept for k, keeping mk() for it first when
+// there is none (mk runs under the lock: keep it cheap).
+func (b *Bounded[K, V]) GetOrPut(k K, mk func() V) V {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if v, ok := b.m[k]; ok {
+		return v
+	}
+	if len(b.m) >= b.cap {
+		clear(b.m)
+	}
+	v := mk()
+	b.m[k] = v
+	return v
+}
+
 // Len returns the number of entries kept.
 func (b *Bounded[K, V]) Len() int {
 	b.mu.Lock()

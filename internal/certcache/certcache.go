@@ -7,7 +7,11 @@
 // may modify them.
 package certcache
 
-import "github.com/zmap/zcrypto/x509"
+import (
+	"sync/atomic"
+
+	"github.com/zmap/zcrypto/x509"
+)
 
 // Result is one parse: what zcrypto's ParseCertificate returned, or the
 // value the parser panicked with (Cert and Err then nil).
@@ -22,7 +26,10 @@ type Result struct {
 // KiB each at most).
 const Cap = 1024
 
-var cache = NewBounded[string, Result](Cap)
+var (
+	cache   = NewBounded[string, Result](Cap)
+	onParse atomic.Pointer[func(*x509.Certificate)]
+)
 
 // Parse returns zcrypto's parse of der, whose hex SHA-256 is sha256hex,
 // from the cache when it is there.
@@ -32,7 +39,21 @@ func Parse(der []byte, sha256hex string) Result {
 	}
 	r := parse(der)
 	cache.Put(sha256hex, r)
+	if f := onParse.Load(); f != nil && r.Cert != nil {
+		(*f)(r.Cert)
+	}
 	return r
+}
+
+// OnParse sets f to be called with every certificate parsed (not found in
+// the cache) from now on; nil stops it. The command uses it to start work
+// that depends on a certificate alone (zlint) while the scan goes on.
+func OnParse(f func(*x509.Certificate)) {
+	if f == nil {
+		onParse.Store(nil)
+		return
+	}
+	onParse.Store(&f)
 }
 
 func parse(der []byte) (r Result) {

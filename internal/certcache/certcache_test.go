@@ -1,10 +1,18 @@
 package certcache
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/sha256"
+	stdx509 "crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/hex"
 	"fmt"
+	"math/big"
 	"testing"
+
+	"github.com/zmap/zcrypto/x509"
 )
 
 // TestParseCachedSameResult: a hit returns the very parse (or error) of
@@ -23,4 +31,36 @@ func TestParseCachedSameResult(t *testing.T) {
 	if n := Len(); n == 0 || n > Cap {
 		t.Errorf("cache holds %d parses, cap %d", n, Cap)
 	}
+}
+
+// TestOnParse: the hook sees each certificate parsed, once (a hit does not
+// call it), and nothing after it is removed.
+func TestOnParse(t *testing.T) {
+	Reset()
+	der := testCert(t)
+	sum := sha256.Sum256(der)
+	var seen []*x509.Certificate
+	OnParse(func(c *x509.Certificate) { seen = append(seen, c) })
+	r := Parse(der, hex.EncodeToString(sum[:]))
+	Parse(der, hex.EncodeToString(sum[:]))
+	OnParse(nil)
+	Reset()
+	Parse(der, hex.EncodeToString(sum[:]))
+	if r.Cert == nil || len(seen) != 1 || seen[0] != r.Cert {
+		t.Errorf("hook saw %d certificates, want the one parse", len(seen))
+	}
+}
+
+func testCert(t *testing.T) []byte {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &stdx509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "t"}}
+	der, err := stdx509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
 }
