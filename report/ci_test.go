@@ -11,7 +11,7 @@ import (
 	"github.com/tlsaudit/tlsaudit/checks"
 )
 
-func allReports(t *testing.T) []*Report {
+func allReports(t testing.TB) []*Report {
 	t.Helper()
 	var all []*Report
 	for _, name := range cases {

@@ -73,6 +73,15 @@ func appendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Eight plain ASCII bytes at a time (nothing to escape in them): the
+		// findings' strings nearly always are.
+		for i+8 <= len(s) && plain8(uint64(s[i])|uint64(s[i+1])<<8|uint64(s[i+2])<<16|uint64(s[i+3])<<24|
+			uint64(s[i+4])<<32|uint64(s[i+5])<<40|uint64(s[i+6])<<48|uint64(s[i+7])<<56) {
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
 		if b := s[i]; b < utf8.RuneSelf {
 			if b >= 0x20 && b != '"' && b != '\\' {
 				i++
@@ -118,4 +127,17 @@ func appendJSONString(dst []byte, s string) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// plain8 reports whether none of the eight bytes packed in w needs escaping
+// or is outside ASCII: no byte below 0x20, no quote, no backslash, none
+// with the high bit set (the usual SWAR tests, exact for "any byte").
+func plain8(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	ctl := (w - 0x20*ones) & ^w & highs
+	q := w ^ ('"' * ones)
+	quote := (q - ones) & ^q & highs
+	b := w ^ ('\\' * ones)
+	backslash := (b - ones) & ^b & highs
+	return (ctl | quote | backslash | w&highs) == 0
 }
