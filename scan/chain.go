@@ -13,7 +13,7 @@ import (
 	zrsa "github.com/zmap/zcrypto/rsa"
 	"github.com/zmap/zcrypto/x509"
 
-	"github.com/tlsaudit/tlsaudit/internal/certcache"
+	"github.com/tlsaudit/tlsaudit/scan/certcache"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 
@@ -24,7 +24,7 @@ func summarize(der []byte) (c obs.Certificate) {
 	c.DER = der
 	c.SHA256 = hex.EncodeToString(sum[:])
 	// The parse is shared with the certificate checks, which analyse the
-	// same DER later (internal/certcache).
+	// same DER later (scan/certcache).
 	r := certcache.Parse(der, c.SHA256)
 	if r.Panic != nil {
 		c.ParseError = fmt.Sprintf("parser panic: %v", r.Panic)

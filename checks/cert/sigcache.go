@@ -6,7 +6,7 @@ import (
 
 	zx509 "github.com/zmap/zcrypto/x509"
 
-	"github.com/tlsaudit/tlsaudit/internal/certcache"
+	"github.com/tlsaudit/tlsaudit/scan/certcache"
 )
 
 // Certificate parsing and signature checks are the bulk of a quick audit's
@@ -32,7 +32,7 @@ var (
 )
 
 // parseCached is parseLenient through the process-wide cache the scan
-// shares (internal/certcache; keyed by the hex SHA-256 of der).
+// shares (scan/certcache; keyed by the hex SHA-256 of der).
 func parseCached(der []byte, sha string) (*zx509.Certificate, error) {
 	r := certcache.Parse(der, sha)
 	if r.Panic != nil {

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/tlsaudit/tlsaudit/checks"
-	"github.com/tlsaudit/tlsaudit/internal/certcache"
+	"github.com/tlsaudit/tlsaudit/scan/certcache"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 

@@ -10,7 +10,7 @@ import (
 	"github.com/zmap/zlint/v3"
 	"github.com/zmap/zlint/v3/lint"
 
-	"github.com/tlsaudit/tlsaudit/internal/certcache"
+	"github.com/tlsaudit/tlsaudit/scan/certcache"
 )
 
 // lintCache keeps zlint results by certificate (SHA-256 of the DER): a batch

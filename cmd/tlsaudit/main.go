@@ -23,10 +23,10 @@ import (
 	"github.com/tlsaudit/tlsaudit/checks/cert"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
 	"github.com/tlsaudit/tlsaudit/checks/mozilla"
-	"github.com/tlsaudit/tlsaudit/internal/certcache"
 	"github.com/tlsaudit/tlsaudit/report"
 	"github.com/tlsaudit/tlsaudit/scan"
 	"github.com/tlsaudit/tlsaudit/scan/batch"
+	"github.com/tlsaudit/tlsaudit/scan/certcache"
 	"github.com/tlsaudit/tlsaudit/scan/clientsim"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
