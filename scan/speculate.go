@@ -2,7 +2,6 @@ package scan
 
 import (
 	"context"
-	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -48,22 +47,24 @@ import (
 // connections an unpredictable server can cost: wasteSpare, plus one per
 // wasteRatio answers speculation provided.
 
-// speculator wraps the pickFunc of one repeatedSelection chain. Its pick has
+// speculator wraps the pickFunc of one repeatedSelection chain. Its Pick has
 // the pickFunc signature, so repeatedSelection is unchanged; Close must be
 // called when the selection returns.
 type speculator struct {
-	pick         pickFunc
-	maxDepth     int
-	models       []*orderModel
-	plausibleMax int
+	pick     pickFunc
+	maxDepth int
+	base     []uint16
+	index    []int16      // base index + 1 of each suite ID (0: not in base)
+	info     []*suiteInfo // by base index
+	models   []*orderModel
 
 	mu        sync.Mutex
 	wg        sync.WaitGroup
-	calls     map[string]*specCall // offers in flight or answered, by offerKey
+	calls     map[string]*specCall // speculative offers in flight or answered, by key
 	started   bool                 // the first (full) offer was made
-	next      string               // offerKey of the offer that continues the chain
+	next      string               // key of the offer that continues the chain
 	window    int                  // offers in flight per needed one: 1 = no speculation
-	confirmed map[string]bool      // suite properties seen picked
+	confirmed []bool               // suite properties (feature IDs) seen picked
 
 	// Speculative offers made, those whose answer was used, and those
 	// dropped unused: at most wasteSpare + used/wasteRatio are wasted.
@@ -72,6 +73,7 @@ type speculator struct {
 
 type specCall struct {
 	offer       []uint16
+	in          []bool // offer as base indexes (speculative offers)
 	done        chan struct{}
 	c           uint16
 	refused     bool
@@ -94,27 +96,29 @@ const plausibleMax = 3
 // newSpeculator wraps pick for a chain over base (in offer order). maxDepth
 // bounds the offers in flight at once (the per-endpoint connection limit).
 func newSpeculator(base []uint16, pick pickFunc, maxDepth int) *speculator {
-	basePos := make(map[uint16]int, len(base))
-	for i, id := range base {
-		basePos[id] = i
-	}
-	rank := func(id uint16) int {
-		if r, ok := opensslPos[id]; ok {
-			return r
-		}
-		return len(opensslPos) + basePos[id]
-	}
-	return &speculator{
-		pick:     pick,
-		maxDepth: max(maxDepth, 1),
-		models: []*orderModel{
-			newOrderModel(rank, true),
-			newOrderModel(func(id uint16) int { return basePos[id] }, false),
-		},
+	s := &speculator{
+		pick:      pick,
+		maxDepth:  max(maxDepth, 1),
+		base:      base,
+		index:     make([]int16, 1<<16),
+		info:      make([]*suiteInfo, len(base)),
 		calls:     map[string]*specCall{},
 		window:    1,
-		confirmed: map[string]bool{},
+		confirmed: make([]bool, numFeatures()),
 	}
+	rank := make([]int, len(base))
+	basePos := make([]int, len(base))
+	for i, id := range base {
+		s.index[id] = int16(i + 1)
+		s.info[i] = infoOf(id)
+		basePos[i] = i
+		rank[i] = len(opensslPos) + i // unknown to OpenSSL: after, in base order
+		if r, ok := opensslPos[id]; ok {
+			rank[i] = r
+		}
+	}
+	s.models = []*orderModel{newOrderModel(rank, true), newOrderModel(basePos, false)}
+	return s
 }
 
 var opensslPos = func() map[uint16]int {
@@ -125,41 +129,63 @@ var opensslPos = func() map[uint16]int {
 	return m
 }()
 
-func offerKey(offer []uint16) string {
-	var b strings.Builder
-	for _, id := range offer {
-		b.WriteByte(byte(id >> 8))
-		b.WriteByte(byte(id))
+// key identifies an offer: the set of base indexes in when the offer lists
+// them in base order (as the chain's offers do), else the list itself.
+func (s *speculator) key(offer []uint16, in []bool) string {
+	ordered := in != nil
+	for j := 1; ordered && j < len(offer); j++ {
+		ordered = s.index[offer[j-1]] < s.index[offer[j]]
 	}
-	return b.String()
+	if !ordered {
+		b := make([]byte, 1, 1+2*len(offer))
+		for _, id := range offer {
+			b = append(b, byte(id>>8), byte(id))
+		}
+		return string(b)
+	}
+	b := make([]byte, 1+(len(in)+7)/8)
+	b[0] = 1
+	for i, x := range in {
+		if x {
+			b[1+i/8] |= 1 << (i % 8)
+		}
+	}
+	return string(b)
 }
 
 // Pick answers offer, from a speculative connection's answer when one was
 // made for exactly this offer, and starts the speculative offers that
 // continue the chain.
 func (s *speculator) Pick(ctx context.Context, offer []uint16) (uint16, bool, error) {
-	key := offerKey(offer)
 	s.mu.Lock()
+	in, inBase := s.members(offer)
+	if !inBase {
+		in = nil
+	}
+	key := s.key(offer, in)
 	chained := !s.started || key == s.next
 	s.started = true
 	s.next = ""
-	s.prune(offer)
+	if in == nil {
+		s.cancelAll()
+	} else {
+		s.prune(in, len(offer))
+	}
 	call := s.calls[key]
 	if call == nil {
-		call = s.start(ctx, offer, false)
-	} else if call.speculative {
+		call = s.start(ctx, offer, nil)
+	} else {
 		s.used++
 	}
 	delete(s.calls, key)
 	var m *orderModel
-	var want uint16
-	var wantKind predKind
-	if chained {
+	want, wantKind := -1, predNone
+	if chained && inBase {
 		m = s.model()
 	}
 	if m != nil {
-		want, wantKind = m.predict(offer, s.confirmed)
-		s.speculate(ctx, m, offer)
+		want, wantKind = m.predict(in, s.confirmed, s.info)
+		s.speculate(ctx, m, in)
 	}
 	s.mu.Unlock()
 
@@ -168,11 +194,13 @@ func (s *speculator) Pick(ctx context.Context, offer []uint16) (uint16, bool, er
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !chained || err != nil {
+	ci, cOK := int(s.index[c])-1, s.index[c] != 0
+	if m == nil || err != nil || !refused && !cOK {
 		s.window = 1
+		s.cancelAll()
 		return c, refused, err
 	}
-	hit := m != nil && (refused && wantKind == predNone || !refused && wantKind != predNone && c == want)
+	hit := refused && wantKind == predNone || !refused && wantKind != predNone && ci == want
 	switch {
 	case hit:
 		s.window = min(s.window+1, s.maxDepth)
@@ -184,10 +212,16 @@ func (s *speculator) Pick(ctx context.Context, offer []uint16) (uint16, bool, er
 	}
 	if refused {
 		s.cancelAll() // the end of the chain
-	} else {
-		s.observe(offer, c)
-		s.next = offerKey(without(offer, c))
+		return c, refused, err
 	}
+	for _, f := range s.info[ci].features {
+		s.confirmed[f.id] = true
+	}
+	for _, m := range s.models {
+		m.observe(in, ci, s.confirmed, s.info)
+	}
+	in[ci] = false
+	s.next = s.key(without(offer, c), in)
 	return c, refused, err
 }
 
@@ -199,6 +233,21 @@ func (s *speculator) Close() {
 	s.wg.Wait()
 }
 
+// members returns offer as a set of base indexes, and whether every suite
+// of it is in base.
+func (s *speculator) members(offer []uint16) ([]bool, bool) {
+	in := make([]bool, len(s.base))
+	all := true
+	for _, id := range offer {
+		if i := s.index[id]; i != 0 {
+			in[i-1] = true
+		} else {
+			all = false
+		}
+	}
+	return in, all
+}
+
 // cancelAll cancels every speculative offer; s.mu must be held.
 func (s *speculator) cancelAll() {
 	for k, c := range s.calls {
@@ -208,14 +257,15 @@ func (s *speculator) cancelAll() {
 	}
 }
 
-// start makes one offer on its own connection; s.mu must be held.
-func (s *speculator) start(ctx context.Context, offer []uint16, speculative bool) *specCall {
+// start makes one offer on its own connection: a speculative one when in
+// (the offer as base indexes) is set; s.mu must be held.
+func (s *speculator) start(ctx context.Context, offer []uint16, in []bool) *specCall {
 	cctx, cancel := context.WithCancel(ctx)
-	call := &specCall{offer: offer, done: make(chan struct{}), cancel: cancel, speculative: speculative}
-	if speculative {
+	call := &specCall{offer: offer, in: in, done: make(chan struct{}), cancel: cancel, speculative: in != nil}
+	if call.speculative {
 		s.speculated++
+		s.calls[s.key(offer, in)] = call
 	}
-	s.calls[offerKey(offer)] = call
 	s.wg.Go(func() {
 		defer cancel()
 		call.c, call.refused, call.err = s.pick(cctx, offer)
@@ -225,16 +275,13 @@ func (s *speculator) start(ctx context.Context, offer []uint16, speculative bool
 }
 
 // prune cancels the offers that can no longer be needed: the chain's
-// offers only shrink, so one that is not a subset of offer never comes.
-func (s *speculator) prune(offer []uint16) {
-	in := make(map[uint16]bool, len(offer))
-	for _, id := range offer {
-		in[id] = true
-	}
+// offers only shrink, so one that is not a subset of the offer in (of n
+// suites) never comes.
+func (s *speculator) prune(in []bool, n int) {
 	for k, c := range s.calls {
-		keep := len(c.offer) <= len(offer)
-		for _, id := range c.offer {
-			keep = keep && in[id]
+		keep := len(c.offer) <= n
+		for i, x := range c.in {
+			keep = keep && (!x || in[i])
 		}
 		if !keep {
 			c.cancel()
@@ -244,28 +291,36 @@ func (s *speculator) prune(offer []uint16) {
 	}
 }
 
-// speculate starts the offers that continue the chain from offer under the
-// model's predictions, up to the window; s.mu must be held.
-func (s *speculator) speculate(ctx context.Context, m *orderModel, offer []uint16) {
-	inFlight := len(s.calls)
-	conf := maps.Clone(s.confirmed)
-	cur := offer
-	plausible := 0
-	limit := min(s.maxDepth-1, wasteSpare+s.used/wasteRatio-s.wasted)
-	for depth := 1; depth < s.window && inFlight < limit; depth++ {
-		q, kind := m.predict(cur, conf)
+// speculate starts the offers that continue the chain from the offer in
+// under the model's predictions, up to the window; s.mu must be held.
+func (s *speculator) speculate(ctx context.Context, m *orderModel, in []bool) {
+	limit := min(s.window, s.maxDepth, 1+wasteSpare+s.used/wasteRatio-s.wasted)
+	if limit <= 1 {
+		return
+	}
+	conf := slices.Clone(s.confirmed)
+	cur := slices.Clone(in)
+	inFlight, plausible := len(s.calls), 0
+	for depth := 1; depth < limit && inFlight < limit-1; depth++ {
+		q, kind := m.predict(cur, conf, s.info)
 		if kind != predCertain && kind != predPlausible {
 			return
 		}
-		cur = without(cur, q)
-		if len(cur) == 0 {
+		cur[q] = false
+		var offer []uint16
+		for i, id := range s.base {
+			if cur[i] {
+				offer = append(offer, id)
+			}
+		}
+		if len(offer) == 0 {
 			return
 		}
-		for _, f := range suiteFeatures(q) {
-			conf[f.name] = true
+		for _, f := range s.info[q].features {
+			conf[f.id] = true
 		}
-		if s.calls[offerKey(cur)] == nil {
-			s.start(ctx, cur, true)
+		if s.calls[s.key(offer, cur)] == nil {
+			s.start(ctx, offer, slices.Clone(cur))
 			inFlight++
 		}
 		if kind == predPlausible {
@@ -286,39 +341,30 @@ func (s *speculator) model() *orderModel {
 	return nil
 }
 
-// observe records that c was picked from offer.
-func (s *speculator) observe(offer []uint16, c uint16) {
-	for _, f := range suiteFeatures(c) {
-		s.confirmed[f.name] = true
-	}
-	for _, m := range s.models {
-		m.observe(offer, c, s.confirmed)
-	}
-}
-
 func without(offer []uint16, x uint16) []uint16 {
-	out := make([]uint16, 0, len(offer))
-	for _, id := range offer {
-		if id != x {
-			out = append(out, id)
-		}
-	}
-	return out
+	return slices.DeleteFunc(slices.Clone(offer), func(id uint16) bool { return id == x })
 }
 
-// orderModel predicts picks by one preference order.
+// orderModel predicts picks by one preference order. Suites are base
+// indexes.
 type orderModel struct {
-	pos        func(uint16) int // position in the order: lower is preferred
-	plausible  bool             // a pick new in one respect may be assumed
-	consistent bool             // every pick so far agrees with the order
+	pos        []int // position in the order: lower is preferred
+	order      []int // suites by position
+	plausible  bool  // a pick new in one respect may be assumed
+	consistent bool  // every pick so far agrees with the order
 	lastPos    int
-	skipped    map[uint16]bool // suites ranked above a pick: refused
-	skippedF   map[string]bool // properties presumed refused (unless confirmed)
+	skipped    []bool // suites ranked above a pick: refused
+	skippedF   []bool // properties presumed refused (unless confirmed)
 }
 
-func newOrderModel(pos func(uint16) int, plausible bool) *orderModel {
-	return &orderModel{pos: pos, plausible: plausible, consistent: true, lastPos: -1,
-		skipped: map[uint16]bool{}, skippedF: map[string]bool{}}
+func newOrderModel(pos []int, plausible bool) *orderModel {
+	order := make([]int, len(pos))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return pos[a] - pos[b] })
+	return &orderModel{pos: pos, order: order, plausible: plausible, consistent: true, lastPos: -1,
+		skipped: make([]bool, len(pos)), skippedF: make([]bool, numFeatures())}
 }
 
 type predKind int
@@ -330,121 +376,177 @@ const (
 	predUncertain                 // a guess, never assumed
 )
 
-// predict names the suite the server is expected to pick from offer.
-func (m *orderModel) predict(offer []uint16, conf map[string]bool) (uint16, predKind) {
-	best, bestPos := uint16(0), -1
-	for _, id := range offer {
-		if p := m.pos(id); (bestPos < 0 || p < bestPos) && !m.dead(id, conf) {
-			best, bestPos = id, p
+// predict names the suite the server is expected to pick from the offer in.
+func (m *orderModel) predict(in, conf []bool, info []*suiteInfo) (int, predKind) {
+	for _, i := range m.order {
+		if !in[i] || m.dead(i, conf, info) {
+			continue
 		}
-	}
-	if bestPos < 0 {
-		return 0, predNone
-	}
-	newDims := map[int]bool{}
-	for _, f := range suiteFeatures(best) {
-		if !conf[f.name] {
-			newDims[f.dim] = true
+		var newDims [numDims]bool
+		n := 0
+		for _, f := range info[i].features {
+			if !conf[f.id] && !newDims[f.dim] {
+				newDims[f.dim] = true
+				n++
+			}
 		}
+		switch {
+		case !info[i].known:
+			// Not even OpenSSL has it: whether a server implements it is
+			// anybody's guess, however common its properties.
+			return i, predUncertain
+		case n == 0:
+			return i, predCertain
+		case n == 1 && m.plausible && !info[i].rare:
+			return i, predPlausible
+		}
+		return i, predUncertain
 	}
-	_, known := opensslPos[best]
-	switch {
-	case !known:
-		// Not even OpenSSL has it: whether a server implements it is
-		// anybody's guess, however common its properties.
-		return best, predUncertain
-	case len(newDims) == 0:
-		return best, predCertain
-	case len(newDims) == 1 && m.plausible && !rareSuite(best):
-		return best, predPlausible
-	}
-	return best, predUncertain
+	return -1, predNone
 }
 
-// dead reports whether id is presumed refused.
-func (m *orderModel) dead(id uint16, conf map[string]bool) bool {
-	if m.skipped[id] {
+// dead reports whether suite i is presumed refused.
+func (m *orderModel) dead(i int, conf []bool, info []*suiteInfo) bool {
+	if m.skipped[i] {
 		return true
 	}
 	seen := true
-	for _, f := range suiteFeatures(id) {
-		if m.skippedF[f.name] && !conf[f.name] {
+	for _, f := range info[i].features {
+		if m.skippedF[f.id] && !conf[f.id] {
 			return true
 		}
-		seen = seen && conf[f.name]
+		seen = seen && conf[f.id]
 	}
 	// A rare kind is presumed refused until one of its kind was picked.
-	return !seen && rareSuite(id)
+	return !seen && info[i].rare
 }
 
-// observe records that c was picked from offer: the suites ranked above it
-// were refused, and the properties that explain it.
-func (m *orderModel) observe(offer []uint16, c uint16, conf map[string]bool) {
-	p := m.pos(c)
+// observe records that c was picked from the offer in: the suites ranked
+// above it were refused, and the properties that explain it.
+func (m *orderModel) observe(in []bool, c int, conf []bool, info []*suiteInfo) {
+	p := m.pos[c]
 	if p < m.lastPos {
 		m.consistent = false
 	}
 	m.lastPos = p
-	above := slices.DeleteFunc(slices.Clone(offer), func(id uint16) bool { return m.pos(id) >= p })
-	slices.SortFunc(above, func(a, b uint16) int { return m.pos(a) - m.pos(b) })
-	for _, id := range above {
-		explained := m.dead(id, conf)
-		m.skipped[id] = true
+	for _, i := range m.order {
+		if m.pos[i] >= p {
+			break
+		}
+		if !in[i] {
+			continue
+		}
+		explained := m.dead(i, conf, info)
+		m.skipped[i] = true
 		if explained {
 			continue
 		}
-		for _, f := range suiteFeatures(id) {
-			if !conf[f.name] {
-				m.skippedF[f.name] = true
+		for _, f := range info[i].features {
+			if !conf[f.id] {
+				m.skippedF[f.id] = true
 			}
 		}
 	}
 }
 
-// feature is one property of a suite; dim groups the properties of one
-// respect (key exchange and authentication, cipher, MAC).
-type feature struct {
-	name string
-	dim  int
+// suiteInfo is what the models know of a suite.
+type suiteInfo struct {
+	features []feature
+	rare     bool // see rareSuite
+	known    bool // in OpenSSL's list
 }
 
-var featureCache sync.Map // uint16 -> []feature
+// feature is one property of a suite; dim groups the properties of one
+// respect.
+type feature struct {
+	id  int
+	dim int
+}
 
-func suiteFeatures(id uint16) []feature {
-	if fs, ok := featureCache.Load(id); ok {
-		return fs.([]feature)
+const (
+	dimKx = iota // key exchange and authentication
+	dimCipher
+	dimMAC
+	numDims
+)
+
+var features struct {
+	sync.Mutex
+	ids   map[string]int
+	suite map[uint16]*suiteInfo
+}
+
+// numFeatures bounds the feature IDs of every suite of the registry.
+func numFeatures() int {
+	infoOf(0)
+	features.Lock()
+	defer features.Unlock()
+	return len(features.ids)
+}
+
+// infoOf returns the properties of a suite. The first call computes them for
+// every suite of the registry (and unknown ones), so feature IDs are fixed.
+func infoOf(id uint16) *suiteInfo {
+	features.Lock()
+	defer features.Unlock()
+	if features.suite == nil {
+		features.ids = map[string]int{}
+		features.suite = map[uint16]*suiteInfo{}
+		for _, s := range registry.Suites() {
+			features.suite[s.ID] = newSuiteInfo(s)
+		}
+		features.suite[unknownSuite] = newSuiteInfo(registry.Suite{Kx: "?", Auth: "?", Cipher: "?", MAC: "?"})
 	}
-	s, ok := registry.SuiteByID(id)
-	if !ok {
-		s = registry.Suite{Kx: "?", Auth: "?", Cipher: "?", MAC: "?"}
+	if in, ok := features.suite[id]; ok {
+		return in
 	}
+	return features.suite[unknownSuite]
+}
+
+// unknownSuite stands for suites the registry does not have (it has no
+// suite 0xFFFF).
+const unknownSuite = 0xFFFF
+
+// newSuiteInfo computes a suite's properties; features must be locked.
+func newSuiteInfo(s registry.Suite) *suiteInfo {
 	var family []string
 	for _, part := range strings.Split(s.Cipher, "_") {
 		if strings.Trim(part, "0123456789") != "" {
 			family = append(family, part)
 		}
 	}
-	fs := []feature{
-		{"kx:" + s.Kx + "/" + s.Auth, 0},
-		{"au:" + s.Auth, 0},
-		{"enc:" + s.Cipher, 1},
-		{"encfamily:" + strings.Join(family, "_"), 1},
-		{"mac:" + s.MAC, 2},
+	names := []struct {
+		name string
+		dim  int
+	}{
+		{"kx:" + s.Kx + "/" + s.Auth, dimKx},
+		{"au:" + s.Auth, dimKx},
+		{"enc:" + s.Cipher, dimCipher},
+		{"encfamily:" + strings.Join(family, "_"), dimCipher},
+		{"mac:" + s.MAC, dimMAC},
 	}
 	if s.Export {
-		fs = append(fs, feature{"export", 1})
+		names = append(names, struct {
+			name string
+			dim  int
+		}{"export", dimCipher})
 	}
-	featureCache.Store(id, fs)
-	return fs
+	in := &suiteInfo{rare: rareSuite(s)}
+	_, in.known = opensslPos[s.ID]
+	for _, n := range names {
+		id, ok := features.ids[n.name]
+		if !ok {
+			id = len(features.ids)
+			features.ids[n.name] = id
+		}
+		in.features = append(in.features, feature{id, n.dim})
+	}
+	return in
 }
 
-// rareSuite: kinds a server rarely enables, never assumed before one of
+// rareSuite: kinds a server rarely enables, presumed refused before one of
 // their kind was picked.
-func rareSuite(id uint16) bool {
-	s, ok := registry.SuiteByID(id)
-	if !ok {
-		return true
-	}
+func rareSuite(s registry.Suite) bool {
 	if s.Auth == "DSS" {
 		return true // DSA certificates are all but extinct
 	}
