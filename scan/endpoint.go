@@ -29,9 +29,12 @@ type endpoint struct {
 	startTLS    string // application protocol to upgrade from ("" for implicit TLS)
 	startHost   string // the name the STARTTLS exchange addresses (e.g. XMPP "to")
 	connTimeout time.Duration
-	sem         *semaphore.Weighted
-	conns       atomic.Int64
-	dialer      net.Dialer
+	// specDepth bounds the offers in flight per suite selection chain
+	// (speculate.go): the connection limit; 1 turns speculation off.
+	specDepth int
+	sem       *semaphore.Weighted
+	conns     atomic.Int64
+	dialer    net.Dialer
 
 	phaseMu sync.Mutex
 	byPhase map[string]int
@@ -72,7 +75,7 @@ func (e *endpoint) phases() map[string]int {
 }
 
 func newEndpoint(addr, sni string, perHost int, connTimeout time.Duration) *endpoint {
-	return &endpoint{addr: addr, sni: sni, connTimeout: connTimeout, sem: semaphore.NewWeighted(int64(perHost))}
+	return &endpoint{addr: addr, sni: sni, connTimeout: connTimeout, specDepth: perHost, sem: semaphore.NewWeighted(int64(perHost))}
 }
 
 // limitedConn releases the endpoint's semaphore slot when closed.

@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/scan/registry"
@@ -134,10 +135,10 @@ func (a *audit) enumTLS(ctx context.Context, v uint16) *obs.Protocol {
 	base := suitesToOffer(v)
 	var mu sync.Mutex
 	kx := map[uint16]*obs.KeyExchange{}
-	closedSilently := false // the last refusal was a close, not an alert
+	var closedSilently atomic.Bool // the last refusal was a close, not an alert
 	pick := func(ctx context.Context, offer []uint16) (uint16, bool, error) {
 		f, err := a.exchange(ctx, a.helloTLS(v, offer), nil, wire.StopAfterServerHelloDone)
-		closedSilently = err != nil && isClosed(err)
+		closedSilently.Store(err != nil && isClosed(err))
 		ok, refused, err := a.answer(f, err)
 		if !ok {
 			return 0, refused, err
@@ -169,9 +170,15 @@ func (a *audit) enumTLS(ctx context.Context, v uint16) *obs.Protocol {
 		}
 		return c, refused, err
 	}
-	sel := repeatedSelectionWith(ctx, base, first, registry.SuiteName, a.orderChecks[v])
+	// Speculation overtakes the chain of offers (see speculate.go); the
+	// result is the sequential one. It starts only after answers it
+	// predicted, so the first (and, for a refusing version, only) answer is
+	// made alone and closedSilently describes it.
+	spec := newSpeculator(base, first, a.ep.specDepth)
+	sel := repeatedSelectionWith(ctx, base, spec.Pick, registry.SuiteName, a.orderChecks[v])
+	spec.Close()
 	longHelloSuspect := sel.err != nil && !isDialOrCtx(sel.err) && !errors.Is(sel.err, wire.ErrNotTLS) ||
-		sel.err == nil && closedSilently
+		sel.err == nil && closedSilently.Load()
 	if len(sel.accepted) == 0 && longHelloSuspect && v != wire.VersionSSL30 {
 		// Some servers choke on long hellos (closing or failing instead of
 		// answering): retry with short ones.

@@ -1,0 +1,563 @@
+package scan
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/tlsaudit/tlsaudit/scan/registry"
+)
+
+//go:generate go run ./internal/opensslorder/gen
+
+// Speculative repeated selection.
+//
+// repeatedSelection is a chain of strictly sequential connections: the offer
+// R(i+1) is R(i) minus the suite the server chose from R(i). A server that
+// follows a known order can be overtaken: while the answer to R(i) is on its
+// way, the offers R(i) minus {q1}, R(i) minus {q1, q2}, ... for predicted
+// next picks q1, q2, ... go out in parallel. Every offer lists its suites in
+// base order, so the server's answer is a function of the offered list, and
+// an answer is used only for exactly the list it was given: the result (the
+// accepted suites and their order) is the sequential algorithm's, whatever
+// the predictions. A wrong prediction only costs the connections made for
+// lists that are never needed (and those still in flight are cancelled as
+// soon as they cannot be needed any more).
+//
+// The predictions: an OpenSSL-based server with a cipher string such as ALL,
+// HIGH or DEFAULT picks in OpenSSL's own order (opensslOrder, generated from
+// the installed openssl), a client-order server in the base order. A model
+// is used while every pick so far agrees with its order. Evidence narrows
+// it: when p is picked from an offer, every suite of the offer the model
+// ranks above p was refused, and so, presumably, is every suite sharing the
+// property that explains the refusal (an ECDSA or DSS authentication, a PSK
+// key exchange, a cipher family, a MAC) as long as no suite with that
+// property has been picked. A predicted pick is assumed (offers are made as
+// if it were picked) only when every property of it has been seen picked;
+// the OpenSSL model also assumes up to plausibleMax picks new in a single
+// respect (a first CAMELLIA suite, say). Rare kinds (DSS, PSK, SRP, static
+// DH, NULL, export) are presumed refused until one has been picked, and a
+// suite the installed OpenSSL does not have is never assumed.
+//
+// The speculation depth grows like TCP slow start: by one for each answer
+// the model predicted (doubling per round when all agree), up to the
+// per-endpoint connection limit, and falls back to none when an assumed pick
+// was wrong (cancelling what was in flight). A waste budget bounds the
+// connections an unpredictable server can cost: wasteSpare, plus one per
+// wasteRatio answers speculation provided.
+
+// speculator wraps the pickFunc of one repeatedSelection chain. Its Pick has
+// the pickFunc signature, so repeatedSelection is unchanged; Close must be
+// called when the selection returns.
+type speculator struct {
+	pick     pickFunc
+	maxDepth int
+	base     []uint16
+	index    []int16      // base index + 1 of each suite ID (0: not in base)
+	info     []*suiteInfo // by base index
+	models   []*orderModel
+
+	mu        sync.Mutex
+	wg        sync.WaitGroup
+	calls     map[string]*specCall // speculative offers in flight or answered, by key
+	started   bool                 // the first (full) offer was made
+	next      string               // key of the offer that continues the chain
+	window    int                  // offers in flight per needed one: 1 = no speculation
+	confirmed []bool               // suite properties (feature IDs) seen picked
+
+	// Speculative offers made, those whose answer was used, and those
+	// dropped unused: at most wasteSpare + used/wasteRatio are wasted.
+	speculated, used, wasted int
+}
+
+type specCall struct {
+	offer       []uint16
+	in          []bool // offer as base indexes (speculative offers)
+	done        chan struct{}
+	c           uint16
+	refused     bool
+	err         error
+	cancel      context.CancelFunc
+	speculative bool
+}
+
+// The waste budget: a chain may have wasteSpare speculative offers in flight
+// from the start, and one more for every wasteRatio speculative answers
+// used, less those wasted; so at most wasteSpare + used/wasteRatio are.
+const (
+	wasteSpare = 2
+	wasteRatio = 2
+)
+
+// plausibleMax bounds the picks new in one respect a speculation assumes.
+const plausibleMax = 3
+
+// newSpeculator wraps pick for a chain over base (in offer order). maxDepth
+// bounds the offers in flight at once (the per-endpoint connection limit).
+func newSpeculator(base []uint16, pick pickFunc, maxDepth int) *speculator {
+	s := &speculator{
+		pick:      pick,
+		maxDepth:  max(maxDepth, 1),
+		base:      base,
+		index:     make([]int16, 1<<16),
+		info:      make([]*suiteInfo, len(base)),
+		calls:     map[string]*specCall{},
+		window:    1,
+		confirmed: make([]bool, numFeatures()),
+	}
+	rank := make([]int, len(base))
+	basePos := make([]int, len(base))
+	for i, id := range base {
+		s.index[id] = int16(i + 1)
+		s.info[i] = infoOf(id)
+		basePos[i] = i
+		rank[i] = len(opensslPos) + i // unknown to OpenSSL: after, in base order
+		if r, ok := opensslPos[id]; ok {
+			rank[i] = r
+		}
+	}
+	s.models = []*orderModel{newOrderModel(rank, true), newOrderModel(basePos, false)}
+	return s
+}
+
+var opensslPos = func() map[uint16]int {
+	m := make(map[uint16]int, len(opensslOrder))
+	for i, id := range opensslOrder {
+		m[id] = i
+	}
+	return m
+}()
+
+// key identifies an offer: the set of base indexes in when the offer lists
+// them in base order (as the chain's offers do), else the list itself.
+func (s *speculator) key(offer []uint16, in []bool) string {
+	ordered := in != nil
+	for j := 1; ordered && j < len(offer); j++ {
+		ordered = s.index[offer[j-1]] < s.index[offer[j]]
+	}
+	if !ordered {
+		b := make([]byte, 1, 1+2*len(offer))
+		for _, id := range offer {
+			b = append(b, byte(id>>8), byte(id))
+		}
+		return string(b)
+	}
+	b := make([]byte, 1+(len(in)+7)/8)
+	b[0] = 1
+	for i, x := range in {
+		if x {
+			b[1+i/8] |= 1 << (i % 8)
+		}
+	}
+	return string(b)
+}
+
+// Pick answers offer, from a speculative connection's answer when one was
+// made for exactly this offer, and starts the speculative offers that
+// continue the chain.
+func (s *speculator) Pick(ctx context.Context, offer []uint16) (uint16, bool, error) {
+	s.mu.Lock()
+	in, inBase := s.members(offer)
+	if !inBase {
+		in = nil
+	}
+	key := s.key(offer, in)
+	chained := !s.started || key == s.next
+	s.started = true
+	s.next = ""
+	if in == nil {
+		s.cancelAll()
+	} else {
+		s.prune(in, len(offer))
+	}
+	call := s.calls[key]
+	if call == nil {
+		call = s.start(ctx, offer, nil)
+	} else {
+		s.used++
+	}
+	delete(s.calls, key)
+	var m *orderModel
+	want, wantKind := -1, predNone
+	if chained && inBase {
+		m = s.model()
+	}
+	if m != nil {
+		want, wantKind = m.predict(in, s.confirmed, s.info)
+		s.speculate(ctx, m, in)
+	}
+	s.mu.Unlock()
+
+	<-call.done
+	c, refused, err := call.c, call.refused, call.err
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ci, cOK := int(s.index[c])-1, s.index[c] != 0
+	if m == nil || err != nil || !refused && !cOK {
+		s.window = 1
+		s.cancelAll()
+		return c, refused, err
+	}
+	hit := refused && wantKind == predNone || !refused && wantKind != predNone && ci == want
+	switch {
+	case hit:
+		s.window = min(s.window+1, s.maxDepth)
+	case wantKind == predCertain || wantKind == predPlausible:
+		// The speculation went wrong: what is in flight assumed the
+		// predicted pick, which the model now presumes refused.
+		s.window = 1
+		s.cancelAll()
+	}
+	if refused {
+		s.cancelAll() // the end of the chain
+		return c, refused, err
+	}
+	for _, f := range s.info[ci].features {
+		s.confirmed[f.id] = true
+	}
+	for _, m := range s.models {
+		m.observe(in, ci, s.confirmed, s.info)
+	}
+	in[ci] = false
+	s.next = s.key(without(offer, c), in)
+	return c, refused, err
+}
+
+// Close cancels the speculative offers still in flight and waits for them.
+func (s *speculator) Close() {
+	s.mu.Lock()
+	s.cancelAll()
+	s.mu.Unlock()
+	s.wg.Wait()
+}
+
+// members returns offer as a set of base indexes, and whether every suite
+// of it is in base.
+func (s *speculator) members(offer []uint16) ([]bool, bool) {
+	in := make([]bool, len(s.base))
+	all := true
+	for _, id := range offer {
+		if i := s.index[id]; i != 0 {
+			in[i-1] = true
+		} else {
+			all = false
+		}
+	}
+	return in, all
+}
+
+// cancelAll cancels every speculative offer; s.mu must be held.
+func (s *speculator) cancelAll() {
+	for k, c := range s.calls {
+		c.cancel()
+		delete(s.calls, k)
+		s.wasted++
+	}
+}
+
+// start makes one offer on its own connection: a speculative one when in
+// (the offer as base indexes) is set; s.mu must be held.
+func (s *speculator) start(ctx context.Context, offer []uint16, in []bool) *specCall {
+	cctx, cancel := context.WithCancel(ctx)
+	call := &specCall{offer: offer, in: in, done: make(chan struct{}), cancel: cancel, speculative: in != nil}
+	if call.speculative {
+		s.speculated++
+		s.calls[s.key(offer, in)] = call
+	}
+	s.wg.Go(func() {
+		defer cancel()
+		call.c, call.refused, call.err = s.pick(cctx, offer)
+		close(call.done)
+	})
+	return call
+}
+
+// prune cancels the offers that can no longer be needed: the chain's
+// offers only shrink, so one that is not a subset of the offer in (of n
+// suites) never comes.
+func (s *speculator) prune(in []bool, n int) {
+	for k, c := range s.calls {
+		keep := len(c.offer) <= n
+		for i, x := range c.in {
+			keep = keep && (!x || in[i])
+		}
+		if !keep {
+			c.cancel()
+			delete(s.calls, k)
+			s.wasted++
+		}
+	}
+}
+
+// speculate starts the offers that continue the chain from the offer in
+// under the model's predictions, up to the window; s.mu must be held.
+func (s *speculator) speculate(ctx context.Context, m *orderModel, in []bool) {
+	limit := min(s.window, s.maxDepth, 1+wasteSpare+s.used/wasteRatio-s.wasted)
+	if limit <= 1 {
+		return
+	}
+	conf := slices.Clone(s.confirmed)
+	cur := slices.Clone(in)
+	inFlight, plausible := len(s.calls), 0
+	for depth := 1; depth < limit && inFlight < limit-1; depth++ {
+		q, kind := m.predict(cur, conf, s.info)
+		if kind != predCertain && kind != predPlausible {
+			return
+		}
+		cur[q] = false
+		var offer []uint16
+		for i, id := range s.base {
+			if cur[i] {
+				offer = append(offer, id)
+			}
+		}
+		if len(offer) == 0 {
+			return
+		}
+		for _, f := range s.info[q].features {
+			conf[f.id] = true
+		}
+		if s.calls[s.key(offer, cur)] == nil {
+			s.start(ctx, offer, slices.Clone(cur))
+			inFlight++
+		}
+		if kind == predPlausible {
+			if plausible++; plausible >= plausibleMax {
+				return
+			}
+		}
+	}
+}
+
+// model returns the first order model every pick so far agrees with.
+func (s *speculator) model() *orderModel {
+	for _, m := range s.models {
+		if m.consistent {
+			return m
+		}
+	}
+	return nil
+}
+
+func without(offer []uint16, x uint16) []uint16 {
+	return slices.DeleteFunc(slices.Clone(offer), func(id uint16) bool { return id == x })
+}
+
+// orderModel predicts picks by one preference order. Suites are base
+// indexes.
+type orderModel struct {
+	pos        []int // position in the order: lower is preferred
+	order      []int // suites by position
+	plausible  bool  // a pick new in one respect may be assumed
+	consistent bool  // every pick so far agrees with the order
+	lastPos    int
+	skipped    []bool // suites ranked above a pick: refused
+	skippedF   []bool // properties presumed refused (unless confirmed)
+}
+
+func newOrderModel(pos []int, plausible bool) *orderModel {
+	order := make([]int, len(pos))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return pos[a] - pos[b] })
+	return &orderModel{pos: pos, order: order, plausible: plausible, consistent: true, lastPos: -1,
+		skipped: make([]bool, len(pos)), skippedF: make([]bool, numFeatures())}
+}
+
+type predKind int
+
+const (
+	predNone      predKind = iota // every suite left is presumed refused
+	predCertain                   // every property of the suite was seen picked
+	predPlausible                 // new in one respect only
+	predUncertain                 // a guess, never assumed
+)
+
+// predict names the suite the server is expected to pick from the offer in.
+func (m *orderModel) predict(in, conf []bool, info []*suiteInfo) (int, predKind) {
+	for _, i := range m.order {
+		if !in[i] || m.dead(i, conf, info) {
+			continue
+		}
+		var newDims [numDims]bool
+		n := 0
+		for _, f := range info[i].features {
+			if !conf[f.id] && !newDims[f.dim] {
+				newDims[f.dim] = true
+				n++
+			}
+		}
+		switch {
+		case !info[i].known:
+			// Not even OpenSSL has it: whether a server implements it is
+			// anybody's guess, however common its properties.
+			return i, predUncertain
+		case n == 0:
+			return i, predCertain
+		case n == 1 && m.plausible && !info[i].rare:
+			return i, predPlausible
+		}
+		return i, predUncertain
+	}
+	return -1, predNone
+}
+
+// dead reports whether suite i is presumed refused.
+func (m *orderModel) dead(i int, conf []bool, info []*suiteInfo) bool {
+	if m.skipped[i] {
+		return true
+	}
+	seen := true
+	for _, f := range info[i].features {
+		if m.skippedF[f.id] && !conf[f.id] {
+			return true
+		}
+		seen = seen && conf[f.id]
+	}
+	// A rare kind is presumed refused until one of its kind was picked.
+	return !seen && info[i].rare
+}
+
+// observe records that c was picked from the offer in: the suites ranked
+// above it were refused, and the properties that explain it.
+func (m *orderModel) observe(in []bool, c int, conf []bool, info []*suiteInfo) {
+	p := m.pos[c]
+	if p < m.lastPos {
+		m.consistent = false
+	}
+	m.lastPos = p
+	for _, i := range m.order {
+		if m.pos[i] >= p {
+			break
+		}
+		if !in[i] {
+			continue
+		}
+		explained := m.dead(i, conf, info)
+		m.skipped[i] = true
+		if explained {
+			continue
+		}
+		for _, f := range info[i].features {
+			if !conf[f.id] {
+				m.skippedF[f.id] = true
+			}
+		}
+	}
+}
+
+// suiteInfo is what the models know of a suite.
+type suiteInfo struct {
+	features []feature
+	rare     bool // see rareSuite
+	known    bool // in OpenSSL's list
+}
+
+// feature is one property of a suite; dim groups the properties of one
+// respect.
+type feature struct {
+	id  int
+	dim int
+}
+
+const (
+	dimKx = iota // key exchange and authentication
+	dimCipher
+	dimMAC
+	numDims
+)
+
+var features struct {
+	sync.Mutex
+	ids   map[string]int
+	suite map[uint16]*suiteInfo
+}
+
+// numFeatures bounds the feature IDs of every suite of the registry.
+func numFeatures() int {
+	infoOf(0)
+	features.Lock()
+	defer features.Unlock()
+	return len(features.ids)
+}
+
+// infoOf returns the properties of a suite. The first call computes them for
+// every suite of the registry (and unknown ones), so feature IDs are fixed.
+func infoOf(id uint16) *suiteInfo {
+	features.Lock()
+	defer features.Unlock()
+	if features.suite == nil {
+		features.ids = map[string]int{}
+		features.suite = map[uint16]*suiteInfo{}
+		for _, s := range registry.Suites() {
+			features.suite[s.ID] = newSuiteInfo(s)
+		}
+		features.suite[unknownSuite] = newSuiteInfo(registry.Suite{Kx: "?", Auth: "?", Cipher: "?", MAC: "?"})
+	}
+	if in, ok := features.suite[id]; ok {
+		return in
+	}
+	return features.suite[unknownSuite]
+}
+
+// unknownSuite stands for suites the registry does not have (it has no
+// suite 0xFFFF).
+const unknownSuite = 0xFFFF
+
+// newSuiteInfo computes a suite's properties; features must be locked.
+func newSuiteInfo(s registry.Suite) *suiteInfo {
+	var family []string
+	for _, part := range strings.Split(s.Cipher, "_") {
+		if strings.Trim(part, "0123456789") != "" {
+			family = append(family, part)
+		}
+	}
+	names := []struct {
+		name string
+		dim  int
+	}{
+		{"kx:" + s.Kx + "/" + s.Auth, dimKx},
+		{"au:" + s.Auth, dimKx},
+		{"enc:" + s.Cipher, dimCipher},
+		{"encfamily:" + strings.Join(family, "_"), dimCipher},
+		{"mac:" + s.MAC, dimMAC},
+	}
+	if s.Export {
+		names = append(names, struct {
+			name string
+			dim  int
+		}{"export", dimCipher})
+	}
+	in := &suiteInfo{rare: rareSuite(s)}
+	_, in.known = opensslPos[s.ID]
+	for _, n := range names {
+		id, ok := features.ids[n.name]
+		if !ok {
+			id = len(features.ids)
+			features.ids[n.name] = id
+		}
+		in.features = append(in.features, feature{id, n.dim})
+	}
+	return in
+}
+
+// rareSuite: kinds a server rarely enables, presumed refused before one of
+// their kind was picked.
+func rareSuite(s registry.Suite) bool {
+	if s.Auth == "DSS" {
+		return true // DSA certificates are all but extinct
+	}
+	switch s.Kx {
+	case "RSA", "DHE", "ECDHE":
+	case "DH", "ECDH":
+		if !s.Anonymous {
+			return true // static (EC)DH: needs a DH certificate
+		}
+	default:
+		return true // PSK, SRP, KRB5, GOST, ...
+	}
+	return s.Export || s.Cipher == "NULL"
+}
