@@ -14,9 +14,18 @@ import (
 	"github.com/tlsaudit/tlsaudit/scan/wire"
 )
 
-// quickShareGroups get real key shares in the quick hello: the groups
-// nearly every TLS 1.3 server accepts, so that no HelloRetryRequest is needed.
-var quickShareGroups = []uint16{0x001d, 0x0017}
+// quickShareGroups get real key shares in the quick hello, as Chrome's and
+// Go's clients send them: X25519MLKEM768 and x25519, which nearly every
+// TLS 1.3 server accepts, so that no HelloRetryRequest is needed (servers
+// that prefer the hybrid, such as Go, OpenSSL 3.5 and large CDNs, would ask
+// for it with one: a second round trip and a second hello to process). The
+// hybrid's X25519 half reuses the x25519 key, so it costs one ML-KEM key
+// generation. A server with neither (P-256 only, say) asks for its group
+// with a HelloRetryRequest, answered on the same connection.
+var (
+	quickShareGroups = []uint16{0x001d}
+	quickHybrid      = wire.GroupX25519MLKEM768
+)
 
 // runQuick is the quick audit (Options.Quick): one connection, one full
 // handshake at the best protocol the server accepts, recording protocol,
@@ -75,7 +84,12 @@ func (a *audit) quickHandshake(ctx context.Context, tls13 bool) (*obs.Protocol, 
 			}
 			shares, privs = append(shares, share), append(privs, priv)
 		}
-		groups := slices.Clone(quickShareGroups)
+		hybrid, hpriv, err := wire.GenerateKeyShareReusing(rand.Reader, quickHybrid, privs)
+		if err != nil {
+			return nil, false, err
+		}
+		shares, privs = append([]wire.KeyShare{hybrid}, shares...), append([]*wire.KeySharePrivate{hpriv}, privs...)
+		groups := append([]uint16{quickHybrid}, quickShareGroups...)
 		for _, g := range append(slices.Clone(realShareGroups), ecGroupsToOffer()...) {
 			if !slices.Contains(groups, g) {
 				groups = append(groups, g)

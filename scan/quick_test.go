@@ -47,8 +47,8 @@ func TestQuickTLS13(t *testing.T) {
 	if p.Name != "TLSv1.3" || !p.Supported {
 		t.Errorf("protocol %+v, want TLSv1.3", p)
 	}
-	// The server's first group has no share in the quick hello: it asks for
-	// one (HelloRetryRequest), which is sent on the same connection.
+	// The server's first group, X25519MLKEM768, has a share in the quick
+	// hello (TestQuickHelloRetry covers servers that ask for another).
 	if kx := p.Suites[0].KeyExchange; kx == nil || kx.Group != "X25519MLKEM768" {
 		t.Errorf("key exchange %+v, want X25519MLKEM768", kx)
 	}
