@@ -66,7 +66,9 @@ func (w *Webhook) Notify(ctx context.Context, e Event) { _ = w.Send(ctx, e) }
 
 type statusError int
 
-func (s statusError) Error() string { return fmt.Sprintf("answered %d %s", int(s), http.StatusText(int(s))) }
+func (s statusError) Error() string {
+	return fmt.Sprintf("answered %d %s", int(s), http.StatusText(int(s)))
+}
 
 func retryable(err error) bool {
 	if s, ok := err.(statusError); ok {
