@@ -12,13 +12,17 @@
 # critical path in round trips of each tool and target, the slope of wall
 # time over RTT between the smallest and largest RTT (what a round trip more
 # costs: sequential steps plus waits for a free connection slot), and the
-# load average (the wall times are noisy on a shared machine).
+# load average (the wall times are noisy on a shared machine; the CPU time
+# of each run, user+sys, is printed beside them).
 # Everything runs in a network namespace of its own (unshare -n: root or
 # CAP_SYS_ADMIN), whose loopback is the only interface: gnutls-serv, which
 # cannot bind to one address, is reachable from nowhere else. Not for CI.
 # Usage: bench/wan.sh [--rtts "20 50 150"] [--targets "nginx-legacy gnutls"]
-#                     [--runs N] [--jitter 0ms] [--testssl] [--bin PATH]
-# --bin audits with another tlsaudit binary (e.g. an older build to compare).
+#                     [--runs N] [--jitter 0ms] [--testssl] [--bin PATH] [--save DIR]
+# --bin audits with another tlsaudit binary (e.g. an older build to compare);
+# --save keeps tlsaudit's JSON reports in DIR as RTT.TARGET.TOOL.json, and
+# the servers' certificate and key in DIR, reused by later runs saving there
+# (so that two binaries' reports can be compared).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RTTS="20 50 150"
@@ -27,6 +31,7 @@ RUNS=1
 JITTER=0ms
 TESTSSL=0
 BIN=""
+SAVE=""
 ARGS=("$@")
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -35,8 +40,9 @@ while [ $# -gt 0 ]; do
     --runs) RUNS="$2"; shift ;;
     --jitter) JITTER="$2"; shift ;;
     --testssl) TESTSSL=1 ;;
-    --bin) BIN="$2"; shift ;;
-    *) echo "usage: $0 [--rtts LIST] [--targets LIST] [--runs N] [--jitter D] [--testssl] [--bin PATH]" >&2; exit 2 ;;
+    --bin) BIN="$(realpath "$2")"; shift ;;
+    --save) mkdir -p "$2"; SAVE="$(realpath "$2")"; shift ;;
+    *) echo "usage: $0 [--rtts LIST] [--targets LIST] [--runs N] [--jitter D] [--testssl] [--bin PATH] [--save DIR]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -65,8 +71,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$W/key.pem" -out "$W/cert.pem" -days 30 \
-  -subj /CN=bench.test -addext subjectAltName=DNS:bench.test 2>/dev/null
+if [ -n "$SAVE" ] && [ -f "$SAVE/cert.pem" ]; then
+  cp "$SAVE/cert.pem" "$SAVE/key.pem" "$W/"
+else
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$W/key.pem" -out "$W/cert.pem" -days 30 \
+    -subj /CN=bench.test -addext subjectAltName=DNS:bench.test 2>/dev/null
+  [ -z "$SAVE" ] || cp "$W/cert.pem" "$W/key.pem" "$SAVE/"
+fi
 
 NEXT_PORT=20000
 next_port() { NEXT_PORT=$((NEXT_PORT + 1)); } # the namespace is ours: every port is free
@@ -144,9 +155,9 @@ run_tool() { # tool port -> WALL CONNS
   before=$(accepted)
   t0=$(date +%s.%N)
   case $1 in
-    tlsaudit-full) "$TLSAUDIT" --json --sni bench.test "127.0.0.1:$2" >"$W/out.json" 2>"$W/err.txt" || true ;;
-    tlsaudit-enum) "$TLSAUDIT" --probes none --json --sni bench.test "127.0.0.1:$2" >"$W/out.json" 2>"$W/err.txt" || true ;;
-    sslscan) sslscan --no-colour --sni-name=bench.test "127.0.0.1:$2" >"$W/out.txt" 2>&1 || true ;;
+    tlsaudit-full) /usr/bin/time -f "%U %S" -o "$W/cpu.txt" "$TLSAUDIT" --json --sni bench.test "127.0.0.1:$2" >"$W/out.json" 2>"$W/err.txt" || true ;;
+    tlsaudit-enum) /usr/bin/time -f "%U %S" -o "$W/cpu.txt" "$TLSAUDIT" --probes none --json --sni bench.test "127.0.0.1:$2" >"$W/out.json" 2>"$W/err.txt" || true ;;
+    sslscan) /usr/bin/time -f "%U %S" -o "$W/cpu.txt" sslscan --no-colour --sni-name=bench.test "127.0.0.1:$2" >"$W/out.txt" 2>&1 || true ;;
     testssl) env NXCONNECT=127.0.0.1:0 testssl --warnings off --quiet --color 0 --ip 127.0.0.1 --nodns none \
       "127.0.0.1:$2" >"$W/out.txt" 2>&1 || true ;;
   esac
@@ -154,23 +165,26 @@ run_tool() { # tool port -> WALL CONNS
   sleep 0.3 # connections closing reach the proxy
   WALL=$(echo "$t1 - $t0" | bc -l)
   CONNS=$(( $(accepted) - before ))
+  CPU=$(awk '{printf "%.2f", $1 + $2}' "$W/cpu.txt" 2>/dev/null || echo "-")
+  rm -f "$W/cpu.txt"
 }
 
 declare -A WALLS
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-5s %-13s %-14s %9s %6s\n' rtt target tool wall_s conns
+printf '%-5s %-13s %-14s %9s %6s %6s\n' rtt target tool wall_s conns cpu_s
 for rtt in $RTTS; do
   for t in $TARGETS; do
     start_proxy "$t" "$rtt"
     tools="tlsaudit-full tlsaudit-enum sslscan"
     if [ $TESTSSL = 1 ] && [ "$rtt" = "$(echo $RTTS | awk '{print $(int((NF+1)/2))}')" ]; then tools="$tools testssl"; fi
     for tool in $tools; do
-      best=""; bconns=0
+      best=""; bconns=0; bcpu=-
       for _ in $(seq "$RUNS"); do
         run_tool "$tool" "$PROXY_PORT"
-        if [ -z "$best" ] || (( $(echo "$WALL < $best" | bc -l) )); then best=$WALL; bconns=$CONNS; fi
+        if [ -z "$best" ] || (( $(echo "$WALL < $best" | bc -l) )); then best=$WALL; bconns=$CONNS; bcpu=$CPU; fi
       done
       WALLS[$rtt.$t.$tool]=$best
+      if [ -n "$SAVE" ] && [ "${tool#tlsaudit}" != "$tool" ]; then cp "$W/out.json" "$SAVE/$rtt.$t.$tool.json"; fi
       extra=""
       if [ $tool = tlsaudit-full ] || [ $tool = tlsaudit-enum ]; then
         extra=$(python3 - "$W/out.json" <<'PY' 2>/dev/null || true
@@ -184,11 +198,11 @@ top = sorted(by.items(), key=lambda kv: (-kv[1], kv[0]))
 print(("" if st == "ok" else f"STATUS {st}; ") + ", ".join(f"{k} {v}" for k, v in top))
 ms = o.get("elapsed_ms_by_phase") or {}
 slow = sorted(((v, k) for k, v in ms.items() if k.startswith("probe:")), reverse=True)[:4]
-print(f"{'':47}elapsed ms: discovery {ms.get('discovery', 0)}" + "".join(f", {k} {v}" for v, k in slow))
+print(f"{'':54}elapsed ms: discovery {ms.get('discovery', 0)}" + "".join(f", {k} {v}" for v, k in slow))
 PY
 )
       fi
-      printf '%-5s %-13s %-14s %9.3f %6d  %s\n' "$rtt" "$t" "$tool" "$best" "$bconns" "$extra"
+      printf '%-5s %-13s %-14s %9.3f %6d %6s  %s\n' "$rtt" "$t" "$tool" "$best" "$bconns" "$bcpu" "$extra"
     done
     for other in sslscan testssl; do
       [ -n "${WALLS[$rtt.$t.$other]:-}" ] || continue
