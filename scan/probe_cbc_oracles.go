@@ -30,7 +30,9 @@ const (
 	cbcOracleRounds = 2
 )
 
-func init() { registerProbe("cbc_oracles", probeCBCOracles, inSessionProbes(func(p *obs.SessionProbes, r *obs.CBCOraclesResult) { p.CBCOracles = r })) }
+func init() {
+	registerProbe("cbc_oracles", probeCBCOracles, inSessionProbes(func(p *obs.SessionProbes, r *obs.CBCOraclesResult) { p.CBCOracles = r }))
+}
 
 func probeCBCOracles(ctx context.Context, e *probeEnv) (res *obs.CBCOraclesResult) {
 	res = &obs.CBCOraclesResult{}

@@ -15,7 +15,9 @@ import (
 // secret, and fails to decrypt the next record (bad_record_mac or
 // decryption_failed). One connection.
 
-func init() { registerProbe("ccs_injection", probeCCSInjection, inHandshakeProbes(func(p *obs.HandshakeProbes, r *obs.CCSInjectionResult) { p.CCSInjection = r })) }
+func init() {
+	registerProbe("ccs_injection", probeCCSInjection, inHandshakeProbes(func(p *obs.HandshakeProbes, r *obs.CCSInjectionResult) { p.CCSInjection = r }))
+}
 
 func probeCCSInjection(ctx context.Context, e *probeEnv) (res *obs.CCSInjectionResult) {
 	res = &obs.CCSInjectionResult{}

@@ -12,7 +12,9 @@ import (
 // before null (RFC 3749, RFC 3943) at the best version below TLS 1.3 (TLS
 // 1.3 has no compression) and record the method chosen. One connection.
 
-func init() { registerProbe("compression", probeCompression, inHandshakeProbes(func(p *obs.HandshakeProbes, r *obs.CompressionResult) { p.Compression = r })) }
+func init() {
+	registerProbe("compression", probeCompression, inHandshakeProbes(func(p *obs.HandshakeProbes, r *obs.CompressionResult) { p.Compression = r }))
+}
 
 var compressionOffer = []uint8{1, 64, 0}
 

@@ -13,7 +13,9 @@ import (
 // TLS 1.3 server for TLS 1.2 and record the last 8 bytes of the random.
 // One connection.
 
-func init() { registerProbe("downgrade_sentinel", probeDowngradeSentinel, inHandshakeProbes(func(p *obs.HandshakeProbes, r *obs.DowngradeSentinelResult) { p.DowngradeSentinel = r })) }
+func init() {
+	registerProbe("downgrade_sentinel", probeDowngradeSentinel, inHandshakeProbes(func(p *obs.HandshakeProbes, r *obs.DowngradeSentinelResult) { p.DowngradeSentinel = r }))
+}
 
 func probeDowngradeSentinel(ctx context.Context, e *probeEnv) (res *obs.DowngradeSentinelResult) {
 	res = &obs.DowngradeSentinelResult{}

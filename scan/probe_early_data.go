@@ -29,7 +29,9 @@ const (
 	earlyAnswerWait = 2 * time.Second
 )
 
-func init() { registerProbe("early_data", probeEarlyData, inSessionProbes(func(p *obs.SessionProbes, r *obs.EarlyDataResult) { p.EarlyData = r })) }
+func init() {
+	registerProbe("early_data", probeEarlyData, inSessionProbes(func(p *obs.SessionProbes, r *obs.EarlyDataResult) { p.EarlyData = r }))
+}
 
 func probeEarlyData(ctx context.Context, e *probeEnv) (res *obs.EarlyDataResult) {
 	res = &obs.EarlyDataResult{}

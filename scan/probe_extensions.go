@@ -15,7 +15,9 @@ import (
 // offering only CBC suites (RFC 7366 3: a server must not echo it for AEAD
 // or stream suites), encrypt-then-MAC. One or two connections.
 
-func init() { registerProbe("server_hello_extensions", probeServerHelloExtensions, inHandshakeProbes(func(p *obs.HandshakeProbes, r *obs.ServerHelloExtensionsResult) { p.ServerHelloExtensions = r })) }
+func init() {
+	registerProbe("server_hello_extensions", probeServerHelloExtensions, inHandshakeProbes(func(p *obs.HandshakeProbes, r *obs.ServerHelloExtensionsResult) { p.ServerHelloExtensions = r }))
+}
 
 func probeServerHelloExtensions(ctx context.Context, e *probeEnv) (res *obs.ServerHelloExtensionsResult) {
 	res = &obs.ServerHelloExtensionsResult{}

@@ -14,7 +14,9 @@ import (
 // inappropriate_fallback; one that does not completes the hello. Needs two
 // accepted versions. One connection.
 
-func init() { registerProbe("fallback_scsv", probeFallbackSCSV, inHandshakeProbes(func(p *obs.HandshakeProbes, r *obs.FallbackSCSVResult) { p.FallbackSCSV = r })) }
+func init() {
+	registerProbe("fallback_scsv", probeFallbackSCSV, inHandshakeProbes(func(p *obs.HandshakeProbes, r *obs.FallbackSCSVResult) { p.FallbackSCSV = r }))
+}
 
 // fallbackSCSV is TLS_FALLBACK_SCSV (RFC 7507 6).
 const fallbackSCSV = 0x5600

@@ -15,7 +15,9 @@ import (
 // vulnerable OpenSSL copies 16384 bytes of its memory into the response.
 // One connection.
 
-func init() { registerProbe("heartbleed", probeHeartbleed, inHandshakeProbes(func(p *obs.HandshakeProbes, r *obs.HeartbleedResult) { p.Heartbleed = r })) }
+func init() {
+	registerProbe("heartbleed", probeHeartbleed, inHandshakeProbes(func(p *obs.HandshakeProbes, r *obs.HeartbleedResult) { p.Heartbleed = r }))
+}
 
 // heartbleedClaim is the payload_length the probe claims.
 const heartbleedClaim = 0x4000

@@ -16,7 +16,9 @@ import (
 // and to 1800 bytes (the size of post-quantum hellos), an unknown extension,
 // and GREASE values everywhere. About seven connections, run together.
 
-func init() { registerProbe("intolerance", probeIntolerance, inHandshakeProbes(func(p *obs.HandshakeProbes, r *obs.IntoleranceResult) { p.Intolerance = r })) }
+func init() {
+	registerProbe("intolerance", probeIntolerance, inHandshakeProbes(func(p *obs.HandshakeProbes, r *obs.IntoleranceResult) { p.Intolerance = r }))
+}
 
 // unknownExtension is an unassigned extension code point (not GREASE).
 const unknownExtension = 0x4a4b

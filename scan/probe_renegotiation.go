@@ -15,7 +15,9 @@ import (
 
 const renegotiationAttempts = 3
 
-func init() { registerProbe("client_renegotiation", probeRenegotiation, inSessionProbes(func(p *obs.SessionProbes, r *obs.RenegotiationResult) { p.Renegotiation = r })) }
+func init() {
+	registerProbe("client_renegotiation", probeRenegotiation, inSessionProbes(func(p *obs.SessionProbes, r *obs.RenegotiationResult) { p.Renegotiation = r }))
+}
 
 func probeRenegotiation(ctx context.Context, e *probeEnv) (res *obs.RenegotiationResult) {
 	res = &obs.RenegotiationResult{}

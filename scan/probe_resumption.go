@@ -13,7 +13,9 @@ import (
 // ticket extension) and by RFC 5077 ticket; each needs two connections. An
 // abbreviated handshake that completes counts as resumed.
 
-func init() { registerProbe("resumption", probeResumption, inSessionProbes(func(p *obs.SessionProbes, r *obs.ResumptionResult) { p.Resumption = r })) }
+func init() {
+	registerProbe("resumption", probeResumption, inSessionProbes(func(p *obs.SessionProbes, r *obs.ResumptionResult) { p.Resumption = r }))
+}
 
 func probeResumption(ctx context.Context, e *probeEnv) (res *obs.ResumptionResult) {
 	res = &obs.ResumptionResult{}

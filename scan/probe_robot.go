@@ -29,7 +29,9 @@ const (
 	robotWait = 3 * time.Second
 )
 
-func init() { registerProbe("robot", probeROBOT, inSessionProbes(func(p *obs.SessionProbes, r *obs.ROBOTResult) { p.ROBOT = r })) }
+func init() {
+	registerProbe("robot", probeROBOT, inSessionProbes(func(p *obs.SessionProbes, r *obs.ROBOTResult) { p.ROBOT = r }))
+}
 
 func probeROBOT(ctx context.Context, e *probeEnv) (res *obs.ROBOTResult) {
 	res = &obs.ROBOTResult{}

@@ -21,7 +21,9 @@ import (
 // each time); a correct one echoes our 16 bytes (RFC 5077 3.4) or starts a
 // full handshake with an ID of its own. Three connections.
 
-func init() { registerProbe("ticketbleed", probeTicketbleed, inHandshakeProbes(func(p *obs.HandshakeProbes, r *obs.TicketbleedResult) { p.Ticketbleed = r })) }
+func init() {
+	registerProbe("ticketbleed", probeTicketbleed, inHandshakeProbes(func(p *obs.HandshakeProbes, r *obs.TicketbleedResult) { p.Ticketbleed = r }))
+}
 
 const ticketbleedIDLen = 16
 
