@@ -111,6 +111,12 @@ type ChainQuality struct {
 	// MissingIssuer is the issuer name of the last certificate of the served
 	// issuance chain when the chain is incomplete.
 	MissingIssuer string `json:"missing_issuer,omitempty"`
+	// UnknownRoot: the served chain ends with a CA certificate (not the
+	// leaf) whose issuer no store holds and that nothing fetched via AIA
+	// shows to be an intermediate: taken for an unknown root, not a missing
+	// intermediate. UnknownIssuer is that issuer's name.
+	UnknownRoot   bool   `json:"unknown_root,omitempty"`
+	UnknownIssuer string `json:"unknown_issuer,omitempty"`
 	// CompletedByAIA: the missing intermediate was fetched via AIA.
 	CompletedByAIA bool  `json:"completed_by_aia,omitempty"`
 	WrongOrder     bool  `json:"wrong_order,omitempty"`
