@@ -163,10 +163,14 @@ type StapleInfo struct {
 	RevokedAt  time.Time `json:"revoked_at,omitempty"`
 	// SignatureValid: verified against the leaf's issuer (directly or via a
 	// delegated responder certificate); nil when the issuer is unknown.
-	SignatureValid *bool  `json:"signature_valid,omitempty"`
-	Expired        bool   `json:"expired,omitempty"`
-	SerialMatch    bool   `json:"serial_match"`
-	Error          string `json:"error,omitempty"`
+	SignatureValid *bool `json:"signature_valid,omitempty"`
+	// Signer of a valid signature: "issuer" (the issuer's key, its
+	// certificate embedded or not) or "delegated" (a responder certificate
+	// issued by the issuer with id-kp-OCSPSigning).
+	Signer      string `json:"signer,omitempty"`
+	Expired     bool   `json:"expired,omitempty"`
+	SerialMatch bool   `json:"serial_match"`
+	Error       string `json:"error,omitempty"`
 }
 
 // SCTInfo is one Signed Certificate Timestamp.
