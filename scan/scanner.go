@@ -23,6 +23,7 @@ import (
 
 	"golang.org/x/sync/semaphore"
 
+	"github.com/tlsaudit/tlsaudit/scan/certfetch"
 	"github.com/tlsaudit/tlsaudit/scan/clientsim"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/scan/starttls"
@@ -63,6 +64,19 @@ type Options struct {
 	// Clients are captured ClientHellos simulated besides the built-in set
 	// (e.g. clientsim.LoadDir of --clients DIR).
 	Clients []clientsim.Profile
+	// Fetch chooses the opt-in certificate fetches (AIA issuers, OCSP/CRL
+	// revocation, CAA/TLSA over a given resolver) done for a target whose
+	// handshakes succeeded, after them and within FetchTimeout; the zero
+	// value fetches nothing.
+	Fetch certfetch.Options
+	// FetchTimeout bounds all the fetches of one target together (each is
+	// also bounded on its own, see certfetch.Limits). Default 30s.
+	FetchTimeout time.Duration
+}
+
+// fetching reports whether o asks for any certificate fetch.
+func fetching(o certfetch.Options) bool {
+	return o.FetchAIA || o.CheckRevocation || o.Resolver != ""
 }
 
 // Scanner audits endpoints. It is safe for concurrent use.
@@ -119,6 +133,9 @@ func New(opts Options) *Scanner {
 	if opts.Resolver == nil {
 		opts.Resolver = net.DefaultResolver
 	}
+	if opts.FetchTimeout <= 0 {
+		opts.FetchTimeout = 30 * time.Second
+	}
 	return &Scanner{opts: opts}
 }
 
@@ -143,6 +160,7 @@ func (s *Scanner) Scan(ctx context.Context, t Target) (o *obs.Observation) {
 		o.Status, o.Error = obs.StatusInvalidTarget, fmt.Sprintf("unknown STARTTLS protocol %q (want one of %s)", t.StartTLS, strings.Join(starttls.Protocols(), ", "))
 		return o
 	}
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
 	defer cancel()
 	if _, set := ctx.Value(httpOptionsKey{}).(HTTPOptions); !set {
@@ -205,6 +223,11 @@ func (s *Scanner) Scan(ctx context.Context, t Target) (o *obs.Observation) {
 			o.Status = obs.StatusCanceled
 			o.Error = "the run was interrupted before the audit finished; results are partial"
 		}
+	}
+	if o.Status == obs.StatusOK && fetching(s.opts.Fetch) {
+		fctx, cancel := context.WithTimeout(parent, s.opts.FetchTimeout)
+		defer cancel()
+		certfetch.Enrich(fctx, o, s.opts.Fetch)
 	}
 	return o
 }
