@@ -286,7 +286,13 @@ func TestLegacyClientsCapRC4And3DESWithTLS13On(t *testing.T) {
 					t.Errorf("cap %s missing: %q", want, ruleIDs(g.Caps))
 				}
 			}
-			text := runCmd(t, "", "--color", "never", "--ca-file", e.rootFile, "--sni", tlstest.DefaultName, srv.Addr)
+			text := runCmd(t, "", "--color", "never", "--remediation", "nginx", "--ca-file", e.rootFile, "--sni", tlstest.DefaultName, srv.Addr)
+			// The remediation (no profile asked) targets intermediate and
+			// adds none of old's 3DES/CBC/static-RSA suites.
+			if !strings.Contains(text.stdout, "Remediation (nginx, Mozilla intermediate") || strings.Contains(text.stdout, "DES-CBC3-SHA") ||
+				strings.Contains(text.stdout, ":AES128-SHA") {
+				t.Errorf("remediation is not intermediate or weakens the server:\n%s", text.stdout)
+			}
 			// The table marks the synthesised clients; "To improve" names
 			// the cap holding the grade, not the HSTS warning.
 			for _, want := range []string{"IE 11 / Win 7 † *", "† synthesised from published capabilities", tc.improve} {
