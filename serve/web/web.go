@@ -599,4 +599,3 @@ func shortDN(dn string) string {
 	}
 	return dn
 }
-

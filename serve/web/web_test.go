@@ -106,7 +106,7 @@ func TestAnalyzePageRefusesABadHost(t *testing.T) {
 func synthetic(host, letter string, notAfter time.Time, at time.Time, failing ...string) *report.Report {
 	o := &obs.Observation{Status: obs.StatusOK, Started: at, Target: obs.Target{Input: host, Host: host, IP: "127.0.0.1", Port: 443},
 		Protocols: []obs.Protocol{{Name: "TLSv1.2", Supported: true}, {Name: "TLSv1.0", Supported: len(failing) > 0}},
-		Chains: []obs.Chain{{Certificates: []obs.Certificate{{Subject: "CN=" + hostileCN, SHA256: "aa" + notAfter.String(), NotAfter: notAfter}}}}}
+		Chains:    []obs.Chain{{Certificates: []obs.Certificate{{Subject: "CN=" + hostileCN, SHA256: "aa" + notAfter.String(), NotAfter: notAfter}}}}}
 	var fs []checks.Finding
 	for _, id := range failing {
 		fs = append(fs, checks.Finding{CheckID: id, Title: "bad " + id, Status: checks.StatusFail, Severity: checks.SeverityHigh})
@@ -247,4 +247,3 @@ func TestEveryPageIsSelfContained(t *testing.T) {
 		io.Discard.Write([]byte(page))
 	}
 }
-
