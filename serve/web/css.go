@@ -44,6 +44,7 @@ th { background:#eef1f5; font-weight:600; }
 .chart .grid { stroke:#e3e7ee; } .chart text { font-size:11px; fill:#5d6778; }
 .chart .g { stroke:var(--info); fill:none; stroke-width:2; } .chart .d { stroke:var(--warn); fill:none; stroke-width:2; }
 .chart circle.g { fill:var(--info); } .chart circle.d { fill:var(--warn); }
+ul.rules { margin:0; padding-left:16px; }
 .actions { display:flex; flex-wrap:wrap; gap:8px; margin:10px 0 0; }
 footer.page { color:var(--muted); font-size:12px; padding:0 24px 20px; max-width:1200px; margin:0 auto; }
 @media (max-width: 600px) {
@@ -55,6 +56,8 @@ footer.page { color:var(--muted); font-size:12px; padding:0 24px 20px; max-width
   .cert { width:100%; } .arrow { transform:rotate(90deg); width:100%; text-align:center; }
   table.facts { min-width:0; }
   td, th { padding:4px 5px; }
+  .pill, .nowrap { white-space:normal; }
+  main table { max-width:100%; }
   .hide-narrow { display:none; }
 }
 @media print {

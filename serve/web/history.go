@@ -166,9 +166,7 @@ func buildChart(done []*Assessment) *chart {
 	}
 	gy := func(rank int) int { return c.GradeTop + c.PanelH - rank*c.PanelH/8 }
 	for r, l := range gradeLetters {
-		if r%2 == 0 || r == 7 {
-			c.GradeTicks = append(c.GradeTicks, chartTick{gy(r), l})
-		}
+		c.GradeTicks = append(c.GradeTicks, chartTick{gy(r), l})
 	}
 	maxDays := 30
 	type dp struct {
