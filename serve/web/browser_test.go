@@ -126,7 +126,7 @@ func TestPagesInChromium(t *testing.T) {
 		{Target: "shop.example.test", Source: monitor.SourceFile, LastRun: now,
 			Reports: []*report.Report{synthetic("shop.example.test", "A", now.Add(12*24*time.Hour), now)}},
 		{Target: "legacy.example.test:8443", Source: monitor.SourceDashboard, LastRun: now,
-			Reports: []*report.Report{synthetic("legacy.example.test", "C", now.Add(70*24*time.Hour), now, "proto.tls10")},
+			Reports:    []*report.Report{synthetic("legacy.example.test", "C", now.Add(70*24*time.Hour), now, "proto.tls10")},
 			Violations: []policyfile.Violation{{Rule: "min_grade", Evidence: "grade C is below A"}, {Rule: "fail_on", Evidence: "proto.tls10 TLS 1.0 offered (high)"}}},
 		{Target: "api.example.test", Source: monitor.SourceFile, LastRun: now,
 			Reports: []*report.Report{synthetic("api.example.test", "A+", now.Add(200*24*time.Hour), now)}},
