@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/tlsaudit/tlsaudit/serve/store"
 )
@@ -39,6 +40,6 @@ func (s *Server) EnqueueMonitored(ctx context.Context, host string) (*store.Asse
 	if err != nil {
 		return nil, err
 	}
-	a, _, err := s.cfg.Store.Enqueue(ctx, hp.Key(), MonitorClient, store.Options{})
+	a, _, err := s.cfg.Store.Enqueue(ctx, hp.Key(), MonitorClient, store.Options{}, time.Now())
 	return a, err
 }
