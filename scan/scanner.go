@@ -21,8 +21,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/sync/semaphore"
-
 	"github.com/tlsaudit/tlsaudit/scan/certfetch"
 	"github.com/tlsaudit/tlsaudit/scan/clientsim"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
@@ -91,14 +89,14 @@ type Scanner struct {
 // kept while scans of it run. It is per endpoint, not per address, so that a
 // stalling service cannot starve the other ports of the same machine.
 type hostSlot struct {
-	sem   *semaphore.Weighted
+	sem   *connLimit
 	users int
 }
 
 // hostSem returns the connection semaphore of an endpoint, shared by
 // concurrent scans of it (e.g. several names on one address); release drops
 // it when the last one ends, so the map holds only the endpoints being scanned.
-func (s *Scanner) hostSem(ip netip.AddrPort) (sem *semaphore.Weighted, release func()) {
+func (s *Scanner) hostSem(ip netip.AddrPort) (sem *connLimit, release func()) {
 	s.hostsMu.Lock()
 	defer s.hostsMu.Unlock()
 	if s.hosts == nil {
@@ -106,7 +104,7 @@ func (s *Scanner) hostSem(ip netip.AddrPort) (sem *semaphore.Weighted, release f
 	}
 	h := s.hosts[ip]
 	if h == nil {
-		h = &hostSlot{sem: semaphore.NewWeighted(int64(s.opts.PerHost))}
+		h = &hostSlot{sem: newConnLimit(s.opts.PerHost)}
 		s.hosts[ip] = h
 	}
 	h.users++
@@ -163,13 +161,6 @@ func (s *Scanner) Scan(ctx context.Context, t Target) (o *obs.Observation) {
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
 	defer cancel()
-	if _, set := ctx.Value(httpOptionsKey{}).(HTTPOptions); !set {
-		h := s.opts.HTTP
-		if t.Path != "" {
-			h.Path = t.Path
-		}
-		ctx = WithHTTPOptions(ctx, h)
-	}
 
 	ip := t.IP
 	if !ip.IsValid() {
@@ -187,7 +178,11 @@ func (s *Scanner) Scan(ctx context.Context, t Target) (o *obs.Observation) {
 	ip = ip.Unmap()
 	o.Target.IP = ip.String()
 	addr := net.JoinHostPort(ip.String(), strconv.Itoa(t.Port))
-	a := &audit{clients: s.opts.Clients, probes: s.opts.Probes, ep: newEndpoint(addr, o.Target.SNI, s.opts.PerHost, s.opts.ConnTimeout), o: o}
+	httpOpts := s.opts.HTTP
+	if t.Path != "" {
+		httpOpts.Path = t.Path
+	}
+	a := &audit{clients: s.opts.Clients, probes: s.opts.Probes, http: httpOpts, ep: newEndpoint(addr, o.Target.SNI, s.opts.PerHost, s.opts.ConnTimeout), o: o}
 	sem, release := s.hostSem(netip.AddrPortFrom(ip, uint16(t.Port)))
 	defer release()
 	a.ep.sem = sem
