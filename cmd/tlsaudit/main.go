@@ -79,7 +79,7 @@ func main() {
 // allocated past the 4 MB default goal twice, for two collections (and
 // their write barriers) in every run; a batch's live heap is bounded by its
 // concurrency (a few MB), so a goal of five times it keeps memory flat and
-// far under issue 7's 200 MiB while collecting a fifth as often. A soft
+// far under the batch's 200 MiB budget while collecting a fifth as often. A soft
 // limit of 512 MiB (unless GOMEMLIMIT is set) keeps a very wide batch,
 // whose live heap grows with its concurrency, from using five times it:
 // near the limit the collector works harder instead.
