@@ -15,6 +15,7 @@ import (
 
 	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/report"
+	"github.com/tlsaudit/tlsaudit/report/termsafe"
 	"github.com/tlsaudit/tlsaudit/scan"
 	"github.com/tlsaudit/tlsaudit/scan/batch"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
@@ -182,7 +183,8 @@ func (b *batchRun) handle(ctx context.Context, res batch.Result) error {
 		lines = append(lines, fmt.Sprintf("tlsaudit: policy: %s: %s\n", endpointName(r), p))
 	}
 	for _, l := range lines {
-		b.progress.log(b.stderr, l)
+		// Target names, errors and policy evidence quote server text.
+		b.progress.log(b.stderr, termsafe.String(strings.TrimSuffix(l, "\n"))+"\n")
 	}
 	b.progress.record(r.Status != obs.StatusOK)
 	if res.Index == res.Count-1 {

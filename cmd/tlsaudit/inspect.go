@@ -22,6 +22,7 @@ import (
 	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/checks/cert"
 	"github.com/tlsaudit/tlsaudit/report"
+	"github.com/tlsaudit/tlsaudit/report/termsafe"
 	"github.com/tlsaudit/tlsaudit/scan/certfetch"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
@@ -367,6 +368,7 @@ func publicKeyDesc(k crypto.PublicKey) string {
 }
 
 func writeInspectText(w io.Writer, res inspectResult) {
+	res = termsafe.Clone(res) // subjects, SANs and file names reach the terminal
 	if a := res.Analysis; a != nil {
 		for _, ch := range a.Chains {
 			fmt.Fprintln(w, "Chain (leaf first):")

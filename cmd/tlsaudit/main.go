@@ -24,6 +24,7 @@ import (
 	"github.com/tlsaudit/tlsaudit/checks/grade"
 	"github.com/tlsaudit/tlsaudit/checks/mozilla"
 	"github.com/tlsaudit/tlsaudit/report"
+	"github.com/tlsaudit/tlsaudit/report/termsafe"
 	"github.com/tlsaudit/tlsaudit/scan"
 	"github.com/tlsaudit/tlsaudit/scan/batch"
 	"github.com/tlsaudit/tlsaudit/scan/certcache"
@@ -268,6 +269,9 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 	if cfg.concurrency < 1 || cfg.perHost < 1 {
 		return fail("--concurrency and --per-host must be at least 1")
 	}
+	if err := checkLimits(&cfg); err != nil {
+		return fail(err.Error())
+	}
 	switch *probesFlag {
 	case "all":
 	case "none":
@@ -392,7 +396,17 @@ func auditSource(ctx context.Context, cfg config, src batch.Source, total int64,
 	if !cfg.quick {
 		// A full audit lints every served certificate: start as soon as the
 		// scan has parsed one, while it goes on with its other connections.
-		certcache.OnParse(func(c *zx509.Certificate) { go cert.Prelint(c) })
+		// At most prelintSlots at once: a chain of hundreds of
+		// certificates must not start hundreds of lint runs (the analysis
+		// lints what was skipped, within its own bounds).
+		slots := make(chan struct{}, prelintSlots)
+		certcache.OnParse(func(c *zx509.Certificate) {
+			select {
+			case slots <- struct{}{}:
+				go func() { cert.Prelint(c); <-slots }()
+			default:
+			}
+		})
 		defer certcache.OnParse(nil)
 	}
 	b := &batchRun{cfg: cfg, env: env, stores: trustStores, stderr: stderr, out: newSeqEmitter(w, cfg.format != "jsonl"),
@@ -420,6 +434,9 @@ func auditSource(ctx context.Context, cfg config, src batch.Source, total int64,
 	}
 	return b.code(drained(ctx))
 }
+
+// prelintSlots bounds the background lint runs of a run.
+const prelintSlots = 4
 
 // judge runs the checks on one endpoint's observation (after the opt-in
 // certificate fetches) and builds its report.
@@ -461,8 +478,9 @@ var buildVersion = sync.OnceValue(func() string {
 })
 
 // errorf writes one "tlsaudit: error: ..." line to stderr.
+// The message may quote server or file text: it is sanitised (termsafe).
 func errorf(stderr io.Writer, format string, args ...any) {
-	fmt.Fprintf(stderr, "tlsaudit: error: "+format+"\n", args...)
+	fmt.Fprintf(stderr, "tlsaudit: error: %s\n", termsafe.String(fmt.Sprintf(format, args...)))
 }
 
 // usageError reports a usage problem (with an optional hint) and returns exitUsage.
