@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter"
@@ -489,7 +488,7 @@ func (t *textRenderer) expiry(c obs.Certificate) string {
 	if t.o.Started.IsZero() {
 		return s
 	}
-	days := int(c.NotAfter.Sub(t.o.Started) / (24 * time.Hour))
+	days := obs.DaysLeft(c.NotAfter, t.o.Started)
 	switch {
 	case c.NotAfter.Before(t.o.Started):
 		return s + " " + t.st.paint(sgrRed, fmt.Sprintf("(expired %d days before the scan)", -days))

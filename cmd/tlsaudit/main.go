@@ -112,6 +112,8 @@ func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			return runInspect(args[1:], stdout, stderr)
 		case "diff":
 			return runDiff(args[1:], stdout, stderr)
+		case "serve":
+			return runServe(ctx, args[1:], stdout, stderr)
 		}
 	}
 	cfg, code, ok := parseFlags("tlsaudit", args, stdout, stderr, true)
