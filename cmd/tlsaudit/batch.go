@@ -89,9 +89,34 @@ func (b *batchConfig) load(stderr io.Writer) error {
 		if d.Truncated {
 			fmt.Fprintf(stderr, "tlsaudit: warning: --resume %s ends in a partial record (a run killed while writing); it is ignored and that target is redone\n", b.resume)
 		}
+		if d.Torn > 0 {
+			fmt.Fprintf(stderr, "tlsaudit: warning: --resume %s holds %d partial record(s) (output appended after a kill); they are ignored and their targets redone\n", b.resume, d.Torn)
+		}
 		b.done = d
 	}
 	return nil
+}
+
+// repairTornEnd ends the partial last line of the --resume file with a
+// newline when stdout appends to that very file ("--resume FILE >> FILE"):
+// the first new record then starts a line of its own instead of joining
+// the partial one.
+func (b *batchConfig) repairTornEnd(stdout, stderr io.Writer) {
+	if b.done == nil || !b.done.Truncated {
+		return
+	}
+	out, ok := stdout.(*os.File)
+	if !ok {
+		return
+	}
+	fo, err1 := out.Stat()
+	fr, err2 := os.Stat(b.resume)
+	if err1 != nil || err2 != nil || !os.SameFile(fo, fr) {
+		return
+	}
+	if _, err := out.WriteString("\n"); err == nil {
+		fmt.Fprintf(stderr, "tlsaudit: warning: --resume %s: its partial last line was ended with a newline before appending\n", b.resume)
+	}
 }
 
 // targetResolver resolves target names into endpoints; nil uses the

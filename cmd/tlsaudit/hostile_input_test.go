@@ -198,3 +198,189 @@ func pemChain(ders [][]byte) []byte {
 	}
 	return out
 }
+
+// "--resume FILE >> FILE" after a kill -9 that cut the last record short:
+// the run ends the partial line before appending, so the file stays valid
+// JSON Lines for the next --resume and for diff; a file already damaged by
+// an older run (a partial record joined to the next one) is read with a
+// warning instead of refused.
+func TestResumeAppendingToItsOwnFileAfterATornLine(t *testing.T) {
+	useFakes(t, nil, nil)
+	dir := t.TempDir()
+	targets := filepath.Join(dir, "targets.txt")
+	if err := os.WriteFile(targets, []byte("a.test\nb.test\nc.test\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	full := runCmd(t, "", "--format", "jsonl", "--targets", targets)
+	full.expect(t, exitOK)
+	lines := strings.SplitAfter(strings.TrimSpace(full.stdout), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d records", len(lines))
+	}
+	out := filepath.Join(dir, "out.jsonl")
+	// a done, b cut short by the kill.
+	if err := os.WriteFile(out, []byte(lines[0]+lines[1][:40]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(out, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errb strings.Builder
+	code := run([]string{"--format", "jsonl", "--targets", targets, "--resume", out}, strings.NewReader(""), f, &errb)
+	f.Close()
+	if code != exitOK || !strings.Contains(errb.String(), "ended with a newline") {
+		t.Fatalf("exit %d, stderr %q", code, errb.String())
+	}
+	data, _ := os.ReadFile(out)
+	valid := 0
+	for _, l := range strings.Split(string(data), "\n") {
+		var v map[string]any
+		switch {
+		case l == "" || l == lines[1][:40]:
+		case json.Unmarshal([]byte(l), &v) == nil:
+			valid++
+		default:
+			t.Errorf("invalid line in the resumed file: %.80q", l)
+		}
+	}
+	if valid != 3 {
+		t.Errorf("%d whole records after the resume, want 3:\n%s", valid, data)
+	}
+	r := runCmd(t, "", "--format", "jsonl", "--targets", targets, "--resume", out)
+	r.expect(t, exitOK)
+	if strings.TrimSpace(r.stdout) != "" {
+		t.Errorf("a second resume redid targets:\n%s", r.stdout)
+	}
+	// The file an older version left: the partial record and the next
+	// one on one line.
+	joined := filepath.Join(dir, "joined.jsonl")
+	if err := os.WriteFile(joined, []byte(lines[0]+lines[1][:40]+lines[2]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = runCmd(t, "", "--format", "jsonl", "--targets", targets, "--resume", joined)
+	r.expect(t, exitOK)
+	if !strings.Contains(r.stderr, "holds 1 partial record(s)") || strings.Count(r.stdout, "\n") != 1 {
+		t.Errorf("joined file: stderr %q, %d records redone (want b only)", r.stderr, strings.Count(r.stdout, "\n"))
+	}
+	r = runCmd(t, "", "diff", joined, out)
+	if r.code == exitUsage {
+		t.Errorf("diff refuses the joined file: %s", r.stderr)
+	}
+}
+
+// failingWriter fails every write, as stdout does once its reader is gone
+// or the disk is full.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, os.ErrClosed }
+
+// Large and endless inputs: one targets line over 64 KiB gets its own
+// invalid_target record and the batch goes on; diff of /dev/zero fails at
+// its first byte; a bundle of 10,000 certificates is refused at the cap.
+func TestLargeAndEndlessInputs(t *testing.T) {
+	useFakes(t, nil, nil)
+	dir := t.TempDir()
+	targets := filepath.Join(dir, "targets.txt")
+	long := strings.Repeat("a", 70000)
+	if err := os.WriteFile(targets, []byte("a.test\n"+long+".test\nb.test\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := runCmd(t, "", "--format", "jsonl", "--targets", targets)
+	var recs []report.Report
+	for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		var rep report.Report
+		if err := json.Unmarshal([]byte(l), &rep); err != nil {
+			t.Fatalf("bad record %.100q: %v", l, err)
+		}
+		recs = append(recs, rep)
+	}
+	byStatus := map[string]int{}
+	for _, rep := range recs {
+		byStatus[string(rep.Status)]++
+		if rep.Status == "invalid_target" && (!strings.Contains(rep.Error, "line 2 is longer than 65536 bytes") || len(rep.Target.Input) > 100) {
+			t.Errorf("invalid_target record: input %.100q, error %q", rep.Target.Input, rep.Error)
+		}
+	}
+	if len(recs) != 3 || byStatus["invalid_target"] != 1 || byStatus["ok"] != 2 {
+		t.Errorf("exit %d, %d records: %v\nstderr %.300s", r.code, len(recs), byStatus, r.stderr)
+	}
+	if r.code != exitUsage {
+		t.Errorf("exit %d, want %d (a malformed target)", r.code, exitUsage)
+	}
+
+	start := time.Now()
+	r = runCmd(t, "", "diff", "/dev/zero", "/dev/zero")
+	r.expect(t, exitUsage)
+	if !strings.Contains(r.stderr, "starts with byte 0x00") || time.Since(start) > 10*time.Second {
+		t.Errorf("diff of /dev/zero: %q after %s", r.stderr, time.Since(start))
+	}
+
+	bundle := filepath.Join(dir, "bundle.pem")
+	ders, err := tlstest.SameNameChain()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all [][]byte
+	for len(all) < 10000 {
+		all = append(all, ders...)
+	}
+	if err := os.WriteFile(bundle, pemChain(all[:10000]), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = runCmd(t, "", "inspect", bundle)
+	r.expect(t, exitUsage)
+	if !strings.Contains(r.stderr, "more than 1000 certificates") {
+		t.Errorf("inspect of 10,000 certificates: %q", r.stderr)
+	}
+}
+
+// Exit codes of the cases the usage text names: a report that cannot be
+// written exits 4 (not 3, which says a target could not be audited); a
+// key given alone is described and exits 0, a key matching none of the
+// certificates given exits 1.
+func TestExitCodesOfWriteFailuresAndKeys(t *testing.T) {
+	useFakes(t, nil, nil)
+	var errb strings.Builder
+	if code := run([]string{"a.test"}, strings.NewReader(""), failingWriter{}, &errb); code != exitWrite {
+		t.Errorf("audit to a failing stdout: exit %d, want %d (%s)", code, exitWrite, errb.String())
+	}
+	errb.Reset()
+	if code := run([]string{"checks"}, strings.NewReader(""), failingWriter{}, &errb); code != exitWrite {
+		t.Errorf("checks to a failing stdout: exit %d, want %d", code, exitWrite)
+	}
+	pki, err := tlstest.SharedPKI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := pki.IssueLeaf(tlstest.LeafOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := pki.IssueLeaf(tlstest.LeafOptions{KeyType: tlstest.KeyECDSAP256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	keyPEM, err := other.KeyPEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, cert := filepath.Join(dir, "key.pem"), filepath.Join(dir, "cert.pem")
+	os.WriteFile(key, keyPEM, 0o600)
+	os.WriteFile(cert, leaf.FullChainPEM(), 0o600)
+	errb.Reset()
+	if code := run([]string{"inspect", cert}, strings.NewReader(""), failingWriter{}, &errb); code != exitWrite {
+		t.Errorf("inspect to a failing stdout: exit %d, want %d", code, exitWrite)
+	}
+	r := runCmd(t, "", "inspect", key)
+	r.expect(t, exitOK)
+	if !strings.Contains(r.stdout, "no certificate or CSR given to match it against") {
+		t.Errorf("inspect of a key alone:\n%s", r.stdout)
+	}
+	r = runCmd(t, "", "inspect", key, cert)
+	r.expect(t, exitPolicy)
+	if !strings.Contains(r.stdout, "matches nothing given") {
+		t.Errorf("inspect of a key and another certificate:\n%s", r.stdout)
+	}
+}

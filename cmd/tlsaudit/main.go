@@ -38,6 +38,9 @@ const (
 	exitPolicy = 1
 	exitUsage  = 2
 	exitScan   = 3
+	// exitWrite: the report could not be written (stdout closed, disk
+	// full, --html file not writable): the output is incomplete.
+	exitWrite = 4
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
@@ -371,6 +374,7 @@ func audit(ctx context.Context, cfg config, jobs []job, stores []checks.TrustSto
 // auditSource audits the targets of src as a batch (see batch.go): total is
 // their number for the progress display (0: unknown).
 func auditSource(ctx context.Context, cfg config, src batch.Source, total int64, stores []checks.TrustStore, stdout, stderr io.Writer) int {
+	cfg.batch.repairTornEnd(stdout, stderr)
 	w, err := report.NewWriter(cfg.format, stdout, cfg.style)
 	if err != nil {
 		return usageError(stderr, err.Error(), "")
@@ -432,7 +436,10 @@ func auditSource(ctx context.Context, cfg config, src batch.Source, total int64,
 	}
 	if werr != nil {
 		errorf(stderr, "%v", werr)
-		return exitScan
+		if code := b.code(drained(ctx)); code == exitInterrupted || code == exitUsage {
+			return code
+		}
+		return exitWrite
 	}
 	return b.code(drained(ctx))
 }

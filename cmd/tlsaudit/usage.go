@@ -140,8 +140,10 @@ Exit status:
   1  a policy rule was broken (--fail-under, --fail-on, --expiry-warn, --require-mozilla,
      --policy)
   2  usage error: bad flag, malformed target, unreadable --targets file, malformed --policy
-  3  a target could not be audited (its status is not "ok")
+  3  a target could not be audited (its status is not "ok"; a protocol answered with
+     broken TLS makes the status protocol_error even when others worked)
+  4  the report could not be written (stdout closed, disk full, --html not writable)
   130 interrupted (Ctrl-C, SIGTERM): the output holds the records finished by then
-  When several apply, the highest-priority one wins: 130, then 2, then 3, then 1.
+  When several apply, the highest-priority one wins: 130, then 2, then 4, then 3, then 1.
   Every target still gets its record in the output, including malformed and failed ones.
 `
