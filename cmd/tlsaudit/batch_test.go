@@ -64,8 +64,9 @@ var batchShare = map[string]int{
 	// each audit runs in full, ~50 connections, through the 8 per-host
 	// slots its targets share.
 	"hrr-loop": 20,
-	// Full audits of servers that work on some protocols.
-	"same-name-chain": 3, "mega-certificate": 3, "zero-key-share": 3, "control-chars": 3, "hellorequest-flood": 20,
+	// Full audits of servers that work on some protocols (the 600-
+	// certificate chain is read on every connection of its audit).
+	"same-name-chain": 1, "mega-certificate": 2, "zero-key-share": 1, "control-chars": 1, "hellorequest-flood": 10,
 	// every other hostile kind:
 	"*": 60,
 }
