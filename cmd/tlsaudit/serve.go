@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit"
 	"github.com/tlsaudit/tlsaudit/report"
 	"github.com/tlsaudit/tlsaudit/scan"
 	labs "github.com/tlsaudit/tlsaudit/serve"
@@ -133,18 +133,25 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return exitScan
 		}
 	}
-	sc := newScanner(scan.Options{Timeout: c.timeout, Quick: c.quick})
-	cc := c.certs
-	env := checks.Env{Stores: cc.trustStores()}
+	eng, err := tlsaudit.New(tlsaudit.Options{
+		Scan:     scan.Options{Timeout: c.timeout, Quick: c.quick},
+		Fetch:    c.certs.fetch(),
+		Stores:   c.certs.stores,
+		WeakKeys: c.certs.weak,
+		Tool:     report.Tool{Name: "tlsaudit", Version: toolVersion()},
+	})
+	if err != nil {
+		return fail(err.Error())
+	}
+	defer eng.Close()
 	srv, err := labs.New(labs.Config{
 		Store: st, Workers: c.workers, NoWorkers: c.workers == 0, Policy: policy,
 		APIKeys: keys, Emails: emails, MaxAssessments: c.maxAssessments, CoolOff: c.coolOff,
 		TargetCoolOff: c.targetCoolOff, AuditTimeout: c.timeout + 30*time.Second,
-		EngineVersion: toolVersion(), Stores: cc.trustStores,
+		EngineVersion: toolVersion(), Stores: eng.Stores,
 		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Audit: func(ctx context.Context, t labs.Target) *report.Report {
-			o := sc.Scan(ctx, scan.Target{Input: net.JoinHostPort(t.Host, fmt.Sprint(t.Port)), Host: t.Host, IP: t.IP, Port: t.Port})
-			return judge(ctx, env, cc, o)
+			return eng.Audit(ctx, scan.Target{Input: net.JoinHostPort(t.Host, fmt.Sprint(t.Port)), Host: t.Host, IP: t.IP, Port: t.Port})
 		},
 	})
 	if err != nil {
