@@ -73,9 +73,9 @@ func (t *textRenderer) certChain(i int, ch *cert.ChainAnalysis, host string) {
 
 // trustLine is "mozilla  trusted via 2 paths" or "mozilla  untrusted: reason".
 func (t *textRenderer) trustLine(st cert.StoreTrust) string {
-	name := fmt.Sprintf("%-8s ", st.Store)
+	name := fmt.Sprintf("%-8s ", oneLine(st.Store))
 	if !st.Trusted {
-		return name + t.st.paint(sgrRed, "untrusted: "+oneLine(st.Reason))
+		return name + t.st.paint(sgrRed, "untrusted: "+oneLine(st.Reason)) + storeNote(st)
 	}
 	n := 0
 	var best []string
@@ -97,7 +97,31 @@ func (t *textRenderer) trustLine(st cert.StoreTrust) string {
 	if len(best) > 0 {
 		s += ": " + strings.Join(best, " > ")
 	}
-	return s
+	return s + storeNote(st)
+}
+
+// storeNote is how old a store is and whether it decides the grade:
+// " [newest root 2024-05-15, 936 days old; informational]".
+func storeNote(st cert.StoreTrust) string {
+	var parts []string
+	if pv := st.Provenance; pv != nil && !pv.Date.IsZero() {
+		what := "newest root"
+		if pv.DateSource == "file_mtime" {
+			what = "file of"
+		}
+		s := fmt.Sprintf("%s %s, %d days old", what, pv.Date.UTC().Format("2006-01-02"), pv.AgeDays)
+		if pv.Origin == "platform" {
+			s += ", a dated snapshot"
+		}
+		parts = append(parts, s)
+	}
+	if st.Informational {
+		parts = append(parts, "informational")
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " [" + strings.Join(parts, "; ") + "]"
 }
 
 func pathCertText(c cert.PathCert) string {

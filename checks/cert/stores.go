@@ -27,8 +27,16 @@ const SystemStoreName = "system"
 // MozillaStore returns the Mozilla (NSS) root set embedded in the binary. The
 // NSS "distrust after" constraints of a few roots are not carried over.
 func MozillaStore() checks.TrustStore {
-	return checks.TrustStore{Name: "mozilla", Roots: mozillaOnce()}
+	return checks.TrustStore{Name: "mozilla", Roots: mozillaOnce(), Provenance: mozillaProvenance()}
 }
+
+// mozillaProvenance dates the embedded set by its newest root.
+var mozillaProvenance = sync.OnceValue(func() *checks.StoreProvenance {
+	p := &checks.StoreProvenance{Origin: "embedded", DateSource: "newest_certificate",
+		Note: "Mozilla NSS roots compiled into this binary (golang.org/x/crypto/x509roots/fallback)"}
+	p.Date, _ = NewestRoot(mozillaOnce())
+	return p
+})
 
 // ParseStore builds a trust store from PEM (any number of CERTIFICATE blocks)
 // or from one DER certificate.

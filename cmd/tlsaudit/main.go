@@ -313,6 +313,9 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 	if err := cfg.gates.load(); err != nil { // one line, no hint: names the policy file and line
 		return cfg, usageError(stderr, err.Error(), ""), false
 	}
+	if err := cfg.certs.checkRequired(cfg.gates.policy); err != nil {
+		return fail(err.Error())
+	}
 	if err := cfg.batch.load(stderr); err != nil {
 		return fail(err.Error())
 	}

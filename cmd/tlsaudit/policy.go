@@ -146,6 +146,9 @@ func policy(cfg config, r *report.Report) []string {
 			}
 		}
 	}
+	for _, v := range policyfile.StoreViolations(r.Findings, cfg.certs.named.require) {
+		broken = append(broken, "--require-store "+v)
+	}
 	if p := cfg.gates.policy; p != nil {
 		for _, v := range p.Evaluate(policyfile.Input{Obs: r.Observation, Findings: r.Findings, Grade: r.Grade, Now: time.Now()}) {
 			broken = append(broken, v.String())

@@ -33,6 +33,7 @@ type certConfig struct {
 	fetchAIA        bool
 	checkRevocation bool
 	resolver        string // "ip:port" once loaded
+	named           namedStores
 
 	stores []checks.TrustStore
 	// systemLater: the system store was not asked for explicitly, so one
@@ -52,6 +53,7 @@ func certFlags(fs *flag.FlagSet, c *certConfig) {
 	fs.BoolVar(&c.fetchAIA, "fetch-aia", false, "")
 	fs.BoolVar(&c.checkRevocation, "check-revocation", false, "")
 	fs.StringVar(&c.resolver, "resolver", "", "")
+	namedStoreFlags(fs, &c.named)
 }
 
 // systemStore reads the system bundle once per process.
@@ -84,6 +86,9 @@ func (c *certConfig) load(set map[string]bool) error {
 		}
 		c.stores = append(c.stores, st)
 	}
+	if err := c.named.load(set); err != nil {
+		return err
+	}
 	if c.resolver != "" {
 		ap, err := parseResolver(c.resolver)
 		if err != nil {
@@ -98,17 +103,21 @@ func (c *certConfig) load(set map[string]bool) error {
 }
 
 // trustStores returns the stores load set up, in their order (Mozilla,
-// system, custom), waiting for the system store when it loads in the
-// background.
+// system, custom, the platform stores, the named stores), waiting for the
+// system and platform stores when they load in the background.
 func (c *certConfig) trustStores() []checks.TrustStore {
-	if !c.systemLater {
-		return c.stores
+	out := c.stores
+	if c.systemLater {
+		out = slices.Clone(c.stores[:1])
+		if st, err := systemStore(); err == nil {
+			out = append(out, st)
+		}
+		out = append(out, c.stores[1:]...)
 	}
-	out := slices.Clone(c.stores[:1])
-	if st, err := systemStore(); err == nil {
-		out = append(out, st)
+	if named := c.named.stores(); len(named) > 0 {
+		out = append(slices.Clip(out), named...)
 	}
-	return append(out, c.stores[1:]...)
+	return out
 }
 
 // parseResolver accepts an IP address with an optional port (53 by

@@ -19,13 +19,13 @@ const maxStoreFile = 32 << 20
 
 // SystemStore reads the system trust store (SystemBundle), named "system".
 func SystemStore() (checks.TrustStore, error) {
-	return loadStore(cert.SystemStoreName, SystemBundle)
+	return loadDated(cert.SystemStoreName, SystemBundle, "system", "", true)
 }
 
 // LoadCAFile reads a PEM (or single DER) file of trust anchors, named
 // "custom" (--ca-file).
 func LoadCAFile(path string) (checks.TrustStore, error) {
-	return loadStore("custom", path)
+	return loadDated("custom", path, "file", "", false)
 }
 
 func loadStore(name, path string) (checks.TrustStore, error) {
