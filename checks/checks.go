@@ -8,7 +8,9 @@ package checks
 import (
 	"time"
 
+	"github.com/tlsaudit/tlsaudit/checks/weakkey"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/truststore"
 )
 
 // Severity of a failed check.
@@ -82,40 +84,13 @@ type Env struct {
 	// Stores are the trust stores to validate chains against, loaded by the
 	// caller (embedded Mozilla roots, system store, --ca-file).
 	Stores []TrustStore
+	// WeakKeys is the Debian weak key list (nil: none loaded, and
+	// cert.debian_weak_key is inconclusive).
+	WeakKeys *weakkey.List
 }
 
-// TrustStore is a named set of trust anchors.
-type TrustStore struct {
-	Name  string   // "mozilla", "system", "custom", or a named store ("apple", ...)
-	Roots [][]byte // DER certificates
-	// Informational: the store gets its trust line (and a cert.store_trust
-	// finding) but does not decide cert.untrusted, so not the grade either.
-	// The system store and the named and platform stores are informational;
-	// mozilla and custom (--ca-file) decide.
-	Informational bool
-	// Provenance says where the roots come from and how old they are; nil
-	// for a store built in code.
-	Provenance *StoreProvenance
-}
-
-// StoreProvenance is where a trust store's roots come from.
-type StoreProvenance struct {
-	// Origin: "embedded" (compiled in), "system" (the system bundle),
-	// "file" (a file the user named) or "platform" (a platform's bundle
-	// found on the machine, e.g. the one Debian's testssl.sh package ships).
-	Origin string `json:"origin"`
-	File   string `json:"file,omitempty"`
-	// Date is the notBefore of the store's newest root (DateSource
-	// "newest_certificate"), or the file's modification time when no root's
-	// date could be read ("file_mtime"). A store is at least this old.
-	Date       time.Time `json:"date"`
-	DateSource string    `json:"date_source"`
-	// FileModified is the file's modification time, when read from a file.
-	FileModified time.Time `json:"file_modified,omitzero"`
-	// Note is a caveat shown with the store, e.g. that it is a dated
-	// snapshot and not the platform's current store.
-	Note string `json:"note,omitempty"`
-}
+// TrustStore is a named set of trust anchors (see package truststore).
+type TrustStore = truststore.Store
 
 // Check is one registered check.
 type Check interface {

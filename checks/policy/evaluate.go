@@ -28,9 +28,18 @@ type Input struct {
 type Violation struct {
 	Rule     string `json:"rule"`
 	Evidence string `json:"evidence"`
+
+	line string // the command-line gates' own wording (see Gates.Evaluate)
 }
 
-func (v Violation) String() string { return v.Rule + ": " + v.Evidence }
+// String is the violation in one line: "rule: evidence", or for a
+// command-line gate the evidence naming its flag.
+func (v Violation) String() string {
+	if v.line != "" {
+		return v.line
+	}
+	return v.Rule + ": " + v.Evidence
+}
 
 // Evaluate returns the rules in.Obs breaks, in the order of the policy
 // format (one Violation per rule; fail_on and deny_checks give one per
@@ -285,9 +294,9 @@ func (e *evaluation) expiry() {
 		}
 		left := c.NotAfter.Sub(e.in.Now)
 		if left < time.Duration(min)*24*time.Hour {
-			when := fmt.Sprintf("expires %s (in %d days)", c.NotAfter.UTC().Format(time.DateOnly), int(left.Hours()/24))
+			when := fmt.Sprintf("expires %s (in %d days)", c.NotAfter.UTC().Format(time.DateOnly), obs.DaysLeft(c.NotAfter, e.in.Now))
 			if left < 0 {
-				when = fmt.Sprintf("expired %s (%d days ago)", c.NotAfter.UTC().Format(time.DateOnly), int(-left.Hours()/24))
+				when = fmt.Sprintf("expired %s (%d days ago)", c.NotAfter.UTC().Format(time.DateOnly), -obs.DaysLeft(c.NotAfter, e.in.Now))
 			}
 			bad = append(bad, certName(c)+" "+when)
 		}

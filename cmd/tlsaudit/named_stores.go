@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
-	"github.com/tlsaudit/tlsaudit/checks"
 	policyfile "github.com/tlsaudit/tlsaudit/checks/policy"
-	"github.com/tlsaudit/tlsaudit/scan/certfetch"
+	"github.com/tlsaudit/tlsaudit/scan/truststore"
 )
 
 // namedStores is the part of the command line that adds informational
@@ -23,11 +21,13 @@ type namedStores struct {
 	platform bool
 	require  []string
 
-	named []checks.TrustStore // from specs and dirs, in that order
-	// platformLater: the platform bundles were not asked for explicitly or
-	// required, so they are read in the background (trustStores waits).
+	// stores are the named stores, then the platform stores when they were
+	// asked for explicitly or a gate names stores (read now, so that a
+	// missing one is an error before any scan).
+	stores []truststore.Store
+	// platformLater: the engine reads the platform stores in the
+	// background and leaves them out when they cannot be read.
 	platformLater bool
-	platformNow   []checks.TrustStore
 }
 
 func namedStoreFlags(fs *flag.FlagSet, n *namedStores) {
@@ -37,20 +37,15 @@ func namedStoreFlags(fs *flag.FlagSet, n *namedStores) {
 	fs.Func("require-store", "", func(s string) error { n.require = append(n.require, s); return nil })
 }
 
-// platformStores reads the platform bundles once per process.
-var platformStores = sync.OnceValues(func() ([]checks.TrustStore, error) {
-	return certfetch.PlatformStores(certfetch.PlatformDir)
-})
-
 // load reads the named stores; set holds the flags given explicitly.
 func (n *namedStores) load(set map[string]bool) error {
 	seen := map[string]string{}
-	add := func(st checks.TrustStore, from string) error {
+	add := func(st truststore.Store, from string) error {
 		if prev, dup := seen[st.Name]; dup {
 			return fmt.Errorf("%s: store %q is already given by %s", from, st.Name, prev)
 		}
 		seen[st.Name] = from
-		n.named = append(n.named, st)
+		n.stores = append(n.stores, st)
 		return nil
 	}
 	for _, spec := range n.specs {
@@ -58,7 +53,7 @@ func (n *namedStores) load(set map[string]bool) error {
 		if !ok || name == "" || file == "" {
 			return fmt.Errorf("invalid --trust-store %q (want NAME=FILE, e.g. apple=apple-roots.pem)", spec)
 		}
-		st, err := certfetch.LoadNamedStore(name, file)
+		st, err := truststore.LoadNamed(name, file)
 		if err != nil {
 			return fmt.Errorf("--trust-store %s: %v", name, err)
 		}
@@ -67,7 +62,7 @@ func (n *namedStores) load(set map[string]bool) error {
 		}
 	}
 	for _, dir := range n.dirs {
-		sts, err := certfetch.LoadStoreDir(dir)
+		sts, err := truststore.LoadDir(dir)
 		if err != nil {
 			return fmt.Errorf("--trust-store-dir: %v", err)
 		}
@@ -79,69 +74,64 @@ func (n *namedStores) load(set map[string]bool) error {
 	}
 	switch {
 	case n.platform && (set["platform-stores"] || len(n.require) > 0):
-		sts, err := platformStores()
+		sts, err := truststore.Platform(truststore.PlatformDir)
 		if err != nil {
 			return fmt.Errorf("--platform-stores: %v", err)
 		}
 		if len(sts) == 0 && set["platform-stores"] {
-			return fmt.Errorf("--platform-stores: no platform bundle in %s (Debian's testssl.sh package installs Apple.pem, Microsoft.pem and Java.pem there)", certfetch.PlatformDir)
+			return fmt.Errorf("--platform-stores: no platform bundle in %s (Debian's testssl.sh package installs Apple.pem, Microsoft.pem and Java.pem there)", truststore.PlatformDir)
 		}
-		n.platformNow = sts
+		for _, st := range sts {
+			if _, named := seen[st.Name]; !named { // a named store replaces the platform one
+				n.stores = append(n.stores, st)
+			}
+		}
 	case n.platform:
 		n.platformLater = true
-		go platformStores() //nolint:errcheck // stores takes the result
 	}
 	return nil
 }
 
-// stores returns the platform stores and then the named ones; a named store
-// replaces the platform store of the same name.
-func (n *namedStores) stores() []checks.TrustStore {
-	plat := n.platformNow
-	if n.platformLater {
-		plat, _ = platformStores() // a broken bundle is left out when not asked for
-	}
-	var out []checks.TrustStore
-	for _, p := range plat {
-		if !slices.ContainsFunc(n.named, func(s checks.TrustStore) bool { return s.Name == p.Name }) {
-			out = append(out, p)
-		}
-	}
-	return append(out, n.named...)
-}
-
 // checkRequired fails when --require-store or the policy's require_stores
-// names a store that is not configured: the gate could never pass.
+// names a store that is not configured: the gate could never pass. It is
+// called after load, with the platform stores read when any is required.
 func (c *certConfig) checkRequired(p *policyfile.Policy) error {
-	if len(c.named.require) == 0 && (p == nil || len(p.RequireStores) == 0) {
-		return nil // stores() would wait for the platform stores
-	}
-	have := []string{"mozilla"}
-	if c.system {
-		have = append(have, "system")
-	}
-	if c.caFile != "" {
-		have = append(have, "custom")
-	}
-	for _, st := range c.named.stores() {
-		have = append(have, st.Name)
-	}
 	req := slices.Clone(c.named.require)
-	from := "--require-store"
 	if p != nil {
 		req = append(req, p.RequireStores...)
 	}
+	if len(req) == 0 {
+		return nil
+	}
+	have := []string{truststore.MozillaName}
+	if c.system {
+		have = append(have, truststore.SystemName)
+	}
+	for _, st := range c.stores[1:] {
+		if st.Name != truststore.SystemName {
+			have = append(have, st.Name)
+		}
+	}
+	if c.named.platformLater { // only the policy file requires stores: read them now
+		if sts, err := truststore.Platform(truststore.PlatformDir); err == nil {
+			for _, st := range sts {
+				have = append(have, st.Name)
+			}
+		}
+	}
 	for i, name := range req {
+		from := "--require-store"
 		if i >= len(c.named.require) {
 			from = "policy require_stores"
 		}
-		if !slices.Contains(have, name) {
-			hint := ""
-			if slices.ContainsFunc(certfetch.PlatformBundles, func(b struct{ File, Store, Platform string }) bool { return b.Store == name }) {
-				hint = fmt.Sprintf("; the platform bundles come from Debian's testssl.sh package (%s), or give --trust-store %s=FILE", certfetch.PlatformDir, name)
-			}
-			return fmt.Errorf("%s %s: no such trust store (configured: %s)%s", from, name, strings.Join(have, ", "), hint)
+		if slices.Contains(have, name) {
+			continue
 		}
+		hint := ""
+		if truststore.IsPlatformStore(name) {
+			hint = fmt.Sprintf("; the platform bundles come from Debian's testssl.sh package (%s), or give --trust-store %s=FILE", truststore.PlatformDir, name)
+		}
+		return fmt.Errorf("%s %s: no such trust store (configured: %s)%s", from, name, strings.Join(have, ", "), hint)
 	}
 	return nil
 }
