@@ -79,7 +79,8 @@ type Options struct {
 	MozillaProfile string
 	// Remediation asks for the configuration snippet of one server
 	// ("nginx", "apache", "haproxy") reaching MozillaProfile, else
-	// Gates.RequireMozilla, else the next profile to reach.
+	// Gates.RequireMozilla, else the next profile stricter than the one
+	// met (intermediate when none is met: see mozilla.Summary.Remediate).
 	Remediation string
 	// Gates are the pass/fail rules; the report's Policy field holds
 	// their verdict.

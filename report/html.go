@@ -140,8 +140,10 @@ type htmlCertBox struct {
 
 // htmlTrust is the verdict of one trust store with its path.
 type htmlTrust struct {
-	Store         string
-	Trusted       bool
+	Store   string
+	Trusted bool
+	// Expected: untrusted by a public store on a private PKI (neutral).
+	Expected      bool
 	Reason        string
 	Informational bool   // does not decide the grade
 	Note          string // where the store comes from, how old it is
@@ -285,7 +287,8 @@ func htmlChains(r *Report) []htmlChain {
 				hc.Boxes = append(hc.Boxes, summaryBox(j, len(ch.Certificates), c, started))
 			}
 			for _, st := range ch.Trust {
-				ht := htmlTrust{Store: st.Store, Trusted: st.Trusted, Reason: oneLine(st.Reason), Informational: st.Informational}
+				ht := htmlTrust{Store: st.Store, Trusted: st.Trusted, Expected: !st.Trusted && ch.PrivatePKI, Reason: oneLine(st.Reason),
+					Informational: st.Informational}
 				if pv := st.Provenance; pv != nil {
 					ht.Note = oneLine(pv.Describe())
 				}

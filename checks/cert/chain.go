@@ -77,6 +77,7 @@ func analyzeChain(o *obs.Observation, ch *obs.Chain, env checks.Env, host string
 	if issuer == nil {
 		issuer = servedIssuer(leaf, served)
 	}
+	ca.PrivatePKI = trustedOnlyPrivately(ca.Trust)
 	ca.Quality = chainQuality(served, stores, ca.Quality.CompletedByAIA, fetched)
 	if ca.Quality.UnknownRoot {
 		for i, t := range ca.Trust {

@@ -747,7 +747,7 @@ func TestCertE2EText(t *testing.T) {
 	for _, want := range []string{
 		"Certificate chain 1 (", "2 certificates served", "SHA-256", fp[:16],
 		"CN=tlsaudit.test, O=tlsaudit", "CN=tlsaudit test intermediate, O=tlsaudit",
-		"mozilla  untrusted: unknown issuer",
+		"mozilla  untrusted (expected: private PKI trusted via --ca-file): unknown issuer",
 		"custom   trusted via 1 path: #0 > #1 > root CN=tlsaudit test root, O=tlsaudit",
 		"Chain        complete and in order",
 		"Host name    tlsaudit.test matches tlsaudit.test",

@@ -140,7 +140,8 @@ Mozilla Server Side TLS (the report says which profile the endpoint meets):
   --mozilla-profile P   judge only profile P (default: modern, intermediate and old)
   --remediation SERVER  add an nginx, apache or haproxy configuration snippet that fixes
                         the deviations from --mozilla-profile, else --require-mozilla, else
-                        the next profile to reach
+                        the next profile stricter than the one met (intermediate when none
+                        is met: never old's weaker suites unless asked for)
 
   --version             print the version and exit
   -h, --help            print this help
