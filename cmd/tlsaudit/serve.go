@@ -122,6 +122,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail(err.Error())
 	}
 	c.certs.system = false
+	c.certs.named.platform = true // apple, windows, java when installed: SSL Labs' platform lines
 	if err := c.certs.load(map[string]bool{}); err != nil {
 		return fail(err.Error())
 	}
@@ -146,7 +147,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		Fetch:    c.certs.fetch(),
 		Stores:   c.certs.stores,
 		WeakKeys: c.certs.weak,
-		Tool:     report.Tool{Name: "tlsaudit", Version: toolVersion()},
+		// The platform stores are read in the background.
+		PlatformStores: c.certs.named.platformLater,
+		Tool:           report.Tool{Name: "tlsaudit", Version: toolVersion()},
 	})
 	if err != nil {
 		return fail(err.Error())
