@@ -14,13 +14,13 @@ func analyzeChain(o *obs.Observation, ch *obs.Chain, env checks.Env, host string
 	ca := ChainAnalysis{KeyType: ch.KeyType, Protocol: ch.Protocol}
 	var served []*pcert
 	for i, c := range ch.Certificates {
-		p := newPCert(c.DER, "served", i)
+		p := newPCert(c.DER, "served", i, env.Certs)
 		served = append(served, p)
 		s := p.summary()
 		if p.c != nil {
 			s.Key.DebianWeak = env.WeakKeys.Contains(rsaModulus(p.c))
 		}
-		if p.c != nil && o.Mode != obs.ModeQuick { // a quick scan is chain, expiry, hostname, trust
+		if p.c != nil && o.Mode != obs.ModeQuick && i < maxLinted { // a quick scan is chain, expiry, hostname, trust
 			s.Lints = runZlint(p.c)
 			for _, l := range s.Lints {
 				if l.Status == "warn" {
@@ -51,7 +51,7 @@ func analyzeChain(o *obs.Observation, ch *obs.Chain, env checks.Env, host string
 	}
 	inter := append([]*pcert(nil), served[1:]...)
 	var issuer *pcert
-	for _, st := range stores {
+	for i, st := range stores {
 		t := evalTrust(st, leaf, inter, now)
 		if !t.Trusted && len(fetched) > 0 {
 			withAIA := inter
@@ -69,6 +69,9 @@ func analyzeChain(o *obs.Observation, ch *obs.Chain, env checks.Env, host string
 		if issuer == nil {
 			issuer = issuerFromPaths(t, served, st)
 		}
+		t.Informational = !decides(env.Stores[i])
+		t.Roots = len(env.Stores[i].Roots)
+		t.Provenance = storeAge(env.Stores[i], now)
 		ca.Trust = append(ca.Trust, t)
 	}
 	if issuer == nil {
@@ -126,7 +129,7 @@ func fetchedFor(o *obs.Observation, served []*pcert) []fetchedCert {
 		if f.Error != "" || len(f.DER) == 0 {
 			continue
 		}
-		p := newPCert(f.DER, "aia", -1)
+		p := newPCert(f.DER, "aia", -1, nil)
 		if p.c != nil {
 			out = append(out, fetchedCert{url: f.URL, p: p})
 		}
@@ -162,14 +165,19 @@ func issuerFromPaths(t StoreTrust, served []*pcert, st *store) *pcert {
 	return nil
 }
 
-// servedIssuer finds the leaf's issuer among the served certificates.
+// servedIssuer finds the leaf's issuer among the served certificates (the
+// first maxIssuerCandidates of the right name).
 func servedIssuer(c *pcert, served []*pcert) *pcert {
 	if c.c == nil {
 		return nil
 	}
+	tried := 0
 	for _, p := range served {
 		if p == c || p.c == nil || !bytes.Equal(p.c.RawSubject, c.c.RawIssuer) {
 			continue
+		}
+		if tried++; tried > maxIssuerCandidates {
+			return nil
 		}
 		if signedBy(c, p) {
 			return p
@@ -194,7 +202,7 @@ func chainQuality(served []*pcert, stores []*store, completedByAIA bool, fetched
 	used := map[int]bool{0: true}
 	order := []int{0}
 	cur := served[0]
-	for len(order) < len(served) {
+	for len(order) < min(len(served), maxServedWalk) {
 		next := servedIssuer(cur, served)
 		if next == nil || used[next.index] || next == cur {
 			break

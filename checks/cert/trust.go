@@ -53,7 +53,7 @@ type anchor struct {
 
 // get returns the parsed anchor (its c is nil if zcrypto cannot parse it).
 func (a *anchor) get() *pcert {
-	a.once.Do(func() { a.p = newPCert(a.der, "store", -1) })
+	a.once.Do(func() { a.p = newPCert(a.der, "store", -1, nil) })
 	return a.p
 }
 
@@ -216,6 +216,8 @@ type pathBuilder struct {
 	now           time.Time
 	paths         [][]*pcert
 	badSig        bool // an issuer candidate matched by name but its signature failed
+	sigChecks     int  // signature checks made (bounded by maxSignatureChecks)
+	bounded       bool // a bound cut the search short
 }
 
 // issuerCandidates returns the certificates that may have issued c: same
@@ -228,6 +230,10 @@ func (b *pathBuilder) issuerCandidates(c *pcert) []*pcert {
 			return
 		}
 		if len(c.c.AuthorityKeyId) > 0 && len(p.c.SubjectKeyId) > 0 && !bytes.Equal(c.c.AuthorityKeyId, p.c.SubjectKeyId) {
+			return
+		}
+		if len(out) >= maxIssuerCandidates {
+			b.bounded = true
 			return
 		}
 		seen[p.sha256] = true
@@ -250,8 +256,15 @@ func (b *pathBuilder) build(path []*pcert) {
 	}
 	cur := path[len(path)-1]
 	if b.st.isAnchor(cur) {
-		b.paths = append(b.paths, append([]*pcert(nil), path...))
-		return
+		if !b.havePath(path) {
+			b.paths = append(b.paths, append([]*pcert(nil), path...))
+		}
+		// The store's own copy ends the path. A served copy of an anchor
+		// may itself be cross-signed by another root of the store: that
+		// longer path is a path of its own (as SSL Labs lists it).
+		if cur.source == "store" {
+			return
+		}
 	}
 	if len(path) >= maxPathLen {
 		return
@@ -260,12 +273,38 @@ func (b *pathBuilder) build(path []*pcert) {
 		if inPath(path, cand) {
 			continue
 		}
+		if b.sigChecks >= maxSignatureChecks {
+			b.bounded = true
+			return
+		}
+		b.sigChecks++
 		if !signedBy(cur, cand) {
 			b.badSig = true
 			continue
 		}
 		b.build(append(path, cand))
 	}
+}
+
+// havePath reports whether a path with the same certificates up to the
+// anchor, and the same anchor (name and key), was found already: a served
+// copy of a root (say, the root cross-signed by an older one) ends the same
+// path as the store's own copy, which is found first.
+func (b *pathBuilder) havePath(path []*pcert) bool {
+	n := len(path)
+next:
+	for _, q := range b.paths {
+		if len(q) != n || anchorKey(q[n-1]) != anchorKey(path[n-1]) {
+			continue
+		}
+		for i := 0; i < n-1; i++ {
+			if q[i].sha256 != path[i].sha256 {
+				continue next
+			}
+		}
+		return true
+	}
+	return false
 }
 
 func inPath(path []*pcert, p *pcert) bool {
@@ -311,6 +350,8 @@ func evalTrust(st *store, leaf *pcert, intermediates []*pcert, now time.Time) St
 	case res.Trusted:
 	case len(res.Paths) > 0:
 		res.Reason = strings.Join(res.Paths[0].Problems, "; ")
+	case b.bounded:
+		res.Reason = boundsReason
 	case b.badSig:
 		res.Reason = "bad signature: an issuer with the right name did not sign the certificate"
 	case leaf.selfSigned():

@@ -194,6 +194,15 @@ func TestEvaluate(t *testing.T) {
 		{name: "deny_checks whatever the severity", policy: "deny_checks: [\"cipher.*\"]\nfail_on: critical", fixture: "modern",
 			findings: []checks.Finding{failed("cipher.cbc", checks.SeverityLow), failed("cert.zlint", checks.SeverityHigh)},
 			want:     []string{"deny_checks: cipher.cbc Title of cipher.cbc: evidence"}},
+		{name: "require_stores", policy: "require_stores: [apple, java, windows]", fixture: "modern",
+			findings: []checks.Finding{
+				{CheckID: "cert.store_trust", Status: checks.StatusPass, Subject: "store apple", Detail: "trusted by apple"},
+				{CheckID: "cert.store_trust", Status: checks.StatusFail, Subject: "store java, RSA chain", Detail: "not trusted by java: unknown issuer"},
+				{CheckID: "cert.store_trust", Status: checks.StatusPass, Subject: "store java, ECDSA chain", Detail: "trusted by java"}},
+			want: []string{"require_stores: java: not trusted by java: unknown issuer",
+				"require_stores: windows: not assessed: no verdict of this store"}},
+		{name: "require_stores met", policy: "require_stores: [apple]", fixture: "modern",
+			findings: []checks.Finding{{CheckID: "cert.store_trust", Status: checks.StatusPass, Subject: "store apple"}}},
 		{name: "quick scan fails closed", policy: "min_protocol: TLSv1.2\nrequire_aead: true\nmin_key_size: {rsa: 2048}", fixture: "modern",
 			edit: func(o *obs.Observation) { o.Mode = obs.ModeQuick },
 			want: []string{"min_protocol: not assessed: a quick scan", "require_aead: not assessed: a quick scan"}},
@@ -252,4 +261,22 @@ func FuzzLoad(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A second YAML document would be ignored by a single decode: the whole
+// file is refused, whether the extra document is valid or not.
+func TestLoadRejectsMultiDocumentFiles(t *testing.T) {
+	for _, in := range []string{
+		"version: 1\n---\nmin_grade: A\n",
+		"version: 1\n---\nmin_grade: A\n---\nbogus: [\n",
+		"version: 1\n--- \nbogus: [\n",
+	} {
+		_, err := Load([]byte(in))
+		if err == nil || !strings.Contains(err.Error(), "more than one YAML document") {
+			t.Errorf("Load(%q) = %v, want a multi-document error", in, err)
+		}
+	}
+	if _, err := Load([]byte("---\nversion: 1\n...\n")); err != nil {
+		t.Errorf("one explicit document: %v", err)
+	}
 }
