@@ -127,6 +127,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail(err.Error())
 	}
 	c.certs.system = false
+	// The platform stores (apple, windows, java when installed: SSL Labs'
+	// platform lines) unless --platform-stores=false.
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if err := c.certs.load(set); err != nil {
@@ -149,11 +151,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	ws.newMetrics(st)
 	eng, err := tlsaudit.New(tlsaudit.Options{
-		Scan:           scan.Options{Timeout: c.timeout, Quick: c.quick},
-		Fetch:          c.certs.fetch(),
-		Stores:         c.certs.stores,
+		Scan:     scan.Options{Timeout: c.timeout, Quick: c.quick},
+		Fetch:    c.certs.fetch(),
+		Stores:   c.certs.stores,
+		WeakKeys: c.certs.weak,
+		// The platform stores are read in the background.
 		PlatformStores: c.certs.named.platformLater,
-		WeakKeys:       c.certs.weak,
 		Tool:           report.Tool{Name: "tlsaudit", Version: toolVersion()},
 	})
 	if err != nil {
