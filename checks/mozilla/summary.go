@@ -30,7 +30,7 @@ type Remediation struct {
 	Server  string `json:"server"`  // "nginx", "apache" or "haproxy"
 	Profile string `json:"profile"` // the profile the snippet reaches
 	// Snippet is empty when the endpoint already meets the profile.
-	Snippet string `json:"snippet"`
+	Snippet string `json:"snippet" termsafe:"lines"` // several lines, built by tlsaudit
 }
 
 // Summarize evaluates o against the named profiles (all of Profiles when
