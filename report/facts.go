@@ -8,9 +8,9 @@ import (
 // SuiteRating is the strength of one accepted suite, as the text and HTML
 // tables mark it (the report's "suite_strengths").
 type SuiteRating struct {
-	Protocol string   `json:"protocol"`
-	ID       uint16   `json:"id"`
-	Name     string   `json:"name"`
+	Protocol string         `json:"protocol"`
+	ID       uint16         `json:"id"`
+	Name     string         `json:"name"`
 	Strength strength.Level `json:"strength"` // "secure", "weak" or "insecure"
 }
 
