@@ -141,16 +141,14 @@ func Compute(o *obs.Observation, findings []checks.Finding, opts Options) *Grade
 	return g
 }
 
-// scale orders the in-scale letters from best to worst.
-var scale = []string{"A+", "A", "A-", "B", "C", "D", "E", "F"}
-
+// rank is the position of an in-scale letter from the best (see Rank), -1
+// for any other.
 func rank(letter string) int {
-	for i, l := range scale {
-		if l == letter {
-			return i
-		}
+	if !InScale(letter) {
+		return -1
 	}
-	return -1
+	r, _ := Rank(letter)
+	return r
 }
 
 // scoreLetter maps a total score to a letter.

@@ -21,6 +21,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/grade"
 	"github.com/tlsaudit/tlsaudit/checks/mozilla"
 	"github.com/tlsaudit/tlsaudit/scan/registry"
 )
@@ -321,13 +322,15 @@ func ProtocolName(s string) (string, bool) {
 	return "", false
 }
 
-// gradeRanks orders letter grades, best highest; T and M rank 0, below F.
-var gradeRanks = map[string]int{
-	"A+": 8, "A": 7, "A-": 6, "B": 5, "C": 4, "D": 3, "E": 2, "F": 1, "T": 0, "M": 0,
-}
-
-// GradeRank orders letter grades: A+ 8, A 7, A- 6, B 5 … F 1; T and M 0.
+// GradeRank orders letter grades best highest, for floors: A+ 8, A 7,
+// A- 6, B 5 … F 1; T and M 0 (the order is grade.Rank's).
 func GradeRank(letter string) (int, bool) {
-	r, ok := gradeRanks[letter]
-	return r, ok
+	r, ok := grade.Rank(letter)
+	switch {
+	case !ok:
+		return 0, false
+	case !grade.InScale(letter):
+		return 0, true
+	}
+	return 8 - r, true
 }
