@@ -76,6 +76,27 @@ type Policy struct {
 	lines     map[string]int // top-level key → line, for Validate's errors
 }
 
+// RuleNames lists the rules the policy sets, by their violation rule names,
+// in file-key order.
+func (p *Policy) RuleNames() []string {
+	var out []string
+	for _, r := range []struct {
+		name string
+		set  bool
+	}{
+		{"min_protocol", p.MinProtocol != ""}, {"forbidden_protocols", len(p.ForbiddenProtocols) > 0},
+		{"forbidden_suites", len(p.ForbiddenSuites) > 0}, {"require_forward_secrecy", p.RequireForwardSecrecy},
+		{"require_aead", p.RequireAEAD}, {"hsts", p.HSTS != nil}, {"min_key_size", p.MinKeySize != (KeySizes{})},
+		{"min_days_to_expiry", p.MinDaysToExpiry != 0}, {"require_mozilla", p.RequireMozilla != ""},
+		{"min_grade", p.MinGrade != ""}, {"deny_checks", len(p.DenyChecks) > 0}, {"fail_on", p.FailOn != ""},
+	} {
+		if r.set {
+			out = append(out, r.name)
+		}
+	}
+	return out
+}
+
 // HSTSRule is the required Strict-Transport-Security policy.
 type HSTSRule struct {
 	// MinMaxAge in seconds (default 15552000, 180 days: the SSL Labs A+ bar).
