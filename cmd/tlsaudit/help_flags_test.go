@@ -17,7 +17,7 @@ var definedFlag = regexp.MustCompile(`fs\.[A-Za-z]+\((?:&[\w.]+, )?"([a-z][a-z0-
 
 // subcommandFiles register the flags of inspect, diff and checks, which
 // have their own help.
-var subcommandFiles = map[string]bool{"inspect.go": true, "diff.go": true, "checkscmd.go": true}
+var subcommandFiles = map[string]bool{"inspect.go": true, "diff.go": true, "checkscmd.go": true, "serve_web.go": true}
 
 // TestHelpListsEveryFlag: every flag the usage text names exists (parsing
 // it alone never says "not defined"), and every flag the audit command

@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tlsaudit/tlsaudit"
@@ -78,10 +79,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.DurationVar(&c.targetCoolOff, "target-cool-off", time.Minute, "")
 	fs.DurationVar(&c.timeout, "timeout", 5*time.Minute, "")
 	fs.BoolVar(&c.quick, "quick", false, "")
+	var wc webConfig
+	webFlags(fs, &wc)
 	fs.StringVar(&c.certs.caFile, "ca-file", "", "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, serveUsage)
+			fmt.Fprint(stdout, serveUsage+serveWebUsage)
 			return exitOK
 		}
 		return usageError(stderr, err.Error(), "run 'tlsaudit serve --help' for usage")
@@ -114,6 +117,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if !loopbackListen(c.listen) && len(keys) == 0 {
 		return fail(fmt.Sprintf("--listen %s is not a loopback address: give an API key (--api-key or TLSAUDIT_API_KEY)", c.listen))
 	}
+	ws, err := wc.load(stderr)
+	if err != nil {
+		return fail(err.Error())
+	}
 	c.certs.system = false
 	if err := c.certs.load(map[string]bool{}); err != nil {
 		return fail(err.Error())
@@ -133,6 +140,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return exitScan
 		}
 	}
+	ws.newMetrics(st)
 	eng, err := tlsaudit.New(tlsaudit.Options{
 		Scan:     scan.Options{Timeout: c.timeout, Quick: c.quick},
 		Fetch:    c.certs.fetch(),
@@ -150,13 +158,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		TargetCoolOff: c.targetCoolOff, AuditTimeout: c.timeout + 30*time.Second,
 		EngineVersion: toolVersion(), Stores: eng.Stores,
 		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
-		Audit: func(ctx context.Context, t labs.Target) *report.Report {
+		Audit: ws.audit(func(ctx context.Context, t labs.Target) *report.Report {
 			return eng.Audit(ctx, scan.Target{Input: net.JoinHostPort(t.Host, fmt.Sprint(t.Port)), Host: t.Host, IP: t.IP, Port: t.Port})
-		},
+		}),
+		Pages: ws.handler(),
 	})
 	if err != nil {
 		errorf(stderr, "%v", err)
 		return exitScan
+	}
+	if err := ws.attach(srv, st, eng.Stores, report.Tool{Name: "tlsaudit", Version: toolVersion()}); err != nil {
+		return fail(err.Error())
 	}
 	ln, err := net.Listen("tcp", c.listen)
 	if err != nil {
@@ -170,7 +182,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	wctx, stopWorkers := context.WithCancel(context.Background())
 	go func() {
 		defer close(workersDone)
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() { defer wg.Done(); ws.run(wctx) }()
 		srv.Run(wctx)
+		wg.Wait()
 	}()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
