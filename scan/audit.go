@@ -69,6 +69,9 @@ type audit struct {
 	// orderChecks: per protocol, the suite order check, which a group or
 	// signature algorithm connection of the same protocol may carry.
 	orderChecks map[uint16]*orderCheck
+	// firstHello: per protocol below TLS 1.3, the ServerHello answering the
+	// first hello, which offered every suite (keepFirstHello).
+	firstHello map[uint16]*wire.ServerHello
 }
 
 func (a *audit) run(ctx context.Context) {
