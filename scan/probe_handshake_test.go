@@ -371,17 +371,7 @@ func newFakeT(t *testing.T, cfg tlstest.FakeConfig) *tlstest.Server {
 // downgrade_sentinel, intolerance's baseline) record what a connection of
 // their own records, against real servers.
 func TestDerivedPlainHelloMatchesConnection(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		start func(t *testing.T) *tlstest.Server
-	}{
-		{"nginx TLS 1.0-1.3", func(t *testing.T) *tlstest.Server {
-			return tlstest.StartNginxT(t, tlstest.NginxOptions{Protocols: "TLSv1 TLSv1.1 TLSv1.2 TLSv1.3", SecLevel0: true, PreferServerCiphers: true,
-				Ciphers: "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA:AES128-SHA"})
-		}},
-		{"openssl s_server client order", func(t *testing.T) *tlstest.Server { return tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{}) }},
-		{"gnutls-serv NORMAL", func(t *testing.T) *tlstest.Server { return tlstest.StartGnuTLST(t, tlstest.GnuTLSOptions{}) }},
-	} {
+	for _, tc := range realServers {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := tc.start(t)
 			o := &obs.Observation{Target: obs.Target{SNI: srv.Name}}

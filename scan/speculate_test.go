@@ -326,18 +326,7 @@ func BenchmarkSpeculativeSelection(b *testing.B) {
 // (suites, groups, signature algorithms, chains, DH parameters) with the
 // speculative chains finds exactly what it finds with none.
 func TestDiscoverySpeculationExact(t *testing.T) {
-	tests := []struct {
-		name  string
-		start func(t *testing.T) *tlstest.Server
-	}{
-		{"nginx TLS 1.0-1.3 server order", func(t *testing.T) *tlstest.Server {
-			return tlstest.StartNginxT(t, tlstest.NginxOptions{Protocols: "TLSv1 TLSv1.1 TLSv1.2 TLSv1.3", SecLevel0: true, PreferServerCiphers: true,
-				Ciphers: "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-SHA:AES128-SHA"})
-		}},
-		{"openssl s_server defaults", func(t *testing.T) *tlstest.Server { return tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{}) }},
-		{"gnutls-serv NORMAL", func(t *testing.T) *tlstest.Server { return tlstest.StartGnuTLST(t, tlstest.GnuTLSOptions{}) }},
-	}
-	for _, tt := range tests {
+	for _, tt := range realServers {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := tt.start(t)
 			discover := func(depth int) (*obs.Observation, int) {
@@ -387,4 +376,19 @@ func discoveryFacts(o *obs.Observation) string {
 	slices.Sort(dh)
 	fmt.Fprintf(&b, "chains %v\ndh %v\n", chains, dh)
 	return b.String()
+}
+
+// realServers are the real servers the whole-audit comparisons run
+// against: nginx with TLS 1.0-1.3 and its own order, openssl s_server and
+// gnutls-serv (which handle one connection at a time) with their defaults.
+var realServers = []struct {
+	name  string
+	start func(t *testing.T) *tlstest.Server
+}{
+	{"nginx TLS 1.0-1.3 server order", func(t *testing.T) *tlstest.Server {
+		return tlstest.StartNginxT(t, tlstest.NginxOptions{Protocols: "TLSv1 TLSv1.1 TLSv1.2 TLSv1.3", SecLevel0: true, PreferServerCiphers: true,
+			Ciphers: "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-SHA:AES128-SHA"})
+	}},
+	{"openssl s_server defaults", func(t *testing.T) *tlstest.Server { return tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{}) }},
+	{"gnutls-serv NORMAL", func(t *testing.T) *tlstest.Server { return tlstest.StartGnuTLST(t, tlstest.GnuTLSOptions{}) }},
 }
