@@ -91,16 +91,6 @@ func (l *connLimit) acquire(ctx context.Context, prio func() int) error {
 	}
 }
 
-// idle returns the slots free with nobody waiting for them.
-func (l *connLimit) idle() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.waiters) > 0 {
-		return 0
-	}
-	return l.size - l.used
-}
-
 // release gives one slot back.
 func (l *connLimit) release() {
 	l.mu.Lock()

@@ -74,7 +74,7 @@ func TestConnLimitCancelledWaiter(t *testing.T) {
 		t.Fatal("acquired a slot held by another")
 	}
 	l.release()
-	if got := l.idle(); got != 1 {
-		t.Fatalf("idle = %d after the only holder released, want 1", got)
+	if l.used != 0 || len(l.waiters) != 0 {
+		t.Fatalf("%d slots used, %d waiting after the only holder released, want none", l.used, len(l.waiters))
 	}
 }

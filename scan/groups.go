@@ -52,7 +52,7 @@ func (a *audit) enumGroupsTLS12(ctx context.Context, v uint16, suites []uint16) 
 		}
 		return ske.NamedCurve, false, nil
 	}
-	sel := a.selectSpeculating(ctx, ecGroupsToOffer(), pick, registry.GroupName, groupKind, rareGroup, opensslGroupOrder)
+	sel := repeatedSelection(ctx, ecGroupsToOffer(), pick, registry.GroupName)
 	ff, err := a.enumFFDHE(ctx, v, allSuitesWith(v, "DHE"))
 	a.mu.Lock()
 	a.groups.TLS12 = toGroups(append(sel.accepted, ff...))
@@ -130,13 +130,11 @@ func (a *audit) enumSigAlgsTLS12(ctx context.Context, suites []uint16) {
 			return 0, false, fmt.Errorf("no ServerKeyExchange after %s", suite.Name)
 		}
 		if f.Certificate != nil {
-			afterPick(ctx, func() {
-				a.addChain(wire.VersionTLS12, keyTypeOf(suite), f.Certificate.Certificates, f.CertificateStatus, f.ServerHello.SCTList)
-			})
+			a.addChain(wire.VersionTLS12, keyTypeOf(suite), f.Certificate.Certificates, f.CertificateStatus, f.ServerHello.SCTList)
 		}
 		return ske.SigAlg, false, nil
 	}
-	sel := a.selectSpeculating(ctx, sigAlgsToOffer(false), pick, registry.SigAlgName, sigAlgKind, rareSigAlg)
+	sel := repeatedSelection(ctx, sigAlgsToOffer(false), pick, registry.SigAlgName)
 	a.mu.Lock()
 	a.sigalgs.TLS12 = toSigAlgs(sel.accepted)
 	a.mu.Unlock()

@@ -54,14 +54,10 @@ import (
 type speculator struct {
 	pick     pickFunc
 	maxDepth int
-	// idle, when set, bounds the speculative offers started at once by the
-	// connection slots free now: speculation then only fills slots nothing
-	// else waits for.
-	idle   func() int
-	base   []uint16
-	index  []int16      // base index + 1 of each suite ID (0: not in base)
-	info   []*suiteInfo // by base index
-	models []*orderModel
+	base     []uint16
+	index    []int16      // base index + 1 of each suite ID (0: not in base)
+	info     []*suiteInfo // by base index
+	models   []*orderModel
 
 	mu        sync.Mutex
 	wg        sync.WaitGroup
@@ -85,43 +81,7 @@ type specCall struct {
 	err         error
 	cancel      context.CancelFunc
 	speculative bool
-	effects     *effects    // what the answer teaches beyond the pick, kept until it is used
 	needed      atomic.Bool // the chain waits for this answer
-}
-
-// effects collects the side effects of a pick (recording a chain, the
-// first handshake, ...) made on a speculator's connection: they are applied
-// when the chain uses the answer, in the chain's order, and dropped with a
-// wasted answer, so that speculation changes nothing but the connections
-// made.
-type effects struct {
-	mu  sync.Mutex
-	fns []func()
-}
-
-type effectsKey struct{}
-
-// afterPick runs f, one side effect of a pick made under ctx: at once,
-// or, on a speculator's connection, when the chain uses the answer.
-func afterPick(ctx context.Context, f func()) {
-	e, _ := ctx.Value(effectsKey{}).(*effects)
-	if e == nil {
-		f()
-		return
-	}
-	e.mu.Lock()
-	e.fns = append(e.fns, f)
-	e.mu.Unlock()
-}
-
-func (e *effects) apply() {
-	e.mu.Lock()
-	fns := e.fns
-	e.fns = nil
-	e.mu.Unlock()
-	for _, f := range fns {
-		f()
-	}
 }
 
 // The waste budget: a chain may have wasteSpare speculative offers in flight
@@ -138,76 +98,29 @@ const plausibleMax = 3
 // newSpeculator wraps pick for a chain over base (in offer order). maxDepth
 // bounds the offers in flight at once (the per-endpoint connection limit).
 func newSpeculator(base []uint16, pick pickFunc, maxDepth int) *speculator {
-	info := make([]*suiteInfo, len(base))
+	s := &speculator{
+		pick:      pick,
+		maxDepth:  max(maxDepth, 1),
+		base:      base,
+		index:     make([]int16, 1<<16),
+		info:      make([]*suiteInfo, len(base)),
+		calls:     map[string]*specCall{},
+		window:    1,
+		confirmed: make([]bool, numFeatures()),
+	}
 	rank := make([]int, len(base))
 	basePos := make([]int, len(base))
 	for i, id := range base {
-		info[i] = infoOf(id)
+		s.index[id] = int16(i + 1)
+		s.info[i] = infoOf(id)
 		basePos[i] = i
 		rank[i] = len(opensslPos) + i // unknown to OpenSSL: after, in base order
 		if r, ok := opensslPos[id]; ok {
 			rank[i] = r
 		}
 	}
-	return newSpeculatorWith(base, pick, maxDepth, info, numFeatures(),
-		newOrderModel(rank, true), newOrderModel(basePos, false))
-}
-
-// newSpeculatorWith wraps pick for a chain over base whose items info
-// describes (feature IDs below nfeat), predicting with the first of models
-// every pick agrees with.
-func newSpeculatorWith(base []uint16, pick pickFunc, maxDepth int, info []*suiteInfo, nfeat int, models ...*orderModel) *speculator {
-	s := &speculator{
-		pick:      pick,
-		maxDepth:  max(maxDepth, 1),
-		base:      base,
-		index:     make([]int16, 1<<16),
-		info:      info,
-		models:    models,
-		calls:     map[string]*specCall{},
-		window:    1,
-		confirmed: make([]bool, nfeat),
-	}
-	for i, id := range base {
-		s.index[id] = int16(i + 1)
-	}
+	s.models = []*orderModel{newOrderModel(rank, true), newOrderModel(basePos, false)}
 	return s
-}
-
-// newItemSpeculator wraps pick for a chain over groups or signature
-// algorithms. kind names the property an item shares with others (a group's
-// kind, a signature scheme's algorithm): one item of a kind picked makes
-// the others of the kind likely, the first of a new kind plausible, a rare
-// one (rare) a guess never assumed. Each order (item IDs, preferred first:
-// a common server's default) is a model besides the base order, tried
-// first.
-func newItemSpeculator(base []uint16, pick pickFunc, maxDepth int, kind func(uint16) string, rare func(uint16) bool, orders ...[]uint16) *speculator {
-	ids := map[string]int{}
-	info := make([]*suiteInfo, len(base))
-	basePos := make([]int, len(base))
-	for i, id := range base {
-		k := kind(id)
-		f, ok := ids[k]
-		if !ok {
-			f = len(ids)
-			ids[k] = f
-		}
-		info[i] = &suiteInfo{features: []feature{{id: f, dim: dimKx}}, rare: rare(id), known: true}
-		basePos[i] = i
-	}
-	var models []*orderModel
-	for _, order := range orders {
-		rank := make([]int, len(base))
-		for i, id := range base {
-			rank[i] = len(order) + i // not in the order: after it, in base order
-			if r := slices.Index(order, id); r >= 0 {
-				rank[i] = r
-			}
-		}
-		models = append(models, newOrderModel(rank, true))
-	}
-	models = append(models, newOrderModel(basePos, true))
-	return newSpeculatorWith(base, pick, maxDepth, info, len(ids), models...)
 }
 
 var opensslPos = func() map[uint16]int {
@@ -280,7 +193,6 @@ func (s *speculator) Pick(ctx context.Context, offer []uint16) (uint16, bool, er
 	s.mu.Unlock()
 
 	<-call.done
-	call.effects.apply()
 	c, refused, err := call.c, call.refused, call.err
 
 	s.mu.Lock()
@@ -352,9 +264,10 @@ func (s *speculator) cancelAll() {
 // (the offer as base indexes) is set; s.mu must be held.
 func (s *speculator) start(ctx context.Context, offer []uint16, in []bool) *specCall {
 	cctx, cancel := context.WithCancel(ctx)
-	call := &specCall{offer: offer, in: in, done: make(chan struct{}), cancel: cancel, speculative: in != nil, effects: &effects{}}
-	cctx = context.WithValue(cctx, effectsKey{}, call.effects)
+	call := &specCall{offer: offer, in: in, done: make(chan struct{}), cancel: cancel, speculative: in != nil}
 	if call.speculative {
+		// A slot waits for it only when nothing else needs one, until
+		// the chain needs its answer.
 		chain := priorityOf(ctx)
 		cctx = withPriorityFunc(cctx, func() int {
 			if call.needed.Load() {
@@ -399,12 +312,6 @@ func (s *speculator) speculate(ctx context.Context, m *orderModel, in []bool) {
 	if limit <= 1 {
 		return
 	}
-	budget := limit
-	if s.idle != nil {
-		if budget = s.idle(); budget <= 0 {
-			return
-		}
-	}
 	conf := slices.Clone(s.confirmed)
 	cur := slices.Clone(in)
 	inFlight, plausible := len(s.calls), 0
@@ -427,9 +334,6 @@ func (s *speculator) speculate(ctx context.Context, m *orderModel, in []bool) {
 			conf[f.id] = true
 		}
 		if s.calls[s.key(offer, cur)] == nil {
-			if budget--; budget < 0 {
-				return
-			}
 			s.start(ctx, offer, slices.Clone(cur))
 			inFlight++
 		}
@@ -670,55 +574,4 @@ func rareSuite(s registry.Suite) bool {
 		return true // PSK, SRP, KRB5, GOST, ...
 	}
 	return s.Export || s.Cipher == "NULL"
-}
-
-// selectSpeculating is repeatedSelection over groups or signature
-// algorithms with the chain overtaken by a speculator (newItemSpeculator)
-// in connection slots that are free: the same result, in fewer round trips
-// when the server's picks are predictable and the endpoint's limit leaves
-// room.
-func (a *audit) selectSpeculating(ctx context.Context, base []uint16, pick pickFunc, name func(uint16) string, kind func(uint16) string, rare func(uint16) bool, orders ...[]uint16) selection {
-	spec := newItemSpeculator(base, pick, a.ep.specDepth, kind, rare, orders...)
-	spec.idle = a.ep.sem.idle
-	defer spec.Close()
-	return repeatedSelection(ctx, base, spec.Pick, name)
-}
-
-// opensslGroupOrder is OpenSSL 3's default group preference (as a server
-// with its own order shows it).
-var opensslGroupOrder = []uint16{0x001d, 0x0017, 0x001e, 0x0019, 0x0018, 0x0100, 0x0101, 0x0102, 0x0103, 0x0104}
-
-// commonGroups are the groups servers commonly enable; the others are
-// presumed refused until one of their kind is picked.
-var commonGroups = []uint16{0x001d, 0x0017, 0x0018, 0x0019, 0x001e, 0x0100, 0x0101, 0x0102, 0x0103, 0x0104, 0x11ec, 0x11eb, 0x11ed}
-
-func groupKind(id uint16) string {
-	if g, ok := registry.GroupByID(id); ok {
-		return g.Kind
-	}
-	return "?"
-}
-
-func rareGroup(id uint16) bool { return !slices.Contains(commonGroups, id) }
-
-func sigAlgKind(id uint16) string {
-	if sa, ok := registry.SigAlgByID(id); ok {
-		return sa.Sig
-	}
-	return "?"
-}
-
-// rareSigAlg: schemes a server's certificate rarely allows (RSASSA-PSS
-// keys, DSA, national and post-quantum algorithms) or it rarely still signs
-// with (MD5).
-func rareSigAlg(id uint16) bool {
-	sa, ok := registry.SigAlgByID(id)
-	if !ok || sa.Hash == "md5" {
-		return true
-	}
-	switch sa.Sig {
-	case "rsa_pkcs1", "rsa_pss_rsae", "ecdsa", "ed25519":
-		return false
-	}
-	return true
 }

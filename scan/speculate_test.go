@@ -324,7 +324,8 @@ func BenchmarkSpeculativeSelection(b *testing.B) {
 
 // TestDiscoverySpeculationExact: against real servers, the whole discovery
 // (suites, groups, signature algorithms, chains, DH parameters) with the
-// speculative chains finds exactly what it finds with none.
+// speculative suite chains, next to the other sequences and with their
+// connection priorities, finds exactly what it finds with none.
 func TestDiscoverySpeculationExact(t *testing.T) {
 	for _, tt := range realServers {
 		t.Run(tt.name, func(t *testing.T) {

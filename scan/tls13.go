@@ -154,7 +154,7 @@ func (a *audit) enumTLS13(ctx context.Context) *obs.Protocol {
 	go func() {
 		defer wg.Done()
 		used := false
-		groups = a.selectSpeculating(withPhase(ctx, "groups"), allGroups, func(ctx context.Context, offer []uint16) (uint16, bool, error) {
+		groups = repeatedSelection(withPhase(ctx, "groups"), allGroups, func(ctx context.Context, offer []uint16) (uint16, bool, error) {
 			if !used && slices.Equal(offer, allGroups) {
 				used = true
 				return first.group, false, nil
@@ -166,7 +166,7 @@ func (a *audit) enumTLS13(ctx context.Context) *obs.Protocol {
 				return try13Result{c, refused, err}
 			}, try13Result.answered)
 			return r.c.group, r.refused, r.err
-		}, registry.GroupName, groupKind, rareGroup, opensslGroupOrder)
+		}, registry.GroupName)
 	}()
 	wg.Wait()
 	for _, id := range suites.accepted {
@@ -240,7 +240,7 @@ func (a *audit) enumSigAlgsTLS13(ctx context.Context, discovered func()) {
 		}, sigAlg13Result.answered)
 		return r.sigalg, r.refused, r.err
 	}
-	sel := a.selectSpeculating(ctx, sigAlgsToOffer(true), pick, registry.SigAlgName, sigAlgKind, rareSigAlg)
+	sel := repeatedSelection(ctx, sigAlgsToOffer(true), pick, registry.SigAlgName)
 	a.mu.Lock()
 	a.sigalgs.TLS13 = toSigAlgs(sel.accepted)
 	a.mu.Unlock()
@@ -280,11 +280,9 @@ func (a *audit) sigAlg13(ctx context.Context, group uint16, suiteIDs, offer []ui
 	if sh.NegotiatedVersion() == wire.VersionTLS13 && sh.IsHelloRetryRequest {
 		err := fmt.Errorf("HelloRetryRequest loop: the server answered a TLS 1.3 ClientHello carrying a key share for %s, a group it accepts, with another HelloRetryRequest (for %s), so no TLS 1.3 handshake can complete",
 			registry.GroupName(group), registry.GroupName(sh.SelectedGroup))
-		afterPick(ctx, func() {
-			a.mu.Lock()
-			a.hrrLoop = err
-			a.mu.Unlock()
-		})
+		a.mu.Lock()
+		a.hrrLoop = err
+		a.mu.Unlock()
 		return 0, 0, false, err
 	}
 	if sh.NegotiatedVersion() != wire.VersionTLS13 {
@@ -299,11 +297,9 @@ func (a *audit) sigAlg13(ctx context.Context, group uint16, suiteIDs, offer []ui
 			scts = f.Certificate.SCTs[0]
 		}
 		sa, _ := registry.SigAlgByID(f.CertificateVerify.SigAlg)
-		afterPick(ctx, func() {
-			a.addChain(wire.VersionTLS13, keyTypeOfSig(sa), f.Certificate.Certificates, f.CertificateStatus, scts)
-		})
+		a.addChain(wire.VersionTLS13, keyTypeOfSig(sa), f.Certificate.Certificates, f.CertificateStatus, scts)
 	}
-	afterPick(ctx, func() { a.noteHandshake(wire.VersionTLS13, sh, registry.GroupName(group), f.EncryptedExtensions) })
+	a.noteHandshake(wire.VersionTLS13, sh, registry.GroupName(group), f.EncryptedExtensions)
 	return f.CertificateVerify.SigAlg, sh.CipherSuite, false, nil
 }
 
