@@ -342,6 +342,13 @@ func TestPlatformStoresFromTestsslPackage(t *testing.T) {
 	if failed(r.Findings, checks.IDCertUntrusted) || r.Grade == nil || r.Grade.Letter == "T" {
 		t.Errorf("the platform stores decided the grade: %+v", r.Grade)
 	}
+	for _, f := range r.Findings {
+		if st, _ := cert.StoreOfSubject(f.Subject); f.CheckID == cert.IDStoreTrust && st == "java" &&
+			(f.Status != checks.StatusFail || f.Severity != checks.SeverityInfo || !strings.Contains(f.Detail, "a snapshot of the Java") ||
+				!strings.Contains(f.Detail, "expected: private PKI trusted via --ca-file")) {
+			t.Errorf("java's finding %+v, want an informational failure naming the snapshot and the private PKI", f)
+		}
+	}
 }
 
 // TestServeShowsEveryStoreInTrustPaths: tlsaudit serve validates against
