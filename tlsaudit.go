@@ -60,6 +60,13 @@ type Options struct {
 	// read in the background while the first scan runs and placed after
 	// the first of Stores; it is left out when it cannot be read.
 	SystemStore bool
+	// PlatformStores adds the platform stores found under
+	// truststore.PlatformDir (apple, windows and java, from Debian's
+	// testssl.sh package: a dated snapshot), read in the background like
+	// the system store and placed after Stores; a store of Stores with the
+	// same name replaces one. They are informational (they do not decide
+	// the grade). Bundles that cannot be read are left out.
+	PlatformStores bool
 	// WeakKeys is the Debian weak key list; nil loads the lists installed
 	// under weakkey.DebianDir, if any.
 	WeakKeys *weakkey.List
@@ -127,13 +134,24 @@ func New(opts Options) (*Engine, error) {
 		base = []truststore.Store{truststore.Mozilla()}
 	}
 	e.stores = func() []truststore.Store { return base }
-	if opts.SystemStore {
+	if opts.SystemStore || opts.PlatformStores {
 		e.stores = sync.OnceValue(func() []truststore.Store {
-			sys, err := truststore.System()
-			if err != nil || len(base) == 0 {
-				return base
+			out := base
+			if opts.SystemStore && len(base) > 0 {
+				if sys, err := truststore.System(); err == nil {
+					out = slices.Concat(base[:1], []truststore.Store{sys}, base[1:])
+				}
 			}
-			return slices.Concat(base[:1], []truststore.Store{sys}, base[1:])
+			if !opts.PlatformStores {
+				return out
+			}
+			plat, _ := truststore.Platform(truststore.PlatformDir)
+			for _, p := range plat {
+				if !slices.ContainsFunc(out, func(s truststore.Store) bool { return s.Name == p.Name }) {
+					out = append(slices.Clip(out), p)
+				}
+			}
+			return out
 		})
 	}
 	if opts.Fetch.CheckRevocation {

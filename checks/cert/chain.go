@@ -51,7 +51,7 @@ func analyzeChain(o *obs.Observation, ch *obs.Chain, env checks.Env, host string
 	}
 	inter := append([]*pcert(nil), served[1:]...)
 	var issuer *pcert
-	for _, st := range stores {
+	for i, st := range stores {
 		t := evalTrust(st, leaf, inter, now)
 		if !t.Trusted && len(fetched) > 0 {
 			withAIA := inter
@@ -69,6 +69,9 @@ func analyzeChain(o *obs.Observation, ch *obs.Chain, env checks.Env, host string
 		if issuer == nil {
 			issuer = issuerFromPaths(t, served, st)
 		}
+		t.Informational = !decides(env.Stores[i])
+		t.Roots = len(env.Stores[i].Roots)
+		t.Provenance = storeAge(env.Stores[i], now)
 		ca.Trust = append(ca.Trust, t)
 	}
 	if issuer == nil {

@@ -41,6 +41,9 @@ func keyOf(o *obs.Observation, env checks.Env) memoKey {
 		b = append(b, s.Name...)
 		b = append(b, ':')
 		b = strconv.AppendInt(b, int64(len(s.Roots)), 10)
+		if s.Informational {
+			b = append(b, 'i')
+		}
 		b = append(b, ';')
 	}
 	k.storeKey = string(b)

@@ -11,7 +11,7 @@ import (
 )
 
 // Certificate parsing and signature checks are the bulk of a quick audit's
-// CPU (issue 7). The same certificates recur across the targets of a batch
+// CPU. The same certificates recur across the targets of a batch
 // (every address of a name, a CDN's shared certificate, every CA's
 // intermediates) and the same issuer/subject pairs recur within one audit
 // (the served chain checked again by path building in every store). A

@@ -2,7 +2,7 @@
 
 package main
 
-// End-to-end certificate tests (issue #3). Every case is served by a real
+// End-to-end certificate tests. Every case is served by a real
 // server on 127.0.0.1 started by the test (nginx, openssl s_server or an
 // in-process crypto/tls server) and audited through the whole command
 // in-process: scan → opt-in fetches → checks → grade → JSON (or text) report.

@@ -83,7 +83,7 @@ func main() {
 // allocated past the 4 MB default goal twice, for two collections (and
 // their write barriers) in every run; a batch's live heap is bounded by its
 // concurrency (a few MB), so a goal of five times it keeps memory flat and
-// far under issue 7's 200 MiB while collecting a fifth as often. A soft
+// far under the batch's 200 MiB budget while collecting a fifth as often. A soft
 // limit of 512 MiB (unless GOMEMLIMIT is set) keeps a very wide batch,
 // whose live heap grows with its concurrency, from using five times it:
 // near the limit the collector works harder instead.
@@ -319,6 +319,9 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 	if err := cfg.gates.load(); err != nil { // one line, no hint: names the policy file and line
 		return cfg, usageError(stderr, err.Error(), ""), false
 	}
+	if err := cfg.certs.checkRequired(cfg.gates.policy); err != nil {
+		return fail(err.Error())
+	}
 	if err := cfg.batch.load(stderr); err != nil {
 		return fail(err.Error())
 	}
@@ -435,12 +438,13 @@ func (cfg *config) engineOptions(stores []checks.TrustStore) tlsaudit.Options {
 		Fetch:          cfg.certs.fetch(),
 		Stores:         append(slices.Clone(cfg.certs.stores), stores...),
 		SystemStore:    cfg.certs.systemLater,
+		PlatformStores: cfg.certs.named.platformLater,
 		WeakKeys:       cfg.certs.weak,
 		ExpiryWarn:     cfg.expiryWarn,
 		MozillaProfile: cfg.gates.mozillaProfile,
 		Remediation:    cfg.gates.remediation,
 		Gates: policy.Gates{FailUnder: cfg.failUnder, FailOn: cfg.failOn, Expiry: cfg.expiryGate,
-			RequireMozilla: cfg.gates.requireMozilla, File: cfg.gates.policy},
+			RequireMozilla: cfg.gates.requireMozilla, RequireStores: cfg.certs.named.require, File: cfg.gates.policy},
 		Tool:   report.Tool{Name: "tlsaudit", Version: toolVersion()},
 		Checks: evalChecks,
 		Grader: computeGrade,
