@@ -14,7 +14,7 @@ func analyzeChain(o *obs.Observation, ch *obs.Chain, env checks.Env, host string
 	ca := ChainAnalysis{KeyType: ch.KeyType, Protocol: ch.Protocol}
 	var served []*pcert
 	for i, c := range ch.Certificates {
-		p := newPCert(c.DER, "served", i)
+		p := newPCert(c.DER, "served", i, env.Certs)
 		served = append(served, p)
 		s := p.summary()
 		if p.c != nil {
@@ -129,7 +129,7 @@ func fetchedFor(o *obs.Observation, served []*pcert) []fetchedCert {
 		if f.Error != "" || len(f.DER) == 0 {
 			continue
 		}
-		p := newPCert(f.DER, "aia", -1)
+		p := newPCert(f.DER, "aia", -1, nil)
 		if p.c != nil {
 			out = append(out, fetchedCert{url: f.URL, p: p})
 		}

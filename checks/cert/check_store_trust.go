@@ -34,6 +34,9 @@ func init() {
 				f.Detail = t.Verdict()
 				if !t.Trusted {
 					f.Status = checks.StatusFail
+					if ch.PrivatePKI {
+						f.Detail += "; expected: private PKI trusted via --ca-file"
+					}
 				}
 				out = append(out, f)
 			}

@@ -53,7 +53,7 @@ type anchor struct {
 
 // get returns the parsed anchor (its c is nil if zcrypto cannot parse it).
 func (a *anchor) get() *pcert {
-	a.once.Do(func() { a.p = newPCert(a.der, "store", -1) })
+	a.once.Do(func() { a.p = newPCert(a.der, "store", -1, nil) })
 	return a.p
 }
 

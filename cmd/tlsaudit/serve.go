@@ -34,6 +34,10 @@ Flags:
   --db PATH|URL          SQLite file (default tlsaudit-serve.db) or
                          postgres://user@host/db (several replicas share its queue)
   --ca-file FILE         also validate chains against the roots in FILE (PEM)
+  --trust-store NAME=FILE, --trust-store-dir DIR, --platform-stores
+                         more named trust stores, each with its own trust line
+                         (SSL Labs trustPaths, getRootCertsRaw?trustStore=N); as
+                         for audits
   --allow-targets LIST   CIDR prefixes, addresses and host names that may be
                          assessed although private, loopback, link-local, ...
                          (by default only public addresses are)
@@ -82,6 +86,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	var wc webConfig
 	webFlags(fs, &wc)
 	fs.StringVar(&c.certs.caFile, "ca-file", "", "")
+	namedStoreFlags(fs, &c.certs.named)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, serveUsage+serveWebUsage)
@@ -122,7 +127,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail(err.Error())
 	}
 	c.certs.system = false
-	if err := c.certs.load(map[string]bool{}); err != nil {
+	// The platform stores (apple, windows, java when installed: SSL Labs'
+	// platform lines) unless --platform-stores=false.
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if err := c.certs.load(set); err != nil {
 		return fail(err.Error())
 	}
 
@@ -146,7 +155,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		Fetch:    c.certs.fetch(),
 		Stores:   c.certs.stores,
 		WeakKeys: c.certs.weak,
-		Tool:     report.Tool{Name: "tlsaudit", Version: toolVersion()},
+		// The platform stores are read in the background.
+		PlatformStores: c.certs.named.platformLater,
+		Tool:           report.Tool{Name: "tlsaudit", Version: toolVersion()},
 	})
 	if err != nil {
 		return fail(err.Error())

@@ -67,13 +67,17 @@ func selfSignedRoot(t *testing.T, key crypto.Signer, cn string, notBefore time.T
 	return createCert(t, tmpl, tmpl, key.Public(), key)
 }
 
-func newCrossPKI(t *testing.T) *crossPKI {
+func newCrossPKI(t *testing.T) *crossPKI { return newCrossPKIAged(t, 3) }
+
+// newCrossPKIAged makes the PKI with an old root issued oldYears ago (valid
+// for ten years: expired when oldYears > 10).
+func newCrossPKIAged(t *testing.T, oldYears int) *crossPKI {
 	t.Helper()
 	newKey, oldKey, otherKey, issKey := ecKey(t), ecKey(t), ecKey(t), ecKey(t)
 	now := time.Now()
 	p := &crossPKI{dir: t.TempDir()}
 	p.newRoot = selfSignedRoot(t, newKey, "Test New Root", now.AddDate(0, 0, -10))
-	p.oldRoot = selfSignedRoot(t, oldKey, "Test Old Root", now.AddDate(-3, 0, 0))
+	p.oldRoot = selfSignedRoot(t, oldKey, "Test Old Root", now.AddDate(-oldYears, 0, 0))
 	p.otherRoot = selfSignedRoot(t, otherKey, "Test Other Root", now.AddDate(-1, 0, 0))
 	p.cross = signCA(t, p.oldRoot, oldKey, newKey, "Test New Root", nil)
 	p.issuing = signCA(t, p.newRoot, newKey, issKey, "Test Issuing CA", nil)
@@ -337,5 +341,98 @@ func TestPlatformStoresFromTestsslPackage(t *testing.T) {
 	}
 	if failed(r.Findings, checks.IDCertUntrusted) || r.Grade == nil || r.Grade.Letter == "T" {
 		t.Errorf("the platform stores decided the grade: %+v", r.Grade)
+	}
+	for _, f := range r.Findings {
+		if st, _ := cert.StoreOfSubject(f.Subject); f.CheckID == cert.IDStoreTrust && st == "java" &&
+			(f.Status != checks.StatusFail || f.Severity != checks.SeverityInfo || !strings.Contains(f.Detail, "a snapshot of the Java") ||
+				!strings.Contains(f.Detail, "expected: private PKI trusted via --ca-file")) {
+			t.Errorf("java's finding %+v, want an informational failure naming the snapshot and the private PKI", f)
+		}
+	}
+}
+
+// TestServeShowsEveryStoreInTrustPaths: tlsaudit serve validates against
+// the platform stores of the testssl.sh package too: the SSL Labs API's
+// certChains[].trustPaths carry one trust entry per store (Mozilla, Custom,
+// Apple, Java, Windows), and getRootCertsRaw serves the platform roots.
+func TestServeShowsEveryStoreInTrustPaths(t *testing.T) {
+	if _, err := os.Stat("/etc/testssl/Java.pem"); err != nil {
+		t.Fatalf("%v: install Debian's testssl.sh package (apt-get install testssl.sh; .ci/run does)", err)
+	}
+	p := newCrossPKI(t)
+	srv := p.serve(t)
+	_, addr := serveChild(t, "--db", filepath.Join(t.TempDir(), "serve.db"), "--listen", "127.0.0.1:0",
+		"--allow-targets", "127.0.0.1", "--workers", "1", "--cool-off", "1ms", "--quick", "--ca-file", p.newFile)
+	base := "http://" + addr
+	getJSON(t, base+"/api/v3/analyze?host="+srv.Addr+"&startNew=on", nil)
+	if h := waitHost(t, base, srv.Addr, 2*time.Minute); h.Status != "READY" {
+		t.Fatalf("assessment: %+v", h)
+	}
+	var ep struct {
+		Details struct {
+			CertChains []struct {
+				TrustPaths []struct {
+					CertIDs []string `json:"certIds"`
+					Trust   []struct {
+						RootStore string  `json:"rootStore"`
+						IsTrusted bool    `json:"isTrusted"`
+						Message   *string `json:"trustErrorMessage"`
+					} `json:"trust"`
+				} `json:"trustPaths"`
+			} `json:"certChains"`
+		} `json:"details"`
+	}
+	if code := getJSON(t, base+"/api/v3/getEndpointData?host="+srv.Addr+"&s=127.0.0.1", &ep); code != 200 || len(ep.Details.CertChains) == 0 {
+		t.Fatalf("getEndpointData: %d %+v", code, ep)
+	}
+	got := map[string]bool{}
+	for _, tp := range ep.Details.CertChains[0].TrustPaths {
+		for _, tr := range tp.Trust {
+			got[tr.RootStore] = tr.IsTrusted
+			if !tr.IsTrusted && (tr.Message == nil || *tr.Message == "") {
+				t.Errorf("%s: untrusted without a message", tr.RootStore)
+			}
+		}
+	}
+	want := map[string]bool{"Mozilla": false, "Custom": true, "Apple": false, "Java": false, "Windows": false}
+	for store, trusted := range want {
+		if v, ok := got[store]; !ok || v != trusted {
+			t.Errorf("trustPaths: %s present=%v trusted=%v, want trusted=%v (all: %v)", store, ok, v, trusted, got)
+		}
+	}
+	for id, min := range map[string]int{"2": 50, "4": 50, "5": 200} {
+		var rc struct {
+			RootCerts string `json:"rootCerts"`
+		}
+		if code := getJSON(t, base+"/api/v3/getRootCertsRaw?trustStore="+id, &rc); code != 200 || strings.Count(rc.RootCerts, "BEGIN CERTIFICATE") < min {
+			t.Errorf("getRootCertsRaw trustStore=%s: %d, %d certificates, want %d or more", id, code, strings.Count(rc.RootCerts, "BEGIN CERTIFICATE"), min)
+		}
+	}
+}
+
+// TestExpiredCrossSigningRootFailsOnlyWhereItIsTheAnchor is the Let's
+// Encrypt case of September 2021: the served chain ends in the new root
+// cross-signed by an old root that has since expired (DST Root CA X3). A
+// store holding the new root trusts the short path; a store holding only
+// the expired old root does not, and says why.
+func TestExpiredCrossSigningRootFailsOnlyWhereItIsTheAnchor(t *testing.T) {
+	p := newCrossPKIAged(t, 12)
+	srv := p.serve(t)
+	res := runCmd(t, "", append(append([]string{"--json", "--trust-store", "new=" + p.newFile, "--trust-store", "old=" + p.oldFile},
+		storesArgs...), srv.Addr)...)
+	res.expect(t, exitOK)
+	var reps []*report.Report
+	if err := json.Unmarshal([]byte(res.stdout), &reps); err != nil || len(reps) != 1 || reps[0].Certificates == nil {
+		t.Fatalf("report: %v\n%s", err, res.stdout)
+	}
+	newT, oldT := storeTrust(t, reps[0], "new"), storeTrust(t, reps[0], "old")
+	if !newT.Trusted || len(newT.BestPath().Certs) != 3 {
+		t.Errorf("new store: %+v, want trusted by the 3-certificate path", newT)
+	}
+	if oldT.Trusted || !strings.Contains(oldT.Reason, "expired: CN=Test Old Root") {
+		t.Errorf("old store: trusted=%v reason %q, want untrusted: the old root expired", oldT.Trusted, oldT.Reason)
+	}
+	if p := oldT.BestPath(); p == nil || strings.Join(subjects(p), " > ") != tlstest.DefaultName+" > Test Issuing CA > Test New Root > Test Old Root" {
+		t.Errorf("old store: path %v, want the path through the cross-certificate", oldT.BestPath())
 	}
 }
