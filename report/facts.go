@@ -1,14 +1,17 @@
 package report
 
-import "github.com/tlsaudit/tlsaudit/scan/obs"
+import (
+	"github.com/tlsaudit/tlsaudit/checks/strength"
+	"github.com/tlsaudit/tlsaudit/scan/obs"
+)
 
 // SuiteRating is the strength of one accepted suite, as the text and HTML
 // tables mark it (the report's "suite_strengths").
 type SuiteRating struct {
-	Protocol string   `json:"protocol"`
-	ID       uint16   `json:"id"`
-	Name     string   `json:"name"`
-	Strength Strength `json:"strength"` // "secure", "weak" or "insecure"
+	Protocol string         `json:"protocol"`
+	ID       uint16         `json:"id"`
+	Name     string         `json:"name"`
+	Strength strength.Level `json:"strength"` // "secure", "weak" or "insecure"
 }
 
 // SuiteRatings rates every accepted suite of o, per protocol in the order
@@ -24,7 +27,7 @@ func SuiteRatings(o *obs.Observation) []SuiteRating {
 			if p.Name == "SSLv2" {
 				id = 0
 			}
-			out = append(out, SuiteRating{Protocol: p.Name, ID: id, Name: s.Name, Strength: SuiteStrength(p.Name, s)})
+			out = append(out, SuiteRating{Protocol: p.Name, ID: id, Name: s.Name, Strength: strength.Suite(p.Name, s)})
 		}
 	}
 	return out

@@ -124,6 +124,9 @@ func (a *StoreAge) Describe() string {
 	default:
 		s = "store"
 	}
+	if a.Origin == "platform" && !a.FileModified.IsZero() {
+		s += fmt.Sprintf(", file dated %s (%d days old)", a.FileModified.UTC().Format("2006-01-02"), a.FileAgeDays)
+	}
 	if !a.Date.IsZero() {
 		what := "newest root"
 		if a.DateSource == "file_mtime" {

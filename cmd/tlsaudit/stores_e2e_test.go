@@ -335,8 +335,9 @@ func TestPlatformStoresFromTestsslPackage(t *testing.T) {
 			t.Errorf("%s: %+v (provenance %+v), want an untrusted informational platform snapshot of 50+ roots", name, st, pv)
 			continue
 		}
-		if pv.Date.Year() > 2023 || pv.AgeDays < 365 {
-			t.Errorf("%s: dated %s (%d days old), want the package's 2022 snapshot", name, pv.Date, pv.AgeDays)
+		if pv.Date.Year() > 2023 || pv.AgeDays < 365 || pv.FileModified.IsZero() || pv.FileAgeDays < 365 {
+			t.Errorf("%s: dated %s (%d days old), file %s (%d days old), want the package's 2022 snapshot",
+				name, pv.Date, pv.AgeDays, pv.FileModified, pv.FileAgeDays)
 		}
 	}
 	if failed(r.Findings, checks.IDCertUntrusted) || r.Grade == nil || r.Grade.Letter == "T" {

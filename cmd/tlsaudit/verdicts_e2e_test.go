@@ -23,6 +23,7 @@ import (
 
 	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
+	"github.com/tlsaudit/tlsaudit/checks/strength"
 	"github.com/tlsaudit/tlsaudit/report"
 	"github.com/tlsaudit/tlsaudit/scan/tlstest"
 )
@@ -384,11 +385,11 @@ func TestTypedFactsInJSON(t *testing.T) {
 	if p := h.HPKP; p == nil || len(p.Pins) != 2 || !p.MatchesChain || !p.BackupPin || p.MaxAge != 600 || p.ReportURI != "https://r.example.test/" || !p.Valid {
 		t.Errorf("http_headers.hpkp %+v", h.HPKP)
 	}
-	strengths := map[string]report.Strength{}
+	strengths := map[string]strength.Level{}
 	for _, s := range r.SuiteStrengths {
 		strengths[s.Protocol+" "+s.Name] = s.Strength
 	}
-	if strengths["TLSv1.2 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"] != report.StrengthSecure || strengths["TLSv1.2 TLS_RSA_WITH_AES_128_CBC_SHA"] != report.StrengthWeak {
+	if strengths["TLSv1.2 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"] != strength.Secure || strengths["TLSv1.2 TLS_RSA_WITH_AES_128_CBC_SHA"] != strength.Weak {
 		t.Errorf("suite_strengths %+v", r.SuiteStrengths)
 	}
 	var withID int
