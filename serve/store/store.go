@@ -24,6 +24,11 @@
 // Hosts lists each host with its newest finished assessment; History lists
 // one host's assessments newest first; Get and Latest read one. Readers never
 // change anything.
+//
+// # Monitored hosts
+//
+// The hosts added to monitoring on the dashboard are kept in their own
+// table, so that a restarted server (or another replica) monitors them too.
 package store
 
 import (
@@ -148,6 +153,16 @@ type Store interface {
 	// claimed again at once. Only for a store with a single user process
 	// (SQLite after a restart): with several, it would steal live work.
 	ExpireLeases(ctx context.Context) error
+	// CountQueued counts the queued and running assessments of every
+	// client: the depth of the queue.
+	CountQueued(ctx context.Context) (int, error)
+
+	// AddMonitored records a target monitored from the dashboard (adding
+	// one again is no change), RemoveMonitored forgets one, Monitored lists
+	// them in the order they were added: they outlive a restart.
+	AddMonitored(ctx context.Context, target string) error
+	RemoveMonitored(ctx context.Context, target string) error
+	Monitored(ctx context.Context) ([]string, error)
 
 	Close() error
 }
