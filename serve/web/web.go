@@ -92,7 +92,7 @@ type Backend interface {
 type Monitor interface {
 	Hosts() []monitor.Host
 	Add(target string) error
-	Remove(target string)
+	Remove(target string) error
 	Trigger(target string) bool
 }
 
@@ -558,17 +558,18 @@ func (p *Pages) dashboardPost(w http.ResponseWriter, r *http.Request) {
 	switch r.PostForm.Get("action") {
 	case "add":
 		if _, err := p.cfg.Backend.Key(target); err != nil {
-			p.render(w, r, http.StatusBadRequest, "dashboard", "dashboard", "Monitored hosts",
-				dashBody{Rows: p.dashRows("expiry"), Sort: "expiry", Error: err.Error()}, "")
+			p.dashError(w, r, http.StatusBadRequest, err)
 			return
 		}
 		if err := p.cfg.Monitor.Add(target); err != nil {
-			p.render(w, r, http.StatusBadRequest, "dashboard", "dashboard", "Monitored hosts",
-				dashBody{Rows: p.dashRows("expiry"), Sort: "expiry", Error: err.Error()}, "")
+			p.dashError(w, r, http.StatusBadRequest, err)
 			return
 		}
 	case "remove":
-		p.cfg.Monitor.Remove(target)
+		if err := p.cfg.Monitor.Remove(target); err != nil {
+			p.dashError(w, r, http.StatusInternalServerError, err)
+			return
+		}
 	case "audit":
 		p.cfg.Monitor.Trigger(target)
 	default:
@@ -576,6 +577,12 @@ func (p *Pages) dashboardPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, basePath(r)+"/dashboard", http.StatusSeeOther)
+}
+
+// dashError shows the dashboard with err above it.
+func (p *Pages) dashError(w http.ResponseWriter, r *http.Request, code int, err error) {
+	p.render(w, r, code, "dashboard", "dashboard", "Monitored hosts",
+		dashBody{Rows: p.dashRows("expiry"), Sort: "expiry", Error: err.Error()}, "")
 }
 
 // --- helpers ---

@@ -184,7 +184,7 @@ func (f *fakeMonitor) Add(t string) error {
 	f.added = append(f.added, t)
 	return nil
 }
-func (f *fakeMonitor) Remove(string)       {}
+func (f *fakeMonitor) Remove(string) error { return nil }
 func (f *fakeMonitor) Trigger(string) bool { return true }
 
 func TestDashboardSortsByDaysToExpiryOrGradeAndShowsFailingRules(t *testing.T) {
