@@ -67,6 +67,9 @@ type Endpoint struct {
 	StartedAt  int64  `json:"started_at,omitempty"`  // Unix milliseconds
 	FinishedAt int64  `json:"finished_at,omitempty"` // Unix milliseconds
 	Grade      string `json:"grade,omitempty"`
+	// ExpectedMs is how long the audit of this endpoint is expected to
+	// take, set when it starts (the progress and ETA shown while it runs).
+	ExpectedMs int64 `json:"expected_ms,omitempty"`
 	// Report is the tlsaudit report of this endpoint (schema v1), raw.
 	Report json.RawMessage `json:"report,omitempty"`
 }
