@@ -189,7 +189,7 @@ func TestServePagesInChromium(t *testing.T) {
 	}
 	db := filepath.Join(dir, "serve.db")
 	args := []string{"--db", db, "--ca-file", ca, "--allow-targets", "127.0.0.1", "--target-cool-off", "1ms", "--monitor", "--interval", "1h"}
-	srv := startServe(t, args...)
+	srv := startServeInProcess(t, args...)
 	base := srv.base
 
 	// 1. The form: type the host, submit; the progress view updates in
@@ -325,7 +325,7 @@ func TestServePagesInChromium(t *testing.T) {
 	// 8. After a restart on the same database, the host added on the
 	// dashboard is still monitored.
 	srv.stop(t)
-	srv = startServe(t, args...)
+	srv = startServeInProcess(t, args...)
 	step(t, ctx, "dashboard after a restart", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(srv.base+"/dashboard"), chromedp.WaitVisible(chromedp.CSS("#hosts")))
 	if txt := eval[string](t, ctx, `document.getElementById("hosts").innerText`); !strings.Contains(txt, host) {
 		t.Errorf("after a restart the dashboard lost %s:\n%s", host, txt)

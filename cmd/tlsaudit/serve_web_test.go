@@ -83,22 +83,22 @@ func (s *switchableTLS) stop() {
 	}
 }
 
-// serveProcess is "tlsaudit serve" run in-process on a loopback port, as
+// serveInProcess is "tlsaudit serve" run in-process on a loopback port, as
 // a user runs it: the HTTP server, the SQLite store, the queue, the
 // workers, the pages, monitoring and metrics.
-type serveProcess struct {
+type serveInProcess struct {
 	base   string // http://127.0.0.1:PORT
 	stderr *syncBuffer
 	cancel context.CancelFunc
 	done   chan int
 }
 
-// startServe starts "tlsaudit serve --listen 127.0.0.1:0 ARGS..." and
+// startServeInProcess starts "tlsaudit serve --listen 127.0.0.1:0 ARGS..." and
 // waits until it listens; it is stopped when the test ends.
-func startServe(t *testing.T, args ...string) *serveProcess {
+func startServeInProcess(t *testing.T, args ...string) *serveInProcess {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	p := &serveProcess{stderr: &syncBuffer{}, cancel: cancel, done: make(chan int, 1)}
+	p := &serveInProcess{stderr: &syncBuffer{}, cancel: cancel, done: make(chan int, 1)}
 	go func() {
 		p.done <- runContext(ctx, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...), strings.NewReader(""), io.Discard, p.stderr)
 	}()
@@ -128,7 +128,7 @@ func startServe(t *testing.T, args ...string) *serveProcess {
 }
 
 // stop ends the process as a signal does and checks it exits cleanly.
-func (p *serveProcess) stop(t *testing.T) {
+func (p *serveInProcess) stop(t *testing.T) {
 	t.Helper()
 	p.cancel()
 	select {
@@ -199,7 +199,7 @@ func TestServeWatchShowsDashboardMetricsAndPostsAGradeDrop(t *testing.T) {
 	os.WriteFile(ca, pki.RootPEM(), 0o644)
 	os.WriteFile(hosts, []byte("# monitored\n"+target.addr+"\n"), 0o644)
 
-	srv := startServe(t, "--db", filepath.Join(dir, "db.sqlite"), "--ca-file", ca, "--allow-targets", "127.0.0.1", "--target-cool-off", "1ms",
+	srv := startServeInProcess(t, "--db", filepath.Join(dir, "db.sqlite"), "--ca-file", ca, "--allow-targets", "127.0.0.1", "--target-cool-off", "1ms",
 		"--watch", hosts, "--interval", "3s", "--webhook", "http://"+hookLn.Addr().String()+"/hook")
 	base, stderr := srv.base, srv.stderr
 
