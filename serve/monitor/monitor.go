@@ -308,43 +308,37 @@ func (m *Monitor) Hosts() []Host {
 	return out
 }
 
+// every calls f every period in a goroutine of wg until ctx ends.
+func every(ctx context.Context, wg *sync.WaitGroup, period time.Duration, f func()) {
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(period)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				f()
+			}
+		}
+	}()
+}
+
 // Run schedules audits until ctx ends, then waits for the running ones.
 func (m *Monitor) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	if w := m.watch; w != nil {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			t := time.NewTicker(m.cfg.WatchPoll)
-			defer t.Stop()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-t.C:
-					m.syncWatch(w)
-				}
-			}
-		}()
+		every(ctx, &wg, m.cfg.WatchPoll, func() { m.syncWatch(w) })
 	}
 	if m.cfg.Saved != nil {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			t := time.NewTicker(m.cfg.SavedPoll)
-			defer t.Stop()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-t.C:
-					if err := m.syncSaved(); err != nil {
-						m.cfg.Logf("monitor: reading the saved hosts: %v", err)
-					}
-				}
+		every(ctx, &wg, m.cfg.SavedPoll, func() {
+			if err := m.syncSaved(); err != nil {
+				m.cfg.Logf("monitor: reading the saved hosts: %v", err)
 			}
-		}()
+		})
 	}
 	slots := make(chan struct{}, m.cfg.Concurrency)
 	timer := time.NewTimer(time.Hour)
