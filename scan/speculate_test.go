@@ -329,23 +329,26 @@ func TestDiscoverySpeculationExact(t *testing.T) {
 	for _, tt := range realServers {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := tt.start(t)
-			discover := func(depth int) (*obs.Observation, int) {
-				o := &obs.Observation{}
-				a := &audit{ep: newEndpoint(srv.Addr, srv.Name, 8, 10*time.Second), o: o, probes: []string{}}
-				a.ep.specDepth = depth
-				ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-				defer cancel()
-				a.run(ctx)
-				return o, int(a.ep.conns.Load())
-			}
-			want, seq := discover(1)
-			got, spec := discover(8)
+			want, seq := discover(srv, func(ep *endpoint) { ep.specDepth = 1 })
+			got, spec := discover(srv, func(ep *endpoint) { ep.specDepth = 8 })
 			if g, w := discoveryFacts(got), discoveryFacts(want); g != w {
 				t.Errorf("with speculation:\n%s\nwithout:\n%s", g, w)
 			}
 			t.Logf("%d connections without speculation, %d with", seq, spec)
 		})
 	}
+}
+
+// discover runs discovery alone against srv, with the endpoint set by
+// set, and returns the observation and the connections made.
+func discover(srv *tlstest.Server, set func(ep *endpoint)) (*obs.Observation, int) {
+	o := &obs.Observation{}
+	a := &audit{ep: newEndpoint(srv.Addr, srv.Name, 8, 10*time.Second), o: o, probes: []string{}}
+	set(a.ep)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	a.run(ctx)
+	return o, int(a.ep.conns.Load())
 }
 
 // discoveryFacts prints what discovery found, leaving out what depends on
@@ -391,4 +394,83 @@ var realServers = []struct {
 	}},
 	{"openssl s_server defaults", func(t *testing.T) *tlstest.Server { return tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{}) }},
 	{"gnutls-serv NORMAL", func(t *testing.T) *tlstest.Server { return tlstest.StartGnuTLST(t, tlstest.GnuTLSOptions{}) }},
+}
+
+// TestSpeculativeGroupAndSigAlgChains: the group and signature algorithm
+// chains, speculated, find exactly what the sequential chains find, for
+// servers in OpenSSL's order, in the client's and in others, with at most
+// a few connections more; the predictable ones overtake the sequential
+// chain (fewer rounds of answers).
+func TestSpeculativeGroupAndSigAlgChains(t *testing.T) {
+	x25519, p256, p384, p521, x448 := uint16(0x001d), uint16(0x0017), uint16(0x0018), uint16(0x0019), uint16(0x001e)
+	ff := []uint16{0x0100, 0x0101, 0x0102, 0x0103, 0x0104}
+	tests := []struct {
+		name   string
+		domain *specDomain
+		base   []uint16
+		srv    orderServer
+		waste  int
+	}{
+		{"TLS 1.3 groups, OpenSSL 3.0 order", groupDomain(), tls13GroupsToOffer(),
+			orderServer{accepts: append([]uint16{x25519, p256, x448, p521, p384}, ff...), serverOrder: true}, 0},
+		// Two misses rule out OpenSSL's order.
+		{"TLS 1.3 groups, client order", groupDomain(), tls13GroupsToOffer(),
+			orderServer{accepts: append([]uint16{x25519, p256, p384, p521, x448}, ff...)}, 2},
+		{"TLS 1.2 curves, reversed", groupDomain(), ecGroupsToOffer(),
+			orderServer{accepts: []uint16{p521, p384, p256}, serverOrder: true}, 3},
+		{"TLS 1.2 signature algorithms, OpenSSL order, RSA key", sigAlgDomain(), sigAlgsToOffer(false),
+			orderServer{accepts: []uint16{0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0301, 0x0201}, serverOrder: true}, 1},
+		{"TLS 1.2 signature algorithms, client order, RSA key", sigAlgDomain(), sigAlgsToOffer(false),
+			orderServer{accepts: []uint16{0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0201}}, 3},
+		// A P-256 key signs with one TLS 1.3 ECDSA scheme only; the next
+		// is assumed.
+		{"TLS 1.3 signature algorithms, ECDSA key", sigAlgDomain(), sigAlgsToOffer(true),
+			orderServer{accepts: []uint16{0x0403}, serverOrder: true}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.srv.delay = time.Millisecond
+			name := func(id uint16) string { return fmt.Sprintf("0x%04x", id) }
+			seqPick, seqConns := tt.srv.counted()
+			start := time.Now()
+			want := repeatedSelection(context.Background(), tt.base, seqPick, name)
+			seqTime := time.Since(start)
+			specPick, specConns := tt.srv.counted()
+			start = time.Now()
+			got := selectSpeculating(context.Background(), tt.domain, 8, tt.base, specPick, name, nil)
+			specTime := time.Since(start)
+			if !slices.Equal(got.accepted, want.accepted) || deref(got.serverOrder) != deref(want.serverOrder) || fmt.Sprint(got.err) != fmt.Sprint(want.err) {
+				t.Errorf("speculative %x (order %s, %v), sequential %x (order %s, %v)", got.accepted, deref(got.serverOrder), got.err,
+					want.accepted, deref(want.serverOrder), want.err)
+			}
+			seq, spec := int(seqConns.Load()), int(specConns.Load())
+			if spec > seq+tt.waste {
+				t.Errorf("%d connections with speculation, %d sequentially: want at most %d more", spec, seq, tt.waste)
+			}
+			t.Logf("%d connections sequentially (%v), %d speculating (%v)", seq, seqTime.Round(time.Millisecond), spec, specTime.Round(time.Millisecond))
+		})
+	}
+}
+
+// TestHelloOnlySameAnswers: a close_notify after every discovery hello
+// (endpoint.helloOnly) changes none of what discovery finds, on real
+// servers and on a Go one.
+func TestHelloOnlySameAnswers(t *testing.T) {
+	servers := append(realServers[:len(realServers):len(realServers)], struct {
+		name  string
+		start func(t *testing.T) *tlstest.Server
+	}{"Go (crypto/tls) TLS 1.0-1.2", func(t *testing.T) *tlstest.Server { return tlstest.LegacyGoServerT(t) }})
+	for _, tt := range servers {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := tt.start(t)
+			want, _ := discover(srv, func(ep *endpoint) { ep.helloOnly = false })
+			got, _ := discover(srv, func(ep *endpoint) { ep.helloOnly = true })
+			if g, w := discoveryFacts(got), discoveryFacts(want); g != w {
+				t.Errorf("with close_notify:\n%s\nwithout:\n%s", g, w)
+			}
+			if g, w := fmt.Sprint(got.Errors), fmt.Sprint(want.Errors); g != w {
+				t.Errorf("errors with close_notify %s, without %s", g, w)
+			}
+		})
+	}
 }
