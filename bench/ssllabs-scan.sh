@@ -71,12 +71,13 @@ match=127.0.0.1:$port
 target other
 other=127.0.0.1:$port
 
+: >"$work/serve.log" # before the background job opens it
 "$tlsaudit" serve --listen 127.0.0.1:0 --db "$work/serve.db" --allow-targets 127.0.0.1 \
 	--ca-file "$work/ca.pem" --cool-off 1s 2>"$work/serve.log" &
 pids+=($!)
 addr=
 for _ in $(seq 100); do
-	addr=$(sed -n 's|.*listening on http://\([0-9.:]*\)/.*|\1|p' "$work/serve.log")
+	addr=$(sed -n 's|.*listening on http://\([0-9.:]*\)/.*|\1|p' "$work/serve.log" || true)
 	[ -n "$addr" ] && break
 	sleep 0.1
 done
