@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -374,11 +375,9 @@ func TestDerivedPlainHelloMatchesConnection(t *testing.T) {
 	for _, tc := range realServers {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := tc.start(t)
-			o := &obs.Observation{Target: obs.Target{SNI: srv.Name}}
-			a := &audit{ep: newEndpoint(srv.Addr, srv.Name, 8, 10*time.Second), o: o, probes: []string{}}
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
-			a.run(ctx)
+			a := discovered(ctx, srv)
 			derivedEnv := a.probeEnv()
 			if derivedEnv.plainHello(wire.VersionTLS12) == nil {
 				t.Fatal("discovery kept no answer to the first TLS 1.2 hello")
@@ -428,4 +427,71 @@ func TestDerivedPlainHelloMatchesConnection(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestClientSimulationHelloOnlySame: the client simulations record the
+// same with a close_notify after each hello as without, on real servers
+// and on one that asks most clients for another key share
+// (HelloRetryRequest), where the guess that no retry comes is wrong for
+// some and the simulation is made again.
+func TestClientSimulationHelloOnlySame(t *testing.T) {
+	servers := append(realServers[:len(realServers):len(realServers)], struct {
+		name  string
+		start func(t *testing.T) *tlstest.Server
+	}{"openssl s_server, P-384 only", func(t *testing.T) *tlstest.Server {
+		return tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{Groups: "P-384"})
+	}})
+	for _, tc := range servers {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := tc.start(t)
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			a := discovered(ctx, srv)
+			run := func(helloOnly, guessWrong bool) ([]obs.ClientSimulation, int64) {
+				e := a.probeEnv()
+				e.ep = newEndpoint(srv.Addr, srv.Name, 8, 10*time.Second)
+				e.ep.helloOnly = helloOnly
+				if guessWrong {
+					// every key share acceptable: no retry expected
+					e.groups13 = nil
+					for _, g := range registry.Groups() {
+						e.groups13 = append(e.groups13, obs.Group{ID: g.ID})
+					}
+				}
+				r := probeClientSimulation(ctx, e)
+				if r.err != nil {
+					t.Fatal(r.err)
+				}
+				return r.sims, e.ep.conns.Load()
+			}
+			want, wantConns := run(false, false)
+			retries := 0
+			for _, w := range want {
+				if w.HelloRetry {
+					retries++
+				}
+			}
+			for _, guessWrong := range []bool{false, true} {
+				got, gotConns := run(true, guessWrong)
+				for i := range want {
+					if fmt.Sprintf("%+v", got[i]) != fmt.Sprintf("%+v", want[i]) {
+						t.Errorf("%s with close_notify (wrong guesses %v):\n%+v\nwithout:\n%+v", want[i].ID, guessWrong, got[i], want[i])
+					}
+				}
+				t.Logf("%d simulations, %d with a HelloRetryRequest; %d connections with close_notify (wrong guesses %v), %d without",
+					len(want), retries, gotConns, guessWrong, wantConns)
+				if gotConns > wantConns+int64(retries) || guessWrong && gotConns != wantConns+int64(retries) {
+					t.Errorf("%d connections with close_notify, %d without: want one more per retry at most (exactly when every guess is wrong)", gotConns, wantConns)
+				}
+			}
+		})
+	}
+}
+
+// discovered returns an audit of srv whose discovery (no probes) is over.
+func discovered(ctx context.Context, srv *tlstest.Server) *audit {
+	o := &obs.Observation{Target: obs.Target{SNI: srv.Name}}
+	a := &audit{ep: newEndpoint(srv.Addr, srv.Name, 8, 10*time.Second), o: o, probes: []string{}}
+	a.run(ctx)
+	return a
 }
