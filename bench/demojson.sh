@@ -25,13 +25,15 @@ build() { # build REV DIR: the command at REV ("" = working tree) into DIR/tlsau
 	fi
 }
 
-# normalise: blank the values of run-dependent keys, anywhere in the tree;
+# normalise: blank the values of run-dependent keys, anywhere in the tree
+# (connection counts among them: the scanner speculates, so how many
+# connections a phase opens depends on timing);
 # a chain's "protocol" (the handshake that saw it first) is timing, and so
 # is the order of what concurrent handshakes discover: arrays are sorted.
 normalise() {
 	jq -S 'walk(if type == "object" and has("key_type") then .protocol = "-" else . end)
 	| walk(if type == "object" then with_entries(
-	  if (.key | test("^(elapsed_ms|elapsed_ms_by_phase|started|finished|duration_ms|ms|elapsed|port|input|version|der|sha256|sha1|spki_pin|spki_sha256|serial|not_before|not_after|days_left|signature|modulus|fingerprint|key_id|subject_key_id|authority_key_id|issuer_sha256|for|cert|leaf_sha256|pin|pins|raw|url|snippet)$"))
+	  if (.key | test("^(elapsed_ms|elapsed_ms_by_phase|connections|connections_by_phase|started|finished|duration_ms|ms|elapsed|port|input|version|der|sha256|sha1|spki_pin|spki_sha256|serial|not_before|not_after|days_left|signature|modulus|fingerprint|key_id|subject_key_id|authority_key_id|issuer_sha256|for|cert|leaf_sha256|pin|pins|raw|url|snippet)$"))
 	  then .value = "-" else . end)
 	elif type == "string" then gsub("(?<h>(127\\.0\\.0\\.1|\\.test)):[0-9]+"; "\\(.h):PORT")
 	else . end)

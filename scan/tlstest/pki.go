@@ -8,7 +8,6 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -16,12 +15,13 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 	"net"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/tlsaudit/tlsaudit/internal/pki"
 )
 
 // DefaultName is the DNS name test certificates are issued for by default.
@@ -52,10 +52,6 @@ type PKI struct {
 	mu     sync.Mutex
 	serial int64
 }
-
-// testEpoch anchors the CA validity so certificates are stable across runs
-// apart from keys and signatures.
-var testEpoch = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // Keys are cached per process and per purpose: generating RSA keys is slow on
 // small machines, and tests issue many leaves.
@@ -128,43 +124,12 @@ func NewPKI() (*PKI, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &PKI{RootKey: rootKey, IntermediateKey: intKey, serial: 1}
-	rootTmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "tlsaudit test root", Organization: []string{"tlsaudit"}},
-		NotBefore:             testEpoch,
-		NotAfter:              testEpoch.AddDate(30, 0, 0),
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		SubjectKeyId:          keyID(rootKey.Public()),
-	}
-	p.RootDER, err = x509.CreateCertificate(rand.Reader, rootTmpl, rootTmpl, rootKey.Public(), rootKey)
+	ca, err := pki.New(rootKey, intKey)
 	if err != nil {
-		return nil, fmt.Errorf("tlstest: create root: %w", err)
+		return nil, fmt.Errorf("tlstest: %w", err)
 	}
-	if p.Root, err = x509.ParseCertificate(p.RootDER); err != nil {
-		return nil, err
-	}
-	intTmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(2),
-		Subject:               pkix.Name{CommonName: "tlsaudit test intermediate", Organization: []string{"tlsaudit"}},
-		NotBefore:             testEpoch,
-		NotAfter:              testEpoch.AddDate(20, 0, 0),
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		MaxPathLenZero:        true,
-		SubjectKeyId:          keyID(intKey.Public()),
-	}
-	p.IntermediateDER, err = x509.CreateCertificate(rand.Reader, intTmpl, p.Root, intKey.Public(), rootKey)
-	if err != nil {
-		return nil, fmt.Errorf("tlstest: create intermediate: %w", err)
-	}
-	if p.Intermediate, err = x509.ParseCertificate(p.IntermediateDER); err != nil {
-		return nil, err
-	}
+	p := &PKI{Root: ca.Root, RootDER: ca.RootDER, RootKey: rootKey,
+		Intermediate: ca.Intermediate, IntermediateDER: ca.IntermediateDER, IntermediateKey: intKey}
 	p.serial = 100
 	return p, nil
 }
@@ -258,26 +223,12 @@ func (p *PKI) IssueLeaf(o LeafOptions) (*Leaf, error) {
 		serial = p.serial
 		p.mu.Unlock()
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(serial),
-		Subject:               pkix.Name{CommonName: o.CommonName, Organization: []string{"tlsaudit"}},
-		DNSNames:              o.DNSNames,
-		IPAddresses:           o.IPs,
-		NotBefore:             o.NotBefore,
-		NotAfter:              o.NotAfter,
-		SignatureAlgorithm:    o.SignatureAlgorithm,
-		KeyUsage:              x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  o.IsCA,
-		OCSPServer:            o.OCSPServer,
-		CRLDistributionPoints: o.CRLDistributionPoints,
-		SubjectKeyId:          keyID(key.Public()),
-	}
-	if _, isRSA := key.(*rsa.PrivateKey); isRSA {
-		// RSA key exchange (TLS_RSA_*) needs keyEncipherment.
-		tmpl.KeyUsage |= x509.KeyUsageKeyEncipherment
-	}
+	tmpl := pki.ServerTemplate(serial, o.CommonName, o.DNSNames, key, o.NotBefore, o.NotAfter)
+	tmpl.IPAddresses = o.IPs
+	tmpl.SignatureAlgorithm = o.SignatureAlgorithm
+	tmpl.IsCA = o.IsCA
+	tmpl.OCSPServer = o.OCSPServer
+	tmpl.CRLDistributionPoints = o.CRLDistributionPoints
 	if o.IsCA {
 		tmpl.KeyUsage |= x509.KeyUsageCertSign
 	}
@@ -309,16 +260,6 @@ func (p *PKI) IssueLeaf(o LeafOptions) (*Leaf, error) {
 		l.ChainDER = append(l.ChainDER, p.IntermediateDER)
 	}
 	return l, nil
-}
-
-// keyID is a SHA-256-based subject key identifier (truncated to 20 bytes).
-func keyID(pub crypto.PublicKey) []byte {
-	der, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
-		return nil
-	}
-	sum := sha256.Sum256(der)
-	return sum[:20]
 }
 
 // TLSCertificate returns the leaf for a crypto/tls server.

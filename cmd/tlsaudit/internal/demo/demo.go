@@ -12,20 +12,19 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	ca "github.com/tlsaudit/tlsaudit/internal/pki"
 )
 
 // The names the demo servers' certificates are issued for.
@@ -36,10 +35,6 @@ const (
 
 // hsts is the Strict-Transport-Security header of the modern server.
 const hsts = "max-age=63072000; includeSubDomains; preload"
-
-// epoch anchors the CA validity so the certificates are the same from run
-// to run apart from keys, signatures and the leaves' validity.
-var epoch = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // Server is one running demo server.
 type Server struct {
@@ -120,7 +115,7 @@ func Start() (*Servers, error) {
 		},
 		Certificates: []tls.Certificate{legacyRSA},
 	}
-	s := &Servers{RootDER: pki.rootDER}
+	s := &Servers{RootDER: pki.RootDER}
 	if s.Modern, err = serve(ModernName, modern, response(hsts)); err != nil {
 		return nil, err
 	}
@@ -137,12 +132,11 @@ func (s *Servers) Close() {
 	s.Legacy.Close()
 }
 
-// pki is a root CA and an intermediate it signed, both RSA-2048.
+// pki is the demo's certificate authority (both CA keys RSA-2048) and the
+// serial of its last certificate.
 type pki struct {
-	rootDER, intDER []byte
-	inter           *x509.Certificate
-	interKey        crypto.Signer
-	serial          int64
+	*ca.CA
+	serial int64
 }
 
 func newPKI() (*pki, error) {
@@ -154,43 +148,11 @@ func newPKI() (*pki, error) {
 	if err != nil {
 		return nil, err
 	}
-	rootTmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "tlsaudit test root", Organization: []string{"tlsaudit"}},
-		NotBefore:             epoch,
-		NotAfter:              epoch.AddDate(30, 0, 0),
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		SubjectKeyId:          keyID(rootKey.Public()),
-	}
-	p := &pki{interKey: intKey, serial: 100}
-	if p.rootDER, err = x509.CreateCertificate(rand.Reader, rootTmpl, rootTmpl, rootKey.Public(), rootKey); err != nil {
-		return nil, fmt.Errorf("demo: create root: %w", err)
-	}
-	root, err := x509.ParseCertificate(p.rootDER)
+	c, err := ca.New(rootKey, intKey)
 	if err != nil {
 		return nil, err
 	}
-	intTmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(2),
-		Subject:               pkix.Name{CommonName: "tlsaudit test intermediate", Organization: []string{"tlsaudit"}},
-		NotBefore:             epoch,
-		NotAfter:              epoch.AddDate(20, 0, 0),
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		MaxPathLenZero:        true,
-		SubjectKeyId:          keyID(intKey.Public()),
-	}
-	if p.intDER, err = x509.CreateCertificate(rand.Reader, intTmpl, root, intKey.Public(), rootKey); err != nil {
-		return nil, fmt.Errorf("demo: create intermediate: %w", err)
-	}
-	if p.inter, err = x509.ParseCertificate(p.intDER); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return &pki{CA: c, serial: 100}, nil
 }
 
 // issue signs a server certificate for name, valid from an hour ago for 90
@@ -198,21 +160,8 @@ func newPKI() (*pki, error) {
 func (p *pki) issue(name string, key crypto.Signer) (tls.Certificate, error) {
 	now := time.Now()
 	p.serial++
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(p.serial),
-		Subject:               pkix.Name{CommonName: name, Organization: []string{"tlsaudit"}},
-		DNSNames:              []string{name},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.AddDate(0, 0, 90),
-		KeyUsage:              x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		SubjectKeyId:          keyID(key.Public()),
-	}
-	if _, isRSA := key.(*rsa.PrivateKey); isRSA {
-		tmpl.KeyUsage |= x509.KeyUsageKeyEncipherment // for TLS_RSA_* key exchange
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.inter, key.Public(), p.interKey)
+	tmpl := ca.ServerTemplate(p.serial, name, []string{name}, key, now.Add(-time.Hour), now.AddDate(0, 0, 90))
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.Intermediate, key.Public(), p.IntermediateKey)
 	if err != nil {
 		return tls.Certificate{}, fmt.Errorf("demo: issue %s: %w", name, err)
 	}
@@ -220,17 +169,7 @@ func (p *pki) issue(name string, key crypto.Signer) (tls.Certificate, error) {
 	if err != nil {
 		return tls.Certificate{}, err
 	}
-	return tls.Certificate{Certificate: [][]byte{der, p.intDER}, PrivateKey: key, Leaf: leaf}, nil
-}
-
-// keyID is a SHA-256-based subject key identifier (truncated to 20 bytes).
-func keyID(pub crypto.PublicKey) []byte {
-	der, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
-		return nil
-	}
-	sum := sha256.Sum256(der)
-	return sum[:20]
+	return tls.Certificate{Certificate: [][]byte{der, p.IntermediateDER}, PrivateKey: key, Leaf: leaf}, nil
 }
 
 // response is the fixed HTTP answer of a demo server, with an optional HSTS
