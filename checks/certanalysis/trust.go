@@ -25,9 +25,8 @@ const (
 // store is a parsed trust store. Its anchors are indexed by name and key
 // from a walk of their DER (rawSubjectSPKI); the full (zcrypto) parse of an
 // anchor, which also checks its self-signature, happens only when a path
-// reaches it. Parsing every root of the Mozilla and system stores up front
-// cost about 150 ms of CPU per run with zcrypto, and still 6 ms with
-// crypto/x509.
+// reaches it: an analysis reaches a few anchors of stores holding hundreds,
+// so the index costs a walk per root, not a parse and a signature check.
 type store struct {
 	name    string
 	anchors []*anchor
@@ -44,8 +43,8 @@ type anchor struct {
 	p      *pcert
 
 	// walked: indexed from the walk, so whether the root parses at all
-	// (with crypto/x509 or zcrypto, the test roots once had to pass to be
-	// indexed) is settled on first use by parses.
+	// (with crypto/x509, else zcrypto, to the same name and key: an anchor
+	// that does not is none) is settled on first use by parses.
 	walked     bool
 	subj, spki []byte
 	vonce      sync.Once
@@ -111,8 +110,8 @@ const storeCacheCap = 32
 
 // storeEntry parses its store once, however many audits ask at the same time.
 // It keeps the roots it was made from: every audit of a run passes the very
-// same slices, which are recognised without hashing them again (hashing the
-// Mozilla set took a tenth of a millisecond per audit).
+// same slices, which are recognised without hashing them again (hashing is
+// linear in the store's size; comparing slice headers in its root count).
 type storeEntry struct {
 	once  sync.Once
 	s     *store
