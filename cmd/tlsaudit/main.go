@@ -102,15 +102,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
-		switch args[0] {
-		case "demo":
-			return runDemo(ctx, args[1:], stdout, stderr)
-		case "checks":
-			return runChecks(args[1:], stdout, stderr)
-		case "inspect":
-			return runInspect(args[1:], stdout, stderr)
-		case "diff":
-			return runDiff(args[1:], stdout, stderr)
+		if c, ok := subcommands[args[0]]; ok {
+			return c.run(ctx, args[1:], stdout, stderr)
 		}
 	}
 	cfg, code, ok := parseFlags("tlsaudit", args, stdout, stderr, true)
@@ -163,61 +156,21 @@ type config struct {
 // parseFlags parses the flags of the main command (targets allowed) or of
 // demo (no positional arguments). On false, code is the exit status.
 func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bool) (cfg config, code int, ok bool) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	var (
-		jsonFlag, quiet, showVersion  bool
-		format, failOn, color, expiry string
-	)
-	fs.StringVar(&format, "format", "text", "")
-	fs.StringVar(&cfg.htmlFile, "html", "", "")
-	fs.BoolVar(&jsonFlag, "json", false, "")
-	fs.BoolVar(&quiet, "quiet", false, "")
-	fs.StringVar(&color, "color", "auto", "")
-	fs.StringVar(&cfg.sni, "sni", "", "")
-	fs.StringVar(&cfg.startTLS, "starttls", "", "")
-	fs.BoolVar(&cfg.quick, "quick", false, "")
-	probesFlag := fs.String("probes", "all", "")
-	fs.StringVar(&cfg.http.Path, "http-path", "", "")
-	fs.BoolVar(&cfg.http.PlainRedirectCheck, "check-http-redirect", false, "")
-	fs.StringVar(&cfg.targetsFile, "targets", "", "")
-	fs.DurationVar(&cfg.timeout, "timeout", 60*time.Second, "")
-	fs.DurationVar(&cfg.connTimeout, "conn-timeout", 5*time.Second, "")
-	fs.IntVar(&cfg.concurrency, "concurrency", 4, "")
-	fs.IntVar(&cfg.perHost, "per-host", 8, "")
-	fs.StringVar(&cfg.clients, "clients", "", "")
-	fs.StringVar(&cfg.failUnder, "fail-under", "", "")
-	fs.StringVar(&failOn, "fail-on", "", "")
-	fs.StringVar(&expiry, "expiry-warn", "30d", "")
-	fs.BoolVar(&showVersion, "version", false, "")
-	certFlags(fs, &cfg.certs)
-	gateFlags(fs, &cfg.gates)
-	batchFlags(fs, &cfg.batch)
-
-	// Flags may follow targets: parse, take one positional argument, repeat.
-	rest := args
-	for {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fmt.Fprint(stdout, usage)
-				return cfg, exitOK, false
-			}
-			return cfg, usageError(stderr, err.Error(), "run 'tlsaudit --help' for usage"), false
+	var v mainVars
+	fs := mainFlagSet(name, &cfg, &v)
+	positional, beforeDash, err := parseArgs(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			return cfg, exitOK, false
 		}
-		rest = fs.Args()
-		if len(rest) == 0 {
-			break
-		}
-		cfg.positional = append(cfg.positional, rest[0])
-		rest = rest[1:]
-		if len(rest) > 0 && rest[0] == "--" {
-			cfg.positional = append(cfg.positional, rest[1:]...)
-			break
-		}
+		return cfg, usageError(stderr, err.Error(), "run 'tlsaudit --help' for usage"), false
 	}
+	cfg.positional = positional
+	jsonFlag, quiet, showVersion := v.jsonFlag, v.quiet, v.showVersion
+	format, failOn, color, expiry, probesFlag := v.format, v.failOn, v.color, v.expiry, &v.probes
 	if showVersion {
-		fmt.Fprintln(stdout, "tlsaudit", toolVersion())
+		writeVersion(stdout)
 		return cfg, exitOK, false
 	}
 	set := map[string]bool{}
@@ -228,6 +181,12 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 
 	if !targets && len(cfg.positional) > 0 {
 		return fail(fmt.Sprintf("%s takes no targets (got %q)", name, cfg.positional[0]))
+	}
+	for _, a := range cfg.positional[:beforeDash] {
+		if bareWord(a) {
+			return cfg, usageError(stderr, fmt.Sprintf("%q is neither a command nor a target", a),
+				fmt.Sprintf("commands: %s; a host name without a dot goes after --, e.g. 'tlsaudit -- %s'", strings.Join(commandNames(), ", "), a)), false
+		}
 	}
 	if !targets && cfg.targetsFile != "" {
 		return fail(name + " takes no --targets")
@@ -317,6 +276,43 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 		return fail(err.Error())
 	}
 	return cfg, exitOK, true
+}
+
+// mainVars are the main command's flags that config does not hold as they
+// are.
+type mainVars struct {
+	jsonFlag, quiet, showVersion          bool
+	format, failOn, color, expiry, probes string
+}
+
+// mainFlagSet declares the flags of the audit command (and demo) on cfg and v.
+func mainFlagSet(name string, cfg *config, v *mainVars) *flag.FlagSet {
+	fs := newFlagSet(name)
+	fs.StringVar(&v.format, "format", "text", "")
+	fs.StringVar(&cfg.htmlFile, "html", "", "")
+	fs.BoolVar(&v.jsonFlag, "json", false, "")
+	fs.BoolVar(&v.quiet, "quiet", false, "")
+	fs.StringVar(&v.color, "color", "auto", "")
+	fs.StringVar(&cfg.sni, "sni", "", "")
+	fs.StringVar(&cfg.startTLS, "starttls", "", "")
+	fs.BoolVar(&cfg.quick, "quick", false, "")
+	fs.StringVar(&v.probes, "probes", "all", "")
+	fs.StringVar(&cfg.http.Path, "http-path", "", "")
+	fs.BoolVar(&cfg.http.PlainRedirectCheck, "check-http-redirect", false, "")
+	fs.StringVar(&cfg.targetsFile, "targets", "", "")
+	fs.DurationVar(&cfg.timeout, "timeout", 60*time.Second, "")
+	fs.DurationVar(&cfg.connTimeout, "conn-timeout", 5*time.Second, "")
+	fs.IntVar(&cfg.concurrency, "concurrency", 4, "")
+	fs.IntVar(&cfg.perHost, "per-host", 8, "")
+	fs.StringVar(&cfg.clients, "clients", "", "")
+	fs.StringVar(&cfg.failUnder, "fail-under", "", "")
+	fs.StringVar(&v.failOn, "fail-on", "", "")
+	fs.StringVar(&v.expiry, "expiry-warn", "30d", "")
+	fs.BoolVar(&v.showVersion, "version", false, "")
+	certFlags(fs, &cfg.certs)
+	gateFlags(fs, &cfg.gates)
+	batchFlags(fs, &cfg.batch)
+	return fs
 }
 
 func validStartTLS(p string) bool {

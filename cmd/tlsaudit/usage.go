@@ -5,6 +5,8 @@ const usage = `Usage: tlsaudit [flags] TARGET...
        tlsaudit checks [--json]
        tlsaudit inspect [flags] FILE...
        tlsaudit diff [--json] [--expiry-warn DUR] OLD.json NEW.json
+       tlsaudit version | completion bash|zsh|fish | help [COMMAND|TOPIC]
+  Flags may come before or after targets and files, in every command; "--" ends them.
 
 Examples:
   tlsaudit demo                           audit two built-in loopback servers (no network needed)
@@ -27,8 +29,9 @@ Targets:
   host, host:port, IPv4 or IPv6 literal, [v6]:port, https://host:port/path, SCHEME://host[:port].
   The default port is 443 (or the scheme's). Targets come from arguments, from --targets FILE
   and from standard input when an argument is "-": one per line, blank lines and lines
-  starting with '#' are ignored. A target literally named demo, checks, inspect or
-  diff must be written with its port (demo:443).
+  starting with '#' are ignored. An argument that is a single word without a dot, port
+  or scheme (other than localhost) is taken as a mistyped command, not resolved: write
+  such a host after -- (tlsaudit -- intranet) or with its port (intranet:443).
 
 Input:
   --targets FILE        read targets from FILE, one per line
