@@ -18,6 +18,7 @@ import (
 	"time"
 
 	zx509 "github.com/zmap/zcrypto/x509"
+	"golang.org/x/term"
 
 	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/checks/cert"
@@ -57,14 +58,10 @@ var computeGrade = func(o *obs.Observation, findings []checks.Finding) *grade.Gr
 	return grade.Compute(o, findings, grade.Options{})
 }
 
-// isTerminal reports whether w is a terminal (a character device).
+// isTerminal reports whether w is a terminal.
 var isTerminal = func(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 func main() {
