@@ -8,8 +8,9 @@
 //     report arrives.
 //   - "json": one JSON document, always an array of reports (also for a
 //     single target, so the shape never depends on the number of targets),
-//     in the order the reports were written, emitted on Close. Indented,
-//     deterministic: the same reports give the same bytes.
+//     in the order the reports were written, each written as it arrives
+//     (the closing bracket on Close). Indented, deterministic: the same
+//     reports give the same bytes.
 //   - "jsonl": one compact JSON report per line, written as each report
 //     arrives (for batches: memory does not grow with the list).
 //   - "quiet": one line per target: target, grade ("-" when none), status,
@@ -109,7 +110,7 @@ type Writer interface {
 
 var formats = map[string]func(w io.Writer, s Style) Writer{
 	"text":  func(w io.Writer, s Style) Writer { return &textWriter{w: w, style: s} },
-	"json":  func(w io.Writer, _ Style) Writer { return buffered(w, renderJSON) },
+	"json":  func(w io.Writer, _ Style) Writer { return newJSONArrayWriter(w) },
 	"jsonl": func(w io.Writer, _ Style) Writer { return &jsonlWriter{w: w} },
 	"quiet": func(w io.Writer, s Style) Writer { return &quietWriter{w: w, style: s} },
 }
