@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/report/termsafe"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 
@@ -446,6 +447,7 @@ func findingSubject(f checks.Finding) string {
 // WriteText writes the diff for people: one block per target with changes,
 // then a summary line.
 func (d *Diff) WriteText(w io.Writer, st Style) error {
+	d = termsafe.Clone(d)
 	var b strings.Builder
 	changed, regressed := 0, 0
 	for _, td := range d.Targets {

@@ -346,7 +346,7 @@ func expiryPlain(notBefore, notAfter, started time.Time) (string, bool) {
 	if started.IsZero() {
 		return s, false
 	}
-	days := int(notAfter.Sub(started) / (24 * time.Hour))
+	days := obs.DaysLeft(notAfter, started)
 	switch {
 	case notAfter.Before(started):
 		return fmt.Sprintf("%s (expired %d days before the scan)", s, -days), true

@@ -11,6 +11,7 @@ import (
 	"github.com/tlsaudit/tlsaudit/checks/cert"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
 	"github.com/tlsaudit/tlsaudit/checks/mozilla"
+	"github.com/tlsaudit/tlsaudit/report/termsafe"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 
@@ -172,6 +173,7 @@ type quietWriter struct {
 }
 
 func (q *quietWriter) Write(r *Report) error {
+	r = termsafe.Clone(r)
 	letter := "-"
 	if r.Grade != nil && r.Grade.Letter != "" {
 		letter = q.style.grade(r.Grade.Letter)

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter"
@@ -17,6 +16,7 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/report/termsafe"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 
@@ -33,7 +33,7 @@ func (t *textWriter) Write(r *Report) error {
 		b.WriteByte('\n')
 	}
 	t.n++
-	if err := renderText(&b, r, t.style); err != nil {
+	if err := renderText(&b, termsafe.Clone(r), t.style); err != nil {
 		return err
 	}
 	_, err := t.w.Write(b.Bytes())
@@ -488,7 +488,7 @@ func (t *textRenderer) expiry(c obs.Certificate) string {
 	if t.o.Started.IsZero() {
 		return s
 	}
-	days := int(c.NotAfter.Sub(t.o.Started) / (24 * time.Hour))
+	days := obs.DaysLeft(c.NotAfter, t.o.Started)
 	switch {
 	case c.NotAfter.Before(t.o.Started):
 		return s + " " + t.st.paint(sgrRed, fmt.Sprintf("(expired %d days before the scan)", -days))
@@ -703,14 +703,6 @@ func hostPort(host string, port int) string {
 	return net.JoinHostPort(host, strconv.Itoa(port))
 }
 
-// oneLine makes server-controlled text safe for one table cell or line:
-// control characters (including ANSI escapes a hostile server could plant in
-// a certificate) are replaced by '?'.
-func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return '?'
-		}
-		return r
-	}, s)
-}
+// oneLine makes server-controlled text safe for one table cell or line
+// (see package termsafe).
+func oneLine(s string) string { return termsafe.String(s) }

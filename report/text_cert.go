@@ -121,6 +121,9 @@ func chainProblems(ch *cert.ChainAnalysis) []string {
 		}
 		out = append(out, s)
 	}
+	if q.UnknownRoot {
+		out = append(out, "complete up to an unknown root: the issuer "+strconv.Quote(oneLine(q.UnknownIssuer))+" is not in any store")
+	}
 	if q.WrongOrder {
 		out = append(out, "wrong order: certificates are not each followed by their issuer")
 	}

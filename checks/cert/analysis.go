@@ -111,6 +111,12 @@ type ChainQuality struct {
 	// MissingIssuer is the issuer name of the last certificate of the served
 	// issuance chain when the chain is incomplete.
 	MissingIssuer string `json:"missing_issuer,omitempty"`
+	// UnknownRoot: the served chain ends with a CA certificate (not the
+	// leaf) whose issuer no store holds and that nothing fetched via AIA
+	// shows to be an intermediate: taken for an unknown root, not a missing
+	// intermediate. UnknownIssuer is that issuer's name.
+	UnknownRoot   bool   `json:"unknown_root,omitempty"`
+	UnknownIssuer string `json:"unknown_issuer,omitempty"`
 	// CompletedByAIA: the missing intermediate was fetched via AIA.
 	CompletedByAIA bool  `json:"completed_by_aia,omitempty"`
 	WrongOrder     bool  `json:"wrong_order,omitempty"`
@@ -157,10 +163,14 @@ type StapleInfo struct {
 	RevokedAt  time.Time `json:"revoked_at,omitempty"`
 	// SignatureValid: verified against the leaf's issuer (directly or via a
 	// delegated responder certificate); nil when the issuer is unknown.
-	SignatureValid *bool  `json:"signature_valid,omitempty"`
-	Expired        bool   `json:"expired,omitempty"`
-	SerialMatch    bool   `json:"serial_match"`
-	Error          string `json:"error,omitempty"`
+	SignatureValid *bool `json:"signature_valid,omitempty"`
+	// Signer of a valid signature: "issuer" (the issuer's key, its
+	// certificate embedded or not) or "delegated" (a responder certificate
+	// issued by the issuer with id-kp-OCSPSigning).
+	Signer      string `json:"signer,omitempty"`
+	Expired     bool   `json:"expired,omitempty"`
+	SerialMatch bool   `json:"serial_match"`
+	Error       string `json:"error,omitempty"`
 }
 
 // SCTInfo is one Signed Certificate Timestamp.

@@ -2,6 +2,8 @@ package cert
 
 import (
 	"bytes"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tlsaudit/tlsaudit/checks"
@@ -69,7 +71,15 @@ func analyzeChain(o *obs.Observation, ch *obs.Chain, env checks.Env, host string
 	if issuer == nil {
 		issuer = servedIssuer(leaf, served)
 	}
-	ca.Quality = chainQuality(served, stores, ca.Quality.CompletedByAIA)
+	ca.Quality = chainQuality(served, stores, ca.Quality.CompletedByAIA, fetched)
+	if ca.Quality.UnknownRoot {
+		for i, t := range ca.Trust {
+			if !t.Trusted && strings.HasPrefix(t.Reason, "unknown issuer") {
+				ca.Trust[i].Reason = fmt.Sprintf("unknown issuer: %q, the issuer of the last certificate sent (a CA), is not in any store",
+					ca.Quality.UnknownIssuer)
+			}
+		}
+	}
 	ca.Leaf = leafFacts(leaf, host, now, env.ExpiryWarn)
 	if ca.Leaf != nil {
 		for _, p := range served {
@@ -166,7 +176,7 @@ func servedIssuer(c *pcert, served []*pcert) *pcert {
 
 // chainQuality judges the chain as sent: it follows the issuance chain from
 // the leaf through the served certificates.
-func chainQuality(served []*pcert, stores []*store, completedByAIA bool) ChainQuality {
+func chainQuality(served []*pcert, stores []*store, completedByAIA bool, fetched []fetchedCert) ChainQuality {
 	q := ChainQuality{CompletedByAIA: completedByAIA}
 	seen := map[string]int{}
 	for i, p := range served {
@@ -202,16 +212,38 @@ func chainQuality(served []*pcert, stores []*store, completedByAIA bool) ChainQu
 			q.Extra = append(q.Extra, i)
 		}
 	}
-	// Incomplete: the served chain stops at a certificate that is neither
-	// self-signed, nor an anchor, nor issued by an anchor of some store.
+	// The served chain stops at a certificate that is neither self-signed,
+	// nor an anchor, nor issued by an anchor of some store. When that
+	// certificate is a CA other than the leaf and nothing fetched via AIA
+	// shows its issuer to be an intermediate, the issuer is taken for a
+	// root no store knows (UnknownRoot: a trust problem, the chain is
+	// complete); otherwise an intermediate is missing (Incomplete).
 	last := cur
 	if last.c != nil && !last.selfSigned() && !anchoredSomewhere(last, stores) || completedByAIA {
-		q.Incomplete = true
-		if last.c != nil {
-			q.MissingIssuer = dnString(last.c.Issuer)
+		switch {
+		case !completedByAIA && last != served[0] && last.c.BasicConstraintsValid && last.c.IsCA &&
+			!issuerIsIntermediate(last, fetched):
+			q.UnknownRoot = true
+			q.UnknownIssuer = dnString(last.c.Issuer)
+		default:
+			q.Incomplete = true
+			if last.c != nil {
+				q.MissingIssuer = dnString(last.c.Issuer)
+			}
 		}
 	}
 	return q
+}
+
+// issuerIsIntermediate: a certificate fetched via AIA issued p and is not
+// self-signed.
+func issuerIsIntermediate(p *pcert, fetched []fetchedCert) bool {
+	for _, f := range fetched {
+		if f.p.c != nil && bytes.Equal(f.p.c.RawSubject, p.c.RawIssuer) && !f.p.selfSigned() {
+			return true
+		}
+	}
+	return false
 }
 
 func isDup(d []int, i int) bool {

@@ -15,6 +15,9 @@ func init() {
 		Refs:        []checks.Ref{ref("rfc", "RFC 8446 4.4.2")},
 	}, func(a *Analysis, env checks.Env) []checks.Finding {
 		return perChain(a, func(ch *ChainAnalysis) checks.Finding {
+			if ch.Quality.UnknownRoot {
+				return pass("the served chain is complete up to a CA issued by %q, a root no store holds (see cert.untrusted)", ch.Quality.UnknownIssuer)
+			}
 			if !ch.Quality.Incomplete {
 				return pass("the served chain reaches a trust anchor or a root")
 			}

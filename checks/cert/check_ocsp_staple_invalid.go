@@ -8,9 +8,9 @@ func init() {
 	register(checks.Meta{
 		ID:          "cert.ocsp_staple_invalid",
 		Title:       "Invalid stapled OCSP response",
-		Description: "The stapled OCSP response does not parse, is not signed by the certificate's issuer, or is for another certificate.",
+		Description: "The stapled OCSP response does not parse, is signed neither by the certificate's issuer (its certificate embedded or not) nor by a delegated responder the issuer certified for OCSP signing, or is for another certificate.",
 		Severity:    checks.SeverityMedium,
-		Refs:        []checks.Ref{ref("rfc", "RFC 6960 3.2")},
+		Refs:        []checks.Ref{ref("rfc", "RFC 6960 3.2"), ref("rfc", "RFC 6960 4.2.2.2")},
 	}, func(a *Analysis, env checks.Env) []checks.Finding {
 		return perChain(a, func(ch *ChainAnalysis) checks.Finding {
 			s := ch.Staple
@@ -20,6 +20,9 @@ func init() {
 			case s.Status == "invalid":
 				return fail("does not parse: %s", s.Error)
 			case s.SignatureValid != nil && !*s.SignatureValid:
+				if s.Error != "" {
+					return fail("signature not valid for the certificate's issuer: %s", s.Error)
+				}
 				return fail("signature not valid for the certificate's issuer")
 			case !s.SerialMatch:
 				return fail("the response is for another serial number")

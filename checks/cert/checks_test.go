@@ -182,3 +182,56 @@ func TestMozillaStore(t *testing.T) {
 		t.Errorf("private chain against Mozilla: %+v", tr)
 	}
 }
+
+func TestDaysLeftCountsWholeDaysElapsed(t *testing.T) {
+	p := getPKI(t)
+	ex := leafTmpl("www.example.test", "www.example.test")
+	ex.NotBefore, ex.NotAfter = testNow.Add(-60*24*time.Hour), testNow.Add(-30*24*time.Hour-20*time.Minute)
+	expired := issue(t, ex, ecKey(t), p.inter)
+	o := observe(host, expired, p.inter)
+	a := Analyze(o, envWith(p.rootA))
+	if lf := a.Chains[0].Leaf; lf.DaysLeft != -30 || !lf.Expired {
+		t.Errorf("expired 30 days 20 minutes ago: days_left %d, expired %v", lf.DaysLeft, lf.Expired)
+	}
+	if fs := run(t, "cert.expired", o, envWith(p.rootA)); len(fs) == 0 || !strings.Contains(fs[0].Detail, "(30 days ago)") {
+		t.Errorf("cert.expired: %+v", fs)
+	}
+	soon := leafTmpl("www.example.test", "www.example.test")
+	soon.NotBefore, soon.NotAfter = testNow.Add(-24*time.Hour), testNow.Add(10*24*time.Hour-time.Minute)
+	a = Analyze(observe(host, issue(t, soon, ecKey(t), p.inter), p.inter), envWith(p.rootA))
+	if lf := a.Chains[0].Leaf; lf.DaysLeft != 9 {
+		t.Errorf("expiring in 9 days 23:59: days_left %d, want 9", lf.DaysLeft)
+	}
+}
+
+func TestUnknownRootIsNotAnIncompleteChain(t *testing.T) {
+	p := getPKI(t)
+	env := envWith(p.rootA)
+	// Leaf + intermediate sent, the intermediate issued by a root no store has.
+	ch := Analyze(observe(host, p.viaB, p.interB), env).Chains[0]
+	if ch.Quality.Incomplete || !ch.Quality.UnknownRoot || !strings.HasPrefix(ch.Quality.UnknownIssuer, "CN=Test Root B") {
+		t.Errorf("rogue root: quality %+v", ch.Quality)
+	}
+	if tr := ch.Trust[0]; tr.Trusted || !strings.Contains(tr.Reason, `"CN=Test Root B`) || !strings.Contains(tr.Reason, "not in any store") {
+		t.Errorf("rogue root: trust %+v", tr)
+	}
+	if st := status(t, "cert.chain_incomplete", observe(host, p.viaB, p.interB), env); st != checks.StatusPass {
+		t.Errorf("rogue root: cert.chain_incomplete %s", st)
+	}
+	if st := status(t, "cert.untrusted", observe(host, p.viaB, p.interB), env); st != checks.StatusFail {
+		t.Errorf("rogue root: cert.untrusted %s", st)
+	}
+	// Leaf alone, its issuer an intermediate: incomplete.
+	ch = Analyze(observe(host, p.good), env).Chains[0]
+	if !ch.Quality.Incomplete || ch.Quality.UnknownRoot || !strings.HasPrefix(ch.Quality.MissingIssuer, "CN=Test Intermediate A") {
+		t.Errorf("leaf only: quality %+v", ch.Quality)
+	}
+	// Leaf + intermediate B, with B's issuer fetched via AIA being itself an
+	// intermediate (cross-signed root B under A is not self-signed): incomplete.
+	o := observe(host, p.viaB, p.interB)
+	o.AIAFetched = []obs.FetchedCert{{URL: "http://127.0.0.1/b.der", DER: p.crossB.der}}
+	ch = Analyze(o, envWith()).Chains[0]
+	if !ch.Quality.Incomplete || ch.Quality.UnknownRoot {
+		t.Errorf("issuer fetched via AIA is an intermediate: quality %+v", ch.Quality)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tlsaudit/tlsaudit/scan/obs"
 	zx509 "github.com/zmap/zcrypto/x509"
 )
 
@@ -43,13 +44,7 @@ func validityDays(nb, na time.Time) int {
 }
 
 // daysLeft: whole days until t (negative once past).
-func daysLeft(now, t time.Time) int {
-	d := t.Sub(now)
-	if d < 0 {
-		return -int((-d + 24*time.Hour - 1) / (24 * time.Hour))
-	}
-	return int(d / (24 * time.Hour))
-}
+func daysLeft(now, t time.Time) int { return obs.DaysLeft(t, now) }
 
 func leafFacts(p *pcert, host string, now time.Time, warn time.Duration) *LeafFacts {
 	if p.c == nil {

@@ -4,9 +4,11 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"errors"
 	"math/big"
 	"time"
 
+	"github.com/tlsaudit/tlsaudit/scan/ocspverify"
 	"golang.org/x/crypto/ocsp"
 )
 
@@ -23,22 +25,21 @@ func parseStaple(raw []byte, leaf, issuer *pcert, now time.Time) (*StapleInfo, [
 	if issuer != nil {
 		iss, _ = x509.ParseCertificate(issuer.der)
 	}
-	resp, err := parseOCSP(raw, iss)
-	if err != nil && iss != nil {
-		// Parse again without the issuer to tell a bad signature from junk.
-		if r2, err2 := parseOCSP(raw, nil); err2 == nil {
-			resp, err = r2, nil
-			f := false
-			si.SignatureValid = &f
-		}
+	resp, signer, err := ocspverify.Parse(raw, nil, iss)
+	var sigErr *ocspverify.SignatureError
+	switch {
+	case errors.As(err, &sigErr):
+		// It parses, but neither the issuer nor a delegated responder of
+		// it signed it.
+		f := false
+		si.SignatureValid, si.Error, err = &f, sigErr.Reason, nil
+	case err == nil && iss != nil:
+		t := true
+		si.SignatureValid, si.Signer = &t, string(signer)
 	}
 	if err != nil {
 		si.Status, si.Error = "invalid", err.Error()
 		return si, nil
-	}
-	if iss != nil && si.SignatureValid == nil {
-		t := true
-		si.SignatureValid = &t
 	}
 	switch resp.Status {
 	case ocsp.Good:
@@ -55,15 +56,6 @@ func parseStaple(raw []byte, leaf, issuer *pcert, now time.Time) (*StapleInfo, [
 		si.SerialMatch = leaf.c.SerialNumber.Cmp(resp.SerialNumber) == 0
 	}
 	return si, stapleSCTs(raw)
-}
-
-func parseOCSP(raw []byte, issuer *x509.Certificate) (resp *ocsp.Response, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			resp, err = nil, ocsp.ParseError("panic while parsing OCSP response")
-		}
-	}()
-	return ocsp.ParseResponse(raw, issuer)
 }
 
 // The OCSP ASN.1 structures down to singleExtensions, which x/crypto/ocsp

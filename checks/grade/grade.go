@@ -15,7 +15,8 @@
 //     check behind it and what to fix) or add warnings (A becomes A-).
 //  4. A+ needs an A with no warning and HSTS with max-age ≥ 180 days.
 //     T (trust) and M (name mismatch) replace the letter; TrustIgnored keeps
-//     the letter as if the certificate were trusted.
+//     the letter as if the certificate were trusted, except that a SHA-1
+//     certificate never allows A+.
 //
 // Rules about protocols, suites and DH come from the observation; rules about
 // certificates, vulnerabilities and HTTP come from findings by check ID
@@ -175,7 +176,12 @@ func scoreLetter(score int) string {
 func letters(in *Input, rs RuleSet, base string, caps, warnings []Cap) (letter, trustIgnored string) {
 	l := base
 	trust := ""
+	noPlus := false
 	for _, c := range caps {
+		// SSL Labs gives no A+ with a SHA-1 certificate, trusted or not.
+		if c.CheckID == checks.IDCertSHA1Signature {
+			noPlus = true
+		}
 		switch {
 		case c.Grade == "T":
 			trust = "T"
@@ -188,7 +194,7 @@ func letters(in *Input, rs RuleSet, base string, caps, warnings []Cap) (letter, 
 	if l == "A" && len(warnings) > 0 {
 		l = "A-"
 	}
-	if l == "A" && rs.Exceptional != nil && rs.Exceptional(in) {
+	if l == "A" && !noPlus && rs.Exceptional != nil && rs.Exceptional(in) {
 		l = "A+"
 	}
 	if trust != "" {

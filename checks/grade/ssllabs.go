@@ -52,7 +52,9 @@ func commonRules() []Rule {
 		fromObs("rc4_modern", checks.IDCipherRC4, "C", "RC4 is accepted with TLS 1.1 or later: remove RC4", anyJudged(func(s view.Suite) bool {
 			return view.IsRC4(s.Info) && (s.Protocol == view.TLS11 || s.Protocol == view.TLS12)
 		})),
-		fromObs("rc4", checks.IDCipherRC4, "B", "RC4 suites are accepted: remove RC4 (RFC 7465)", anyJudged(func(s view.Suite) bool { return view.IsRC4(s.Info) })),
+		// Any RC4 suite offered caps at B whatever the semantics (SSL Labs
+		// since 2014); negotiated semantics decide only the TLS 1.1+ cap C.
+		fromObs("rc4", checks.IDCipherRC4, "B", "RC4 suites are accepted: remove RC4 (RFC 7465)", anySuite(func(s view.Suite) bool { return view.IsRC4(s.Info) })),
 		fromObs("sweet32", checks.IDCipherDES64BitBlock, "C", "64-bit block ciphers (3DES) are usable with TLS 1.1 or later: remove them, "+
 			"or at least put them last in an enforced server order", sweet32),
 		fromObs("no_forward_secrecy", checks.IDCipherNoForwardSecrecy, "B", "no suite has forward secrecy: enable ECDHE suites", noneJudged(func(s view.Suite) bool { return s.Info.FS })),

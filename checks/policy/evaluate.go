@@ -250,9 +250,9 @@ func (e *evaluation) expiry() {
 		}
 		left := c.NotAfter.Sub(e.in.Now)
 		if left < time.Duration(min)*24*time.Hour {
-			when := fmt.Sprintf("expires %s (in %d days)", c.NotAfter.UTC().Format(time.DateOnly), int(left.Hours()/24))
+			when := fmt.Sprintf("expires %s (in %d days)", c.NotAfter.UTC().Format(time.DateOnly), obs.DaysLeft(c.NotAfter, e.in.Now))
 			if left < 0 {
-				when = fmt.Sprintf("expired %s (%d days ago)", c.NotAfter.UTC().Format(time.DateOnly), int(-left.Hours()/24))
+				when = fmt.Sprintf("expired %s (%d days ago)", c.NotAfter.UTC().Format(time.DateOnly), -obs.DaysLeft(c.NotAfter, e.in.Now))
 			}
 			bad = append(bad, certName(c)+" "+when)
 		}

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tlsaudit/tlsaudit/scan/ocspverify"
 	"golang.org/x/crypto/ocsp"
 
 	"github.com/tlsaudit/tlsaudit/scan/obs"
@@ -143,7 +144,7 @@ func QueryOCSP(ctx context.Context, url string, cert, issuer []byte, lim Limits)
 		rc.Error = err.Error()
 		return rc
 	}
-	resp, err := ocsp.ParseResponseForCert(data, c, iss)
+	resp, _, err := ocspverify.Parse(data, c, iss)
 	if err != nil {
 		rc.Error = "OCSP response: " + err.Error()
 		return rc
