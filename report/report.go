@@ -47,8 +47,12 @@ type Report struct {
 	// Status repeats Observation.Status so batch consumers can filter on it.
 	Status      obs.Status       `json:"status"`
 	Observation *obs.Observation `json:"observation"`
-	// Findings are every check result (all statuses), in check ID order.
+	// Findings are the check results, in check ID order: every one, or
+	// those --findings selects (FindingsOmitted counts the others).
 	Findings []checks.Finding `json:"findings"`
+	// FindingsOmitted counts by status the findings left out of Findings
+	// (absent when none was).
+	FindingsOmitted map[checks.Status]int `json:"findings_omitted,omitempty"`
 	// Grade is absent when the target could not be graded.
 	Grade *grade.Grade `json:"grade,omitempty"`
 	// Certificates is the certificate analysis the cert.* checks judged

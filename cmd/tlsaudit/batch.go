@@ -188,7 +188,7 @@ func (b *batchRun) handle(ctx context.Context, res batch.Result) error {
 	if res.Index == res.Count-1 {
 		b.progress.target()
 	}
-	if err := b.out.emit(res, r); err != nil {
+	if err := b.out.emit(res, report.Trim(r, b.cfg.trim)); err != nil {
 		return &writeError{err}
 	}
 	return nil

@@ -143,10 +143,11 @@ type config struct {
 	expiryWarn     time.Duration
 	expiryGate     bool // --expiry-warn given explicitly
 	style          report.Style
-	htmlFile       string      // --html FILE: also write the HTML report there
-	certs          certConfig  // trust stores and opt-in certificate fetches (stores.go)
-	gates          gateConfig  // --mozilla-profile, --remediation, --require-mozilla, --policy (policy.go)
-	batch          batchConfig // --ip, --rate, --retries, --resume, --shard (batch.go)
+	htmlFile       string             // --html FILE: also write the HTML report there
+	trim           report.TrimOptions // --findings, --compact
+	certs          certConfig         // trust stores and opt-in certificate fetches (stores.go)
+	gates          gateConfig         // --mozilla-profile, --remediation, --require-mozilla, --policy (policy.go)
+	batch          batchConfig        // --ip, --rate, --retries, --resume, --shard (batch.go)
 	positional     []string
 }
 
@@ -205,6 +206,27 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 			return fail("--quiet cannot be combined with --format " + cfg.format)
 		}
 		cfg.format = "quiet"
+	}
+	// Batch records carry the failures, dashboards what needs attention,
+	// the other formats the whole report.
+	switch cfg.format {
+	case "jsonl":
+		cfg.trim.Findings = report.FindingsFail
+	case "sarif":
+		cfg.trim.Findings = report.FindingsNonPass
+	default:
+		cfg.trim.Findings = report.FindingsAll
+	}
+	if set["findings"] {
+		fset, err := report.ParseFindingSet(v.findings)
+		if err != nil {
+			return fail(err.Error())
+		}
+		cfg.trim.Findings = fset
+	}
+	cfg.trim.Compact = cfg.format == "jsonl"
+	if set["compact"] {
+		cfg.trim.Compact = v.compact
 	}
 	switch color {
 	case "auto":
@@ -280,6 +302,8 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 type mainVars struct {
 	jsonFlag, quiet, showVersion          bool
 	format, failOn, color, expiry, probes string
+	findings                              string
+	compact                               bool
 }
 
 // mainFlagSet declares the flags of the audit command (and demo) on cfg and v.
@@ -306,6 +330,8 @@ func mainFlagSet(name string, cfg *config, v *mainVars) *flag.FlagSet {
 	fs.StringVar(&v.failOn, "fail-on", "", "")
 	fs.StringVar(&v.expiry, "expiry-warn", "30d", "")
 	fs.BoolVar(&v.showVersion, "version", false, "")
+	fs.StringVar(&v.findings, "findings", "", "")
+	fs.BoolVar(&v.compact, "compact", false, "")
 	certFlags(fs, &cfg.certs)
 	gateFlags(fs, &cfg.gates)
 	batchFlags(fs, &cfg.batch)
@@ -446,11 +472,32 @@ func toolVersion() string {
 // buildVersion reads the module version from the build info once: every
 // record of a batch names it, and reading it took a tenth of the CPU of
 // judging a quick audit.
+// A release installed with go install carries its module version
+// (v1.2.3); a build from a checkout has "(devel)", then named by its VCS
+// revision when the build recorded one ("(devel) 0123456789ab", with
+// "+modified" for an uncommitted tree), so that SARIF and JSON consumers can
+// tell builds apart.
 var buildVersion = sync.OnceValue(func() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(devel)"
 	}
-	return "(devel)"
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	v, modified := "(devel)", ""
+	for _, s := range bi.Settings {
+		switch {
+		case s.Key == "vcs.revision" && len(s.Value) >= 12:
+			v += " " + s.Value[:12]
+		case s.Key == "vcs.modified" && s.Value == "true":
+			modified = "+modified"
+		}
+	}
+	if v == "(devel)" {
+		return v
+	}
+	return v + modified
 })
 
 // errorf writes one "tlsaudit: error: ..." line to stderr.

@@ -110,6 +110,16 @@ Output (stdout carries only the report; errors go to stderr):
   --html FILE           also write the HTML report to FILE (atomically, when the run ends)
   --json                same as --format json
   --quiet               one line per target: target, grade ("-" when none), status [error]
+  --findings SET        the findings each report carries: all, nonpass (all but pass and
+                        not_applicable) or fail; the report counts the others by status in
+                        findings_omitted. Default: fail for jsonl, nonpass for sarif, all
+                        for the other formats (verdicts and exit codes always use them all)
+  --compact             leave out of each record the observation's copy of the target, the
+                        DER of each served certificate (fingerprint, names, dates and key
+                        stay), the certificate analysis (trust paths, leaf facts: what they
+                        find wrong is in the findings) and an empty grade. Default: on for
+                        jsonl (a --quick record is then under 2 KB), off otherwise;
+                        --compact=false keeps them
   --color WHEN          auto (default: colour on a terminal unless NO_COLOR is set),
                         always, never
 
