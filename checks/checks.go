@@ -8,7 +8,9 @@ package checks
 import (
 	"time"
 
+	"github.com/tlsaudit/tlsaudit/checks/weakkey"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/truststore"
 )
 
 // Severity of a failed check.
@@ -82,13 +84,13 @@ type Env struct {
 	// Stores are the trust stores to validate chains against, loaded by the
 	// caller (embedded Mozilla roots, system store, --ca-file).
 	Stores []TrustStore
+	// WeakKeys is the Debian weak key list (nil: none loaded, and
+	// cert.debian_weak_key is inconclusive).
+	WeakKeys *weakkey.List
 }
 
-// TrustStore is a named set of trust anchors.
-type TrustStore struct {
-	Name  string   // "mozilla", "system", "custom"
-	Roots [][]byte // DER certificates
-}
+// TrustStore is a named set of trust anchors (see package truststore).
+type TrustStore = truststore.Store
 
 // Check is one registered check.
 type Check interface {

@@ -164,6 +164,30 @@ func RenderHTML(w io.Writer, reports []*Report) error {
 	return nil
 }
 
+// HTMLStyle is the report's style sheet, for a page that embeds report
+// sections (RenderHTMLSections) in its own document.
+func HTMLStyle() string {
+	var b strings.Builder
+	if err := htmlTemplate().ExecuteTemplate(&b, "style", nil); err != nil {
+		panic(err) // a constant template
+	}
+	return b.String()
+}
+
+// RenderHTMLSections writes the body of the HTML page for reports (the
+// sections RenderHTML puts between the page's heading and footer), escaped
+// as there, for a page that embeds them with HTMLStyle.
+func RenderHTMLSections(w io.Writer, reports []*Report) error {
+	page := htmlPage{}
+	for i, r := range reports {
+		page.Targets = append(page.Targets, htmlTargetOf(i, r))
+	}
+	if err := htmlTemplate().ExecuteTemplate(w, "targets", page); err != nil {
+		return fmt.Errorf("report: rendering HTML: %w", err)
+	}
+	return nil
+}
+
 func htmlTargetOf(i int, r *Report) htmlTarget {
 	t := htmlTarget{Report: r, Anchor: "target-" + strconv.Itoa(i+1), Name: oneLine(r.TargetName())}
 	if r.Target.Host != "" {

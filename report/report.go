@@ -26,6 +26,7 @@ import (
 	"github.com/tlsaudit/tlsaudit/checks/cert"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
 	"github.com/tlsaudit/tlsaudit/checks/mozilla"
+	"github.com/tlsaudit/tlsaudit/checks/policy"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 
@@ -56,13 +57,17 @@ type Report struct {
 	// Grade is absent when the target could not be graded.
 	Grade *grade.Grade `json:"grade,omitempty"`
 	// Certificates is the certificate analysis the cert.* checks judged
-	// (chains, trust per store, leaf facts, staple, SCTs); set by the caller
-	// from the same analysis, absent when no chain was analysed.
+	// (chains, trust per store, leaf facts, staple, SCTs), absent when no
+	// chain was analysed.
 	Certificates *cert.Analysis `json:"certificates,omitempty"`
 	// Mozilla is the Mozilla Server Side TLS verdict (profiles met,
-	// deviations, an optional remediation snippet); set by the caller,
-	// absent when the target was not evaluated.
+	// deviations, an optional remediation snippet), absent when the target
+	// was not evaluated.
 	Mozilla *mozilla.Summary `json:"mozilla,omitempty"`
+	// Policy is the verdict of the gates the audit was judged by (grade
+	// floor, severity, expiry, Mozilla profile, policy file); absent when
+	// none was set or the target was not scanned.
+	Policy *policy.Verdict `json:"policy,omitempty"`
 	// Error says why the target could not be scanned (status != ok).
 	Error string `json:"error,omitempty"`
 }

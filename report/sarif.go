@@ -100,6 +100,10 @@ type sarifResultProp struct {
 	Status  string `json:"status"`
 	Subject string `json:"subject,omitempty"`
 	Grade   string `json:"grade,omitempty"`
+	// Mozilla is the strictest Mozilla profile the target meets ("none").
+	Mozilla string `json:"mozilla,omitempty"`
+	// Policy is the gates' verdict on the target: "passed" or "failed".
+	Policy string `json:"policy,omitempty"`
 }
 
 type sarifLocation struct {
@@ -196,9 +200,22 @@ func SARIF(reports []*Report) any {
 				Message: sarifText{Text: ciEntries(r)[0].Detail}})
 			continue
 		}
-		letter := ""
+		letter, moz, pol := "", "", ""
 		if r.Grade != nil {
 			letter = r.Grade.Letter
+		}
+		if r.Mozilla != nil {
+			moz = firstNonEmpty(r.Mozilla.Meets, "none")
+		}
+		if r.Policy != nil {
+			pol = "failed"
+			if r.Policy.Passed {
+				pol = "passed"
+			}
+			for _, v := range r.Policy.Violations {
+				inv.Notifications = append(inv.Notifications, sarifNotification{Level: "error", Locations: loc,
+					Message: sarifText{Text: "policy: " + oneLine(v.String())}})
+			}
 		}
 		for _, f := range r.Findings {
 			level := "none"
@@ -221,7 +238,8 @@ func SARIF(reports []*Report) any {
 				RuleID: f.CheckID, RuleIndex: index[f.CheckID], Kind: sarifKind[f.Status], Level: level,
 				Message: sarifText{Text: msg}, Locations: loc,
 				PartialFingerprints: sarifFingerprint(f.CheckID, loc[0].PhysicalLocation.ArtifactLocation.URI, f.Subject),
-				Properties:          sarifResultProp{Target: r.TargetName(), Status: string(f.Status), Subject: oneLine(f.Subject), Grade: letter},
+				Properties: sarifResultProp{Target: r.TargetName(), Status: string(f.Status), Subject: oneLine(f.Subject), Grade: letter,
+					Mozilla: moz, Policy: pol},
 			})
 		}
 	}

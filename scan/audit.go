@@ -32,6 +32,7 @@ type audit struct {
 	o       *obs.Observation
 	clients []clientsim.Profile // extra client simulations
 	probes  []string            // probes to run; nil: all
+	http    HTTPOptions         // for the HTTP probes
 
 	mu        sync.Mutex
 	protocols map[uint16]*obs.Protocol
@@ -134,8 +135,26 @@ func (a *audit) run(ctx context.Context) {
 		}
 		return nil
 	})
+	// The probes (vulnerabilities, HTTP, ...) need the protocols and their
+	// suites only: they start as soon as those are known, beside the group
+	// and signature algorithm sequences, which keep the priority for
+	// connection slots (see connLimit).
+	probesDone := make(chan struct{})
+	go func() {
+		defer close(probesDone)
+		protoWG.Wait()
+		if !a.anySupported() {
+			return
+		}
+		var enabled func(string) bool
+		if a.probes != nil {
+			enabled = func(name string) bool { return slices.Contains(a.probes, name) }
+		}
+		a.runProbes(ctx, enabled)
+	}()
 	g.Wait()
 	a.notePhaseTime("discovery", time.Since(discoveryStart))
+	<-probesDone
 
 	o := a.o
 	for _, v := range protocolOrder {
@@ -151,13 +170,6 @@ func (a *audit) run(ctx context.Context) {
 	if a.hrrLoop != nil && a.onlyTLS13() {
 		o.Status, o.Error = obs.StatusProtocolError, a.hrrLoop.Error()
 	}
-
-	// Then the probes (vulnerabilities, HTTP, ...), each in its own field.
-	var enabled func(string) bool
-	if a.probes != nil {
-		enabled = func(name string) bool { return slices.Contains(a.probes, name) }
-	}
-	a.runProbes(ctx, enabled)
 
 	if len(a.groups.TLS12) > 0 || len(a.groups.TLS13) > 0 {
 		gr := a.groups
@@ -294,8 +306,8 @@ func (a *audit) onlyTLS13() bool {
 
 // exchange opens one connection, sends ch and reads the server's flight up
 // to stop. A server that answers with an alert returns a Flight with Alert set.
-func (a *audit) exchange(ctx context.Context, ch *wire.ClientHello, privs []*wire.KeySharePrivate, stop wire.Stage) (*wire.Flight, error) {
-	c, err := a.ep.dial(ctx)
+func (ep *endpoint) exchange(ctx context.Context, ch *wire.ClientHello, privs []*wire.KeySharePrivate, stop wire.Stage) (*wire.Flight, error) {
+	c, err := ep.dial(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -409,13 +421,18 @@ func (a *audit) refused(how string) {
 func (a *audit) probeError(probe string, err error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	addProbeError(a.o, probe, err)
+}
+
+// addProbeError records a non-fatal problem of one probe in o, once.
+func addProbeError(o *obs.Observation, probe string, err error) {
 	msg := err.Error()
-	for _, e := range a.o.Errors {
+	for _, e := range o.Errors {
 		if e.Probe == probe && e.Error == msg {
 			return
 		}
 	}
-	a.o.Errors = append(a.o.Errors, obs.ProbeError{Probe: probe, Error: msg})
+	o.Errors = append(o.Errors, obs.ProbeError{Probe: probe, Error: msg})
 }
 
 // addChain records a served chain if it has not been seen yet.

@@ -12,8 +12,6 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/sync/semaphore"
-
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/scan/starttls"
 )
@@ -32,7 +30,7 @@ type endpoint struct {
 	// specDepth bounds the offers in flight per suite selection chain
 	// (speculate.go): the connection limit; 1 turns speculation off.
 	specDepth int
-	sem       *semaphore.Weighted
+	sem       *connLimit
 	conns     atomic.Int64
 	dialer    net.Dialer
 
@@ -75,7 +73,7 @@ func (e *endpoint) phases() map[string]int {
 }
 
 func newEndpoint(addr, sni string, perHost int, connTimeout time.Duration) *endpoint {
-	return &endpoint{addr: addr, sni: sni, connTimeout: connTimeout, specDepth: perHost, sem: semaphore.NewWeighted(int64(perHost))}
+	return &endpoint{addr: addr, sni: sni, connTimeout: connTimeout, specDepth: perHost, sem: newConnLimit(perHost)}
 }
 
 // limitedConn releases the endpoint's semaphore slot when closed.
@@ -97,7 +95,7 @@ func (c *limitedConn) Close() error {
 // dial opens one connection with a deadline of connTimeout (or the context's
 // deadline, whichever is earlier). The caller must Close it.
 func (e *endpoint) dial(ctx context.Context) (net.Conn, error) {
-	if err := e.sem.Acquire(ctx, 1); err != nil {
+	if err := e.sem.acquire(ctx, priorityOf(ctx)); err != nil {
 		return nil, err
 	}
 	deadline := time.Now().Add(e.connTimeout)
@@ -110,7 +108,7 @@ func (e *endpoint) dial(ctx context.Context) (net.Conn, error) {
 	e.countPhase(ctx)
 	c, err := e.dialer.DialContext(dctx, "tcp", e.addr)
 	if err != nil {
-		e.sem.Release(1)
+		e.sem.release()
 		return nil, &DialError{Addr: e.addr, Err: err}
 	}
 	if tc, ok := c.(*net.TCPConn); ok {
@@ -122,14 +120,14 @@ func (e *endpoint) dial(ctx context.Context) (net.Conn, error) {
 		// The upgrade is part of this connection: same deadline, same count.
 		if err := starttls.Upgrade(dctx, c, e.startTLS, e.startHost); err != nil {
 			c.Close()
-			e.sem.Release(1)
+			e.sem.release()
 			return nil, &DialError{Addr: e.addr, Err: &StartTLSError{Proto: e.startTLS, Addr: e.addr, Err: err}}
 		}
 		c.SetDeadline(deadline)
 	}
 	// Stop the exchange when the audit is cancelled.
 	stop := context.AfterFunc(ctx, func() { c.SetDeadline(time.Unix(1, 0)) })
-	return &limitedConn{Conn: c, release: func() { stop(); e.sem.Release(1) }}, nil
+	return &limitedConn{Conn: c, release: func() { stop(); e.sem.release() }}, nil
 }
 
 // DialError is a failure to open a connection ready for the ClientHello:

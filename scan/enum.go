@@ -105,8 +105,8 @@ func sigAlgsToOffer(tls13 bool) []uint16 {
 }
 
 // helloTLS builds a broad ClientHello for version v (SSLv3 to TLS 1.2).
-func (a *audit) helloTLS(v uint16, suites []uint16) *wire.ClientHello {
-	ch := &wire.ClientHello{Version: v, CipherSuites: suites, ServerName: a.ep.sni}
+func (ep *endpoint) helloTLS(v uint16, suites []uint16) *wire.ClientHello {
+	ch := &wire.ClientHello{Version: v, CipherSuites: suites, ServerName: ep.sni}
 	if v == wire.VersionSSL30 {
 		// SSLv3 stacks predate extensions: signal renegotiation by SCSV.
 		ch.RecordVersion = wire.VersionSSL30
@@ -137,7 +137,7 @@ func (a *audit) enumTLS(ctx context.Context, v uint16) *obs.Protocol {
 	kx := map[uint16]*obs.KeyExchange{}
 	var closedSilently atomic.Bool // the last refusal was a close, not an alert
 	pick := func(ctx context.Context, offer []uint16) (uint16, bool, error) {
-		f, err := a.exchange(ctx, a.helloTLS(v, offer), nil, wire.StopAfterServerHelloDone)
+		f, err := a.ep.exchange(ctx, a.ep.helloTLS(v, offer), nil, wire.StopAfterServerHelloDone)
 		closedSilently.Store(err != nil && isClosed(err))
 		ok, refused, err := a.answer(f, err)
 		if !ok {

@@ -39,7 +39,7 @@ func (a *audit) bestTLS12(keep func(registry.Suite) bool) (uint16, []uint16) {
 func (a *audit) enumGroupsTLS12(ctx context.Context, v uint16, suites []uint16) {
 	pick := func(ctx context.Context, offer []uint16) (uint16, bool, error) {
 		r := carried(ctx, a.orderChecks[v], pairFits12("ECDHE"), suites, func(suites []uint16) skeResult {
-			ch := a.helloTLS(v, suites)
+			ch := a.ep.helloTLS(v, suites)
 			ch.SupportedGroups = offer
 			return a.serverKeyExchangeResult(ctx, ch, v)
 		}, skeResult.answered)
@@ -87,7 +87,7 @@ func (a *audit) enumFFDHE(ctx context.Context, v uint16, suites []uint16) ([]uin
 	}
 	fixed := false
 	pick := func(ctx context.Context, groups []uint16) (uint16, bool, error) {
-		ch := a.helloTLS(v, suites)
+		ch := a.ep.helloTLS(v, suites)
 		ch.SupportedGroups = groups
 		f, suite, ske, refused, err := a.serverKeyExchange(ctx, ch, v)
 		if f == nil || err != nil {
@@ -118,7 +118,7 @@ func (a *audit) enumFFDHE(ctx context.Context, v uint16, suites []uint16) ([]uin
 func (a *audit) enumSigAlgsTLS12(ctx context.Context, suites []uint16) {
 	pick := func(ctx context.Context, offer []uint16) (uint16, bool, error) {
 		r := carried(ctx, a.orderChecks[wire.VersionTLS12], pairFits12("ECDHE", "DHE"), suites, func(suites []uint16) skeResult {
-			ch := a.helloTLS(wire.VersionTLS12, suites)
+			ch := a.ep.helloTLS(wire.VersionTLS12, suites)
 			ch.SignatureAlgorithms = offer
 			return a.serverKeyExchangeResult(ctx, ch, wire.VersionTLS12)
 		}, skeResult.answered)
@@ -149,7 +149,7 @@ func (a *audit) enumSigAlgsTLS12(ctx context.Context, suites []uint16) {
 // parsed ServerKeyExchange, nil when the server sent none or the suite has
 // no format we read.
 func (a *audit) serverKeyExchange(ctx context.Context, ch *wire.ClientHello, v uint16) (f *wire.Flight, suite registry.Suite, ske *wire.ServerKeyExchange, refused bool, err error) {
-	f, err = a.exchange(ctx, ch, nil, wire.StopAfterServerKeyExchange)
+	f, err = a.ep.exchange(ctx, ch, nil, wire.StopAfterServerKeyExchange)
 	ok, refused, err := a.answer(f, err)
 	if !ok {
 		return nil, suite, nil, refused, err

@@ -30,37 +30,43 @@ const (
 	cbcOracleRounds = 2
 )
 
-func init() { registerProbe("cbc_oracles", probeCBCOracles) }
+func init() {
+	registerProbe("cbc_oracles", probeCBCOracles, inSessionProbes(func(p *obs.SessionProbes, r *obs.CBCOraclesResult) { p.CBCOracles = r }))
+}
 
-func probeCBCOracles(ctx context.Context, a *audit) {
-	res := &obs.CBCOraclesResult{}
-	defer a.setSessionProbe(func(p *obs.SessionProbes) { p.CBCOracles = res })
+func probeCBCOracles(ctx context.Context, e *probeEnv) (res *obs.CBCOraclesResult) {
+	res = &obs.CBCOraclesResult{}
 	// Prefer HMAC-SHA1/SHA-256 suites (the common ones, as padcheck does),
 	// the highest protocol first.
-	choices := a.client12Choices(func(s *wire.Suite12) bool { return !s.GCM && s.MACLen() <= 32 })
+	choices := e.client12Choices(func(s *wire.Suite12) bool { return !s.GCM && s.MACLen() <= 32 })
 	if len(choices) == 0 {
-		choices = a.client12Choices(func(s *wire.Suite12) bool { return !s.GCM })
+		choices = e.client12Choices(func(s *wire.Suite12) bool { return !s.GCM })
 	}
 	if len(choices) == 0 {
-		res.Attempt = a.noCBCChoice("AES-CBC with HMAC and RSA or ECDHE key exchange")
+		res.Attempt = e.noCBCChoice("AES-CBC with HMAC and RSA or ECDHE key exchange")
 		return
 	}
 	c := choices[0]
 	st, _ := wire.LookupSuite12(c.suite)
 	res.Protocol, res.Suite, res.WaitMS = wire.VersionName(c.version), registry.SuiteName(c.suite), cbcOracleWait.Milliseconds()
-	records := cbcOracleRecords(st, hostHeader(a.o.Target, a.o.Target.Port, 443))
-	for range cbcOracleRounds {
-		round := obs.CBCOracleRound{Responses: make([]string, len(records)), ElapsedMS: make([]int64, len(records))}
-		errs := make([]error, len(records))
-		var wg sync.WaitGroup
+	records := cbcOracleRecords(st, hostHeader(e.target, e.target.Port, 443))
+	// Every connection of every round at once: none depends on another.
+	rounds := make([]obs.CBCOracleRound, cbcOracleRounds)
+	errs := make([][]error, cbcOracleRounds)
+	var wg sync.WaitGroup
+	for k := range rounds {
+		rounds[k] = obs.CBCOracleRound{Responses: make([]string, len(records)), ElapsedMS: make([]int64, len(records))}
+		errs[k] = make([]error, len(records))
 		for i, r := range records {
 			wg.Go(func() {
-				round.Responses[i], round.ElapsedMS[i], errs[i] = a.cbcOracleAttempt(ctx, c, r)
+				rounds[k].Responses[i], rounds[k].ElapsedMS[i], errs[k][i] = e.cbcOracleAttempt(ctx, c, r)
 			})
 		}
-		wg.Wait()
+	}
+	wg.Wait()
+	for k := range rounds {
 		res.Connections += len(records)
-		for _, err := range errs {
+		for _, err := range errs[k] {
 			if err != nil {
 				res.Attempt = attemptError(err)
 				res.Attempt.Connections = res.Connections
@@ -68,17 +74,18 @@ func probeCBCOracles(ctx context.Context, a *audit) {
 				return
 			}
 		}
-		res.Rounds = append(res.Rounds, round)
+		res.Rounds = append(res.Rounds, rounds[k])
 	}
 	res.Status = obs.AttemptCompleted
+	return
 }
 
 // noCBCChoice explains why no CBC probe can run: no CBC suite accepted in
 // TLS 1.0-1.2 (not applicable), or none the probe can use (inconclusive;
 // needs says what the probe needs).
-func (a *audit) noCBCChoice(needs string) obs.Attempt {
+func (e *probeEnv) noCBCChoice(needs string) obs.Attempt {
 	cbc := func(s registry.Suite) bool { return s.BlockBits > 0 && s.MAC != "AEAD" }
-	if a.acceptedAny(cbc) {
+	if e.acceptedAny(cbc) {
 		return obs.Attempt{Status: obs.AttemptInconclusive, Reason: "CBC suites are accepted, but none the probe can use (it needs " + needs + ")"}
 	}
 	return obs.Attempt{Status: obs.AttemptNotApplicable, Reason: "no CBC suite accepted in TLS 1.0-1.2"}
@@ -131,8 +138,8 @@ func cbcOracleRecords(st *wire.Suite12, host string) []cbcOracleRecord {
 // cbcOracleAttempt completes a handshake, sends r and returns how the
 // server answered and how long it took. err is set only when the
 // handshake failed.
-func (a *audit) cbcOracleAttempt(ctx context.Context, c suiteChoice, r cbcOracleRecord) (string, int64, error) {
-	s, err := a.dial12(ctx, c, true)
+func (e *probeEnv) cbcOracleAttempt(ctx context.Context, c suiteChoice, r cbcOracleRecord) (string, int64, error) {
+	s, err := e.dial12(ctx, c, true)
 	if err != nil {
 		return "", 0, err
 	}

@@ -15,12 +15,13 @@ import (
 // secret, and fails to decrypt the next record (bad_record_mac or
 // decryption_failed). One connection.
 
-func init() { registerProbe("ccs_injection", probeCCSInjection) }
+func init() {
+	registerProbe("ccs_injection", probeCCSInjection, inHandshakeProbes(func(p *obs.HandshakeProbes, r *obs.CCSInjectionResult) { p.CCSInjection = r }))
+}
 
-func probeCCSInjection(ctx context.Context, a *audit) {
-	res := &obs.CCSInjectionResult{}
-	defer a.setHandshakeProbe(func(p *obs.HandshakeProbes) { p.CCSInjection = res })
-	v, _, c, f := a.legacyFlight(ctx, &res.Attempt, "no protocol below TLS 1.3 is accepted (TLS 1.3 has no ChangeCipherSpec state change)",
+func probeCCSInjection(ctx context.Context, e *probeEnv) (res *obs.CCSInjectionResult) {
+	res = &obs.CCSInjectionResult{}
+	v, _, c, f := e.legacyFlight(ctx, &res.Attempt, "no protocol below TLS 1.3 is accepted (TLS 1.3 has no ChangeCipherSpec state change)",
 		nil, wire.StopAfterServerHelloDone)
 	if c != nil {
 		defer c.Close()
@@ -43,4 +44,5 @@ func probeCCSInjection(ctx context.Context, a *audit) {
 		res.Status = obs.AttemptInconclusive
 		res.Reason = "after the early ChangeCipherSpec the server answered: " + res.Answer
 	}
+	return
 }

@@ -10,7 +10,7 @@ import (
 
 // Client simulation: replay every captured real client's ClientHello (the
 // built-in set plus Options.Clients) and record what each would negotiate.
-// One connection per client, all through a.ep.dial (so within the
+// One connection per client, all through e.ep.dial (so within the
 // per-endpoint limit).
 
 // simulatedClients returns the built-in profiles plus extra ones; an extra
@@ -30,33 +30,43 @@ func simulatedClients(extra []clientsim.Profile) ([]clientsim.Profile, error) {
 	return append(out, extra...), err
 }
 
-func init() { registerProbe("client_simulation", probeClientSimulation) }
+func init() {
+	registerProbe("client_simulation", probeClientSimulation, func(o *obs.Observation, r clientSimResult) {
+		if r.err != nil {
+			addProbeError(o, "client_simulation", r.err)
+		}
+		if r.sims != nil {
+			o.ClientSimulations = r.sims
+		}
+	})
+}
 
-func probeClientSimulation(ctx context.Context, a *audit) {
-	profiles, err := simulatedClients(a.clients)
-	if err != nil {
-		a.probeError("client_simulation", err)
-	}
+// clientSimResult is the simulations, and an error loading the profiles.
+type clientSimResult struct {
+	sims []obs.ClientSimulation
+	err  error
+}
+
+func probeClientSimulation(ctx context.Context, e *probeEnv) clientSimResult {
+	profiles, err := simulatedClients(e.clients)
 	if len(profiles) == 0 {
-		return
+		return clientSimResult{err: err}
 	}
 	ctx = withPhase(ctx, "client_simulation")
 	results := make([]obs.ClientSimulation, len(profiles))
 	var wg sync.WaitGroup
 	for i, p := range profiles {
 		wg.Go(func() {
-			c, err := a.ep.dial(ctx)
+			c, err := e.ep.dial(ctx)
 			if err != nil {
 				results[i] = obs.ClientSimulation{Client: p.Meta.Label, ID: p.ID, Source: p.Source,
 					Reference: p.Meta.Reference, Error: "error: " + err.Error()}
 				return
 			}
 			defer c.Close()
-			results[i] = clientsim.Simulate(c, p, a.ep.sni)
+			results[i] = clientsim.Simulate(c, p, e.ep.sni)
 		})
 	}
 	wg.Wait()
-	a.mu.Lock()
-	a.o.ClientSimulations = results
-	a.mu.Unlock()
+	return clientSimResult{sims: results, err: err}
 }

@@ -21,36 +21,32 @@ const maxEvidence = 64
 // a crafted record: silence is an answer for these probes, so this is short.
 const probeReadWait = 3 * time.Second
 
-// setHandshakeProbe stores a result into the observation under a.mu.
-func (a *audit) setHandshakeProbe(set func(p *obs.HandshakeProbes)) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.o.Probes == nil {
-		a.o.Probes = &obs.Probes{}
-	}
-	set(&a.o.Probes.HandshakeProbes)
-}
-
 // legacyVersions are the pre-TLS 1.3 versions, newest first.
 var legacyVersions = []uint16{wire.VersionTLS12, wire.VersionTLS11, wire.VersionTLS10, wire.VersionSSL30}
 
 // bestLegacy returns the highest accepted version below TLS 1.3 and the
 // suites discovery saw accepted with it (in the server's order when known).
-func (a *audit) bestLegacy() (uint16, []uint16, bool) {
+func (e *probeEnv) bestLegacy() (uint16, []uint16, bool) {
 	for _, v := range legacyVersions {
-		if p := a.supported(v); p.Supported {
+		if p := e.supported(v); p.Supported {
 			return v, protoSuiteIDs(p), true
 		}
 	}
 	return 0, nil, false
 }
 
+// supported returns the discovery record of version v (SSLv3 to TLS 1.3);
+// the zero Protocol when v is not supported.
+func (e *probeEnv) supported(v uint16) obs.Protocol {
+	return e.protocols[v]
+}
+
 // highestSupported returns the highest accepted version of SSLv3..TLS 1.3.
-func (a *audit) highestSupported() (uint16, bool) {
-	if a.supported(wire.VersionTLS13).Supported {
+func (e *probeEnv) highestSupported() (uint16, bool) {
+	if e.supported(wire.VersionTLS13).Supported {
 		return wire.VersionTLS13, true
 	}
-	v, _, ok := a.bestLegacy()
+	v, _, ok := e.bestLegacy()
 	return v, ok
 }
 
@@ -140,17 +136,17 @@ func attemptFor(status, format string, args ...any) obs.Attempt {
 // go on: the caller closes c when it is not nil. When there is no such
 // version or no ServerHello came, it fills at (not applicable with
 // notApplicable as the reason, or the failure) and returns a nil Flight.
-func (a *audit) legacyFlight(ctx context.Context, at *obs.Attempt, notApplicable string, mod func(ch *wire.ClientHello), stop wire.Stage) (uint16, []uint16, net.Conn, *wire.Flight) {
-	v, suites, ok := a.bestLegacy()
+func (e *probeEnv) legacyFlight(ctx context.Context, at *obs.Attempt, notApplicable string, mod func(ch *wire.ClientHello), stop wire.Stage) (uint16, []uint16, net.Conn, *wire.Flight) {
+	v, suites, ok := e.bestLegacy()
 	if !ok {
 		*at = obs.Attempt{Status: obs.AttemptNotApplicable, Reason: notApplicable}
 		return 0, nil, nil, nil
 	}
-	ch := a.helloTLS(v, suites)
+	ch := e.ep.helloTLS(v, suites)
 	if mod != nil {
 		mod(ch)
 	}
-	c, err := a.ep.dial(ctx)
+	c, err := e.ep.dial(ctx)
 	if err != nil {
 		*at = handshakeFailed(err, nil, 1)
 		return v, suites, nil, nil
@@ -166,8 +162,8 @@ func (a *audit) legacyFlight(ctx context.Context, at *obs.Attempt, notApplicable
 
 // legacyHello is legacyFlight reading to the ServerHello only, on a
 // connection it closes.
-func (a *audit) legacyHello(ctx context.Context, at *obs.Attempt, notApplicable string, mod func(ch *wire.ClientHello)) (uint16, []uint16, *wire.ServerHello) {
-	v, suites, c, f := a.legacyFlight(ctx, at, notApplicable, mod, wire.StopAfterServerHello)
+func (e *probeEnv) legacyHello(ctx context.Context, at *obs.Attempt, notApplicable string, mod func(ch *wire.ClientHello)) (uint16, []uint16, *wire.ServerHello) {
+	v, suites, c, f := e.legacyFlight(ctx, at, notApplicable, mod, wire.StopAfterServerHello)
 	if c != nil {
 		c.Close()
 	}

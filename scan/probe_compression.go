@@ -12,14 +12,15 @@ import (
 // before null (RFC 3749, RFC 3943) at the best version below TLS 1.3 (TLS
 // 1.3 has no compression) and record the method chosen. One connection.
 
-func init() { registerProbe("compression", probeCompression) }
+func init() {
+	registerProbe("compression", probeCompression, inHandshakeProbes(func(p *obs.HandshakeProbes, r *obs.CompressionResult) { p.Compression = r }))
+}
 
 var compressionOffer = []uint8{1, 64, 0}
 
-func probeCompression(ctx context.Context, a *audit) {
-	res := &obs.CompressionResult{}
-	defer a.setHandshakeProbe(func(p *obs.HandshakeProbes) { p.Compression = res })
-	v, _, sh := a.legacyHello(ctx, &res.Attempt, "no protocol below TLS 1.3 is accepted (TLS 1.3 has no compression)",
+func probeCompression(ctx context.Context, e *probeEnv) (res *obs.CompressionResult) {
+	res = &obs.CompressionResult{}
+	v, _, sh := e.legacyHello(ctx, &res.Attempt, "no protocol below TLS 1.3 is accepted (TLS 1.3 has no compression)",
 		func(ch *wire.ClientHello) { ch.CompressionMethods = compressionOffer })
 	if sh == nil {
 		return
@@ -31,4 +32,5 @@ func probeCompression(ctx context.Context, a *audit) {
 		res.Status = obs.AttemptInconclusive
 		res.Reason = fmt.Sprintf("the server chose compression method %d, which was not offered", res.Method)
 	}
+	return
 }

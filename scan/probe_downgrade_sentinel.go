@@ -13,16 +13,17 @@ import (
 // TLS 1.3 server for TLS 1.2 and record the last 8 bytes of the random.
 // One connection.
 
-func init() { registerProbe("downgrade_sentinel", probeDowngradeSentinel) }
+func init() {
+	registerProbe("downgrade_sentinel", probeDowngradeSentinel, inHandshakeProbes(func(p *obs.HandshakeProbes, r *obs.DowngradeSentinelResult) { p.DowngradeSentinel = r }))
+}
 
-func probeDowngradeSentinel(ctx context.Context, a *audit) {
-	res := &obs.DowngradeSentinelResult{}
-	defer a.setHandshakeProbe(func(p *obs.HandshakeProbes) { p.DowngradeSentinel = res })
-	if !a.supported(wire.VersionTLS13).Supported {
+func probeDowngradeSentinel(ctx context.Context, e *probeEnv) (res *obs.DowngradeSentinelResult) {
+	res = &obs.DowngradeSentinelResult{}
+	if !e.supported(wire.VersionTLS13).Supported {
 		res.Attempt = attemptFor(obs.AttemptNotApplicable, "TLS 1.3 is not accepted")
 		return
 	}
-	v, _, sh := a.legacyHello(ctx, &res.Attempt, "only TLS 1.3 is accepted: no downgrade to observe", nil)
+	v, _, sh := e.legacyHello(ctx, &res.Attempt, "only TLS 1.3 is accepted: no downgrade to observe", nil)
 	if sh == nil {
 		return
 	}
@@ -33,4 +34,5 @@ func probeDowngradeSentinel(ctx context.Context, a *audit) {
 		res.Status = obs.AttemptInconclusive
 		res.Reason = "the server answered a " + wire.VersionName(v) + " hello with " + res.Negotiated
 	}
+	return
 }

@@ -29,12 +29,13 @@ const (
 	earlyAnswerWait = 2 * time.Second
 )
 
-func init() { registerProbe("early_data", probeEarlyData) }
+func init() {
+	registerProbe("early_data", probeEarlyData, inSessionProbes(func(p *obs.SessionProbes, r *obs.EarlyDataResult) { p.EarlyData = r }))
+}
 
-func probeEarlyData(ctx context.Context, a *audit) {
-	res := &obs.EarlyDataResult{}
-	defer a.setSessionProbe(func(p *obs.SessionProbes) { p.EarlyData = res })
-	p := a.supported(wire.VersionTLS13)
+func probeEarlyData(ctx context.Context, e *probeEnv) (res *obs.EarlyDataResult) {
+	res = &obs.EarlyDataResult{}
+	p := e.supported(wire.VersionTLS13)
 	if !p.Supported {
 		res.Attempt = obs.Attempt{Status: obs.AttemptNotApplicable, Reason: "TLS 1.3 not supported"}
 		return
@@ -50,7 +51,7 @@ func probeEarlyData(ctx context.Context, a *audit) {
 		return
 	}
 	res.Connections = 1
-	run, err := a.tls13Tickets(ctx, suites)
+	run, err := e.tls13Tickets(ctx, suites)
 	res.Tickets, res.MaxEarlyDataSize, res.Suite = run.n, run.maxEarly, registry.SuiteName(run.suite)
 	switch {
 	case err != nil && run.n == 0 && run.suite == 0:
@@ -63,18 +64,19 @@ func probeEarlyData(ctx context.Context, a *audit) {
 	res.Status = obs.AttemptCompleted
 	if run.early != nil {
 		res.Connections++
-		if err := a.sendEarlyData(ctx, run.early, run.group, res); err != nil {
+		if err := e.sendEarlyData(ctx, run.early, run.group, res); err != nil {
 			res.ResumeError = response(err)
 		}
 	}
+	return
 }
 
 // sendEarlyData resumes with r on a new connection, sending an HTTP GET
 // as 0-RTT data, and records Sent, Accepted and Answered. group is the one
 // of the first handshake: it gets a key share too, since a
 // HelloRetryRequest would end the resumption.
-func (a *audit) sendEarlyData(ctx context.Context, r *wire.TLS13Resumption, group uint16, res *obs.EarlyDataResult) error {
-	conn, err := a.ep.dial(ctx)
+func (e *probeEnv) sendEarlyData(ctx context.Context, r *wire.TLS13Resumption, group uint16, res *obs.EarlyDataResult) error {
+	conn, err := e.ep.dial(ctx)
 	if err != nil {
 		return err
 	}
@@ -87,8 +89,8 @@ func (a *audit) sendEarlyData(ctx context.Context, r *wire.TLS13Resumption, grou
 	if err != nil {
 		return err
 	}
-	ch := a.hello13([]uint16{r.Suite}, a.earlyGroups13(), nil, shares)
-	req := []byte("GET / HTTP/1.1\r\nHost: " + hostHeader(a.o.Target, a.o.Target.Port, 443) + "\r\nConnection: close\r\n\r\n")
+	ch := e.ep.hello13([]uint16{r.Suite}, e.earlyGroups13(), nil, shares)
+	req := []byte("GET / HTTP/1.1\r\nHost: " + hostHeader(e.target, e.target.Port, 443) + "\r\nConnection: close\r\n\r\n")
 	if len(req) > int(r.Ticket.MaxEarlyDataSize) {
 		return errors.New("the ticket allows fewer early bytes than an HTTP request needs")
 	}
@@ -132,11 +134,9 @@ func tls13Shares(groups []uint16) ([]wire.KeyShare, []*wire.KeySharePrivate, err
 // and P-384, then the server's other accepted TLS 1.3 groups that wire can
 // complete a key exchange with (an x448-only server is reached by a
 // HelloRetryRequest).
-func (a *audit) earlyGroups13() []uint16 {
+func (e *probeEnv) earlyGroups13() []uint16 {
 	groups := []uint16{wire.GroupX25519, wire.GroupSecp256r1, wire.GroupSecp384r1}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	for _, g := range a.groups.TLS13 {
+	for _, g := range e.groups13 {
 		if slices.Contains(realShareGroups, g.ID) && !slices.Contains(groups, g.ID) {
 			groups = append(groups, g.ID)
 		}
@@ -156,8 +156,8 @@ type ticketRun struct {
 
 // tls13Tickets completes a TLS 1.3 handshake and reads the tickets sent
 // within ticketWait.
-func (a *audit) tls13Tickets(ctx context.Context, suites []uint16) (run ticketRun, err error) {
-	conn, err := a.ep.dial(ctx)
+func (e *probeEnv) tls13Tickets(ctx context.Context, suites []uint16) (run ticketRun, err error) {
+	conn, err := e.ep.dial(ctx)
 	if err != nil {
 		return run, err
 	}
@@ -166,7 +166,7 @@ func (a *audit) tls13Tickets(ctx context.Context, suites []uint16) (run ticketRu
 	if err != nil {
 		return run, err
 	}
-	ch := a.hello13(suites, a.earlyGroups13(), nil, shares)
+	ch := e.ep.hello13(suites, e.earlyGroups13(), nil, shares)
 	ch.ALPN = []string{"http/1.1"} // the early request is HTTP/1.1
 	f, err := wire.Exchange(conn, ch, privs, wire.StopAfterFinished)
 	if err == nil && f.HelloRetryRequest != nil && f.Alert == nil {

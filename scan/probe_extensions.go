@@ -15,12 +15,13 @@ import (
 // offering only CBC suites (RFC 7366 3: a server must not echo it for AEAD
 // or stream suites), encrypt-then-MAC. One or two connections.
 
-func init() { registerProbe("server_hello_extensions", probeServerHelloExtensions) }
+func init() {
+	registerProbe("server_hello_extensions", probeServerHelloExtensions, inHandshakeProbes(func(p *obs.HandshakeProbes, r *obs.ServerHelloExtensionsResult) { p.ServerHelloExtensions = r }))
+}
 
-func probeServerHelloExtensions(ctx context.Context, a *audit) {
-	res := &obs.ServerHelloExtensionsResult{}
-	defer a.setHandshakeProbe(func(p *obs.HandshakeProbes) { p.ServerHelloExtensions = res })
-	v, suites, sh := a.legacyHello(ctx, &res.Attempt, "no protocol below TLS 1.3 is accepted (TLS 1.3 has neither renegotiation nor these extensions)", nil)
+func probeServerHelloExtensions(ctx context.Context, e *probeEnv) (res *obs.ServerHelloExtensionsResult) {
+	res = &obs.ServerHelloExtensionsResult{}
+	v, suites, sh := e.legacyHello(ctx, &res.Attempt, "no protocol below TLS 1.3 is accepted (TLS 1.3 has neither renegotiation nor these extensions)", nil)
 	if sh == nil {
 		return
 	}
@@ -39,9 +40,9 @@ func probeServerHelloExtensions(ctx context.Context, a *audit) {
 	if len(cbc) == 0 || v == wire.VersionSSL30 {
 		return
 	}
-	ch := a.helloTLS(v, cbc)
+	ch := e.ep.helloTLS(v, cbc)
 	ch.EncryptThenMAC = true
-	f, err := a.exchange(ctx, ch, nil, wire.StopAfterServerHello)
+	f, err := e.ep.exchange(ctx, ch, nil, wire.StopAfterServerHello)
 	res.Connections++
 	if err != nil || f == nil || f.ServerHello == nil {
 		res.ETMError = noAnswer(f, err)
@@ -50,6 +51,7 @@ func probeServerHelloExtensions(ctx context.Context, a *audit) {
 	etm := f.ServerHello.EncryptThenMAC
 	res.EncryptThenMAC = &etm
 	res.ETMSuite = registry.SuiteName(f.ServerHello.CipherSuite)
+	return
 }
 
 // isCBCSuite reports whether s is a block cipher in CBC mode (not AEAD).

@@ -14,15 +14,16 @@ import (
 // inappropriate_fallback; one that does not completes the hello. Needs two
 // accepted versions. One connection.
 
-func init() { registerProbe("fallback_scsv", probeFallbackSCSV) }
+func init() {
+	registerProbe("fallback_scsv", probeFallbackSCSV, inHandshakeProbes(func(p *obs.HandshakeProbes, r *obs.FallbackSCSVResult) { p.FallbackSCSV = r }))
+}
 
 // fallbackSCSV is TLS_FALLBACK_SCSV (RFC 7507 6).
 const fallbackSCSV = 0x5600
 
-func probeFallbackSCSV(ctx context.Context, a *audit) {
-	res := &obs.FallbackSCSVResult{}
-	defer a.setHandshakeProbe(func(p *obs.HandshakeProbes) { p.FallbackSCSV = res })
-	high, ok := a.highestSupported()
+func probeFallbackSCSV(ctx context.Context, e *probeEnv) (res *obs.FallbackSCSVResult) {
+	res = &obs.FallbackSCSVResult{}
+	high, ok := e.highestSupported()
 	if !ok {
 		res.Attempt = attemptFor(obs.AttemptNotApplicable, "no protocol of SSLv3 to TLS 1.3 is accepted")
 		return
@@ -31,7 +32,7 @@ func probeFallbackSCSV(ctx context.Context, a *audit) {
 	var low uint16
 	var suites []uint16
 	for _, v := range legacyVersions {
-		if p := a.supported(v); v < high && p.Supported {
+		if p := e.supported(v); v < high && p.Supported {
 			low, suites = v, protoSuiteIDs(p)
 			break
 		}
@@ -42,8 +43,8 @@ func probeFallbackSCSV(ctx context.Context, a *audit) {
 		return
 	}
 	res.Offered = wire.VersionName(low)
-	ch := a.helloTLS(low, slices.Concat(suites, []uint16{fallbackSCSV}))
-	f, err := a.exchange(ctx, ch, nil, wire.StopAfterServerHello)
+	ch := e.ep.helloTLS(low, slices.Concat(suites, []uint16{fallbackSCSV}))
+	f, err := e.ep.exchange(ctx, ch, nil, wire.StopAfterServerHello)
 	res.Connections = 1
 	switch {
 	case err == nil && f.ServerHello != nil:
@@ -59,4 +60,5 @@ func probeFallbackSCSV(ctx context.Context, a *audit) {
 		res.Status = obs.AttemptInconclusive
 		res.Reason = "the fallback hello got no interpretable answer: " + res.Answer
 	}
+	return
 }

@@ -43,13 +43,13 @@ func runProbe(t *testing.T, a *audit, name string) *obs.HandshakeProbes {
 // recorded; a probe error fails the test.
 func execProbe(t *testing.T, a *audit, name string, timeout time.Duration) *obs.Probes {
 	t.Helper()
-	fn, ok := probes[name]
+	p, ok := probes[name]
 	if !ok {
 		t.Fatalf("probe %q is not registered", name)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	fn(ctx, a)
+	p.run(ctx, a.probeEnv())(a.o)
 	if len(a.o.Errors) > 0 {
 		t.Errorf("probe errors: %+v", a.o.Errors)
 	}

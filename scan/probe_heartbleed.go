@@ -15,19 +15,20 @@ import (
 // vulnerable OpenSSL copies 16384 bytes of its memory into the response.
 // One connection.
 
-func init() { registerProbe("heartbleed", probeHeartbleed) }
+func init() {
+	registerProbe("heartbleed", probeHeartbleed, inHandshakeProbes(func(p *obs.HandshakeProbes, r *obs.HeartbleedResult) { p.Heartbleed = r }))
+}
 
 // heartbleedClaim is the payload_length the probe claims.
 const heartbleedClaim = 0x4000
 
-func probeHeartbleed(ctx context.Context, a *audit) {
-	res := &obs.HeartbleedResult{}
-	defer a.setHandshakeProbe(func(p *obs.HandshakeProbes) { p.Heartbleed = res })
-	if v, _, ok := a.bestLegacy(); ok && v == wire.VersionSSL30 {
+func probeHeartbleed(ctx context.Context, e *probeEnv) (res *obs.HeartbleedResult) {
+	res = &obs.HeartbleedResult{}
+	if v, _, ok := e.bestLegacy(); ok && v == wire.VersionSSL30 {
 		res.Attempt = attemptFor(obs.AttemptNotApplicable, "only SSLv3 is accepted, which has no extensions (heartbeat is a TLS extension)")
 		return
 	}
-	v, _, c, f := a.legacyFlight(ctx, &res.Attempt, "no protocol below TLS 1.3 is accepted (TLS 1.3 has no heartbeat)",
+	v, _, c, f := e.legacyFlight(ctx, &res.Attempt, "no protocol below TLS 1.3 is accepted (TLS 1.3 has no heartbeat)",
 		func(ch *wire.ClientHello) { ch.Heartbeat = 1 }, // peer_allowed_to_send
 		wire.StopAfterServerHelloDone)
 	if c != nil {
@@ -73,4 +74,5 @@ func probeHeartbleed(ctx context.Context, a *audit) {
 		res.ReplyLength = hb.Length
 		res.Evidence = evidenceHex(hb.Payload[min(len(hb.Payload), res.PayloadSent):])
 	}
+	return
 }

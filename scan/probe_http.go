@@ -26,8 +26,21 @@ import (
 // followed. The opt-in plain-HTTP probe does the same on port 80 (no TLS) to
 // see whether it redirects to HTTPS.
 func init() {
-	registerProbe("http", probeHTTP)
-	registerProbe("http_plain", probePlainHTTP)
+	registerProbe("http", probeHTTP, func(o *obs.Observation, h *obs.HTTP) {
+		if o.HTTP != nil {
+			h.PlainHTTP = o.HTTP.PlainHTTP
+		}
+		o.HTTP = h
+	})
+	registerProbe("http_plain", probePlainHTTP, func(o *obs.Observation, ph *obs.PlainHTTP) {
+		if ph == nil {
+			return // not asked for
+		}
+		if o.HTTP == nil {
+			o.HTTP = &obs.HTTP{}
+		}
+		o.HTTP.PlainHTTP = ph
+	})
 }
 
 // Limits of the HTTP probes.
@@ -39,8 +52,7 @@ const (
 	httpAcceptEncoding = "gzip, deflate, br, zstd"
 )
 
-// HTTPOptions tune the HTTP probes of one Scan; pass them with
-// WithHTTPOptions on the context given to Scanner.Scan.
+// HTTPOptions tune the HTTP probes (Options.HTTP).
 type HTTPOptions struct {
 	// Path requested over HTTPS (and plain HTTP); default "/".
 	Path string
@@ -51,16 +63,8 @@ type HTTPOptions struct {
 	PlainPort int
 }
 
-type httpOptionsKey struct{}
-
-// WithHTTPOptions returns a context carrying opts for the HTTP probes.
-func WithHTTPOptions(ctx context.Context, opts HTTPOptions) context.Context {
-	return context.WithValue(ctx, httpOptionsKey{}, opts)
-}
-
-// httpOptionsFrom returns the HTTP options of ctx, with defaults filled in.
-func httpOptionsFrom(ctx context.Context) HTTPOptions {
-	o, _ := ctx.Value(httpOptionsKey{}).(HTTPOptions)
+// withDefaults returns o with the defaults filled in.
+func (o HTTPOptions) withDefaults() HTTPOptions {
 	if o.Path == "" || o.Path[0] != '/' {
 		o.Path = "/" + strings.TrimPrefix(o.Path, "/")
 	}
@@ -114,8 +118,8 @@ func goSuites() []uint16 {
 // dialTLS opens a connection through the endpoint limit and completes a
 // handshake offering protos by ALPN: crypto/tls first, then zcrypto (which
 // also speaks DHE and old suites) with the suites discovery saw accepted.
-func (a *audit) dialTLS(ctx context.Context, protos []string) (*tlsSession, error) {
-	s, goErr := a.dialGoTLS(ctx, protos)
+func (e *probeEnv) dialTLS(ctx context.Context, protos []string) (*tlsSession, error) {
+	s, goErr := e.dialGoTLS(ctx, protos)
 	if goErr == nil {
 		return s, nil
 	}
@@ -123,20 +127,20 @@ func (a *audit) dialTLS(ctx context.Context, protos []string) (*tlsSession, erro
 	if errors.As(goErr, &de) || ctx.Err() != nil {
 		return nil, goErr
 	}
-	s, zErr := a.dialZTLS(ctx, protos)
+	s, zErr := e.dialZTLS(ctx, protos)
 	if zErr != nil {
 		return nil, fmt.Errorf("TLS handshake failed: crypto/tls: %v; zcrypto: %v", goErr, zErr)
 	}
 	return s, nil
 }
 
-func (a *audit) dialGoTLS(ctx context.Context, protos []string) (*tlsSession, error) {
-	c, err := a.ep.dial(ctx)
+func (e *probeEnv) dialGoTLS(ctx context.Context, protos []string) (*tlsSession, error) {
+	c, err := e.ep.dial(ctx)
 	if err != nil {
 		return nil, err
 	}
 	tc := tls.Client(c, &tls.Config{
-		ServerName:         a.ep.sni,
+		ServerName:         e.ep.sni,
 		InsecureSkipVerify: true, // trust is judged by checks/cert
 		NextProtos:         protos,
 		MinVersion:         tls.VersionTLS10,
@@ -150,11 +154,11 @@ func (a *audit) dialGoTLS(ctx context.Context, protos []string) (*tlsSession, er
 	return &tlsSession{conn: tc, client: "crypto/tls", version: st.Version, suite: st.CipherSuite, alpn: st.NegotiatedProtocol}, nil
 }
 
-func (a *audit) dialZTLS(ctx context.Context, protos []string) (*tlsSession, error) {
+func (e *probeEnv) dialZTLS(ctx context.Context, protos []string) (*tlsSession, error) {
 	var version uint16
 	var suites []uint16
 	for _, v := range []uint16{wire.VersionTLS12, wire.VersionTLS11, wire.VersionTLS10} {
-		if p := a.supported(v); p.Supported && len(p.Suites) > 0 {
+		if p := e.supported(v); p.Supported && len(p.Suites) > 0 {
 			version = v
 			for _, s := range p.Suites {
 				suites = append(suites, s.ID)
@@ -165,12 +169,12 @@ func (a *audit) dialZTLS(ctx context.Context, protos []string) (*tlsSession, err
 	if version == 0 {
 		return nil, errors.New("no TLS 1.0-1.2 suite accepted to fall back on")
 	}
-	c, err := a.ep.dial(ctx)
+	c, err := e.ep.dial(ctx)
 	if err != nil {
 		return nil, err
 	}
 	zc := ztls.Client(c, &ztls.Config{
-		ServerName:         a.ep.sni,
+		ServerName:         e.ep.sni,
 		InsecureSkipVerify: true,
 		NextProtos:         protos,
 		MinVersion:         ztls.VersionTLS10,
@@ -187,22 +191,18 @@ func (a *audit) dialZTLS(ctx context.Context, protos []string) (*tlsSession, err
 	return &tlsSession{conn: zc, client: "zcrypto", version: st.Version, suite: st.CipherSuite, alpn: st.NegotiatedProtocol}, nil
 }
 
-// probeHTTP records the answer to GET over TLS in a.o.HTTP.
-func probeHTTP(ctx context.Context, a *audit) {
-	opts := httpOptionsFrom(ctx)
-	t := a.o.Target
+// probeHTTP returns the answer to GET over TLS.
+func probeHTTP(ctx context.Context, e *probeEnv) (h *obs.HTTP) {
+	opts := e.http
+	t := e.target
 	host := hostHeader(t, t.Port, 443)
-	h := &obs.HTTP{URL: "https://" + host + opts.Path}
-	defer a.setHTTP(func(o *obs.HTTP) {
-		h.PlainHTTP = o.PlainHTTP
-		*o = *h
-	})
+	h = &obs.HTTP{URL: "https://" + host + opts.Path}
 	if t.StartTLS != "" {
 		h.Attempt = obs.Attempt{Status: obs.AttemptNotApplicable, Reason: "STARTTLS (" + t.StartTLS + ") target: no HTTP over it"}
 		return
 	}
 	h.ALPNOffered = []string{"h2", "http/1.1"}
-	s, err := a.dialTLS(ctx, h.ALPNOffered)
+	s, err := e.dialTLS(ctx, h.ALPNOffered)
 	if err != nil {
 		h.Attempt = obs.Attempt{Status: obs.AttemptError, Reason: err.Error(), Connections: 1}
 		return
@@ -213,7 +213,7 @@ func probeHTTP(ctx context.Context, a *audit) {
 		// h2 (or something else) chosen: speak HTTP/1.1 on a new connection.
 		s.conn.Close()
 		h.Attempt.Connections++
-		if s, err = a.dialTLS(ctx, []string{"http/1.1"}); err != nil {
+		if s, err = e.dialTLS(ctx, []string{"http/1.1"}); err != nil {
 			h.Attempt.Status, h.Attempt.Reason = obs.AttemptError, "second connection offering only http/1.1: "+err.Error()
 			return
 		}
@@ -227,26 +227,27 @@ func probeHTTP(ctx context.Context, a *audit) {
 	}
 	h.Attempt.Status = obs.AttemptCompleted
 	resp.fill(h)
+	return
 }
 
-// probePlainHTTP (opt-in) records the answer to GET over plain HTTP.
-func probePlainHTTP(ctx context.Context, a *audit) {
-	opts := httpOptionsFrom(ctx)
+// probePlainHTTP (opt-in) returns the answer to GET over plain HTTP; nil
+// when not asked for.
+func probePlainHTTP(ctx context.Context, e *probeEnv) (ph *obs.PlainHTTP) {
+	opts := e.http
 	if !opts.PlainRedirectCheck {
-		return
+		return nil
 	}
-	t := a.o.Target
+	t := e.target
 	host := hostHeader(t, opts.PlainPort, 80)
-	ph := &obs.PlainHTTP{URL: "http://" + host + opts.Path}
-	defer a.setHTTP(func(o *obs.HTTP) { o.PlainHTTP = ph })
-	ip, _, err := net.SplitHostPort(a.ep.addr)
+	ph = &obs.PlainHTTP{URL: "http://" + host + opts.Path}
+	ip, _, err := net.SplitHostPort(e.ep.addr)
 	if err != nil {
 		ph.Attempt = obs.Attempt{Status: obs.AttemptError, Reason: err.Error()}
 		return
 	}
 	// Same address, other port, same connection limit and deadline.
-	ep := &endpoint{addr: net.JoinHostPort(ip, strconv.Itoa(opts.PlainPort)), sni: a.ep.sni, connTimeout: a.ep.connTimeout, sem: a.ep.sem}
-	defer func() { a.ep.conns.Add(ep.conns.Load()) }()
+	ep := &endpoint{addr: net.JoinHostPort(ip, strconv.Itoa(opts.PlainPort)), sni: e.ep.sni, connTimeout: e.ep.connTimeout, sem: e.ep.sem}
+	defer func() { e.ep.conns.Add(ep.conns.Load()) }()
 	c, err := ep.dial(ctx)
 	if err != nil {
 		ph.Attempt = obs.Attempt{Status: obs.AttemptError, Reason: err.Error(), Connections: 1}
@@ -262,16 +263,7 @@ func probePlainHTTP(ctx context.Context, a *audit) {
 	ph.StatusCode = resp.code
 	ph.Location = resp.values("location")
 	ph.StrictTransportSecurity = resp.values("strict-transport-security")
-}
-
-// setHTTP edits a.o.HTTP under a.mu, creating it when needed.
-func (a *audit) setHTTP(edit func(o *obs.HTTP)) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.o.HTTP == nil {
-		a.o.HTTP = &obs.HTTP{}
-	}
-	edit(a.o.HTTP)
+	return
 }
 
 // httpAttemptStatus classifies a failed exchange: an answer that is not

@@ -28,9 +28,8 @@ import (
 // the findings of the real pipeline (scan → checks).
 func scanHTTP(t *testing.T, srv *tlstest.Server, opts HTTPOptions, connTimeout time.Duration) (*obs.Observation, map[string]checks.Finding) {
 	t.Helper()
-	s := New(Options{ConnTimeout: connTimeout, Timeout: 60 * time.Second})
-	ctx := WithHTTPOptions(context.Background(), opts)
-	o := s.Scan(ctx, Target{Input: srv.Addr, Host: srv.Host, Port: srv.Port, SNI: srv.Name})
+	s := New(Options{ConnTimeout: connTimeout, Timeout: 60 * time.Second, HTTP: opts})
+	o := s.Scan(context.Background(), Target{Input: srv.Addr, Host: srv.Host, Port: srv.Port, SNI: srv.Name})
 	if o.Status != obs.StatusOK {
 		t.Fatalf("status %s: %s", o.Status, o.Error)
 	}

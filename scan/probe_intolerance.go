@@ -16,7 +16,9 @@ import (
 // and to 1800 bytes (the size of post-quantum hellos), an unknown extension,
 // and GREASE values everywhere. About seven connections, run together.
 
-func init() { registerProbe("intolerance", probeIntolerance) }
+func init() {
+	registerProbe("intolerance", probeIntolerance, inHandshakeProbes(func(p *obs.HandshakeProbes, r *obs.IntoleranceResult) { p.Intolerance = r }))
+}
 
 // unknownExtension is an unassigned extension code point (not GREASE).
 const unknownExtension = 0x4a4b
@@ -26,18 +28,17 @@ type helloVariant struct {
 	modify func(ch *wire.ClientHello)
 }
 
-func probeIntolerance(ctx context.Context, a *audit) {
-	res := &obs.IntoleranceResult{}
-	defer a.setHandshakeProbe(func(p *obs.HandshakeProbes) { p.Intolerance = res })
-	v, suites, legacy := a.bestLegacy()
+func probeIntolerance(ctx context.Context, e *probeEnv) (res *obs.IntoleranceResult) {
+	res = &obs.IntoleranceResult{}
+	v, suites, legacy := e.bestLegacy()
 	var base func() *wire.ClientHello
 	switch {
 	case legacy && v >= wire.VersionTLS10:
-		base = func() *wire.ClientHello { return a.helloTLS(v, suites) }
-	case a.supported(wire.VersionTLS13).Supported:
+		base = func() *wire.ClientHello { return e.ep.helloTLS(v, suites) }
+	case e.supported(wire.VersionTLS13).Supported:
 		v = wire.VersionTLS13
-		suites13 := protoSuiteIDs(a.supported(wire.VersionTLS13))
-		base = func() *wire.ClientHello { return a.hello13(suites13, tls13GroupsToOffer(), nil, nil) }
+		suites13 := protoSuiteIDs(e.supported(wire.VersionTLS13))
+		base = func() *wire.ClientHello { return e.ep.hello13(suites13, tls13GroupsToOffer(), nil, nil) }
 	default:
 		res.Attempt = attemptFor(obs.AttemptNotApplicable, "no TLS version (1.0 or later) is accepted")
 		return
@@ -69,7 +70,7 @@ func probeIntolerance(ctx context.Context, a *audit) {
 			if msg, err := ch.Marshal(); err == nil {
 				t.Length = len(msg) - 4
 			}
-			f, err := a.exchange(ctx, ch, nil, wire.StopAfterServerHello)
+			f, err := e.ep.exchange(ctx, ch, nil, wire.StopAfterServerHello)
 			switch {
 			case err == nil && f.ServerHello != nil:
 				t.Accepted = true
@@ -96,4 +97,5 @@ func probeIntolerance(ctx context.Context, a *audit) {
 	default:
 		res.Status = obs.AttemptCompleted
 	}
+	return
 }

@@ -1,8 +1,10 @@
 package scan
 
 import (
+	"cmp"
 	"context"
 	"strings"
+	"sync"
 
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/scan/registry"
@@ -15,10 +17,12 @@ import (
 // probe sends such a record after a completed handshake, and compares the
 // answer with a well-formed record's on another connection.
 
-func init() { registerProbe("poodle_tls", probePoodleTLS) }
+func init() {
+	registerProbe("poodle_tls", probePoodleTLS, inSessionProbes(func(p *obs.SessionProbes, r *obs.CBCRecordResult) { p.PoodleTLS = r }))
+}
 
-func probePoodleTLS(ctx context.Context, a *audit) {
-	res := a.cbcRecordProbe(ctx, func(s *wire.Suite12) wire.CBCRecord {
+func probePoodleTLS(ctx context.Context, e *probeEnv) *obs.CBCRecordResult {
+	return e.cbcRecordProbe(ctx, func(s *wire.Suite12) wire.CBCRecord {
 		// Empty content: MAC + padding fill whole blocks; the padding is at
 		// least 12 bytes (SHA-1), of which all but the length byte are wrong.
 		n := 16 - s.MACLen()%16
@@ -29,19 +33,18 @@ func probePoodleTLS(ctx context.Context, a *audit) {
 		pad[n-1] = byte(n - 1)
 		return wire.CBCRecord{Padding: pad}
 	}, func(*wire.Suite12) bool { return true })
-	a.setSessionProbe(func(p *obs.SessionProbes) { p.PoodleTLS = res })
 }
 
 // cbcRecordProbe runs, for each TLS 1.0–1.2 version with an AES-CBC suite
 // usable by Client12 and matching keep, a baseline (well-formed empty
 // record) and a malformed record (shape(suite)) on fresh connections. Each
 // record is followed by close_notify; the first answer is recorded.
-func (a *audit) cbcRecordProbe(ctx context.Context, shape func(*wire.Suite12) wire.CBCRecord, keep func(*wire.Suite12) bool) *obs.CBCRecordResult {
+func (e *probeEnv) cbcRecordProbe(ctx context.Context, shape func(*wire.Suite12) wire.CBCRecord, keep func(*wire.Suite12) bool) *obs.CBCRecordResult {
 	res := &obs.CBCRecordResult{}
-	choices := a.client12Choices(func(s *wire.Suite12) bool { return !s.GCM && keep(s) })
+	choices := e.client12Choices(func(s *wire.Suite12) bool { return !s.GCM && keep(s) })
 	if len(choices) == 0 {
-		res.Attempt = a.noCBCChoice("AES-CBC with HMAC-SHA1/SHA-256/SHA-384 and RSA or ECDHE key exchange")
-		if res.Attempt.Status == obs.AttemptInconclusive && !a.acceptedAny(func(s registry.Suite) bool {
+		res.Attempt = e.noCBCChoice("AES-CBC with HMAC-SHA1/SHA-256/SHA-384 and RSA or ECDHE key exchange")
+		if res.Attempt.Status == obs.AttemptInconclusive && !e.acceptedAny(func(s registry.Suite) bool {
 			return s.BlockBits > 0 && s.MAC != "AEAD" && !strings.HasPrefix(s.Cipher, "AES")
 		}) {
 			// Only AES-CBC suites are accepted.
@@ -49,27 +52,33 @@ func (a *audit) cbcRecordProbe(ctx context.Context, shape func(*wire.Suite12) wi
 		}
 		return res
 	}
-	for _, c := range choices {
+	// Every version's baseline and malformed record at once: none depends
+	// on another.
+	tests := make([]obs.CBCRecordTest, len(choices))
+	errs := make([][2]error, len(choices))
+	var wg sync.WaitGroup
+	for i, c := range choices {
 		st, _ := wire.LookupSuite12(c.suite)
-		t := obs.CBCRecordTest{Protocol: wire.VersionName(c.version), Suite: registry.SuiteName(c.suite)}
-		var err error
-		if t.Baseline, err = a.cbcRecordAttempt(ctx, c, wire.CBCRecord{}); err == nil {
-			t.Malformed, err = a.cbcRecordAttempt(ctx, c, shape(st))
-		}
+		tests[i] = obs.CBCRecordTest{Protocol: wire.VersionName(c.version), Suite: registry.SuiteName(c.suite)}
+		wg.Go(func() { tests[i].Baseline, errs[i][0] = e.cbcRecordAttempt(ctx, c, wire.CBCRecord{}) })
+		wg.Go(func() { tests[i].Malformed, errs[i][1] = e.cbcRecordAttempt(ctx, c, shape(st)) })
+	}
+	wg.Wait()
+	for i := range choices {
 		res.Connections += 2
-		if err != nil {
+		if err := cmp.Or(errs[i][0], errs[i][1]); err != nil {
 			res.Attempt = attemptError(err)
 			res.Tests = nil
 			return res
 		}
-		res.Tests = append(res.Tests, t)
+		res.Tests = append(res.Tests, tests[i])
 	}
 	res.Status = obs.AttemptCompleted
 	return res
 }
 
-func (a *audit) cbcRecordAttempt(ctx context.Context, c suiteChoice, tw wire.CBCRecord) (string, error) {
-	s, err := a.dial12(ctx, c, true)
+func (e *probeEnv) cbcRecordAttempt(ctx context.Context, c suiteChoice, tw wire.CBCRecord) (string, error) {
+	s, err := e.dial12(ctx, c, true)
 	if err != nil {
 		return "", err
 	}

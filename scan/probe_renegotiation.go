@@ -15,14 +15,15 @@ import (
 
 const renegotiationAttempts = 3
 
-func init() { registerProbe("client_renegotiation", probeRenegotiation) }
+func init() {
+	registerProbe("client_renegotiation", probeRenegotiation, inSessionProbes(func(p *obs.SessionProbes, r *obs.RenegotiationResult) { p.Renegotiation = r }))
+}
 
-func probeRenegotiation(ctx context.Context, a *audit) {
-	res := &obs.RenegotiationResult{}
-	defer a.setSessionProbe(func(p *obs.SessionProbes) { p.Renegotiation = res })
-	choices := a.client12Choices(nil)
+func probeRenegotiation(ctx context.Context, e *probeEnv) (res *obs.RenegotiationResult) {
+	res = &obs.RenegotiationResult{}
+	choices := e.client12Choices(nil)
 	if len(choices) == 0 {
-		if a.acceptedAny(func(registry.Suite) bool { return true }) {
+		if e.acceptedAny(func(registry.Suite) bool { return true }) {
 			res.Attempt = obs.Attempt{Status: obs.AttemptInconclusive, Reason: "TLS 1.0-1.2 is accepted, but with no suite the probe can protect records with (AES-CBC/GCM with RSA or ECDHE)"}
 			return
 		}
@@ -31,7 +32,7 @@ func probeRenegotiation(ctx context.Context, a *audit) {
 	}
 	c := choices[0]
 	res.Protocol, res.Suite = wire.VersionName(c.version), registry.SuiteName(c.suite)
-	s, err := a.dial12(ctx, c, true)
+	s, err := e.dial12(ctx, c, true)
 	res.Connections = 1
 	if err != nil {
 		res.Attempt = attemptError(err)
@@ -42,10 +43,11 @@ func probeRenegotiation(ctx context.Context, a *audit) {
 	for i := 0; i < renegotiationAttempts; i++ {
 		res.Attempted++
 		waitAtMost(s.conn, robotWait)
-		if err := s.Renegotiate(a.hello12(c)); err != nil {
+		if err := s.Renegotiate(e.hello12(c)); err != nil {
 			res.Refusal = response(err)
 			return
 		}
 		res.Completed++
 	}
+	return
 }

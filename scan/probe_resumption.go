@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"sync"
 
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/scan/registry"
@@ -12,14 +13,15 @@ import (
 // ticket extension) and by RFC 5077 ticket; each needs two connections. An
 // abbreviated handshake that completes counts as resumed.
 
-func init() { registerProbe("resumption", probeResumption) }
+func init() {
+	registerProbe("resumption", probeResumption, inSessionProbes(func(p *obs.SessionProbes, r *obs.ResumptionResult) { p.Resumption = r }))
+}
 
-func probeResumption(ctx context.Context, a *audit) {
-	res := &obs.ResumptionResult{}
-	defer a.setSessionProbe(func(p *obs.SessionProbes) { p.Resumption = res })
-	choices := a.client12Choices(nil)
+func probeResumption(ctx context.Context, e *probeEnv) (res *obs.ResumptionResult) {
+	res = &obs.ResumptionResult{}
+	choices := e.client12Choices(nil)
 	if len(choices) == 0 {
-		if a.acceptedAny(func(registry.Suite) bool { return true }) {
+		if e.acceptedAny(func(registry.Suite) bool { return true }) {
 			res.Attempt = obs.Attempt{Status: obs.AttemptInconclusive, Reason: "TLS 1.0-1.2 is accepted, but with no suite the probe can complete a handshake with"}
 			return
 		}
@@ -28,8 +30,26 @@ func probeResumption(ctx context.Context, a *audit) {
 	}
 	c := choices[0]
 	res.Protocol, res.Suite = wire.VersionName(c.version), registry.SuiteName(c.suite)
-	for _, byTicket := range []bool{false, true} {
-		issued, resumed, lifetime, err := a.resumeOnce(ctx, c, byTicket, &res.Connections)
+	// Both kinds at once: a session ID and a ticket are resumed independently.
+	type run struct {
+		issued   bool
+		resumed  *bool
+		lifetime uint32
+		err      error
+		conns    int
+	}
+	var runs [2]run
+	var wg sync.WaitGroup
+	for i, byTicket := range []bool{false, true} {
+		wg.Go(func() {
+			r := &runs[i]
+			r.issued, r.resumed, r.lifetime, r.err = e.resumeOnce(ctx, c, byTicket, &r.conns)
+		})
+	}
+	wg.Wait()
+	for i, byTicket := range []bool{false, true} {
+		issued, resumed, lifetime, err := runs[i].issued, runs[i].resumed, runs[i].lifetime, runs[i].err
+		res.Connections += runs[i].conns
 		if err != nil && !issued && resumed == nil {
 			res.Attempt = attemptError(err)
 			return
@@ -45,19 +65,20 @@ func probeResumption(ctx context.Context, a *audit) {
 		}
 	}
 	res.Status = obs.AttemptCompleted
+	return
 }
 
 // resumeOnce runs a full handshake and, when the server gave a session ID
 // (or ticket), a second one offering it. An error with issued false and
 // resumed nil means the first handshake failed.
-func (a *audit) resumeOnce(ctx context.Context, c suiteChoice, byTicket bool, conns *int) (issued bool, resumed *bool, lifetime uint32, err error) {
-	conn, err := a.ep.dial(ctx)
+func (e *probeEnv) resumeOnce(ctx context.Context, c suiteChoice, byTicket bool, conns *int) (issued bool, resumed *bool, lifetime uint32, err error) {
+	conn, err := e.ep.dial(ctx)
 	if err != nil {
 		return false, nil, 0, err
 	}
 	*conns++
 	first := &session12{conn: conn, Client12: wire.NewClient12(conn, nil)}
-	ch := a.hello12(c)
+	ch := e.hello12(c)
 	ch.SessionTicket = byTicket
 	err = first.Handshake(ch, nil)
 	first.close()
@@ -74,7 +95,7 @@ func (a *audit) resumeOnce(ctx context.Context, c suiteChoice, byTicket bool, co
 	if !issued {
 		return false, nil, lifetime, nil
 	}
-	conn2, err := a.ep.dial(ctx)
+	conn2, err := e.ep.dial(ctx)
 	if err != nil {
 		return true, nil, lifetime, err
 	}

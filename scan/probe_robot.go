@@ -29,15 +29,16 @@ const (
 	robotWait = 3 * time.Second
 )
 
-func init() { registerProbe("robot", probeROBOT) }
+func init() {
+	registerProbe("robot", probeROBOT, inSessionProbes(func(p *obs.SessionProbes, r *obs.ROBOTResult) { p.ROBOT = r }))
+}
 
-func probeROBOT(ctx context.Context, a *audit) {
-	res := &obs.ROBOTResult{}
-	defer a.setSessionProbe(func(p *obs.SessionProbes) { p.ROBOT = res })
-	choices := a.client12Choices(func(s *wire.Suite12) bool { return s.Kx == "RSA" && s.GCM })
-	choices = append(choices, a.client12Choices(func(s *wire.Suite12) bool { return s.Kx == "RSA" })...)
+func probeROBOT(ctx context.Context, e *probeEnv) (res *obs.ROBOTResult) {
+	res = &obs.ROBOTResult{}
+	choices := e.client12Choices(func(s *wire.Suite12) bool { return s.Kx == "RSA" && s.GCM })
+	choices = append(choices, e.client12Choices(func(s *wire.Suite12) bool { return s.Kx == "RSA" })...)
 	if len(choices) == 0 {
-		if a.acceptedAny(func(s registry.Suite) bool { return s.Kx == "RSA" && !s.Export }) {
+		if e.acceptedAny(func(s registry.Suite) bool { return s.Kx == "RSA" && !s.Export }) {
 			res.Attempt = obs.Attempt{Status: obs.AttemptInconclusive,
 				Reason: "RSA key exchange is accepted, but only with suites the probe cannot protect records with (it needs AES-CBC or AES-GCM)"}
 			return
@@ -47,40 +48,37 @@ func probeROBOT(ctx context.Context, a *audit) {
 	}
 	c := choices[0]
 	res.Protocol, res.Suite = wire.VersionName(c.version), registry.SuiteName(c.suite)
-	for r := 0; r < robotRounds; r++ {
-		round := obs.ROBOTRound{Responses: make([]string, len(obs.ROBOTVariants))}
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		var firstErr error
+	// Every connection of every round at once: none depends on another.
+	rounds := make([]obs.ROBOTRound, robotRounds)
+	errs := make([][]error, robotRounds)
+	var wg sync.WaitGroup
+	for r := range rounds {
+		rounds[r] = obs.ROBOTRound{Responses: make([]string, len(obs.ROBOTVariants))}
+		errs[r] = make([]error, len(obs.ROBOTVariants))
 		for i := range obs.ROBOTVariants {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				resp, err := a.robotAttempt(ctx, c, i)
-				mu.Lock()
-				defer mu.Unlock()
-				res.Connections++
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				round.Responses[i] = resp
-			}()
+			wg.Go(func() { rounds[r].Responses[i], errs[r][i] = e.robotAttempt(ctx, c, i) })
 		}
-		wg.Wait()
-		if firstErr != nil {
-			res.Attempt = attemptError(fmt.Errorf("ROBOT (%s %s): %w", res.Protocol, res.Suite, firstErr))
-			res.Rounds = nil
-			return
+	}
+	wg.Wait()
+	for r := range rounds {
+		res.Connections += len(obs.ROBOTVariants)
+		for _, err := range errs[r] {
+			if err != nil {
+				res.Attempt = attemptError(fmt.Errorf("ROBOT (%s %s): %w", res.Protocol, res.Suite, err))
+				res.Rounds = nil
+				return
+			}
 		}
-		res.Rounds = append(res.Rounds, round)
+		res.Rounds = append(res.Rounds, rounds[r])
 	}
 	res.Status = obs.AttemptCompleted
+	return
 }
 
 // robotAttempt runs one variant on a fresh connection. err is set when the
 // probe could not get as far as sending the ClientKeyExchange.
-func (a *audit) robotAttempt(ctx context.Context, c suiteChoice, variant int) (string, error) {
-	s, err := a.dial12(ctx, c, false)
+func (e *probeEnv) robotAttempt(ctx context.Context, c suiteChoice, variant int) (string, error) {
+	s, err := e.dial12(ctx, c, false)
 	if err != nil {
 		return "", err
 	}
@@ -89,7 +87,7 @@ func (a *audit) robotAttempt(ctx context.Context, c suiteChoice, variant int) (s
 	if err != nil {
 		return "", err
 	}
-	enc, err := robotCiphertext(pub, a.hello12(c).Version, variant)
+	enc, err := robotCiphertext(pub, e.hello12(c).Version, variant)
 	if err != nil {
 		return "", err
 	}

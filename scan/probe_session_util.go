@@ -15,16 +15,6 @@ import (
 // Helpers shared by the full-handshake probes (ROBOT, POODLE over TLS,
 // Lucky Minus 20, renegotiation, resumption, 0-RTT), which use wire.Client12.
 
-// setSessionProbe stores a result under a.mu.
-func (a *audit) setSessionProbe(set func(p *obs.SessionProbes)) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.o.Probes == nil {
-		a.o.Probes = &obs.Probes{}
-	}
-	set(&a.o.Probes.SessionProbes)
-}
-
 // suiteChoice is a version and suite Client12 can speak with the server.
 type suiteChoice struct {
 	version uint16
@@ -34,10 +24,10 @@ type suiteChoice struct {
 // client12Choices returns, for each protocol from TLS 1.2 down to TLS 1.0,
 // the first accepted suite (in the recorded order) that Client12 supports
 // and keep accepts. One entry per version at most.
-func (a *audit) client12Choices(keep func(*wire.Suite12) bool) []suiteChoice {
+func (e *probeEnv) client12Choices(keep func(*wire.Suite12) bool) []suiteChoice {
 	var out []suiteChoice
 	for _, v := range []uint16{wire.VersionTLS12, wire.VersionTLS11, wire.VersionTLS10} {
-		p := a.supported(v)
+		p := e.supported(v)
 		if !p.Supported {
 			continue
 		}
@@ -52,15 +42,21 @@ func (a *audit) client12Choices(keep func(*wire.Suite12) bool) []suiteChoice {
 }
 
 // acceptedAny reports whether some TLS 1.0–1.2 accepted suite matches keep.
-func (a *audit) acceptedAny(keep func(registry.Suite) bool) bool {
-	v, _ := a.bestTLS12(keep)
-	return v != 0
+func (e *probeEnv) acceptedAny(keep func(registry.Suite) bool) bool {
+	for _, v := range []uint16{wire.VersionTLS12, wire.VersionTLS11, wire.VersionTLS10} {
+		for _, s := range e.protocols[v].Suites {
+			if rs, ok := registry.SuiteByID(s.ID); ok && keep(rs) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // hello12 is the ClientHello of the full-handshake probes: helloTLS with
 // the curves Client12 can compute with.
-func (a *audit) hello12(c suiteChoice) *wire.ClientHello {
-	ch := a.helloTLS(c.version, []uint16{c.suite})
+func (e *probeEnv) hello12(c suiteChoice) *wire.ClientHello {
+	ch := e.ep.helloTLS(c.version, []uint16{c.suite})
 	ch.SupportedGroups = []uint16{wire.GroupX25519, wire.GroupSecp256r1, wire.GroupSecp384r1, wire.GroupSecp521r1, wire.GroupX448}
 	ch.StatusRequest, ch.SCT = false, false
 	return ch
@@ -74,13 +70,13 @@ type session12 struct {
 
 // dial12 opens a connection and runs Client12's hello; with full set it
 // completes the handshake.
-func (a *audit) dial12(ctx context.Context, c suiteChoice, full bool) (*session12, error) {
-	conn, err := a.ep.dial(ctx)
+func (e *probeEnv) dial12(ctx context.Context, c suiteChoice, full bool) (*session12, error) {
+	conn, err := e.ep.dial(ctx)
 	if err != nil {
 		return nil, err
 	}
 	s := &session12{conn: conn, Client12: wire.NewClient12(conn, nil)}
-	ch := a.hello12(c)
+	ch := e.hello12(c)
 	if full {
 		err = s.Handshake(ch, nil)
 	} else {

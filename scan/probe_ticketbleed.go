@@ -21,19 +21,20 @@ import (
 // each time); a correct one echoes our 16 bytes (RFC 5077 3.4) or starts a
 // full handshake with an ID of its own. Three connections.
 
-func init() { registerProbe("ticketbleed", probeTicketbleed) }
+func init() {
+	registerProbe("ticketbleed", probeTicketbleed, inHandshakeProbes(func(p *obs.HandshakeProbes, r *obs.TicketbleedResult) { p.Ticketbleed = r }))
+}
 
 const ticketbleedIDLen = 16
 
-func probeTicketbleed(ctx context.Context, a *audit) {
-	res := &obs.TicketbleedResult{}
-	defer a.setHandshakeProbe(func(p *obs.HandshakeProbes) { p.Ticketbleed = res })
-	p := a.supported(wire.VersionTLS12)
+func probeTicketbleed(ctx context.Context, e *probeEnv) (res *obs.TicketbleedResult) {
+	res = &obs.TicketbleedResult{}
+	p := e.supported(wire.VersionTLS12)
 	if !p.Supported {
 		res.Attempt = attemptFor(obs.AttemptNotApplicable, "TLS 1.2 is not accepted (session tickets are resumed at TLS 1.2 here)")
 		return
 	}
-	ticket, suite, err := a.fetchTicket(ctx, protoSuiteIDs(p))
+	ticket, suite, err := e.fetchTicket(ctx, protoSuiteIDs(p))
 	res.Connections = 1
 	if err != nil {
 		st := obs.AttemptInconclusive
@@ -52,9 +53,9 @@ func probeTicketbleed(ctx context.Context, a *audit) {
 		sid := make([]byte, ticketbleedIDLen)
 		rand.Read(sid)
 		others := slices.DeleteFunc(protoSuiteIDs(p), func(id uint16) bool { return id == suite })
-		ch := a.helloTLS(wire.VersionTLS12, slices.Concat([]uint16{suite}, others))
+		ch := e.ep.helloTLS(wire.VersionTLS12, slices.Concat([]uint16{suite}, others))
 		ch.SessionID, ch.SessionTicketData = sid, ticket
-		f, err := a.exchange(ctx, ch, nil, wire.StopAfterServerHelloDone)
+		f, err := e.ep.exchange(ctx, ch, nil, wire.StopAfterServerHelloDone)
 		res.Connections++
 		if fatalOrDial(err) {
 			res.Attempt = obs.Attempt{Status: obs.AttemptError, Reason: err.Error(), Connections: res.Connections}
@@ -81,6 +82,7 @@ func probeTicketbleed(ctx context.Context, a *audit) {
 		res.Status = obs.AttemptInconclusive
 		res.Reason = "neither resumption hello was answered: " + res.Attempts[0].Answer
 	}
+	return
 }
 
 // ticketCache keeps the session crypto/tls stores after a handshake.
@@ -100,8 +102,8 @@ func (c *ticketCache) Put(_ string, cs *tls.ClientSessionState) {
 
 // fetchTicket completes a TLS 1.2 handshake with crypto/tls (no
 // verification: only the ticket matters) and returns the ticket and suite.
-func (a *audit) fetchTicket(ctx context.Context, suites []uint16) ([]byte, uint16, error) {
-	c, err := a.ep.dial(ctx)
+func (e *probeEnv) fetchTicket(ctx context.Context, suites []uint16) ([]byte, uint16, error) {
+	c, err := e.ep.dial(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -117,7 +119,7 @@ func (a *audit) fetchTicket(ctx context.Context, suites []uint16) ([]byte, uint1
 		return nil, 0, fmt.Errorf("no TLS 1.2 suite of the server is one crypto/tls can complete a handshake with")
 	}
 	tc := tls.Client(c, &tls.Config{
-		ServerName:         a.ep.sni,
+		ServerName:         e.ep.sni,
 		InsecureSkipVerify: true, // only the ticket is wanted; the chain is audited elsewhere
 		MinVersion:         tls.VersionTLS12,
 		MaxVersion:         tls.VersionTLS12,

@@ -73,7 +73,7 @@ func (a *audit) quickHandshake(ctx context.Context, tls13 bool) (*obs.Protocol, 
 		quickReaders.Put(br)
 	}()
 	c := bufferedConn{Conn: raw, r: br}
-	ch := a.helloTLS(wire.VersionTLS12, suitesToOffer(wire.VersionTLS12))
+	ch := a.ep.helloTLS(wire.VersionTLS12, suitesToOffer(wire.VersionTLS12))
 	var privs []*wire.KeySharePrivate
 	if tls13 {
 		var shares []wire.KeyShare
@@ -95,7 +95,7 @@ func (a *audit) quickHandshake(ctx context.Context, tls13 bool) (*obs.Protocol, 
 				groups = append(groups, g)
 			}
 		}
-		ch13 := a.hello13(append(slices.Clone(tls13Suites), ch.CipherSuites...), groups, sigAlgsToOffer(false), shares)
+		ch13 := a.ep.hello13(append(slices.Clone(tls13Suites), ch.CipherSuites...), groups, sigAlgsToOffer(false), shares)
 		ch13.SupportedVersions = []uint16{wire.VersionTLS13, wire.VersionTLS12, wire.VersionTLS11, wire.VersionTLS10}
 		ch13.ExtendedMasterSecret, ch13.SessionTicket = true, true
 		ch = ch13

@@ -21,8 +21,7 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/sync/semaphore"
-
+	"github.com/tlsaudit/tlsaudit/scan/certfetch"
 	"github.com/tlsaudit/tlsaudit/scan/clientsim"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/scan/starttls"
@@ -63,6 +62,19 @@ type Options struct {
 	// Clients are captured ClientHellos simulated besides the built-in set
 	// (e.g. clientsim.LoadDir of --clients DIR).
 	Clients []clientsim.Profile
+	// Fetch chooses the opt-in certificate fetches (AIA issuers, OCSP/CRL
+	// revocation, CAA/TLSA over a given resolver) done for a target whose
+	// handshakes succeeded, after them and within FetchTimeout; the zero
+	// value fetches nothing.
+	Fetch certfetch.Options
+	// FetchTimeout bounds all the fetches of one target together (each is
+	// also bounded on its own, see certfetch.Limits). Default 30s.
+	FetchTimeout time.Duration
+}
+
+// fetching reports whether o asks for any certificate fetch.
+func fetching(o certfetch.Options) bool {
+	return o.FetchAIA || o.CheckRevocation || o.Resolver != ""
 }
 
 // Scanner audits endpoints. It is safe for concurrent use.
@@ -77,14 +89,14 @@ type Scanner struct {
 // kept while scans of it run. It is per endpoint, not per address, so that a
 // stalling service cannot starve the other ports of the same machine.
 type hostSlot struct {
-	sem   *semaphore.Weighted
+	sem   *connLimit
 	users int
 }
 
 // hostSem returns the connection semaphore of an endpoint, shared by
 // concurrent scans of it (e.g. several names on one address); release drops
 // it when the last one ends, so the map holds only the endpoints being scanned.
-func (s *Scanner) hostSem(ip netip.AddrPort) (sem *semaphore.Weighted, release func()) {
+func (s *Scanner) hostSem(ip netip.AddrPort) (sem *connLimit, release func()) {
 	s.hostsMu.Lock()
 	defer s.hostsMu.Unlock()
 	if s.hosts == nil {
@@ -92,7 +104,7 @@ func (s *Scanner) hostSem(ip netip.AddrPort) (sem *semaphore.Weighted, release f
 	}
 	h := s.hosts[ip]
 	if h == nil {
-		h = &hostSlot{sem: semaphore.NewWeighted(int64(s.opts.PerHost))}
+		h = &hostSlot{sem: newConnLimit(s.opts.PerHost)}
 		s.hosts[ip] = h
 	}
 	h.users++
@@ -119,6 +131,9 @@ func New(opts Options) *Scanner {
 	if opts.Resolver == nil {
 		opts.Resolver = net.DefaultResolver
 	}
+	if opts.FetchTimeout <= 0 {
+		opts.FetchTimeout = 30 * time.Second
+	}
 	return &Scanner{opts: opts}
 }
 
@@ -143,15 +158,9 @@ func (s *Scanner) Scan(ctx context.Context, t Target) (o *obs.Observation) {
 		o.Status, o.Error = obs.StatusInvalidTarget, fmt.Sprintf("unknown STARTTLS protocol %q (want one of %s)", t.StartTLS, strings.Join(starttls.Protocols(), ", "))
 		return o
 	}
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
 	defer cancel()
-	if _, set := ctx.Value(httpOptionsKey{}).(HTTPOptions); !set {
-		h := s.opts.HTTP
-		if t.Path != "" {
-			h.Path = t.Path
-		}
-		ctx = WithHTTPOptions(ctx, h)
-	}
 
 	ip := t.IP
 	if !ip.IsValid() {
@@ -169,7 +178,11 @@ func (s *Scanner) Scan(ctx context.Context, t Target) (o *obs.Observation) {
 	ip = ip.Unmap()
 	o.Target.IP = ip.String()
 	addr := net.JoinHostPort(ip.String(), strconv.Itoa(t.Port))
-	a := &audit{clients: s.opts.Clients, probes: s.opts.Probes, ep: newEndpoint(addr, o.Target.SNI, s.opts.PerHost, s.opts.ConnTimeout), o: o}
+	httpOpts := s.opts.HTTP
+	if t.Path != "" {
+		httpOpts.Path = t.Path
+	}
+	a := &audit{clients: s.opts.Clients, probes: s.opts.Probes, http: httpOpts, ep: newEndpoint(addr, o.Target.SNI, s.opts.PerHost, s.opts.ConnTimeout), o: o}
 	sem, release := s.hostSem(netip.AddrPortFrom(ip, uint16(t.Port)))
 	defer release()
 	a.ep.sem = sem
@@ -205,6 +218,11 @@ func (s *Scanner) Scan(ctx context.Context, t Target) (o *obs.Observation) {
 			o.Status = obs.StatusCanceled
 			o.Error = "the run was interrupted before the audit finished; results are partial"
 		}
+	}
+	if o.Status == obs.StatusOK && fetching(s.opts.Fetch) {
+		fctx, cancel := context.WithTimeout(parent, s.opts.FetchTimeout)
+		defer cancel()
+		certfetch.Enrich(fctx, o, s.opts.Fetch)
 	}
 	return o
 }

@@ -22,7 +22,7 @@ var realShareGroups = []uint16{0x001d, 0x0017, 0x0018, 0x0019, 0x001e, 0x11ec, 0
 // key_share list, which makes the server answer with a HelloRetryRequest
 // naming the group it prefers among those offered: enough to learn suite and
 // group without key material.
-func (a *audit) hello13(suites, groups []uint16, sigalgs []uint16, shares []wire.KeyShare) *wire.ClientHello {
+func (ep *endpoint) hello13(suites, groups []uint16, sigalgs []uint16, shares []wire.KeyShare) *wire.ClientHello {
 	sid := make([]byte, 32)
 	rand.Read(sid)
 	if shares == nil {
@@ -35,7 +35,7 @@ func (a *audit) hello13(suites, groups []uint16, sigalgs []uint16, shares []wire
 		Version:             wire.VersionTLS12,
 		SessionID:           sid,
 		CipherSuites:        suites,
-		ServerName:          a.ep.sni,
+		ServerName:          ep.sni,
 		SupportedGroups:     groups,
 		SignatureAlgorithms: sigalgs,
 		SupportedVersions:   []uint16{wire.VersionTLS13},
@@ -82,7 +82,7 @@ func (a *audit) try13With(ctx context.Context, suites, groups []uint16, withShar
 			}
 		}
 	}
-	f, err := a.exchange(ctx, a.hello13(suites, groups, nil, shares), nil, wire.StopAfterServerHello)
+	f, err := a.ep.exchange(ctx, a.ep.hello13(suites, groups, nil, shares), nil, wire.StopAfterServerHello)
 	ok, refused, err := a.answer(f, err)
 	if !ok {
 		return choice13{}, refused, err
@@ -270,8 +270,8 @@ func (a *audit) sigAlg13(ctx context.Context, group uint16, suiteIDs, offer []ui
 	if err != nil {
 		return 0, 0, false, err
 	}
-	ch := a.hello13(suiteIDs, []uint16{group}, offer, []wire.KeyShare{share})
-	f, err := a.exchange(ctx, ch, []*wire.KeySharePrivate{priv}, wire.StopAfterServerKeyExchange)
+	ch := a.ep.hello13(suiteIDs, []uint16{group}, offer, []wire.KeyShare{share})
+	f, err := a.ep.exchange(ctx, ch, []*wire.KeySharePrivate{priv}, wire.StopAfterServerKeyExchange)
 	ok, refused, err := a.answer(f, err)
 	if !ok {
 		return 0, 0, refused, err

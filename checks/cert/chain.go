@@ -17,6 +17,9 @@ func analyzeChain(o *obs.Observation, ch *obs.Chain, env checks.Env, host string
 		p := newPCert(c.DER, "served", i)
 		served = append(served, p)
 		s := p.summary()
+		if p.c != nil {
+			s.Key.DebianWeak = env.WeakKeys.Contains(rsaModulus(p.c))
+		}
 		if p.c != nil && o.Mode != obs.ModeQuick { // a quick scan is chain, expiry, hostname, trust
 			s.Lints = runZlint(p.c)
 			for _, l := range s.Lints {

@@ -18,7 +18,7 @@ func init() {
 			}
 			return ""
 		})
-		if len(fs) == 0 && DebianBlocklistSize() == 0 {
+		if len(fs) == 0 && env.WeakKeys.Len() == 0 {
 			return []checks.Finding{{Status: checks.StatusInconclusive, Detail: "no Debian weak key blocklist loaded"}}
 		}
 		return fs

@@ -1,11 +1,13 @@
 package cert
 
 import (
-	"crypto/sha1" //nolint:gosec // the Debian blocklist format is SHA-1 based
-	"encoding/hex"
+	"crypto/rsa"
 	"math/big"
-	"strings"
-	"sync"
+
+	zrsa "github.com/zmap/zcrypto/rsa"
+	zx509 "github.com/zmap/zcrypto/x509"
+
+	"github.com/tlsaudit/tlsaudit/checks/weakkey"
 )
 
 // rocaPrimes are the small primes of the published ROCA fingerprint
@@ -47,69 +49,17 @@ func IsROCA(n *big.Int) bool {
 	return true
 }
 
-var (
-	debianMu   sync.RWMutex
-	debianWeak = map[string]bool{}
-)
+// DebianFingerprint is the openssl-blacklist fingerprint of an RSA modulus
+// (weakkey.Fingerprint).
+func DebianFingerprint(n *big.Int) string { return weakkey.Fingerprint(n) }
 
-// DebianFingerprint is the openssl-blacklist / openssl-vulnkey fingerprint of
-// an RSA modulus: the last 20 hex digits (80 bits) of
-// SHA-1("Modulus=" + uppercase hex of n + "\n").
-func DebianFingerprint(n *big.Int) string {
-	sum := sha1.Sum([]byte("Modulus=" + strings.ToUpper(n.Text(16)) + "\n")) //nolint:gosec
-	return hex.EncodeToString(sum[:])[20:]
-}
-
-// AddDebianWeakFingerprints adds blocklist lines (openssl-blacklist format:
-// 20 lowercase hex digits; '#' comments and blank lines ignored) to the
-// Debian weak key list. It returns the number of entries added.
-//
-// tlsaudit embeds no blocklist data of its own (Debian no longer ships the
-// openssl-blacklist package); a caller loads one when it is available, e.g.
-// with certfetch.LoadDebianBlocklist.
-func AddDebianWeakFingerprints(lines []string) int {
-	debianMu.Lock()
-	defer debianMu.Unlock()
-	n := 0
-	for _, l := range lines {
-		l = strings.ToLower(strings.TrimSpace(l))
-		if l == "" || strings.HasPrefix(l, "#") {
-			continue
-		}
-		if len(l) == 40 { // a full SHA-1 was given
-			l = l[20:]
-		}
-		if len(l) != 20 {
-			continue
-		}
-		if _, err := hex.DecodeString(l); err != nil {
-			continue
-		}
-		if !debianWeak[l] {
-			debianWeak[l] = true
-			n++
-		}
+// rsaModulus is the modulus of c's RSA key, nil for other keys.
+func rsaModulus(c *zx509.Certificate) *big.Int {
+	switch k := c.PublicKey.(type) {
+	case *zrsa.PublicKey:
+		return k.N
+	case *rsa.PublicKey:
+		return k.N
 	}
-	return n
-}
-
-// DebianBlocklistSize is the number of loaded Debian weak key fingerprints.
-func DebianBlocklistSize() int {
-	debianMu.RLock()
-	defer debianMu.RUnlock()
-	return len(debianWeak)
-}
-
-// IsDebianWeak reports whether n is on the loaded Debian weak key list
-// (CVE-2008-0166).
-func IsDebianWeak(n *big.Int) bool {
-	if n == nil {
-		return false
-	}
-	debianMu.RLock()
-	defer debianMu.RUnlock()
-	if len(debianWeak) == 0 {
-		return false
-	}
-	return debianWeak[DebianFingerprint(n)]
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/weakkey"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 
@@ -19,6 +20,7 @@ type memoKey struct {
 	stores   int
 	chains   int
 	storeKey string
+	weak     *weakkey.List
 }
 
 type memoEntry struct {
@@ -33,7 +35,7 @@ var (
 )
 
 func keyOf(o *obs.Observation, env checks.Env) memoKey {
-	k := memoKey{o: o, now: env.Now, warn: env.ExpiryWarn, host: env.Hostname, stores: len(env.Stores), chains: len(o.Chains)}
+	k := memoKey{o: o, now: env.Now, warn: env.ExpiryWarn, host: env.Hostname, stores: len(env.Stores), chains: len(o.Chains), weak: env.WeakKeys}
 	var b []byte // "name:roots;" per store (fmt.Sprintf here was a sixth of judging a quick audit)
 	for _, s := range env.Stores {
 		b = append(b, s.Name...)

@@ -108,14 +108,12 @@ func keyInfo(c *zx509.Certificate) KeyInfo {
 			ki.Exponent = k.E.Int64()
 		}
 		ki.ROCA = IsROCA(k.N)
-		ki.DebianWeak = IsDebianWeak(k.N)
 		return ki
 	case *zdsa.PublicKey:
 		return KeyInfo{Type: "DSA", Bits: k.P.BitLen()}
 	case *rsa.PublicKey:
 		ki := KeyInfo{Type: "RSA", Bits: k.N.BitLen(), Exponent: int64(k.E)}
 		ki.ROCA = IsROCA(k.N)
-		ki.DebianWeak = IsDebianWeak(k.N)
 		return ki
 	case *ecdsa.PublicKey:
 		ki := KeyInfo{Type: "ECDSA"}

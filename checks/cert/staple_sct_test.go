@@ -18,6 +18,7 @@ import (
 	"golang.org/x/crypto/ocsp"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/weakkey"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 
@@ -176,10 +177,11 @@ func TestDebianWeak(t *testing.T) {
 	if before == checks.StatusFail {
 		t.Fatal("flagged before the fingerprint was loaded")
 	}
-	if AddDebianWeakFingerprints([]string{"# comment", "", fp}) != 1 {
+	env.WeakKeys = &weakkey.List{}
+	if env.WeakKeys.Add([]string{"# comment", "", fp}) != 1 {
 		t.Fatal("fingerprint not added")
 	}
-	o = observe(host, p.rsa1024, p.inter) // a fresh observation: the analysis is memoised per observation
+	o = observe(host, p.rsa1024, p.inter)
 	if st := status(t, "cert.debian_weak_key", o, env); st != checks.StatusFail {
 		t.Errorf("listed key: %s", st)
 	}

@@ -27,9 +27,18 @@ type Input struct {
 type Violation struct {
 	Rule     string `json:"rule"`
 	Evidence string `json:"evidence"`
+
+	line string // the command-line gates' own wording (see Gates.Evaluate)
 }
 
-func (v Violation) String() string { return v.Rule + ": " + v.Evidence }
+// String is the violation in one line: "rule: evidence", or for a
+// command-line gate the evidence naming its flag.
+func (v Violation) String() string {
+	if v.line != "" {
+		return v.line
+	}
+	return v.Rule + ": " + v.Evidence
+}
 
 // Evaluate returns the rules in.Obs breaks, in the order of the policy
 // format (one Violation per rule; fail_on and deny_checks give one per

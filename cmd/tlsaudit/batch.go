@@ -13,7 +13,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit"
+	"github.com/tlsaudit/tlsaudit/checks/policy"
 	"github.com/tlsaudit/tlsaudit/report"
 	"github.com/tlsaudit/tlsaudit/scan"
 	"github.com/tlsaudit/tlsaudit/scan/batch"
@@ -24,7 +25,7 @@ import (
 // holds every record finished by then and is well-formed.
 const exitInterrupted = 130
 
-// batchConfig is the batch part of the command line (issue 7).
+// batchConfig is the batch part of the command line.
 type batchConfig struct {
 	pin     string // --ip ADDR: the address to dial for every target (no DNS)
 	rate    string // --rate N[/s]: audits started per second
@@ -148,9 +149,8 @@ func (s *jobSource) Next() (batch.Input, error) {
 // batchRun is the state of one run: the writer in order, the exit-code
 // flags and the progress display.
 type batchRun struct {
-	cfg      config
-	env      checks.Env                 // Stores unset: see stores
-	stores   func() []checks.TrustStore // the trust stores, loaded in the background
+	eng      *tlsaudit.Engine
+	trim     report.TrimOptions // what the written reports leave out
 	stderr   io.Writer
 	progress progress
 
@@ -160,11 +160,12 @@ type batchRun struct {
 }
 
 // handle judges one endpoint's observation and writes its report.
-func (b *batchRun) handle(ctx context.Context, res batch.Result) error {
-	env := b.env
-	env.Stores = b.stores()
-	r := judge(ctx, env, b.cfg.certs, res.Obs)
-	broken := policy(b.cfg, r)
+func (b *batchRun) handle(res batch.Result) error {
+	r := b.eng.Judge(res.Obs)
+	var broken []policy.Violation
+	if r.Policy != nil {
+		broken = r.Policy.Violations
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	invalid := r.Status == obs.StatusInvalidTarget
@@ -188,7 +189,7 @@ func (b *batchRun) handle(ctx context.Context, res batch.Result) error {
 	if res.Index == res.Count-1 {
 		b.progress.target()
 	}
-	if err := b.out.emit(res, report.Trim(r, b.cfg.trim)); err != nil {
+	if err := b.out.emit(res, report.Trim(r, b.trim)); err != nil {
 		return &writeError{err}
 	}
 	return nil

@@ -54,6 +54,11 @@ func init() {
 			help:  func() string { return diffUsage },
 			args:  []string{"files"},
 		},
+		"serve": {
+			run:   runServe,
+			flags: func() *flag.FlagSet { var c serveConfig; return serveFlagSet(&c) },
+			help:  func() string { return serveUsage },
+		},
 		"version": {
 			run:  func(_ context.Context, a []string, o, e io.Writer) int { return runVersion(a, o, e) },
 			help: func() string { return versionUsage },
@@ -73,7 +78,7 @@ func init() {
 
 // commandNames lists the subcommands, sorted.
 func commandNames() []string {
-	names := []string{"checks", "completion", "demo", "diff", "help", "inspect", "version"}
+	names := []string{"checks", "completion", "demo", "diff", "help", "inspect", "serve", "version"}
 	return names
 }
 

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/tlsaudit/tlsaudit"
 	"github.com/tlsaudit/tlsaudit/scan"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
@@ -41,7 +42,7 @@ func forbidNetwork(t *testing.T) *[]string {
 		t.Errorf("DNS query sent (%s %s)", network, address)
 		return nil, net.ErrClosed
 	}}
-	newScanner = func(scan.Options) scanner { return noNetworkScanner{t, &mu, seen} }
+	newScanner = func(*tlsaudit.Engine) scanner { return noNetworkScanner{t, &mu, seen} }
 	return seen
 }
 

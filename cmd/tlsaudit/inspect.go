@@ -1,29 +1,21 @@
 package main
 
 import (
-	"bytes"
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/rsa"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/checks/cert"
+	"github.com/tlsaudit/tlsaudit/checks/inspect"
 	"github.com/tlsaudit/tlsaudit/report"
 	"github.com/tlsaudit/tlsaudit/scan/certfetch"
-	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 
 const inspectUsage = `usage: tlsaudit inspect [flags] FILE...
@@ -48,44 +40,8 @@ Exit status: 0 no high or critical problem, 1 a high or critical problem
 // maxInspectFile caps one input file.
 const maxInspectFile = 16 << 20
 
-// inspectInput is what the files held.
-type inspectInput struct {
-	certs []inputItem
-	csrs  []inputItem
-	keys  []inputItem
-}
-
-type inputItem struct {
-	file string
-	der  []byte
-	kind string // PEM type or "DER ..."
-}
-
 // inspectResult is the JSON output.
-type inspectResult struct {
-	Files    []string         `json:"files"`
-	Analysis *cert.Analysis   `json:"analysis,omitempty"`
-	CSRs     []csrInfo        `json:"csrs,omitempty"`
-	Keys     []keyInfo        `json:"keys,omitempty"`
-	Findings []checks.Finding `json:"findings"`
-}
-
-type csrInfo struct {
-	File           string   `json:"file"`
-	Subject        string   `json:"subject"`
-	DNSNames       []string `json:"dns_names,omitempty"`
-	IPs            []string `json:"ip_addresses,omitempty"`
-	Key            string   `json:"key"`
-	SigAlg         string   `json:"signature_algorithm"`
-	SignatureValid bool     `json:"signature_valid"`
-}
-
-type keyInfo struct {
-	File string `json:"file"`
-	Type string `json:"type"`
-	// Matches names the certificates and CSRs with this key's public key.
-	Matches []string `json:"matches,omitempty"`
-}
+type inspectResult = inspect.Result
 
 // inspectVars are the flags of inspect.
 type inspectVars struct {
@@ -121,7 +77,7 @@ func runInspect(args []string, stdout, stderr io.Writer) int {
 	if len(files) == 0 {
 		return usageError(stderr, "no files given", "usage: tlsaudit inspect [--ca-file FILE] [--host NAME] [--json] FILE...")
 	}
-	var in inspectInput
+	var in inspect.Input
 	for _, f := range files {
 		if err := readInspectFile(f, &in); err != nil {
 			errorf(stderr, "%s", err)
@@ -146,7 +102,7 @@ func runInspect(args []string, stdout, stderr io.Writer) int {
 		stores = append(stores, st)
 	}
 	env := checks.Env{Now: time.Now().UTC(), ExpiryWarn: warn, Hostname: host, Stores: stores}
-	res := inspect(in, files, env)
+	res := inspect.Inspect(in, files, env)
 	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -166,7 +122,7 @@ func runInspect(args []string, stdout, stderr io.Writer) int {
 }
 
 // readInspectFile classifies the PEM blocks (or the DER content) of one file.
-func readInspectFile(name string, in *inspectInput) error {
+func readInspectFile(name string, in *inspect.Input) error {
 	f, err := os.Open(name)
 	if err != nil {
 		return err
@@ -179,198 +135,7 @@ func readInspectFile(name string, in *inspectInput) error {
 	if len(data) > maxInspectFile {
 		return fmt.Errorf("%s: larger than %d MiB", name, maxInspectFile>>20)
 	}
-	found := 0
-	rest := data
-	for {
-		var b *pem.Block
-		b, rest = pem.Decode(rest)
-		if b == nil {
-			break
-		}
-		item := inputItem{file: name, der: b.Bytes, kind: b.Type}
-		switch b.Type {
-		case "CERTIFICATE", "TRUSTED CERTIFICATE", "X509 CERTIFICATE":
-			in.certs = append(in.certs, item)
-		case "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST":
-			in.csrs = append(in.csrs, item)
-		case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY":
-			in.keys = append(in.keys, item)
-		default:
-			continue
-		}
-		found++
-	}
-	if found > 0 {
-		return nil
-	}
-	// DER: one or more concatenated certificates, a CSR or a private key.
-	if cs, err := x509.ParseCertificates(data); err == nil && len(cs) > 0 {
-		for _, c := range cs {
-			in.certs = append(in.certs, inputItem{file: name, der: c.Raw, kind: "DER certificate"})
-		}
-		return nil
-	}
-	if _, err := cert.ParseStore("", data); err == nil { // lenient parse (e.g. a negative serial)
-		in.certs = append(in.certs, inputItem{file: name, der: data, kind: "DER certificate"})
-		return nil
-	}
-	if _, err := x509.ParseCertificateRequest(data); err == nil {
-		in.csrs = append(in.csrs, inputItem{file: name, der: data, kind: "DER CSR"})
-		return nil
-	}
-	if _, err := parsePrivateKey(data); err == nil {
-		in.keys = append(in.keys, inputItem{file: name, der: data, kind: "DER private key"})
-		return nil
-	}
-	return fmt.Errorf("%s: not a certificate, CSR or private key (PEM or DER)", name)
-}
-
-// leafIndex returns the index of the end-entity certificate: the first one
-// that issued none of the others (0 when that cannot be told).
-func leafIndex(items []inputItem) int {
-	var cs []*x509.Certificate
-	for _, it := range items {
-		c, err := x509.ParseCertificate(it.der)
-		if err != nil {
-			return 0
-		}
-		cs = append(cs, c)
-	}
-	for i, c := range cs {
-		issuedOther := false
-		for j, o := range cs {
-			if i != j && bytes.Equal(o.RawIssuer, c.RawSubject) && !bytes.Equal(o.RawIssuer, o.RawSubject) {
-				issuedOther = true
-			}
-		}
-		if !issuedOther {
-			return i
-		}
-	}
-	return 0
-}
-
-func parsePrivateKey(der []byte) (crypto.Signer, error) {
-	if k, err := x509.ParsePKCS8PrivateKey(der); err == nil {
-		if s, ok := k.(crypto.Signer); ok {
-			return s, nil
-		}
-		return nil, errors.New("unsupported private key type")
-	}
-	if k, err := x509.ParsePKCS1PrivateKey(der); err == nil {
-		return k, nil
-	}
-	if k, err := x509.ParseECPrivateKey(der); err == nil {
-		return k, nil
-	}
-	return nil, errors.New("not a private key")
-}
-
-// inspect runs the certificate checks over the inputs.
-func inspect(in inspectInput, files []string, env checks.Env) inspectResult {
-	res := inspectResult{Files: files}
-	o := &obs.Observation{Schema: obs.SchemaVersion, Status: obs.StatusOK, Target: obs.Target{Host: env.Hostname, SNI: env.Hostname}}
-	if li := leafIndex(in.certs); li > 0 {
-		// Analyse leaf first, and report the order as given.
-		res.Findings = append(res.Findings, checks.Finding{CheckID: "cert.chain_order", Title: "Certificate chain in the wrong order",
-			Category: "cert", Status: checks.StatusFail, Severity: checks.SeverityLow,
-			Detail: fmt.Sprintf("the leaf is certificate #%d, not the first one", li)})
-		certs := append([]inputItem{in.certs[li]}, in.certs[:li]...)
-		in.certs = append(certs, in.certs[li+1:]...)
-	}
-	if len(in.certs) > 0 {
-		ch := obs.Chain{}
-		for _, c := range in.certs {
-			ch.Certificates = append(ch.Certificates, obs.Certificate{DER: c.der})
-		}
-		o.Chains = []obs.Chain{ch}
-		res.Analysis = cert.Analyze(o, env)
-		for _, f := range checks.Run(o, env) {
-			if f.CheckID == "cert.chain_order" && len(res.Findings) > 0 && res.Findings[0].CheckID == f.CheckID {
-				continue // already reported
-			}
-			if f.Category == "cert" && f.Status != checks.StatusNotApplicable && f.Status != checks.StatusPass {
-				res.Findings = append(res.Findings, f)
-			}
-		}
-	}
-	// Public keys of the certificates and CSRs, to match private keys against.
-	type pub struct {
-		name string
-		spki []byte
-	}
-	var pubs []pub
-	for i, c := range in.certs {
-		if xc, err := x509.ParseCertificate(c.der); err == nil {
-			pubs = append(pubs, pub{fmt.Sprintf("certificate #%d (%s)", i, xc.Subject), xc.RawSubjectPublicKeyInfo})
-		}
-	}
-	for _, c := range in.csrs {
-		ci := csrInfo{File: c.file}
-		r, err := x509.ParseCertificateRequest(c.der)
-		if err != nil {
-			res.Findings = append(res.Findings, checks.Finding{CheckID: "inspect.csr", Title: "Unreadable CSR", Category: "cert",
-				Status: checks.StatusFail, Severity: checks.SeverityHigh, Subject: c.file, Detail: err.Error()})
-			continue
-		}
-		ci.Subject, ci.DNSNames, ci.SigAlg = r.Subject.String(), r.DNSNames, r.SignatureAlgorithm.String()
-		for _, ip := range r.IPAddresses {
-			ci.IPs = append(ci.IPs, ip.String())
-		}
-		ci.Key = publicKeyDesc(r.PublicKey)
-		ci.SignatureValid = r.CheckSignature() == nil
-		if !ci.SignatureValid {
-			res.Findings = append(res.Findings, checks.Finding{CheckID: "inspect.csr", Title: "CSR signature invalid", Category: "cert",
-				Status: checks.StatusFail, Severity: checks.SeverityHigh, Subject: c.file, Detail: "the CSR is not signed by its own key"})
-		}
-		res.CSRs = append(res.CSRs, ci)
-		pubs = append(pubs, pub{"CSR " + c.file, r.RawSubjectPublicKeyInfo})
-	}
-	for _, k := range in.keys {
-		ki := keyInfo{File: k.file}
-		s, err := parsePrivateKey(k.der)
-		if err != nil {
-			ki.Type = "unreadable"
-		} else {
-			ki.Type = publicKeyDesc(s.Public())
-			spki, err := x509.MarshalPKIXPublicKey(s.Public())
-			for _, p := range pubs {
-				if err == nil && bytes.Equal(spki, p.spki) {
-					ki.Matches = append(ki.Matches, p.name)
-				}
-			}
-		}
-		if len(ki.Matches) == 0 && len(pubs) > 0 {
-			res.Findings = append(res.Findings, checks.Finding{CheckID: "inspect.key_mismatch", Title: "Private key matches no certificate",
-				Category: "cert", Status: checks.StatusFail, Severity: checks.SeverityHigh, Subject: k.file,
-				Detail: "the private key's public key is in none of the certificates or CSRs given"})
-		}
-		res.Keys = append(res.Keys, ki)
-	}
-	sort.SliceStable(res.Findings, func(i, j int) bool {
-		return severityRank(res.Findings[i].Severity) > severityRank(res.Findings[j].Severity)
-	})
-	if res.Findings == nil {
-		res.Findings = []checks.Finding{}
-	}
-	return res
-}
-
-func severityRank(s checks.Severity) int {
-	return map[checks.Severity]int{checks.SeverityInfo: 0, checks.SeverityLow: 1, checks.SeverityMedium: 2,
-		checks.SeverityHigh: 3, checks.SeverityCritical: 4}[s]
-}
-
-func publicKeyDesc(k crypto.PublicKey) string {
-	switch k := k.(type) {
-	case *rsa.PublicKey:
-		return fmt.Sprintf("RSA %d", k.N.BitLen())
-	case *ecdsa.PublicKey:
-		return "ECDSA " + k.Curve.Params().Name
-	case ed25519.PublicKey:
-		return "Ed25519"
-	}
-	return fmt.Sprintf("%T", k)
+	return in.Add(name, data)
 }
 
 func writeInspectText(w io.Writer, res inspectResult) {

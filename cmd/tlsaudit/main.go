@@ -14,20 +14,17 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
-	zx509 "github.com/zmap/zcrypto/x509"
 	"golang.org/x/term"
 
+	"github.com/tlsaudit/tlsaudit"
 	"github.com/tlsaudit/tlsaudit/checks"
-	"github.com/tlsaudit/tlsaudit/checks/cert"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
-	"github.com/tlsaudit/tlsaudit/checks/mozilla"
+	"github.com/tlsaudit/tlsaudit/checks/policy"
 	"github.com/tlsaudit/tlsaudit/report"
 	"github.com/tlsaudit/tlsaudit/scan"
 	"github.com/tlsaudit/tlsaudit/scan/batch"
-	"github.com/tlsaudit/tlsaudit/scan/certcache"
 	"github.com/tlsaudit/tlsaudit/scan/clientsim"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
@@ -48,7 +45,8 @@ type scanner interface {
 	Scan(ctx context.Context, t scan.Target) *obs.Observation
 }
 
-var newScanner = func(opts scan.Options) scanner { return scan.New(opts) }
+// newScanner returns the scanner of an engine; tests replace it.
+var newScanner = func(e *tlsaudit.Engine) scanner { return e.Scanner() }
 
 // evalChecks runs the checks on an observation; tests replace it.
 var evalChecks = checks.Run
@@ -395,32 +393,27 @@ func auditSource(ctx context.Context, cfg config, src batch.Source, total int64,
 		}
 		w = report.Multi(w, hw)
 	}
-	sc := newScanner(scan.Options{ConnTimeout: cfg.connTimeout, Timeout: cfg.timeout, PerHost: cfg.perHost, Quick: cfg.quick, Probes: cfg.probes, HTTP: cfg.http, Clients: cfg.clientProfiles})
-	env := checks.Env{ExpiryWarn: cfg.expiryWarn}
-	trustStores := sync.OnceValue(func() []checks.TrustStore { return append(cfg.certs.trustStores(), stores...) })
-	// The first scan waits on the network: meanwhile, load and index the
-	// trust stores and build the JSON encoders every report will need.
+	eng, err := tlsaudit.New(cfg.engineOptions(stores))
+	if err != nil {
+		return usageError(stderr, err.Error(), "")
+	}
+	defer eng.Close()
+	sc := newScanner(eng)
+	// The first scan waits on the network: meanwhile, build the JSON
+	// encoders every report will need.
 	prepared := make(chan struct{})
 	go func() {
 		defer close(prepared)
-		cert.PrepareStores(trustStores())
 		report.Prepare(cfg.format)
-		mozilla.Lookup("modern") // parses the embedded profiles
 	}()
 	defer func() { <-prepared }()
-	if !cfg.quick {
-		// A full audit lints every served certificate: start as soon as the
-		// scan has parsed one, while it goes on with its other connections.
-		certcache.OnParse(func(c *zx509.Certificate) { go cert.Prelint(c) })
-		defer certcache.OnParse(nil)
-	}
-	b := &batchRun{cfg: cfg, env: env, stores: trustStores, stderr: stderr, out: newSeqEmitter(w, cfg.format != "jsonl"),
+	b := &batchRun{eng: eng, trim: cfg.trim, stderr: stderr, out: newSeqEmitter(w, cfg.format != "jsonl"),
 		progress: newProgress(stderr, total)}
 	st, werr := batch.Run(ctx, sc, src, batch.Options{
 		Concurrency: cfg.concurrency, Retries: cfg.batch.retries, Limiter: batch.NewLimiter(cfg.batch.perSec, 1),
 		Resolver: targetResolver, Expand: expander(sc), Shard: cfg.batch.shardSel, Done: cfg.batch.done,
 		Drain: drainOf(ctx), OnSkip: func(batch.Input) { b.progress.target() },
-	}, func(res batch.Result) error { return b.handle(ctx, res) })
+	}, func(res batch.Result) error { return b.handle(res) })
 	b.progress.close()
 	if st.Inputs == 0 && werr == nil {
 		return usageError(stderr, "no targets given", "the target list is empty")
@@ -440,65 +433,33 @@ func auditSource(ctx context.Context, cfg config, src batch.Source, total int64,
 	return b.code(drained(ctx))
 }
 
-// judge runs the checks on one endpoint's observation (after the opt-in
-// certificate fetches) and builds its report.
-func judge(ctx context.Context, env checks.Env, cc certConfig, o *obs.Observation) *report.Report {
-	tool := report.Tool{Name: "tlsaudit", Version: toolVersion()}
-	if o.Status != obs.StatusOK {
-		return report.New(tool, o, nil, nil)
+// engineOptions are the library options of the parsed command line; stores
+// are extra trust stores (the demo's test root).
+func (cfg *config) engineOptions(stores []checks.TrustStore) tlsaudit.Options {
+	return tlsaudit.Options{
+		Scan: scan.Options{ConnTimeout: cfg.connTimeout, Timeout: cfg.timeout, PerHost: cfg.perHost, Quick: cfg.quick,
+			Probes: cfg.probes, HTTP: cfg.http, Clients: cfg.clientProfiles},
+		Fetch:          cfg.certs.fetch(),
+		Stores:         append(slices.Clone(cfg.certs.stores), stores...),
+		SystemStore:    cfg.certs.systemLater,
+		WeakKeys:       cfg.certs.weak,
+		ExpiryWarn:     cfg.expiryWarn,
+		MozillaProfile: cfg.gates.mozillaProfile,
+		Remediation:    cfg.gates.remediation,
+		Gates: policy.Gates{FailUnder: cfg.failUnder, FailOn: cfg.failOn, Expiry: cfg.expiryGate,
+			RequireMozilla: cfg.gates.requireMozilla, File: cfg.gates.policy},
+		Tool:   report.Tool{Name: "tlsaudit", Version: toolVersion()},
+		Checks: evalChecks,
+		Grader: computeGrade,
 	}
-	enrich(ctx, o, cc, env.Stores)
-	env.Now = time.Now()
-	env.Hostname = o.Target.SNI
-	if env.Hostname == "" {
-		env.Hostname = o.Target.Host
-	}
-	findings := evalChecks(o, env)
-	r := report.New(tool, o, findings, computeGrade(o, findings))
-	if len(o.Chains) > 0 {
-		// The checks just computed this analysis: it is shared, not redone.
-		r.Certificates = cert.AnalysisFor(o, env)
-	}
-	return r
 }
 
 func toolVersion() string {
 	if version != "" {
 		return version
 	}
-	return buildVersion()
+	return tlsaudit.ModuleVersion()
 }
-
-// buildVersion reads the module version from the build info once: every
-// record of a batch names it, and reading it took a tenth of the CPU of
-// judging a quick audit.
-// A release installed with go install carries its module version
-// (v1.2.3); a build from a checkout has "(devel)", then named by its VCS
-// revision when the build recorded one ("(devel) 0123456789ab", with
-// "+modified" for an uncommitted tree), so that SARIF and JSON consumers can
-// tell builds apart.
-var buildVersion = sync.OnceValue(func() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "(devel)"
-	}
-	if v := bi.Main.Version; v != "" && v != "(devel)" {
-		return v
-	}
-	v, modified := "(devel)", ""
-	for _, s := range bi.Settings {
-		switch {
-		case s.Key == "vcs.revision" && len(s.Value) >= 12:
-			v += " " + s.Value[:12]
-		case s.Key == "vcs.modified" && s.Value == "true":
-			modified = "+modified"
-		}
-	}
-	if v == "(devel)" {
-		return v
-	}
-	return v + modified
-})
 
 // errorf writes one "tlsaudit: error: ..." line to stderr.
 func errorf(stderr io.Writer, format string, args ...any) {

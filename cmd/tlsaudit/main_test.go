@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tlsaudit/tlsaudit"
 	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
 	"github.com/tlsaudit/tlsaudit/report"
@@ -75,7 +76,7 @@ func useFakes(t *testing.T, findings []checks.Finding, g *grade.Grade) {
 	}
 	oldS, oldC, oldG := newScanner, evalChecks, computeGrade
 	t.Cleanup(func() { newScanner, evalChecks, computeGrade = oldS, oldC, oldG })
-	newScanner = func(scan.Options) scanner { return fakeScanner{fx.Observation} }
+	newScanner = func(*tlsaudit.Engine) scanner { return fakeScanner{fx.Observation} }
 	evalChecks = func(*obs.Observation, checks.Env) []checks.Finding { return findings }
 	computeGrade = func(*obs.Observation, []checks.Finding) *grade.Grade { return g }
 }

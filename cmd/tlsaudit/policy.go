@@ -5,22 +5,16 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/checks/mozilla"
 	policyfile "github.com/tlsaudit/tlsaudit/checks/policy"
-	"github.com/tlsaudit/tlsaudit/report"
-	"github.com/tlsaudit/tlsaudit/scan/certfetch"
-	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/truststore"
 )
 
 // gradeRank orders letter grades, best highest. T (trust) and M (hostname
 // mismatch) rank below F: they fail every --fail-under.
 func gradeRank(letter string) (int, bool) { return policyfile.GradeRank(letter) }
-
-// idCertExpiresSoon is the check behind the expiry window (checks/cert).
-const idCertExpiresSoon = "cert.expires_soon"
 
 // gateConfig holds the Mozilla and policy-file flags.
 type gateConfig struct {
@@ -52,7 +46,7 @@ func (g *gateConfig) load() error {
 	if g.policyFile == "" {
 		return nil
 	}
-	data, err := certfetch.ReadFileCapped(g.policyFile, policyfile.MaxSize)
+	data, err := truststore.ReadFileCapped(g.policyFile, policyfile.MaxSize)
 	if err != nil {
 		return fmt.Errorf("--policy: %v", err)
 	}
@@ -67,100 +61,4 @@ func (g *gateConfig) load() error {
 	}
 	g.policy = p
 	return nil
-}
-
-// mozillaSection attaches the Mozilla verdict to r (every profile, or the
-// one --mozilla-profile names) with the --remediation snippet for
-// --mozilla-profile, else --require-mozilla, else the next profile to reach.
-// An observation the profiles cannot judge (failed or quick scan) gets none.
-func mozillaSection(g gateConfig, r *report.Report) {
-	if r.Status != obs.StatusOK || r.Mozilla != nil {
-		return
-	}
-	var names []string
-	if g.mozillaProfile != "" {
-		names = []string{g.mozillaProfile}
-	}
-	s, err := mozilla.Summarize(r.Observation, names...)
-	if err != nil {
-		return
-	}
-	if g.remediation != "" {
-		target := g.mozillaProfile
-		if _, ok := s.Result(g.requireMozilla); target == "" && ok {
-			target = g.requireMozilla
-		}
-		if err := s.Remediate(g.remediation, target); err != nil {
-			return // cannot happen: flags validated, profile evaluated
-		}
-	}
-	r.Mozilla = s
-}
-
-// policy returns one "rule: evidence" line per policy rule r breaks. It also
-// attaches the Mozilla section to r (mozillaSection): the gates and the
-// section share that verdict. Targets that could not be audited break no
-// rule here: they exit 3, which takes precedence.
-func policy(cfg config, r *report.Report) []string {
-	mozillaSection(cfg.gates, r)
-	if r.Status != obs.StatusOK {
-		return nil
-	}
-	var broken []string
-	if cfg.failUnder != "" {
-		want, _ := gradeRank(cfg.failUnder)
-		switch {
-		case r.Grade == nil || r.Grade.Letter == "":
-			why := ""
-			if r.Grade != nil && r.Grade.Error != "" {
-				why = ": " + r.Grade.Error
-			}
-			broken = append(broken, fmt.Sprintf("no grade available%s (--fail-under %s)", why, cfg.failUnder))
-		default:
-			if got, ok := gradeRank(r.Grade.Letter); !ok || got < want {
-				line := fmt.Sprintf("grade %s is below %s (--fail-under)", r.Grade.Letter, cfg.failUnder)
-				for _, c := range r.Grade.Caps {
-					line += fmt.Sprintf("; capped at %s: %s", c.Grade, c.Reason)
-				}
-				broken = append(broken, line)
-			}
-		}
-	}
-	for _, f := range r.Failed() {
-		if cfg.failOn != "" && f.Severity.Rank() >= cfg.failOn.Rank() {
-			broken = append(broken, fmt.Sprintf("%s check %s failed: %s (--fail-on %s)", f.Severity, f.CheckID, findingText(f), cfg.failOn))
-		}
-		if cfg.expiryGate && (f.CheckID == idCertExpiresSoon || f.CheckID == checks.IDCertExpired) {
-			broken = append(broken, fmt.Sprintf("certificate expiry: %s (--expiry-warn)", findingText(f)))
-		}
-	}
-	if req := cfg.gates.requireMozilla; req != "" {
-		rule := "--require-mozilla " + req
-		res, err := mozilla.Evaluate(r.Observation, req)
-		switch {
-		case err != nil:
-			broken = append(broken, rule+": not assessed: "+err.Error())
-		case !res.Compliant:
-			for _, d := range res.Deviations {
-				broken = append(broken, fmt.Sprintf("%s (%s): %s", rule, res.Version, d))
-			}
-		}
-	}
-	if p := cfg.gates.policy; p != nil {
-		for _, v := range p.Evaluate(policyfile.Input{Obs: r.Observation, Findings: r.Findings, Grade: r.Grade, Now: time.Now()}) {
-			broken = append(broken, v.String())
-		}
-	}
-	return broken
-}
-
-func findingText(f checks.Finding) string {
-	s := f.Title
-	if f.Subject != "" {
-		s += " [" + f.Subject + "]"
-	}
-	if f.Detail != "" {
-		s += ": " + f.Detail
-	}
-	return s
 }

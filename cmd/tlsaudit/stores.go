@@ -1,23 +1,17 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"net/netip"
-	"slices"
-	"sync"
-	"time"
 
-	"github.com/tlsaudit/tlsaudit/checks"
-	_ "github.com/tlsaudit/tlsaudit/checks/all" // registers every check
-	"github.com/tlsaudit/tlsaudit/checks/cert"
+	"github.com/tlsaudit/tlsaudit/checks/weakkey"
 	"github.com/tlsaudit/tlsaudit/scan/certfetch"
-	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/truststore"
 )
 
 // certConfig is the certificate part of the command line: the trust stores
-// chains are validated against and the opt-in fetches done after the scan.
+// chains are validated against and the opt-in fetches done in the scan.
 //
 // Stores: "mozilla" (embedded, always), "system" (the system bundle, by
 // default when readable; --system-store=false leaves it out) and "custom"
@@ -34,17 +28,13 @@ type certConfig struct {
 	checkRevocation bool
 	resolver        string // "ip:port" once loaded
 
-	stores []checks.TrustStore
-	// systemLater: the system store was not asked for explicitly, so one
-	// that fails to load is left out without an error, and it is read and
-	// checked in the background (trustStores waits for it): about 2.5 ms of
-	// every run, overlapped with the scan.
+	stores []truststore.Store
+	// systemLater: the system store was not asked for explicitly, so the
+	// engine reads it in the background and leaves it out when it fails
+	// to load.
 	systemLater bool
+	weak        *weakkey.List // the Debian weak key list, when installed
 }
-
-// enrichTimeout bounds all the opt-in fetches of one target together (each
-// fetch is also bounded on its own, see certfetch.Limits).
-const enrichTimeout = 30 * time.Second
 
 func certFlags(fs *flag.FlagSet, c *certConfig) {
 	fs.StringVar(&c.caFile, "ca-file", "", "")
@@ -54,31 +44,22 @@ func certFlags(fs *flag.FlagSet, c *certConfig) {
 	fs.StringVar(&c.resolver, "resolver", "", "")
 }
 
-// systemStore reads the system bundle once per process.
-var systemStore = sync.OnceValues(certfetch.SystemStore)
-
-// debianBlocklist loads the Debian weak key lists once, when installed.
-var debianBlocklist = sync.OnceValues(func() (int, error) {
-	return certfetch.LoadDebianBlocklist(certfetch.DebianBlocklistDir)
-})
-
 // load reads the trust stores and checks the flags; set holds the flags
 // given explicitly.
 func (c *certConfig) load(set map[string]bool) error {
-	c.stores = []checks.TrustStore{cert.MozillaStore()}
+	c.stores = []truststore.Store{truststore.Mozilla()}
 	switch {
 	case c.system && set["system-store"]:
-		st, err := systemStore()
+		st, err := truststore.System()
 		if err != nil {
 			return fmt.Errorf("--system-store: %v", err)
 		}
 		c.stores = append(c.stores, st)
 	case c.system:
 		c.systemLater = true
-		go systemStore() //nolint:errcheck // trustStores takes the result
 	}
 	if c.caFile != "" {
-		st, err := certfetch.LoadCAFile(c.caFile)
+		st, err := truststore.Load(truststore.CustomName, c.caFile)
 		if err != nil {
 			return fmt.Errorf("--ca-file: %v", err)
 		}
@@ -91,24 +72,17 @@ func (c *certConfig) load(set map[string]bool) error {
 		}
 		c.resolver = ap.String()
 	}
-	if _, err := debianBlocklist(); err != nil {
+	w, err := weakkey.Load(weakkey.DebianDir)
+	if err != nil {
 		return fmt.Errorf("Debian weak key list: %v", err)
 	}
+	c.weak = w
 	return nil
 }
 
-// trustStores returns the stores load set up, in their order (Mozilla,
-// system, custom), waiting for the system store when it loads in the
-// background.
-func (c *certConfig) trustStores() []checks.TrustStore {
-	if !c.systemLater {
-		return c.stores
-	}
-	out := slices.Clone(c.stores[:1])
-	if st, err := systemStore(); err == nil {
-		out = append(out, st)
-	}
-	return append(out, c.stores[1:]...)
+// fetch is the scan's certificate fetch options.
+func (c *certConfig) fetch() certfetch.Options {
+	return certfetch.Options{FetchAIA: c.fetchAIA, CheckRevocation: c.checkRevocation, Resolver: c.resolver}
 }
 
 // parseResolver accepts an IP address with an optional port (53 by
@@ -122,27 +96,4 @@ func parseResolver(s string) (netip.AddrPort, error) {
 		return netip.AddrPort{}, fmt.Errorf("want an IP address, optionally with a port (127.0.0.1:53, [::1]:5353)")
 	}
 	return netip.AddrPortFrom(ip, 53), nil
-}
-
-// enrich runs the opt-in certificate fetches (AIA, revocation, CAA/TLSA) for
-// a scanned observation, before the checks judge it. The anchors of every
-// store help find the issuer of a chain's last certificate.
-func enrich(ctx context.Context, o *obs.Observation, c certConfig, stores []checks.TrustStore) {
-	if !c.fetchAIA && !c.checkRevocation && c.resolver == "" {
-		return
-	}
-	var roots [][]byte
-	if c.checkRevocation {
-		for _, st := range stores {
-			roots = append(roots, st.Roots...)
-		}
-	}
-	ctx, cancel := context.WithTimeout(ctx, enrichTimeout)
-	defer cancel()
-	certfetch.Enrich(ctx, o, certfetch.Options{
-		FetchAIA:        c.fetchAIA,
-		CheckRevocation: c.checkRevocation,
-		Resolver:        c.resolver,
-		Roots:           roots,
-	})
 }

@@ -5,6 +5,7 @@ const usage = `Usage: tlsaudit [flags] TARGET...
        tlsaudit checks [--json]
        tlsaudit inspect [flags] FILE...
        tlsaudit diff [--json] [--expiry-warn DUR] OLD.json NEW.json
+       tlsaudit serve [--listen ADDR] [--db PATH|URL] [--allow-targets LIST] [--workers N]
        tlsaudit version | completion bash|zsh|fish | help [COMMAND|TOPIC]
   Flags may come before or after targets and files, in every command; "--" ends them.
 

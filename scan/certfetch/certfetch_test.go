@@ -283,8 +283,4 @@ func TestStores(t *testing.T) {
 	if err != nil || len(sys.Roots) < 50 {
 		t.Fatalf("SystemStore: %v, %d roots", err, len(sys.Roots))
 	}
-	os.WriteFile(filepath.Join(dir, "blacklist.RSA-2048"), []byte("# test\n0123456789abcdef0123\n"), 0o600)
-	if n, err := LoadDebianBlocklist(dir); err != nil || n != 1 {
-		t.Errorf("LoadDebianBlocklist: %d %v", n, err)
-	}
 }
