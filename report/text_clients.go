@@ -2,6 +2,7 @@ package report
 
 import (
 	"github.com/tlsaudit/tlsaudit/checks/grade"
+	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 
 // clientErrorWidth is the width a failed simulation's reason is wrapped at
@@ -20,8 +21,13 @@ func (t *textRenderer) clientSimulations() {
 		t.b.WriteString("  the grade judges RC4, 3DES, FS and AEAD by what the * reference clients negotiate\n")
 	}
 	rows := make([][]string, 0, len(sims))
+	synthesised := false
 	for _, s := range sims {
 		client := s.Client
+		if s.Origin == obs.OriginSynthesised {
+			client += " †"
+			synthesised = true
+		}
 		if s.Reference {
 			client += " *"
 		}
@@ -43,4 +49,7 @@ func (t *textRenderer) clientSimulations() {
 	}
 	// FS: forward secrecy, as in SSL Labs' table; the client names wrap.
 	t.tableFit([]string{"Client", "Protocol", "Suite", "Group", "FS"}, rows, 0)
+	if synthesised {
+		t.b.WriteString("  † synthesised from published capabilities (vendor documentation, SSL Labs' client pages), not a captured ClientHello\n")
+	}
 }

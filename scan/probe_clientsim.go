@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/tlsaudit/tlsaudit/scan/clientsim"
@@ -9,7 +10,8 @@ import (
 )
 
 // Client simulation: replay every captured real client's ClientHello (the
-// built-in set plus Options.Clients) and record what each would negotiate.
+// built-in set plus Options.Clients) and every synthesised legacy client's
+// (clientsim.Legacy), and record what each would negotiate.
 // One connection per client, all through e.ep.dial (so within the
 // per-endpoint limit).
 
@@ -17,6 +19,11 @@ import (
 // profile with the ID of a built-in one replaces it.
 func simulatedClients(extra []clientsim.Profile) ([]clientsim.Profile, error) {
 	builtin, err := clientsim.Builtin()
+	if legacy, lerr := clientsim.Legacy(); lerr != nil {
+		err = errors.Join(err, lerr)
+	} else {
+		builtin = append(builtin, legacy...)
+	}
 	seen := map[string]bool{}
 	for _, p := range extra {
 		seen[p.ID] = true
@@ -60,7 +67,7 @@ func probeClientSimulation(ctx context.Context, e *probeEnv) clientSimResult {
 			c, err := e.ep.dial(ctx)
 			if err != nil {
 				results[i] = obs.ClientSimulation{Client: p.Meta.Label, ID: p.ID, Source: p.Source,
-					Reference: p.Meta.Reference, Error: "error: " + err.Error()}
+					Reference: p.Meta.Reference, Origin: p.Meta.Origin, Error: "error: " + err.Error()}
 				return
 			}
 			defer c.Close()

@@ -265,7 +265,7 @@ func (s *Server) lookupOrStart(ctx context.Context, client string, p analyzePara
 	}
 	s.lastNew[client] = time.Now()
 	s.mu.Unlock()
-	a, _, err = s.cfg.Store.Enqueue(ctx, key, client, store.Options{IgnoreMismatch: p.ignoreMismatch})
+	a, _, err = s.cfg.Store.Enqueue(ctx, key, client, store.Options{IgnoreMismatch: p.ignoreMismatch}, since)
 	if err != nil {
 		return internal(err)
 	}

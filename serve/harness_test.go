@@ -14,13 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tlsaudit/tlsaudit"
 	"github.com/tlsaudit/tlsaudit/checks"
-	_ "github.com/tlsaudit/tlsaudit/checks/all" // registers every check
 	"github.com/tlsaudit/tlsaudit/checks/cert"
-	"github.com/tlsaudit/tlsaudit/checks/grade"
 	"github.com/tlsaudit/tlsaudit/report"
 	"github.com/tlsaudit/tlsaudit/scan"
-	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/serve/store"
 )
 
@@ -34,26 +32,20 @@ func (f fakeResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Ad
 	return nil, fmt.Errorf("lookup %s: no such host (test resolver)", host)
 }
 
-// pipelineAuditor runs the tlsaudit pipeline (scan, checks, grade,
-// certificate analysis) on one endpoint, dialling only t.IP.
-func pipelineAuditor(stores []checks.TrustStore) Auditor {
-	sc := scan.New(scan.Options{Timeout: 90 * time.Second, ConnTimeout: 5 * time.Second})
-	return func(ctx context.Context, t Target) *report.Report {
-		o := sc.Scan(ctx, scan.Target{Input: t.Host, Host: t.Host, IP: t.IP, Port: t.Port})
-		tool := report.Tool{Name: "tlsaudit", Version: "test"}
-		if o.Status != obs.StatusOK {
-			return report.New(tool, o, nil, nil)
-		}
-		env := checks.Env{Now: time.Now(), Hostname: t.Host, Stores: stores}
-		if o.Target.SNI != "" {
-			env.Hostname = o.Target.SNI
-		}
-		f := checks.Run(o, env)
-		r := report.New(tool, o, f, grade.Compute(o, f, grade.Options{}))
-		if len(o.Chains) > 0 {
-			r.Certificates = cert.AnalysisFor(o, env)
-		}
-		return r
+// pipelineAuditor audits one endpoint with the tlsaudit library engine,
+// dialling only t.IP.
+func pipelineAuditor(t *testing.T, stores []checks.TrustStore) Auditor {
+	eng, err := tlsaudit.New(tlsaudit.Options{
+		Scan:   scan.Options{Timeout: 90 * time.Second, ConnTimeout: 5 * time.Second},
+		Stores: stores,
+		Tool:   report.Tool{Name: "tlsaudit", Version: "test"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(eng.Close)
+	return func(ctx context.Context, tg Target) *report.Report {
+		return eng.Audit(ctx, scan.Target{Input: tg.Host, Host: tg.Host, IP: tg.IP, Port: tg.Port})
 	}
 }
 
@@ -80,7 +72,7 @@ func startServer(t *testing.T, st store.Store, cfg Config) *testServer {
 	t.Helper()
 	cfg.Store = st
 	if cfg.Audit == nil && !cfg.NoWorkers {
-		cfg.Audit = pipelineAuditor([]checks.TrustStore{cert.MozillaStore()})
+		cfg.Audit = pipelineAuditor(t, []checks.TrustStore{cert.MozillaStore()})
 	}
 	if cfg.Resolver == nil {
 		cfg.Resolver = fakeResolver{}

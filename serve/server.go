@@ -59,7 +59,8 @@ type Config struct {
 	Emails []string
 	// MaxAssessments is how many queued or running assessments one client
 	// may have (SSL Labs' maxAssessments; default 10). CoolOff is the least
-	// time between two new assessments of one client (default 1s). Target
+	// time between two new assessments of one client (default 1s, negative:
+	// none). Target
 	// CoolOff: a new assessment of a host finished less than this ago is
 	// not started, the finished one is returned (default 1 minute).
 	MaxAssessments int
@@ -118,7 +119,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxAssessments <= 0 {
 		cfg.MaxAssessments = 10
 	}
-	if cfg.CoolOff <= 0 {
+	if cfg.CoolOff < 0 {
+		cfg.CoolOff = 0 // none
+	} else if cfg.CoolOff == 0 {
 		cfg.CoolOff = time.Second
 	}
 	if cfg.TargetCoolOff < 0 {

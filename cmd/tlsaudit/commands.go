@@ -56,8 +56,8 @@ func init() {
 		},
 		"serve": {
 			run:   runServe,
-			flags: func() *flag.FlagSet { var c serveConfig; return serveFlagSet(&c) },
-			help:  func() string { return serveUsage },
+			flags: func() *flag.FlagSet { var c serveConfig; var w webConfig; return serveFlagSet(&c, &w) },
+			help:  func() string { return serveUsage + serveWebUsage },
 		},
 		"version": {
 			run:  func(_ context.Context, a []string, o, e io.Writer) int { return runVersion(a, o, e) },

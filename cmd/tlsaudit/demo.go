@@ -7,9 +7,9 @@ import (
 	"net/netip"
 	"strconv"
 
-	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/cmd/tlsaudit/internal/demo"
 	"github.com/tlsaudit/tlsaudit/scan"
-	"github.com/tlsaudit/tlsaudit/scan/tlstest"
+	"github.com/tlsaudit/tlsaudit/scan/truststore"
 )
 
 // runDemo is `tlsaudit demo`: start a modern and a legacy server on
@@ -20,41 +20,29 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	pki, err := tlstest.SharedPKI()
+	srv, err := demo.Start()
 	if err != nil {
-		errorf(stderr, "demo: creating the test PKI: %v", err)
+		errorf(stderr, "demo: starting the loopback servers: %v", err)
 		return exitScan
 	}
-	servers := []struct {
-		name  string
-		start func(...tlstest.GoOption) (*tlstest.Server, error)
-	}{
-		{"modern.demo.tlsaudit.test", tlstest.ModernGoServer},
-		{"legacy.demo.tlsaudit.test", tlstest.LegacyGoServer},
-	}
+	defer srv.Close()
 	var jobs []job
-	for _, s := range servers {
-		srv, err := s.start(tlstest.GoServerName(s.name), tlstest.GoPKI(pki))
-		if err != nil {
-			errorf(stderr, "demo: starting %s: %v", s.name, err)
-			return exitScan
-		}
-		defer srv.Close()
-		ip, err := netip.ParseAddr(srv.Host)
+	for _, s := range []*demo.Server{srv.Modern, srv.Legacy} {
+		ip, err := netip.ParseAddr(s.Host)
 		if err != nil || !ip.IsLoopback() {
-			errorf(stderr, "demo: server %s listens on %q, not loopback", s.name, srv.Host)
+			errorf(stderr, "demo: server %s listens on %q, not loopback", s.Name, s.Host)
 			return exitScan
 		}
-		input := srv.Name + ":" + strconv.Itoa(srv.Port)
+		input := s.Name + ":" + strconv.Itoa(s.Port)
 		jobs = append(jobs, job{input: input, target: scan.Target{
-			Input: input, Host: srv.Name, Port: srv.Port, IP: ip, SNI: srv.Name,
+			Input: input, Host: s.Name, Port: s.Port, IP: ip, SNI: s.Name,
 		}})
 	}
 	if cfg.format == "text" {
 		fmt.Fprintln(stderr, "tlsaudit: demo: auditing two loopback servers (a modern and a legacy configuration)")
 	}
-	// The demo certificates chain to the test PKI's root: trust it so the
+	// The demo certificates chain to the demo PKI's root: trust it so the
 	// grade shows the configuration, not "T" for an unknown root.
-	demoRoot := checks.TrustStore{Name: "demo", Roots: [][]byte{pki.RootDER}}
-	return audit(ctx, cfg, jobs, []checks.TrustStore{demoRoot}, stdout, stderr)
+	demoRoot := truststore.Store{Name: "demo", Roots: [][]byte{srv.RootDER}, Provenance: "the demo's own test root"}
+	return audit(ctx, cfg, jobs, []truststore.Store{demoRoot}, stdout, stderr)
 }

@@ -17,7 +17,7 @@ var definedFlag = regexp.MustCompile(`fs\.[A-Za-z]+\((?:&[\w.]+, )?"([a-z][a-z0-
 
 // subcommandFiles register the flags of inspect, diff, checks and serve,
 // which have their own help.
-var subcommandFiles = map[string]bool{"inspect.go": true, "diff.go": true, "checkscmd.go": true, "serve.go": true}
+var subcommandFiles = map[string]bool{"inspect.go": true, "diff.go": true, "checkscmd.go": true, "serve.go": true, "serve_web.go": true}
 
 // anySubcommandFlag reports whether a subcommand has the flag --name.
 func anySubcommandFlag(name string) bool {

@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tlsaudit/tlsaudit"
@@ -63,7 +64,7 @@ type serveConfig struct {
 	certs                           certConfig
 }
 
-func serveFlagSet(c *serveConfig) *flag.FlagSet {
+func serveFlagSet(c *serveConfig, wc *webConfig) *flag.FlagSet {
 	fs := newFlagSet("serve")
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "")
 	fs.StringVar(&c.db, "db", "tlsaudit-serve.db", "")
@@ -76,16 +77,18 @@ func serveFlagSet(c *serveConfig) *flag.FlagSet {
 	fs.DurationVar(&c.targetCoolOff, "target-cool-off", time.Minute, "")
 	fs.DurationVar(&c.timeout, "timeout", 5*time.Minute, "")
 	fs.BoolVar(&c.quick, "quick", false, "")
+	webFlags(fs, wc)
 	fs.StringVar(&c.certs.caFile, "ca-file", "", "")
 	return fs
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var c serveConfig
-	rest, _, err := parseArgs(serveFlagSet(&c), args)
+	var wc webConfig
+	rest, _, err := parseArgs(serveFlagSet(&c, &wc), args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, serveUsage)
+			fmt.Fprint(stdout, serveUsage+serveWebUsage)
 			return exitOK
 		}
 		return usageError(stderr, err.Error(), "run 'tlsaudit serve --help' for usage")
@@ -118,6 +121,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if !loopbackListen(c.listen) && len(keys) == 0 {
 		return fail(fmt.Sprintf("--listen %s is not a loopback address: give an API key (--api-key or TLSAUDIT_API_KEY)", c.listen))
 	}
+	ws, err := wc.load(stderr)
+	if err != nil {
+		return fail(err.Error())
+	}
 	c.certs.system = false
 	if err := c.certs.load(map[string]bool{}); err != nil {
 		return fail(err.Error())
@@ -137,6 +144,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return exitScan
 		}
 	}
+	ws.newMetrics(st)
 	eng, err := tlsaudit.New(tlsaudit.Options{
 		Scan:     scan.Options{Timeout: c.timeout, Quick: c.quick},
 		Fetch:    c.certs.fetch(),
@@ -154,13 +162,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		TargetCoolOff: c.targetCoolOff, AuditTimeout: c.timeout + 30*time.Second,
 		EngineVersion: toolVersion(), Stores: eng.Stores,
 		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
-		Audit: func(ctx context.Context, t labs.Target) *report.Report {
+		Audit: ws.audit(func(ctx context.Context, t labs.Target) *report.Report {
 			return eng.Audit(ctx, scan.Target{Input: net.JoinHostPort(t.Host, fmt.Sprint(t.Port)), Host: t.Host, IP: t.IP, Port: t.Port})
-		},
+		}),
+		Pages: ws.handler(),
 	})
 	if err != nil {
 		errorf(stderr, "%v", err)
 		return exitScan
+	}
+	if err := ws.attach(srv, st, eng.Stores, report.Tool{Name: "tlsaudit", Version: toolVersion()}); err != nil {
+		return fail(err.Error())
 	}
 	ln, err := net.Listen("tcp", c.listen)
 	if err != nil {
@@ -174,7 +186,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	wctx, stopWorkers := context.WithCancel(context.Background())
 	go func() {
 		defer close(workersDone)
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() { defer wg.Done(); ws.run(wctx) }()
 		srv.Run(wctx)
+		wg.Wait()
 	}()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

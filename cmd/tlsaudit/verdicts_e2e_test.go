@@ -13,12 +13,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/grade"
 	"github.com/tlsaudit/tlsaudit/report"
 	"github.com/tlsaudit/tlsaudit/scan/tlstest"
 )
@@ -232,5 +234,66 @@ func TestOCSPResponsesFromOpenSSLInEveryShape(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestLegacyClientsCapRC4And3DESWithTLS13On: gnutls-serv with TLS 1.2 and
+// 1.3, its TLS 1.2 order (enforced) putting 3DES or RC4 before AES-GCM.
+// Every captured reference client speaks TLS 1.3 and gets an AEAD suite;
+// the synthesised TLS 1.2-only legacy clients negotiate 3DES or RC4, so the
+// grade is capped at C as SSL Labs caps it, and the simulation table
+// shows them marked as synthesised.
+func TestLegacyClientsCapRC4And3DESWithTLS13On(t *testing.T) {
+	e := newE2E(t)
+	leaf := e.leaf(t, tlstest.LeafOptions{})
+	for _, tc := range []struct {
+		name, cipher string
+		caps         []string
+		suite        string
+		improve      string // the "To improve" line
+	}{
+		{"3DES", "3DES-CBC", []string{"sweet32"}, "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA", "To improve   fix cipher.des_64bit_block (above)"},
+		{"RC4", "ARCFOUR-128", []string{"rc4_modern", "rc4"}, "TLS_ECDHE_RSA_WITH_RC4_128_SHA", "To improve   fix cipher.rc4 (above)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := tlstest.StartGnuTLST(t, tlstest.GnuTLSOptions{Leaves: []*tlstest.Leaf{leaf},
+				Priority: "NORMAL:-CIPHER-ALL:+" + tc.cipher + ":+AES-128-GCM:+AES-256-GCM:+CHACHA20-POLY1305:+SHA1:-VERS-TLS1.0:-VERS-TLS1.1:%SERVER_PRECEDENCE"})
+			res := runCmd(t, "", "--json", "--ca-file", e.rootFile, "--sni", tlstest.DefaultName, srv.Addr)
+			var reps []*report.Report
+			if err := json.Unmarshal([]byte(res.stdout), &reps); err != nil || len(reps) != 1 || reps[0].Grade == nil {
+				t.Fatalf("report JSON: %v\n%s%s", err, res.stdout, res.stderr)
+			}
+			r := reps[0]
+			var legacy, captured13 int
+			for _, s := range r.Observation.ClientSimulations {
+				switch {
+				case s.Origin == "synthesised" && s.OK && s.Suite == tc.suite && s.Protocol == "TLSv1.2":
+					legacy++
+				case s.Origin == "captured" && s.Reference && s.OK && s.Protocol == "TLSv1.3":
+					captured13++
+				}
+			}
+			if legacy == 0 || captured13 == 0 {
+				t.Errorf("%d synthesised clients negotiated %s, %d captured reference clients TLS 1.3: %+v",
+					legacy, tc.suite, captured13, r.Observation.ClientSimulations)
+			}
+			g := r.Grade
+			if g.Letter != "C" || g.Semantics != grade.Negotiated {
+				t.Errorf("grade %s (%s), want C under negotiated semantics; caps %+v", g.Letter, g.Semantics, g.Caps)
+			}
+			for _, want := range tc.caps {
+				if !slices.Contains(ruleIDs(g.Caps), want) {
+					t.Errorf("cap %s missing: %q", want, ruleIDs(g.Caps))
+				}
+			}
+			text := runCmd(t, "", "--color", "never", "--ca-file", e.rootFile, "--sni", tlstest.DefaultName, srv.Addr)
+			// The table marks the synthesised clients; "To improve" names
+			// the cap holding the grade, not the HSTS warning.
+			for _, want := range []string{"IE 11 / Win 7 † *", "† synthesised from published capabilities", tc.improve} {
+				if !strings.Contains(text.stdout, want) {
+					t.Errorf("text report lacks %q:\n%s", want, text.stdout)
+				}
+			}
+		})
 	}
 }

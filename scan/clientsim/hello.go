@@ -47,6 +47,11 @@ type Meta struct {
 	Captured  string `json:"captured"`
 	Command   string `json:"command"`
 	Config    string `json:"config"`
+	// Origin: OriginCaptured (the hello a real client sent, the default)
+	// or OriginSynthesised (built from published capabilities, see
+	// legacy.go); Refs are the documents a synthesised hello follows.
+	Origin string   `json:"origin,omitempty"`
+	Refs   []string `json:"refs,omitempty"`
 }
 
 // Profile is a client to simulate.
@@ -246,6 +251,9 @@ func load(fsys fs.FS, source string) ([]Profile, error) {
 		}
 		if p.Meta.Label == "" {
 			p.Meta.Label = id
+		}
+		if p.Meta.Origin == "" {
+			p.Meta.Origin = OriginCaptured
 		}
 		out = append(out, p)
 	}

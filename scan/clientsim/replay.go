@@ -254,7 +254,7 @@ func offeredVersions(raw *wire.RawClientHello) []uint16 {
 // HelloRetryRequest as the client would, and reports what the client would
 // have negotiated, or why it would fail.
 func Simulate(conn io.ReadWriter, p Profile, sni string) obs.ClientSimulation {
-	res := obs.ClientSimulation{Client: p.Meta.Label, ID: p.ID, Source: p.Source, Reference: p.Meta.Reference}
+	res := obs.ClientSimulation{Client: p.Meta.Label, ID: p.ID, Source: p.Source, Reference: p.Meta.Reference, Origin: p.Meta.Origin}
 	rp, err := Prepare(p.Hello, sni, nil)
 	if err != nil {
 		res.Error = "error: " + err.Error()

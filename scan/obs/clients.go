@@ -12,6 +12,10 @@ type ClientSimulation struct {
 	// Reference marks the clients grading with "negotiated" semantics judges
 	// (current, widely used clients; legacy configurations are not).
 	Reference bool `json:"reference,omitempty"`
+	// Origin: "captured" (the ClientHello a real client sent) or
+	// "synthesised" (built from the client's published capabilities:
+	// protocol range, suites in order, groups, signature algorithms).
+	Origin string `json:"origin,omitempty"`
 
 	// OK: the server completed its side of the handshake in a way the client
 	// accepts (protocol, suite and group it offered).
@@ -38,3 +42,9 @@ type ClientSimulation struct {
 	// offer", or a connection error.
 	Error string `json:"error,omitempty"`
 }
+
+// ClientSimulation.Origin values.
+const (
+	OriginCaptured    = "captured"
+	OriginSynthesised = "synthesised"
+)

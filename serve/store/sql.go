@@ -249,16 +249,23 @@ func isUnique(err error) bool {
 }
 
 // Enqueue implements Store.
-func (s *SQL) Enqueue(ctx context.Context, host, client string, opts Options) (*Assessment, bool, error) {
+func (s *SQL) Enqueue(ctx context.Context, host, client string, opts Options, since time.Time) (*Assessment, bool, error) {
 	o, err := json.Marshal(opts)
 	if err != nil {
 		return nil, false, err
 	}
 	for range 3 {
-		a, err := s.one(ctx, `INSERT INTO assessments (host, client, state, options, created_at) VALUES (?, ?, 'queued', ?, ?) RETURNING `+cols,
-			host, client, string(o), s.now().UnixMilli())
+		a, err := s.one(ctx, `INSERT INTO assessments (host, client, state, options, created_at)
+			SELECT ?, ?, 'queued', ?, ? WHERE NOT EXISTS
+			(SELECT 1 FROM assessments WHERE host = ? AND state IN ('ready', 'error') AND created_at >= ?) RETURNING `+cols,
+			host, client, string(o), s.now().UnixMilli(), host, toMS(since))
 		if err == nil {
 			return a, true, nil
+		}
+		if errors.Is(err, ErrNotFound) {
+			// Finished meanwhile, by a concurrent request.
+			a, err = s.Latest(ctx, host, since)
+			return a, false, err
 		}
 		if !isUnique(err) {
 			return nil, false, err

@@ -110,9 +110,11 @@ var ErrLost = errors.New("store: lease lost")
 // concurrent use, by several processes when the backend allows it
 // (PostgreSQL).
 type Store interface {
-	// Enqueue adds a queued assessment of host, or returns the queued or
-	// running one that already exists (created=false).
-	Enqueue(ctx context.Context, host, client string, opts Options) (a *Assessment, created bool, err error)
+	// Enqueue adds a queued assessment of host, or returns (created=false)
+	// the queued or running one that already exists, or the newest one that
+	// finished and was created at or after since (which a concurrent
+	// request may just have run; zero since: any).
+	Enqueue(ctx context.Context, host, client string, opts Options, since time.Time) (a *Assessment, created bool, err error)
 	// Active returns the queued or running assessment of host; ErrNotFound
 	// when there is none.
 	Active(ctx context.Context, host string) (*Assessment, error)

@@ -1,0 +1,285 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/tlsaudit/tlsaudit/scan/tlstest"
+	"github.com/tlsaudit/tlsaudit/serve/metrics"
+	"github.com/tlsaudit/tlsaudit/serve/monitor"
+)
+
+// syncBuffer is a bytes.Buffer safe for one writer and one reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// switchableTLS serves TLS on one loopback port; restart replaces the
+// server with another configuration on the same port.
+type switchableTLS struct {
+	t    *testing.T
+	addr string
+	srv  *http.Server
+}
+
+func (s *switchableTLS) start(cfg *tls.Config) {
+	s.t.Helper()
+	addr := s.addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	var ln net.Listener
+	var err error
+	for i := 0; i < 50; i++ { // the old socket may linger a moment
+		if ln, err = tls.Listen("tcp", addr, cfg); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.addr = ln.Addr().String()
+	s.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		io.WriteString(w, "ok")
+	}), ErrorLog: log.New(io.Discard, "", 0)}
+	go s.srv.Serve(ln)
+}
+
+func (s *switchableTLS) stop() {
+	if s.srv != nil {
+		s.srv.Close()
+	}
+}
+
+func httpGet(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestServeWatchShowsDashboardMetricsAndPostsAGradeDrop: "tlsaudit serve
+// --watch hosts.txt" against a loopback server: the dashboard shows the
+// host with its grade, /metrics has its expiry and grade series, and when
+// the server comes back with a weaker configuration the webhook receives
+// the grade drop.
+func TestServeWatchShowsDashboardMetricsAndPostsAGradeDrop(t *testing.T) {
+	pki, err := tlstest.SharedPKI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := pki.IssueLeaf(tlstest.LeafOptions{CommonName: "monitored.test", IPs: []net.IP{net.IPv4(127, 0, 0, 1)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	strong := &tls.Config{Certificates: []tls.Certificate{leaf.TLSCertificate()}, MinVersion: tls.VersionTLS12,
+		CipherSuites: []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256}}
+	weak := &tls.Config{Certificates: []tls.Certificate{leaf.TLSCertificate()}, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS12,
+		CipherSuites: []uint16{tls.TLS_RSA_WITH_AES_128_CBC_SHA, tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA}}
+	target := &switchableTLS{t: t}
+	target.start(strong)
+	defer func() { target.stop() }()
+
+	var hookMu sync.Mutex
+	var events []monitor.Event
+	hook := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var e monitor.Event
+		if err := json.NewDecoder(r.Body).Decode(&e); err != nil {
+			t.Errorf("webhook body: %v", err)
+		}
+		hookMu.Lock()
+		events = append(events, e)
+		hookMu.Unlock()
+	})}
+	hookLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go hook.Serve(hookLn)
+	defer hook.Close()
+
+	dir := t.TempDir()
+	ca := filepath.Join(dir, "ca.pem")
+	hosts := filepath.Join(dir, "hosts.txt")
+	os.WriteFile(ca, pki.RootPEM(), 0o644)
+	os.WriteFile(hosts, []byte("# monitored\n"+target.addr+"\n"), 0o644)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- runContext(ctx, []string{"serve", "--listen", "127.0.0.1:0", "--db", filepath.Join(dir, "db.sqlite"),
+			"--ca-file", ca, "--allow-targets", "127.0.0.1", "--target-cool-off", "1ms",
+			"--watch", hosts, "--interval", "3s", "--webhook", "http://" + hookLn.Addr().String() + "/hook"},
+			strings.NewReader(""), io.Discard, &stderr)
+	}()
+	var base string
+	re := regexp.MustCompile(`listening on http://([0-9.:]+)/`)
+	for deadline := time.Now().Add(30 * time.Second); base == ""; {
+		if m := re.FindStringSubmatch(stderr.String()); m != nil {
+			base = "http://" + m[1]
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited %d:\n%s", code, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start:\n%s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	// The dashboard shows the watched host with its grade.
+	_, port, _ := net.SplitHostPort(target.addr)
+	var page string
+	for deadline := time.Now().Add(2 * time.Minute); ; {
+		_, page = httpGet(t, base+"/dashboard")
+		if strings.Contains(page, `class="pill g-a"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the dashboard never showed an A grade:\n%s\n%s", page, stderr.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if !strings.Contains(page, target.addr) {
+		t.Errorf("the dashboard does not name %s", target.addr)
+	}
+
+	// /metrics: expiry and grade series of the endpoint, in a format
+	// Prometheus parses.
+	code, body := httpGet(t, base+"/metrics")
+	if code != 200 {
+		t.Fatalf("/metrics: %d", code)
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("/metrics does not parse: %v", err)
+	}
+	leafSeen := false
+	for _, m := range fams[metrics.NameCertNotAfter].GetMetric() {
+		l := map[string]string{}
+		for _, p := range m.GetLabel() {
+			l[p.GetName()] = p.GetValue()
+		}
+		if l["host"] == "127.0.0.1" && l["port"] == port && l["position"] == "0" {
+			leafSeen = true
+			if want := float64(leaf.Cert.NotAfter.Unix()); m.GetGauge().GetValue() != want {
+				t.Errorf("leaf not_after %v, want %v", m.GetGauge().GetValue(), want)
+			}
+		}
+	}
+	if !leafSeen {
+		t.Errorf("no leaf expiry series for port %s:\n%s", port, body)
+	}
+	gi := fams[metrics.NameGradeInfo].GetMetric()
+	if len(gi) != 1 {
+		t.Fatalf("grade info series: %v", gi)
+	}
+	for _, name := range []string{metrics.NameGradeRank, metrics.NameEarliestExpiry, metrics.NameAssessments, metrics.NameAssessmentSeconds, metrics.NameQueueDepth, metrics.NameFailingFindings} {
+		if fams[name] == nil {
+			t.Errorf("/metrics lacks %s", name)
+		}
+	}
+
+	// The server comes back weaker: the webhook gets the grade drop.
+	target.stop()
+	target.start(weak)
+	var drop *monitor.Event
+	for deadline := time.Now().Add(2 * time.Minute); drop == nil; {
+		hookMu.Lock()
+		for i := range events {
+			if events[i].Kind == monitor.EventGradeDrop {
+				drop = &events[i]
+			}
+		}
+		hookMu.Unlock()
+		if time.Now().After(deadline) {
+			t.Fatalf("no grade drop posted (events %+v)\n%s", events, stderr.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if !strings.HasPrefix(drop.OldGrade, "A") || strings.HasPrefix(drop.NewGrade, "A") || drop.Port != mustAtoi(t, port) || drop.Target != target.addr {
+		t.Errorf("grade drop event %+v", *drop)
+	}
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Errorf("serve exited %d:\n%s", code, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}
+
+func mustAtoi(t *testing.T, s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestServeHelpNamesTheWebFlags: every flag of the pages, monitoring and
+// metrics is in "serve --help", and exists.
+func TestServeHelpNamesTheWebFlags(t *testing.T) {
+	var out bytes.Buffer
+	if code := runContext(context.Background(), []string{"serve", "--help"}, strings.NewReader(""), &out, io.Discard); code != exitOK {
+		t.Fatalf("serve --help exited %d", code)
+	}
+	src, err := os.ReadFile("serve_web.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, m := range definedFlag.FindAllStringSubmatch(string(src), -1) {
+		n++
+		if !strings.Contains(out.String(), "--"+m[1]+" ") {
+			t.Errorf("serve --help does not name --%s", m[1])
+		}
+	}
+	if n < 7 {
+		t.Errorf("found %d flags in serve_web.go: the pattern is stale", n)
+	}
+}
