@@ -1,8 +1,11 @@
 package tlsaudit
 
 import (
+	"io/fs"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -124,5 +127,37 @@ func TestCommandLinksNoTestServer(t *testing.T) {
 		if under(p.path, module) && (strings.HasSuffix(p.path, "test") || strings.Contains(p.path, "/tlstest")) {
 			t.Errorf("the tlsaudit command links %s, a test helper", p.path)
 		}
+	}
+}
+
+// historyRE matches what a comment must not cite: work-item numbers and
+// paths of a development machine (state the invariant instead, and cite
+// public sources in docs/ or a check's Refs).
+var historyRE = regexp.MustCompile(`\b[Ii]ssue #?[0-9]+\b|[^a-z.]/wor[k]/|/shared/note[s]|[^a-z.]/hom[e]/[a-z]|[^a-z.]/User[s]/[a-z]`)
+
+func TestSourcesCiteNoWorkItemOrMachinePath(t *testing.T) {
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") && path != "." {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			if historyRE.MatchString(line) {
+				t.Errorf("%s:%d cites a work item or a machine path: %s", path, i+1, strings.TrimSpace(line))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

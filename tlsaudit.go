@@ -72,7 +72,8 @@ type Options struct {
 	MozillaProfile string
 	// Remediation asks for the configuration snippet of one server
 	// ("nginx", "apache", "haproxy") reaching MozillaProfile, else
-	// Gates.RequireMozilla, else the next profile to reach.
+	// Gates.RequireMozilla, else the next profile stricter than the one
+	// met (intermediate when none is met: see mozilla.Summary.Remediate).
 	Remediation string
 	// Gates are the pass/fail rules; the report's Policy field holds
 	// their verdict.
@@ -157,12 +158,24 @@ func New(opts Options) (*Engine, error) {
 	if !so.Quick {
 		// A full audit lints every served certificate: start as soon as
 		// the scan has parsed one, while it goes on with its other
-		// connections.
-		certcache.OnParse(func(c *zx509.Certificate) { go cert.Prelint(c) })
+		// connections. At most prelintSlots at once: a chain of hundreds
+		// of certificates must not start hundreds of lint runs (the
+		// analysis lints what was skipped, within its own bounds).
+		slots := make(chan struct{}, prelintSlots)
+		certcache.OnParse(func(c *zx509.Certificate) {
+			select {
+			case slots <- struct{}{}:
+				go func() { cert.Prelint(c); <-slots }()
+			default:
+			}
+		})
 		e.close = func() { certcache.OnParse(nil); <-prepared }
 	}
 	return e, nil
 }
+
+// prelintSlots bounds the background lint runs of an engine.
+const prelintSlots = 4
 
 // Close releases what the engine set up (and waits for its background
 // preparation). The engine must not be used after.

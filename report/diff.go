@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -64,38 +65,146 @@ type Diff struct {
 	Regression bool         `json:"regression"`
 }
 
+// MaxReportInput bounds the bytes ReadReports reads, MaxReportLine one
+// JSON Lines record.
+const (
+	MaxReportInput = 1 << 30
+	MaxReportLine  = 64 << 20
+)
+
 // ReadReports reads reports as the json format (an array), a single report
-// object, or the jsonl format (one per line).
+// object, or the jsonl format (one per line). See ReadReportsTolerant.
 func ReadReports(r io.Reader) ([]*Report, error) {
-	data, err := io.ReadAll(io.LimitReader(r, 1<<30))
-	if err != nil {
-		return nil, err
-	}
-	trimmed := bytes.TrimSpace(data)
-	if len(trimmed) == 0 {
-		return nil, errors.New("empty input: want reports as JSON (tlsaudit --format json or jsonl)")
-	}
-	if trimmed[0] == '[' {
-		var out []*Report
-		if err := json.Unmarshal(trimmed, &out); err != nil {
-			return nil, fmt.Errorf("not a JSON array of reports: %w", err)
+	out, _, err := ReadReportsTolerant(r)
+	return out, err
+}
+
+// ReadReportsTolerant is ReadReports that also tells how many partial
+// JSON Lines records it skipped: a last line cut short (a run killed while
+// writing) and partial records inside the file (output appended after such
+// a kill), alone on their line or joined to the next record. It streams:
+// memory holds the decoded reports, never the raw input, and input that
+// does not start like JSON is refused at its first byte.
+func ReadReportsTolerant(r io.Reader) (_ []*Report, skipped int, _ error) {
+	lr := &io.LimitedReader{R: r, N: MaxReportInput + 1}
+	br := bufio.NewReaderSize(lr, 64<<10)
+	var first byte
+	for {
+		c, err := br.ReadByte()
+		if errors.Is(err, io.EOF) {
+			return nil, 0, errors.New("empty input: want reports as JSON (tlsaudit --format json or jsonl)")
 		}
-		return out, checkReports(out)
+		if err != nil {
+			return nil, 0, err
+		}
+		if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			first = c
+			br.UnreadByte()
+			break
+		}
+		if lr.N <= 0 {
+			return nil, 0, fmt.Errorf("input larger than the %d-byte cap", int64(MaxReportInput))
+		}
 	}
 	var out []*Report
-	dec := json.NewDecoder(bytes.NewReader(trimmed))
+	var err error
+	switch first {
+	case '[':
+		out, err = readArray(br)
+	case '{':
+		out, skipped, err = readObjects(br)
+	default:
+		return nil, 0, fmt.Errorf("not JSON reports: the input starts with byte 0x%02x (want tlsaudit --format json or jsonl)", first)
+	}
+	if lr.N <= 0 {
+		return nil, 0, fmt.Errorf("input larger than the %d-byte cap", int64(MaxReportInput))
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, skipped, checkReports(out)
+}
+
+// readArray decodes a JSON array of reports one element at a time.
+func readArray(r io.Reader) ([]*Report, error) {
+	dec := json.NewDecoder(r)
+	if _, err := dec.Token(); err != nil {
+		return nil, fmt.Errorf("not a JSON array of reports: %w", err)
+	}
+	var out []*Report
+	for n := 1; dec.More(); n++ {
+		var rep Report
+		if err := dec.Decode(&rep); err != nil {
+			return nil, fmt.Errorf("not a JSON array of reports: report %d: %w", n, err)
+		}
+		out = append(out, &rep)
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, fmt.Errorf("not a JSON array of reports: %w", err)
+	}
+	return out, nil
+}
+
+// readObjects reads JSON Lines records, or JSON objects over several lines
+// (an indented single report) when the first line is not a whole object.
+func readObjects(br *bufio.Reader) ([]*Report, int, error) {
+	var out []*Report
+	skipped := 0
+	for n := 1; ; n++ {
+		line, complete, err := obs.ReadLine(br, MaxReportLine)
+		if err != nil {
+			return nil, 0, fmt.Errorf("line %d: %w", n, err)
+		}
+		trimmed := bytes.TrimSpace(line)
+		if len(trimmed) == 0 {
+			if !complete {
+				return out, skipped, nil
+			}
+			continue
+		}
+		var rep Report
+		err = json.Unmarshal(trimmed, &rep)
+		if err != nil && n == 1 && len(out) == 0 && !bytes.HasPrefix(trimmed, []byte(obs.RecordStart)) {
+			// Not JSON Lines: one object (or several) spread over lines.
+			return readStream(io.MultiReader(bytes.NewReader(line), bytes.NewReader([]byte("\n")), br))
+		}
+		if err != nil {
+			if whole, ok := obs.TornLine(trimmed); ok && json.Unmarshal(whole, &rep) == nil {
+				skipped++ // a partial record joined to this one
+				out = append(out, &rep)
+				continue
+			}
+			if !complete || bytes.HasPrefix(trimmed, []byte(obs.RecordStart)) {
+				skipped++ // a partial record: the last line, or alone on its line
+				if !complete {
+					return out, skipped, nil
+				}
+				continue
+			}
+			return nil, 0, fmt.Errorf("report %d (line %d): %w", len(out)+1, n, err)
+		}
+		out = append(out, &rep)
+		if !complete {
+			return out, skipped, nil
+		}
+	}
+}
+
+// readStream decodes concatenated JSON objects.
+func readStream(r io.Reader) ([]*Report, int, error) {
+	dec := json.NewDecoder(r)
+	var out []*Report
 	for n := 1; ; n++ {
 		var rep Report
 		err := dec.Decode(&rep)
 		if errors.Is(err, io.EOF) {
-			break
+			return out, 0, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("report %d: %w", n, err)
+			return nil, 0, fmt.Errorf("report %d: %w", n, err)
 		}
 		out = append(out, &rep)
 	}
-	return out, checkReports(out)
 }
 
 // checkReports rejects JSON that decoded but is not a report.

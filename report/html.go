@@ -142,8 +142,10 @@ type htmlCertBox struct {
 type htmlTrust struct {
 	Store   string
 	Trusted bool
-	Reason  string
-	Path    []htmlCertBox
+	// Expected: untrusted by a public store on a private PKI (neutral).
+	Expected bool
+	Reason   string
+	Path     []htmlCertBox
 }
 
 // RenderHTML writes the HTML page for reports to w.
@@ -283,7 +285,7 @@ func htmlChains(r *Report) []htmlChain {
 				hc.Boxes = append(hc.Boxes, summaryBox(j, len(ch.Certificates), c, started))
 			}
 			for _, st := range ch.Trust {
-				ht := htmlTrust{Store: st.Store, Trusted: st.Trusted, Reason: oneLine(st.Reason)}
+				ht := htmlTrust{Store: st.Store, Trusted: st.Trusted, Expected: !st.Trusted && ch.PrivatePKI, Reason: oneLine(st.Reason)}
 				if p := bestPath(st.Paths); p != nil {
 					for k, pc := range p.Certs {
 						ht.Path = append(ht.Path, pathBox(k, len(p.Certs), pc))

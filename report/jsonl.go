@@ -6,8 +6,8 @@ import (
 	"github.com/tlsaudit/tlsaudit/checks"
 )
 
-// A JSONL record is encoded in two parts (issue 7: encoding/json spent an
-// eighth of a quick batch's CPU on it): the Report without its findings
+// A JSONL record is encoded in two parts (encoding/json alone takes an
+// eighth of a quick batch's CPU): the Report without its findings
 // with encoding/json, then the findings — nine tenths of a quick record's
 // bytes, plain strings only — by appendFindings, spliced in where the
 // first part says "findings":null. The result is byte for byte what

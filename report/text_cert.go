@@ -48,7 +48,7 @@ func (t *textRenderer) certChain(i int, ch *cert.ChainAnalysis, host string) {
 	}
 	t.table(header, rows)
 	for j, st := range ch.Trust {
-		t.field(label(j, "Trust"), t.trustLine(st))
+		t.field(label(j, "Trust"), t.trustLine(st, ch.PrivatePKI))
 	}
 	for j, p := range chainProblems(ch) {
 		t.field(label(j, "Chain"), t.st.paint(sgrYellow, p))
@@ -72,9 +72,14 @@ func (t *textRenderer) certChain(i int, ch *cert.ChainAnalysis, host string) {
 }
 
 // trustLine is "mozilla  trusted via 2 paths" or "mozilla  untrusted: reason".
-func (t *textRenderer) trustLine(st cert.StoreTrust) string {
+// On a private PKI (trusted only through --ca-file) a public store's
+// "untrusted" is expected: shown, not in red.
+func (t *textRenderer) trustLine(st cert.StoreTrust, private bool) string {
 	name := fmt.Sprintf("%-8s ", st.Store)
 	if !st.Trusted {
+		if private {
+			return name + "untrusted (expected: private PKI trusted via --ca-file): " + oneLine(st.Reason)
+		}
 		return name + t.st.paint(sgrRed, "untrusted: "+oneLine(st.Reason))
 	}
 	n := 0

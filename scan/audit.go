@@ -44,10 +44,13 @@ type audit struct {
 	// refusals counts how the server turned hellos down ("alert
 	// handshake_failure", "closed the connection"), to explain an endpoint
 	// that accepted nothing.
-	refusals  map[string]int
-	hrrLoop   error // a TLS 1.3 HelloRetryRequest loop, see enumSigAlgsTLS13
-	handshake *obs.Handshake
-	hsVersion uint16
+	refusals map[string]int
+	hrrLoop  error // a TLS 1.3 HelloRetryRequest loop, see enumSigAlgsTLS13
+	// badKeyShare: a TLS 1.3 server key share no handshake could use
+	// (see probeError).
+	badKeyShare error
+	handshake   *obs.Handshake
+	hsVersion   uint16
 	// gates open when a protocol's first answer is in: the sequences that
 	// depend on the protocol wait for them.
 	gates map[uint16]*gate
@@ -169,6 +172,22 @@ func (a *audit) run(ctx context.Context) {
 	o.Status = obs.StatusOK
 	if a.hrrLoop != nil && a.onlyTLS13() {
 		o.Status, o.Error = obs.StatusProtocolError, a.hrrLoop.Error()
+	} else if p := a.brokenProtocol(); p != nil {
+		// A protocol the server answered with broken TLS is not "not
+		// supported": the record says so, and what the other protocols
+		// showed is kept but judged by no grade.
+		o.Status = obs.StatusProtocolError
+		o.Error = fmt.Sprintf("broken TLS in the answer to a %s ClientHello: %s (other protocols answered; the target is not graded from them)", p.Name, p.Error)
+	} else if err := a.keyShareFailure(); err != nil {
+		// Suites and groups are read from ServerHellos alone; a key share
+		// no handshake can use makes TLS 1.3 unusable all the same.
+		o.Status = obs.StatusProtocolError
+		o.Error = fmt.Sprintf("broken TLS in the answer to a TLSv1.3 ClientHello: %v (no TLS 1.3 handshake can complete; the target is not graded)", err)
+		for i := range o.Protocols {
+			if o.Protocols[i].Version == wire.VersionTLS13 && o.Protocols[i].Error == "" {
+				o.Protocols[i].Error = err.Error()
+			}
+		}
 	}
 
 	if len(a.groups.TLS12) > 0 || len(a.groups.TLS13) > 0 {
@@ -190,6 +209,36 @@ func chainRank(c obs.Chain) int {
 		}
 	}
 	return 0
+}
+
+// brokenProtocol returns the newest protocol that is not supported because
+// its hello got broken TLS back (a malformed message, a size cap exceeded,
+// an invalid key share), or nil. Refusals, timeouts and closed connections
+// do not count.
+func (a *audit) brokenProtocol() *obs.Protocol {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	violations := map[string]bool{}
+	for _, err := range a.failures {
+		var de *wire.DecodeError
+		if !isTimeout(err) && (errors.Is(err, wire.ErrLimit) || errors.As(err, &de)) {
+			violations[err.Error()] = true
+		}
+	}
+	for i := len(protocolOrder) - 1; i >= 0 && len(violations) > 0; i-- {
+		if p := a.protocols[protocolOrder[i]]; p != nil && !p.Supported && p.Error != "" && violations[p.Error] {
+			return p
+		}
+	}
+	return nil
+}
+
+// keyShareFailure is the first invalid server key share a TLS 1.3
+// handshake met, or nil.
+func (a *audit) keyShareFailure() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.badKeyShare
 }
 
 func (a *audit) anySupported() bool {
@@ -421,6 +470,10 @@ func (a *audit) refused(how string) {
 func (a *audit) probeError(probe string, err error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	var de *wire.DecodeError
+	if errors.As(err, &de) && de.Msg == "key_share" && a.badKeyShare == nil {
+		a.badKeyShare = err
+	}
 	addProbeError(a.o, probe, err)
 }
 

@@ -98,7 +98,8 @@ func startHostileProcess(t *testing.T, kind tlstest.HostileKind) Target {
 // heap the audit can have held.
 func TestAuditMemoryBounded(t *testing.T) {
 	const auditMemoryBound = 32 << 20
-	for _, kind := range []tlstest.HostileKind{tlstest.HostileHugeChain, tlstest.HostileManyCerts, tlstest.AwkwardFragmented} {
+	for _, kind := range []tlstest.HostileKind{tlstest.HostileHugeChain, tlstest.HostileManyCerts, tlstest.HostileHelloRequestFlood,
+		tlstest.HostileMegaCertificate, tlstest.AwkwardFragmented} {
 		t.Run(kind.String(), func(t *testing.T) {
 			tgt := startHostileProcess(t, kind)
 			s := New(Options{ConnTimeout: 10 * time.Second, Timeout: 30 * time.Second})

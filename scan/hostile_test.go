@@ -101,6 +101,34 @@ func hostileCases() map[tlstest.HostileKind]hostileCase {
 			errHas: []string{"broken TLS in the answer to a", "handshake record of version 0x0909, which no SSL/TLS version uses"}},
 		tlstest.HostileCloseImmediately: {bound: fast, status: obs.StatusNoTLS,
 			errHas: []string{"the server closed every connection", "without answering the ClientHello"}},
+		// A valid TLS 1.2/1.3 server whose chain is 600 same-name CAs:
+		// the scan reads it whole (the analysis bounds its work), about
+		// 230 KB on each of some 80 connections: under -race next to the
+		// other subtests that takes longer than a small chain.
+		tlstest.HostileSameNameChain: {bound: 13 * time.Second, status: obs.StatusOK, check: func(t *testing.T, o *obs.Observation) {
+			if len(o.Chains) == 0 || len(o.Chains[0].Certificates) != tlstest.SameNameChainLength+1 {
+				t.Errorf("chains = %d, want the %d certificates served", len(o.Chains), tlstest.SameNameChainLength+1)
+			}
+		}},
+		// TLS 1.3 works; TLS 1.2 answers with a 1 MB Certificate message:
+		// a protocol error, not "TLS 1.2 not supported".
+		tlstest.HostileMegaCertificate: {bound: full, status: obs.StatusProtocolError,
+			errHas: []string{"broken TLS in the answer to a TLSv1.2 ClientHello", "exceeds the 262144-byte cap", "not graded"},
+			check: func(t *testing.T, o *obs.Observation) {
+				if !proto(o, "TLSv1.3").Supported {
+					t.Errorf("TLS 1.3, served by crypto/tls, was lost")
+				}
+			}},
+		tlstest.HostileHelloRequestFlood: {bound: fast, status: obs.StatusProtocolError,
+			errHas: []string{"broken TLS in the answer to a", "HelloRequest messages in one flight (a flood)"}},
+		// TLS 1.2 works; the TLS 1.3 key share is the x25519 low-order point.
+		tlstest.HostileZeroKeyShare: {bound: full, status: obs.StatusProtocolError,
+			errHas: []string{"broken TLS in the answer to a TLSv1.3 ClientHello", "key_share", "no TLS 1.3 handshake can complete"}},
+		tlstest.HostileControlChars: {bound: full, status: obs.StatusOK, check: func(t *testing.T, o *obs.Observation) {
+			if len(o.Chains) == 0 || !strings.Contains(o.Chains[0].Certificates[0].Subject, "PWNED") {
+				t.Errorf("the hostile subject is not recorded raw: %+v", o.Chains)
+			}
+		}},
 		tlstest.AwkwardFragmented: {bound: full, status: obs.StatusOK, check: checkAwkward},
 		tlstest.AwkwardCoalesced:  {bound: full, status: obs.StatusOK, check: checkAwkward},
 		// The compat-CCS server stalls after its ServerHello and CCS: the

@@ -68,10 +68,29 @@ func (o HTTPOptions) withDefaults() HTTPOptions {
 	if o.Path == "" || o.Path[0] != '/' {
 		o.Path = "/" + strings.TrimPrefix(o.Path, "/")
 	}
+	o.Path = escapeRequestTarget(o.Path)
 	if o.PlainPort <= 0 || o.PlainPort > 65535 {
 		o.PlainPort = 80
 	}
 	return o
+}
+
+// escapeRequestTarget percent-encodes the bytes that would end or split
+// the request line (controls, CR and LF among them, space, DEL): whatever
+// the caller passed, the probe sends one request and its own headers.
+func escapeRequestTarget(p string) string {
+	if !strings.ContainsFunc(p, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return p
+	}
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; c <= ' ' || c == 0x7f {
+			fmt.Fprintf(&b, "%%%02X", c)
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // hostHeader returns the Host header value for the target on port

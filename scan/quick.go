@@ -64,8 +64,8 @@ func (a *audit) quickHandshake(ctx context.Context, tls13 bool) (*obs.Protocol, 
 	defer raw.Close()
 	// The connection ends with this handshake, so its reads may go ahead:
 	// one read takes what the server flushed (HelloRetryRequest, or
-	// ServerHello to Finished) instead of two per record (issue 7: 15 read
-	// calls per quick audit against 3 for crypto/tls).
+	// ServerHello to Finished) instead of two per record (15 read calls
+	// per quick audit otherwise, against 3 for crypto/tls).
 	br := quickReaders.Get().(*bufio.Reader)
 	br.Reset(raw)
 	defer func() {

@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"strconv"
@@ -223,4 +224,24 @@ func checkHostname(h string) string {
 		return fmt.Sprintf("invalid IP address %q", h)
 	}
 	return ""
+}
+
+// CheckServerName validates a server_name to send (RFC 6066 3): an ASCII
+// DNS host name of at most 255 bytes (and 253 characters without the
+// trailing dot), not an IP literal. Non-ASCII names must be given as
+// A-labels ("xn--...").
+func CheckServerName(name string) error {
+	if len(name) > 255 {
+		return fmt.Errorf("server name of %d bytes (RFC 6066 allows at most 255)", len(name))
+	}
+	if _, err := netip.ParseAddr(strings.Trim(name, "[]")); err == nil {
+		return fmt.Errorf("%q is an IP address: RFC 6066 allows host names only (omit the server name to send none)", name)
+	}
+	if reason := checkHostname(name); reason != "" {
+		if strings.ContainsFunc(name, func(r rune) bool { return r >= 0x80 }) {
+			reason += " (give an internationalised name as its A-label, xn--...)"
+		}
+		return errors.New(reason)
+	}
+	return nil
 }

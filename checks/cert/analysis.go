@@ -26,10 +26,15 @@ type ChainAnalysis struct {
 	Protocol     string        `json:"protocol,omitempty"`
 	Certificates []CertSummary `json:"certificates"`
 	Trust        []StoreTrust  `json:"trust"`
-	Quality      ChainQuality  `json:"quality"`
-	Leaf         *LeafFacts    `json:"leaf,omitempty"`
-	Staple       *StapleInfo   `json:"ocsp_staple,omitempty"`
-	SCTs         []SCTInfo     `json:"scts,omitempty"`
+	// PrivatePKI: the chain is trusted through the custom store (--ca-file)
+	// and by no public store (the machine's system store does not count):
+	// the public stores' "untrusted" is expected, and CA/Browser Forum and
+	// root-program requirements are informational.
+	PrivatePKI bool         `json:"private_pki,omitempty"`
+	Quality    ChainQuality `json:"quality"`
+	Leaf       *LeafFacts   `json:"leaf,omitempty"`
+	Staple     *StapleInfo  `json:"ocsp_staple,omitempty"`
+	SCTs       []SCTInfo    `json:"scts,omitempty"`
 	// Fetched lists intermediates taken from AIA fetches to build paths.
 	Fetched []FetchedInfo `json:"aia_fetched,omitempty"`
 	// Revocation are the opt-in revocation results for certificates of this chain.

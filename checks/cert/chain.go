@@ -20,7 +20,7 @@ func analyzeChain(o *obs.Observation, ch *obs.Chain, env checks.Env, host string
 		if p.c != nil {
 			s.Key.DebianWeak = env.WeakKeys.Contains(rsaModulus(p.c))
 		}
-		if p.c != nil && o.Mode != obs.ModeQuick { // a quick scan is chain, expiry, hostname, trust
+		if p.c != nil && o.Mode != obs.ModeQuick && i < maxLinted { // a quick scan is chain, expiry, hostname, trust
 			s.Lints = runZlint(p.c)
 			for _, l := range s.Lints {
 				if l.Status == "warn" {
@@ -74,6 +74,7 @@ func analyzeChain(o *obs.Observation, ch *obs.Chain, env checks.Env, host string
 	if issuer == nil {
 		issuer = servedIssuer(leaf, served)
 	}
+	ca.PrivatePKI = trustedOnlyPrivately(ca.Trust)
 	ca.Quality = chainQuality(served, stores, ca.Quality.CompletedByAIA, fetched)
 	if ca.Quality.UnknownRoot {
 		for i, t := range ca.Trust {
@@ -161,14 +162,19 @@ func issuerFromPaths(t StoreTrust, served []*pcert, st *store) *pcert {
 	return nil
 }
 
-// servedIssuer finds the leaf's issuer among the served certificates.
+// servedIssuer finds the leaf's issuer among the served certificates (the
+// first maxIssuerCandidates of the right name).
 func servedIssuer(c *pcert, served []*pcert) *pcert {
 	if c.c == nil {
 		return nil
 	}
+	tried := 0
 	for _, p := range served {
 		if p == c || p.c == nil || !bytes.Equal(p.c.RawSubject, c.c.RawIssuer) {
 			continue
+		}
+		if tried++; tried > maxIssuerCandidates {
+			return nil
 		}
 		if signedBy(c, p) {
 			return p
@@ -193,7 +199,7 @@ func chainQuality(served []*pcert, stores []*store, completedByAIA bool, fetched
 	used := map[int]bool{0: true}
 	order := []int{0}
 	cur := served[0]
-	for len(order) < len(served) {
+	for len(order) < min(len(served), maxServedWalk) {
 		next := servedIssuer(cur, served)
 		if next == nil || used[next.index] || next == cur {
 			break

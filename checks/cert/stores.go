@@ -9,6 +9,25 @@ import (
 // but does not decide cert.untrusted (see that check).
 const SystemStoreName = truststore.SystemName
 
+// CustomStoreName names the store of --ca-file (a private PKI's anchors).
+const CustomStoreName = truststore.CustomName
+
+// trustedOnlyPrivately: the custom store trusts the chain and no store
+// other than it and the system store does.
+func trustedOnlyPrivately(ts []StoreTrust) bool {
+	custom := false
+	for _, t := range ts {
+		switch {
+		case !t.Trusted || t.Store == SystemStoreName:
+		case t.Store == CustomStoreName:
+			custom = true
+		default:
+			return false
+		}
+	}
+	return custom
+}
+
 // MozillaStore returns the Mozilla (NSS) root set embedded in the binary.
 func MozillaStore() checks.TrustStore { return truststore.Mozilla() }
 

@@ -216,6 +216,8 @@ type pathBuilder struct {
 	now           time.Time
 	paths         [][]*pcert
 	badSig        bool // an issuer candidate matched by name but its signature failed
+	sigChecks     int  // signature checks made (bounded by maxSignatureChecks)
+	bounded       bool // a bound cut the search short
 }
 
 // issuerCandidates returns the certificates that may have issued c: same
@@ -228,6 +230,10 @@ func (b *pathBuilder) issuerCandidates(c *pcert) []*pcert {
 			return
 		}
 		if len(c.c.AuthorityKeyId) > 0 && len(p.c.SubjectKeyId) > 0 && !bytes.Equal(c.c.AuthorityKeyId, p.c.SubjectKeyId) {
+			return
+		}
+		if len(out) >= maxIssuerCandidates {
+			b.bounded = true
 			return
 		}
 		seen[p.sha256] = true
@@ -260,6 +266,11 @@ func (b *pathBuilder) build(path []*pcert) {
 		if inPath(path, cand) {
 			continue
 		}
+		if b.sigChecks >= maxSignatureChecks {
+			b.bounded = true
+			return
+		}
+		b.sigChecks++
 		if !signedBy(cur, cand) {
 			b.badSig = true
 			continue
@@ -311,6 +322,8 @@ func evalTrust(st *store, leaf *pcert, intermediates []*pcert, now time.Time) St
 	case res.Trusted:
 	case len(res.Paths) > 0:
 		res.Reason = strings.Join(res.Paths[0].Problems, "; ")
+	case b.bounded:
+		res.Reason = boundsReason
 	case b.badSig:
 		res.Reason = "bad signature: an issuer with the right name did not sign the certificate"
 	case leaf.selfSigned():

@@ -2,8 +2,8 @@
 // and its findings. Pure: no I/O.
 //
 // The method follows the SSL Labs SSL Server Rating Guide (ssllabs/research,
-// "SSL_Server_Rating_Guide", versions 2009 to 2009r; see
-// /work/shared/notes/rating.md for the sources of every rule):
+// "SSL_Server_Rating_Guide", versions 2009 to 2009r; docs/rating.md gives
+// the source of every rule):
 //
 //  1. Three sub-scores, 0-100: protocol support ((best + worst) / 2),
 //     key exchange (the weakest of the server key and the ephemeral DH/ECDH

@@ -7,8 +7,8 @@ import (
 	"github.com/tlsaudit/tlsaudit/checks/internal/view"
 )
 
-// The SSL Labs rule sets. Sources per rule: /work/shared/notes/rating.md
-// (SSL Server Rating Guide 2009c-2009r, Qualys blog posts, testssl.sh).
+// The SSL Labs rule sets. Sources per rule: docs/rating.md (SSL Server
+// Rating Guide 2009c-2009r, Qualys blog posts, testssl.sh).
 func init() {
 	registerRuleSet(RuleSet{
 		Name: "ssllabs-2009r",

@@ -69,9 +69,26 @@ type KeyInfo struct {
 // PEM blocks of other types are skipped; data with no certificate, CSR or
 // key is an error.
 func (in *Input) Add(name string, data []byte) error {
+	err := in.add(name, data)
+	if err == nil && len(in.Certs)+len(in.CSRs)+len(in.Keys) > MaxItems {
+		err = fmt.Errorf("%s: more than %d certificates, CSRs and keys in all (the cap of one inspect run)", name, MaxItems)
+	}
+	return err
+}
+
+// MaxItems caps the certificates, CSRs and keys of one inspect run: the
+// analysis relates every certificate to every other (leaf, chain order,
+// key matches), so its cost grows with the square of their number. A
+// system bundle of roots holds a few hundred.
+const MaxItems = 1000
+
+func (in *Input) add(name string, data []byte) error {
 	found := 0
 	rest := data
 	for {
+		if len(in.Certs)+len(in.CSRs)+len(in.Keys) > MaxItems {
+			return nil // Add reports it
+		}
 		var b *pem.Block
 		b, rest = pem.Decode(rest)
 		if b == nil {

@@ -21,12 +21,16 @@ type Summary struct {
 	Remediation *Remediation `json:"remediation,omitempty"`
 }
 
+// DefaultRemediationProfile is what a remediation targets when the server
+// meets no profile and the user asked for none.
+const DefaultRemediationProfile = "intermediate"
+
 // Remediation is one server's configuration snippet to meet one profile.
 type Remediation struct {
 	Server  string `json:"server"`  // "nginx", "apache" or "haproxy"
 	Profile string `json:"profile"` // the profile the snippet reaches
 	// Snippet is empty when the endpoint already meets the profile.
-	Snippet string `json:"snippet"`
+	Snippet string `json:"snippet" termsafe:"lines"` // several lines, built by tlsaudit
 }
 
 // Summarize evaluates o against the named profiles (all of Profiles when
@@ -113,14 +117,20 @@ func plural(n int, word string) string {
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
-// Remediate sets s.Remediation: the snippet for server that reaches profile
-// ("" chooses Next, or Meets when every evaluated profile is met). The
-// profile must have been evaluated.
+// Remediate sets s.Remediation: the snippet for server that reaches profile.
+// profile "" (the user asked for none) never makes the server weaker: it is
+// the next profile stricter than Meets, or Meets when every evaluated
+// profile is met, and when nothing is met it is intermediate, not old, even
+// if old is closer: old's suites (3DES, CBC, static RSA) would add what the
+// server does not offer today. The profile must have been evaluated.
 func (s *Summary) Remediate(server, profile string) error {
 	if profile == "" {
 		profile = s.Meets
 		if next, ok := s.Next(); ok {
 			profile = next.Profile
+		}
+		if _, ok := s.Result(DefaultRemediationProfile); ok && s.Meets == "" {
+			profile = DefaultRemediationProfile
 		}
 	}
 	r, ok := s.Result(profile)

@@ -87,8 +87,14 @@ func TestRemediate(t *testing.T) {
 	if err := s.Remediate("nginx", ""); err != nil {
 		t.Fatal(err)
 	}
-	if r := s.Remediation; r.Profile != "old" || r.Server != "nginx" || !strings.Contains(r.Snippet, "# Mozilla old configuration") {
+	// The legacy server is closest to old, but the default never adds old's
+	// 3DES, CBC and static RSA suites: it targets intermediate.
+	if r := s.Remediation; r.Profile != "intermediate" || r.Server != "nginx" || !strings.Contains(r.Snippet, "# Mozilla intermediate configuration") ||
+		strings.Contains(r.Snippet, "DES-CBC3-SHA") || strings.Contains(r.Snippet, "AES128-SHA:") {
 		t.Errorf("default remediation: %+v", r)
+	}
+	if err := s.Remediate("nginx", "old"); err != nil || s.Remediation.Profile != "old" || !strings.Contains(s.Remediation.Snippet, "DES-CBC3-SHA") {
+		t.Errorf("old asked for: %+v, %v", s.Remediation, err)
 	}
 	if err := s.Remediate("haproxy", "intermediate"); err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"regexp"
 	"strconv"
@@ -131,6 +132,14 @@ func Load(data []byte) (*Policy, error) {
 	dec.KnownFields(true)
 	if err := dec.Decode(p); err != nil {
 		return nil, yamlError(err)
+	}
+	// One document only: a rule in a second document ("---") would be
+	// silently ignored, and the gate would pass on half a policy.
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, &Error{Line: extra.Line, Msg: "more than one YAML document ('---'): a policy is one document"}
+	} else if !errors.Is(err, io.EOF) {
+		return nil, &Error{Msg: "more than one YAML document ('---'): a policy is one document; the next one is invalid: " + yamlError(err).Error()}
 	}
 	if err := p.check(); err != nil {
 		return nil, err

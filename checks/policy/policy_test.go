@@ -253,3 +253,21 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+// A second YAML document would be ignored by a single decode: the whole
+// file is refused, whether the extra document is valid or not.
+func TestLoadRejectsMultiDocumentFiles(t *testing.T) {
+	for _, in := range []string{
+		"version: 1\n---\nmin_grade: A\n",
+		"version: 1\n---\nmin_grade: A\n---\nbogus: [\n",
+		"version: 1\n--- \nbogus: [\n",
+	} {
+		_, err := Load([]byte(in))
+		if err == nil || !strings.Contains(err.Error(), "more than one YAML document") {
+			t.Errorf("Load(%q) = %v, want a multi-document error", in, err)
+		}
+	}
+	if _, err := Load([]byte("---\nversion: 1\n...\n")); err != nil {
+		t.Errorf("one explicit document: %v", err)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/tlsaudit/tlsaudit"
 	"github.com/tlsaudit/tlsaudit/checks/policy"
 	"github.com/tlsaudit/tlsaudit/report"
+	"github.com/tlsaudit/tlsaudit/report/termsafe"
 	"github.com/tlsaudit/tlsaudit/scan"
 	"github.com/tlsaudit/tlsaudit/scan/batch"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
@@ -89,9 +90,34 @@ func (b *batchConfig) load(stderr io.Writer) error {
 		if d.Truncated {
 			fmt.Fprintf(stderr, "tlsaudit: warning: --resume %s ends in a partial record (a run killed while writing); it is ignored and that target is redone\n", b.resume)
 		}
+		if d.Torn > 0 {
+			fmt.Fprintf(stderr, "tlsaudit: warning: --resume %s holds %d partial record(s) (output appended after a kill); they are ignored and their targets redone\n", b.resume, d.Torn)
+		}
 		b.done = d
 	}
 	return nil
+}
+
+// repairTornEnd ends the partial last line of the --resume file with a
+// newline when stdout appends to that very file ("--resume FILE >> FILE"):
+// the first new record then starts a line of its own instead of joining
+// the partial one.
+func (b *batchConfig) repairTornEnd(stdout, stderr io.Writer) {
+	if b.done == nil || !b.done.Truncated {
+		return
+	}
+	out, ok := stdout.(*os.File)
+	if !ok {
+		return
+	}
+	fo, err1 := out.Stat()
+	fr, err2 := os.Stat(b.resume)
+	if err1 != nil || err2 != nil || !os.SameFile(fo, fr) {
+		return
+	}
+	if _, err := out.WriteString("\n"); err == nil {
+		fmt.Fprintf(stderr, "tlsaudit: warning: --resume %s: its partial last line was ended with a newline before appending\n", b.resume)
+	}
 }
 
 // targetResolver resolves target names into endpoints; nil uses the
@@ -183,7 +209,8 @@ func (b *batchRun) handle(res batch.Result) error {
 		lines = append(lines, fmt.Sprintf("tlsaudit: policy: %s: %s\n", endpointName(r), p))
 	}
 	for _, l := range lines {
-		b.progress.log(b.stderr, l)
+		// Target names, errors and policy evidence quote server text.
+		b.progress.log(b.stderr, termsafe.String(strings.TrimSuffix(l, "\n"))+"\n")
 	}
 	b.progress.record(r.Status != obs.StatusOK)
 	if res.Index == res.Count-1 {

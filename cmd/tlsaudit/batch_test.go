@@ -27,22 +27,27 @@ type batchExpect struct {
 // The statuses and error texts of the hostile servers (scan/hostile_test.go
 // asserts them in detail).
 var batchHostile = map[tlstest.HostileKind]batchExpect{
-	tlstest.HostileSilent:           {obs.StatusConnectionTimeout, "did not answer the ClientHello within 8s"},
-	tlstest.HostileDrip:             {obs.StatusConnectionTimeout, "answered too slowly"},
-	tlstest.HostileGarbage:          {obs.StatusNotTLS, "not TLS: the server answered with"},
-	tlstest.HostileHTTP:             {obs.StatusNotTLS, "not TLS: the server answered with HTTP data"},
-	tlstest.HostileSSH:              {obs.StatusNotTLS, "not TLS: the server answered with SSH data"},
-	tlstest.HostileReset:            {obs.StatusProtocolError, "the server cut the connection after sending"},
-	tlstest.HostileHugeRecord:       {obs.StatusProtocolError, "record: too long"},
-	tlstest.HostileHugeChain:        {obs.StatusProtocolError, "Certificate message of 10552607 bytes exceeds"},
-	tlstest.HostileManyCerts:        {obs.StatusProtocolError, "bytes exceeds the 262144-byte cap"},
-	tlstest.HostileHRRLoop:          {obs.StatusProtocolError, "HelloRetryRequest loop"},
-	tlstest.HostileAlertFlood:       {obs.StatusNoTLS, "alert user_canceled"},
-	tlstest.HostileWrongVersion:     {obs.StatusProtocolError, "record of version 0x0909"},
-	tlstest.HostileCloseImmediately: {obs.StatusNoTLS, "closed every connection"},
-	tlstest.AwkwardFragmented:       {obs.StatusOK, ""},
-	tlstest.AwkwardCoalesced:        {obs.StatusOK, ""},
-	tlstest.AwkwardCompatCCS:        {obs.StatusOK, ""},
+	tlstest.HostileSilent:            {obs.StatusConnectionTimeout, "did not answer the ClientHello within 8s"},
+	tlstest.HostileDrip:              {obs.StatusConnectionTimeout, "answered too slowly"},
+	tlstest.HostileGarbage:           {obs.StatusNotTLS, "not TLS: the server answered with"},
+	tlstest.HostileHTTP:              {obs.StatusNotTLS, "not TLS: the server answered with HTTP data"},
+	tlstest.HostileSSH:               {obs.StatusNotTLS, "not TLS: the server answered with SSH data"},
+	tlstest.HostileReset:             {obs.StatusProtocolError, "the server cut the connection after sending"},
+	tlstest.HostileHugeRecord:        {obs.StatusProtocolError, "record: too long"},
+	tlstest.HostileHugeChain:         {obs.StatusProtocolError, "Certificate message of 10552607 bytes exceeds"},
+	tlstest.HostileManyCerts:         {obs.StatusProtocolError, "bytes exceeds the 262144-byte cap"},
+	tlstest.HostileHRRLoop:           {obs.StatusProtocolError, "HelloRetryRequest loop"},
+	tlstest.HostileAlertFlood:        {obs.StatusNoTLS, "alert user_canceled"},
+	tlstest.HostileWrongVersion:      {obs.StatusProtocolError, "record of version 0x0909"},
+	tlstest.HostileCloseImmediately:  {obs.StatusNoTLS, "closed every connection"},
+	tlstest.AwkwardFragmented:        {obs.StatusOK, ""},
+	tlstest.AwkwardCoalesced:         {obs.StatusOK, ""},
+	tlstest.AwkwardCompatCCS:         {obs.StatusOK, ""},
+	tlstest.HostileSameNameChain:     {obs.StatusOK, ""},
+	tlstest.HostileMegaCertificate:   {obs.StatusProtocolError, "broken TLS in the answer to a TLSv1.2 ClientHello"},
+	tlstest.HostileHelloRequestFlood: {obs.StatusProtocolError, "HelloRequest messages in one flight"},
+	tlstest.HostileZeroKeyShare:      {obs.StatusProtocolError, "no TLS 1.3 handshake can complete"},
+	tlstest.HostileControlChars:      {obs.StatusOK, ""},
 }
 
 // batchShare is how many of the 1,000 targets point at each server. Full
@@ -59,6 +64,9 @@ var batchShare = map[string]int{
 	// each audit runs in full, ~50 connections, through the 8 per-host
 	// slots its targets share.
 	"hrr-loop": 20,
+	// Full audits of servers that work on some protocols (the 600-
+	// certificate chain is read on every connection of its audit).
+	"same-name-chain": 1, "mega-certificate": 2, "zero-key-share": 1, "control-chars": 1, "hellorequest-flood": 10,
 	// every other hostile kind:
 	"*": 60,
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/tlsaudit/tlsaudit/scan/batch/batchtest"
 )
 
-// Issue 7's batch benchmark in Go form (bench/batch.sh is the full one, with
+// The batch benchmark in Go form (bench/batch.sh is the full one, with
 // peak RSS and 10k–100k targets): a quick JSONL batch over loopback TLS
 // endpoints against bare crypto/tls handshakes over the same list at the
 // same concurrency. Compare the handshakes/s of the two:

@@ -2,7 +2,7 @@
 
 package main
 
-// End-to-end certificate tests (issue #3). Every case is served by a real
+// End-to-end certificate tests. Every case is served by a real
 // server on 127.0.0.1 started by the test (nginx, openssl s_server or an
 // in-process crypto/tls server) and audited through the whole command
 // in-process: scan → opt-in fetches → checks → grade → JSON (or text) report.
@@ -747,7 +747,7 @@ func TestCertE2EText(t *testing.T) {
 	for _, want := range []string{
 		"Certificate chain 1 (", "2 certificates served", "SHA-256", fp[:16],
 		"CN=tlsaudit.test, O=tlsaudit", "CN=tlsaudit test intermediate, O=tlsaudit",
-		"mozilla  untrusted: unknown issuer",
+		"mozilla  untrusted (expected: private PKI trusted via --ca-file): unknown issuer",
 		"custom   trusted via 1 path: #0 > #1 > root CN=tlsaudit test root, O=tlsaudit",
 		"Chain        complete and in order",
 		"Host name    tlsaudit.test matches tlsaudit.test",

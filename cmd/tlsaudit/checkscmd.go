@@ -34,7 +34,7 @@ func runChecks(args []string, stdout, stderr io.Writer) int {
 	style := report.Style{Color: isTerminal(stdout) && os.Getenv("NO_COLOR") == ""}
 	if err := report.WriteCatalogue(stdout, checks.Catalogue(), asJSON, style); err != nil {
 		errorf(stderr, "%v", err)
-		return exitScan
+		return exitWrite
 	}
 	return exitOK
 }

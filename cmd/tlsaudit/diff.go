@@ -76,9 +76,13 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	}
 	var sets [2][]*report.Report
 	for i, path := range files {
-		if sets[i], err = readReportFile(path); err != nil {
+		var skipped int
+		if sets[i], skipped, err = readReportFile(path); err != nil {
 			errorf(stderr, "diff: %s: %v", path, err)
 			return exitUsage
+		}
+		if skipped > 0 {
+			fmt.Fprintf(stderr, "tlsaudit: warning: diff: %s: %d partial record(s) of a killed run skipped\n", path, skipped)
 		}
 	}
 	d := report.Compare(sets[0], sets[1], report.DiffOptions{ExpiryWarn: warn})
@@ -89,7 +93,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		errorf(stderr, "diff: writing: %v", err)
-		return exitUsage
+		return exitWrite
 	}
 	if d.Regression {
 		return exitPolicy
@@ -97,11 +101,11 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-func readReportFile(path string) ([]*report.Report, error) {
+func readReportFile(path string) ([]*report.Report, int, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer f.Close()
-	return report.ReadReports(f)
+	return report.ReadReportsTolerant(f)
 }

@@ -2,7 +2,7 @@
 
 package main
 
-// End-to-end grade, Mozilla and CI gate tests (issue #5): real servers on
+// End-to-end grade, Mozilla and CI gate tests: real servers on
 // 127.0.0.1 (nginx, gnutls-serv) started by the test, audited through the
 // whole command in-process with the test PKI's root as --ca-file and the
 // certificate name in --sni (no DNS lookup, no traffic off loopback).

@@ -15,6 +15,7 @@ import (
 	"github.com/tlsaudit/tlsaudit/checks/cert"
 	"github.com/tlsaudit/tlsaudit/checks/inspect"
 	"github.com/tlsaudit/tlsaudit/report"
+	"github.com/tlsaudit/tlsaudit/report/termsafe"
 	"github.com/tlsaudit/tlsaudit/scan/certfetch"
 )
 
@@ -34,7 +35,9 @@ Flags:
   --json             write JSON instead of text
 
 Exit status: 0 no high or critical problem, 1 a high or critical problem
-(or a key that matches nothing), 2 usage or unreadable input.
+(or a key that matches none of the certificates and CSRs given; a key given
+alone is described, not judged), 2 usage or unreadable input, 4 the output
+could not be written.
 `
 
 // maxInspectFile caps one input file.
@@ -107,11 +110,12 @@ func runInspect(args []string, stdout, stderr io.Writer) int {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(res); err != nil {
-			errorf(stderr, "%v", err)
-			return exitScan
+			errorf(stderr, "writing: %v", err)
+			return exitWrite
 		}
-	} else {
-		writeInspectText(stdout, res)
+	} else if err := writeInspectText(stdout, res); err != nil {
+		errorf(stderr, "writing: %v", err)
+		return exitWrite
 	}
 	for _, f := range res.Findings {
 		if f.Status == checks.StatusFail && (f.Severity == checks.SeverityHigh || f.Severity == checks.SeverityCritical) {
@@ -138,7 +142,30 @@ func readInspectFile(name string, in *inspect.Input) error {
 	return in.Add(name, data)
 }
 
-func writeInspectText(w io.Writer, res inspectResult) {
+// writeInspectText writes res for people; the error is the first failed
+// write.
+func writeInspectText(w io.Writer, res inspectResult) error {
+	ew := &errWriter{w: w}
+	writeInspectTextTo(ew, termsafe.Clone(res)) // subjects, SANs and file names reach the terminal
+	return ew.err
+}
+
+// errWriter keeps the first write error (and writes nothing after it).
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}
+
+func writeInspectTextTo(w io.Writer, res inspectResult) {
 	if a := res.Analysis; a != nil {
 		for _, ch := range a.Chains {
 			fmt.Fprintln(w, "Chain (leaf first):")
@@ -179,8 +206,10 @@ func writeInspectText(w io.Writer, res inspectResult) {
 	for _, k := range res.Keys {
 		if len(k.Matches) > 0 {
 			fmt.Fprintf(w, "Key %s (%s) matches %s\n", k.File, k.Type, strings.Join(k.Matches, ", "))
-		} else {
+		} else if res.Analysis != nil && len(res.Analysis.Chains) > 0 || len(res.CSRs) > 0 {
 			fmt.Fprintf(w, "Key %s (%s) matches nothing given\n", k.File, k.Type)
+		} else {
+			fmt.Fprintf(w, "Key %s (%s): no certificate or CSR given to match it against\n", k.File, k.Type)
 		}
 	}
 	var shown, unchecked []checks.Finding

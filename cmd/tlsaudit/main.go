@@ -23,6 +23,7 @@ import (
 	"github.com/tlsaudit/tlsaudit/checks/grade"
 	"github.com/tlsaudit/tlsaudit/checks/policy"
 	"github.com/tlsaudit/tlsaudit/report"
+	"github.com/tlsaudit/tlsaudit/report/termsafe"
 	"github.com/tlsaudit/tlsaudit/scan"
 	"github.com/tlsaudit/tlsaudit/scan/batch"
 	"github.com/tlsaudit/tlsaudit/scan/clientsim"
@@ -35,6 +36,9 @@ const (
 	exitPolicy = 1
 	exitUsage  = 2
 	exitScan   = 3
+	// exitWrite: the report could not be written (stdout closed, disk
+	// full, --html file not writable): the output is incomplete.
+	exitWrite = 4
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
@@ -77,7 +81,7 @@ func main() {
 // allocated past the 4 MB default goal twice, for two collections (and
 // their write barriers) in every run; a batch's live heap is bounded by its
 // concurrency (a few MB), so a goal of five times it keeps memory flat and
-// far under issue 7's 200 MiB while collecting a fifth as often. A soft
+// far under the batch's 200 MiB budget while collecting a fifth as often. A soft
 // limit of 512 MiB (unless GOMEMLIMIT is set) keeps a very wide batch,
 // whose live heap grows with its concurrency, from using five times it:
 // near the limit the collector works harder instead.
@@ -244,6 +248,9 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 	if cfg.concurrency < 1 || cfg.perHost < 1 {
 		return fail("--concurrency and --per-host must be at least 1")
 	}
+	if err := checkLimits(&cfg); err != nil {
+		return fail(err.Error())
+	}
 	switch *probesFlag {
 	case "all":
 	case "none":
@@ -382,6 +389,7 @@ func audit(ctx context.Context, cfg config, jobs []job, stores []checks.TrustSto
 // auditSource audits the targets of src as a batch (see batch.go): total is
 // their number for the progress display (0: unknown).
 func auditSource(ctx context.Context, cfg config, src batch.Source, total int64, stores []checks.TrustStore, stdout, stderr io.Writer) int {
+	cfg.batch.repairTornEnd(stdout, stderr)
 	w, err := report.NewWriter(cfg.format, stdout, cfg.style)
 	if err != nil {
 		return usageError(stderr, err.Error(), "")
@@ -428,7 +436,10 @@ func auditSource(ctx context.Context, cfg config, src batch.Source, total int64,
 	}
 	if werr != nil {
 		errorf(stderr, "%v", werr)
-		return exitScan
+		if code := b.code(drained(ctx)); code == exitInterrupted || code == exitUsage {
+			return code
+		}
+		return exitWrite
 	}
 	return b.code(drained(ctx))
 }
@@ -462,8 +473,9 @@ func toolVersion() string {
 }
 
 // errorf writes one "tlsaudit: error: ..." line to stderr.
+// The message may quote server or file text: it is sanitised (termsafe).
 func errorf(stderr io.Writer, format string, args ...any) {
-	fmt.Fprintf(stderr, "tlsaudit: error: "+format+"\n", args...)
+	fmt.Fprintf(stderr, "tlsaudit: error: %s\n", termsafe.String(fmt.Sprintf(format, args...)))
 }
 
 // usageError reports a usage problem (with an optional hint) and returns exitUsage.

@@ -9,7 +9,7 @@ import (
 
 // startProfiles writes a CPU profile to $TLSAUDIT_CPUPROFILE and a heap
 // profile to $TLSAUDIT_MEMPROFILE (at exit) when they are set: a hidden
-// hook for bench/ (issue 7), not a user-facing flag. The returned function
+// hook for bench/, not a user-facing flag. The returned function
 // stops and writes them.
 func startProfiles() func() {
 	cpu, mem := os.Getenv("TLSAUDIT_CPUPROFILE"), os.Getenv("TLSAUDIT_MEMPROFILE")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -24,7 +25,7 @@ type inputSource struct {
 	closer    io.Closer
 	fileName  string
 	prepare   func(raw string) batch.Input
-	cur       *bufio.Scanner
+	cur       *bufio.Reader
 	curName   string
 	curLine   int
 	stdinRead bool
@@ -43,23 +44,33 @@ func newInputSource(args []string, targetsFile string, stdin io.Reader, prepare 
 	return s, nil
 }
 
-// Next returns the next target (batch.Source).
+// Next returns the next target (batch.Source). A line longer than
+// maxTargetLine becomes one invalid_target input of its own (its first
+// bytes name it) and the list goes on.
 func (s *inputSource) Next() (batch.Input, error) {
 	for {
 		if s.cur != nil {
-			for s.cur.Scan() {
+			for {
+				raw, tooLong, err := readTargetLine(s.cur)
+				if err != nil && !errors.Is(err, io.EOF) {
+					s.cur = nil
+					return batch.Input{}, fmt.Errorf("reading targets from %s: %v", s.curName, err)
+				}
+				if raw == "" && !tooLong && err != nil {
+					s.cur = nil
+					break
+				}
 				s.curLine++
-				if line := strings.TrimSpace(s.cur.Text()); line != "" && !strings.HasPrefix(line, "#") {
+				if tooLong {
+					return batch.Input{Raw: raw + "...", Err: fmt.Errorf("%s line %d is longer than %d bytes", s.curName, s.curLine, maxTargetLine)}, nil
+				}
+				if line := strings.TrimSpace(raw); line != "" && !strings.HasPrefix(line, "#") {
 					return s.prepare(line), nil
 				}
-			}
-			err := s.cur.Err()
-			s.cur = nil
-			if errors.Is(err, bufio.ErrTooLong) {
-				err = fmt.Errorf("line %d is longer than %d bytes", s.curLine+1, maxTargetLine)
-			}
-			if err != nil {
-				return batch.Input{}, fmt.Errorf("reading targets from %s: %v", s.curName, err)
+				if err != nil {
+					s.cur = nil
+					break
+				}
 			}
 			continue
 		}
@@ -84,9 +95,40 @@ func (s *inputSource) Next() (batch.Input, error) {
 	}
 }
 
+// targetPrefix is how much of an overlong line its record keeps.
+const targetPrefix = 64
+
+// readTargetLine reads one line without its newline. A line longer than
+// maxTargetLine is read to its end but not kept: its first targetPrefix
+// bytes are returned with tooLong set. err is io.EOF with the last line
+// when it has no newline, and with "" at the end.
+func readTargetLine(br *bufio.Reader) (line string, tooLong bool, err error) {
+	var buf []byte
+	n := 0
+	for {
+		chunk, err := br.ReadSlice('\n')
+		n += len(chunk)
+		if n <= maxTargetLine+1 {
+			buf = append(buf, chunk...)
+		} else if !tooLong {
+			tooLong = true
+			buf = buf[:min(len(buf), targetPrefix)]
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if err == nil {
+			buf = bytes.TrimSuffix(buf, []byte("\n"))
+		}
+		if len(buf) > maxTargetLine {
+			tooLong, buf = true, buf[:targetPrefix]
+		}
+		return string(buf), tooLong, err
+	}
+}
+
 func (s *inputSource) open(r io.Reader, name string) {
-	s.cur = bufio.NewScanner(r)
-	s.cur.Buffer(make([]byte, 4096), maxTargetLine)
+	s.cur = bufio.NewReaderSize(r, 16<<10)
 	s.curName, s.curLine = name, 0
 }
 
@@ -116,12 +158,17 @@ func countTargets(args []string, targetsFile string) (n int64, ok bool) {
 		return 0, false
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 4096), maxTargetLine)
-	for sc.Scan() {
-		if line := strings.TrimSpace(sc.Text()); line != "" && !strings.HasPrefix(line, "#") {
+	br := bufio.NewReaderSize(f, 16<<10)
+	for {
+		line, tooLong, err := readTargetLine(br)
+		if line = strings.TrimSpace(line); tooLong || line != "" && !strings.HasPrefix(line, "#") {
 			n++
 		}
+		if errors.Is(err, io.EOF) {
+			return n, true
+		}
+		if err != nil {
+			return 0, false
+		}
 	}
-	return n, sc.Err() == nil
 }

@@ -36,17 +36,18 @@ Targets:
 
 Input:
   --targets FILE        read targets from FILE, one per line
-  --sni NAME            send NAME as server_name (default: the host, none for IP literals)
+  --sni NAME            send NAME as server_name (default: the host, none for IP literals);
+                        an RFC 6066 host name of at most 255 bytes, no IP address
   --starttls PROTO      upgrade with STARTTLS for targets without a scheme (smtp, imap, ...)
   --ip ADDR             dial ADDR for every target instead of resolving it (the host name
                         still goes in server_name)
 
 Scan:
-  --timeout DURATION    bound the audit of one target (default 60s)
-  --conn-timeout DUR    bound each connection (default 5s)
-  --concurrency N       targets audited in parallel (default 4)
+  --timeout DURATION    bound the audit of one target (default 60s, at most 1h)
+  --conn-timeout DUR    bound each connection (default 5s, at most 10m)
+  --concurrency N       targets audited in parallel (default 4, at most 1024)
   --per-host N          concurrent connections to one endpoint (IP address and port),
-                        shared by every target on that endpoint (default 8)
+                        shared by every target on that endpoint (default 8, at most 256)
   --clients DIR         also simulate the captured ClientHellos in DIR (<id>.hello
                         files, see scan/clientsim/README.md)
   --quick               one handshake only: protocol, suite, chain, expiry, hostname, trust;
@@ -55,7 +56,8 @@ Scan:
                         only: protocols, suites, groups, signature algorithms, chains), or
                         a comma-separated list of probe names such as heartbleed,robot,http
                         (an unknown name gets an error that lists every name)
-  --http-path PATH      the path the HTTP probe requests (default: the URL's path, or /)
+  --http-path PATH      the path the HTTP probe requests (default: the URL's path, or /);
+                        at most 2048 bytes, no spaces or control characters (percent-encode)
   --check-http-redirect also request http://HOST:80/ and check it redirects to HTTPS
 
 Batches (docs/scale-out.md shows a sharded run on Kubernetes):
@@ -77,7 +79,9 @@ Batches (docs/scale-out.md shows a sharded run on Kubernetes):
                         redone. FILE is only read (a missing FILE holds nothing): append the
                         new records yourself, e.g.
                           tlsaudit --targets list --format jsonl --resume out.jsonl >> out.jsonl
-                        (a canceled record is superseded by a later one for the same endpoint)
+                        (a canceled record is superseded by a later one for the same endpoint;
+                        a partial last record of a killed run is ended with a newline first
+                        when stdout is FILE, and partial records inside FILE are skipped)
   --shard K/N           audit only shard K of N, 0-based (K from 0 to N-1, as a Kubernetes
                         Indexed Job's JOB_COMPLETION_INDEX): a target is in shard
                         FNV-1a-64("host:port") mod N, so N runs with 0/N ... N-1/N split one
@@ -143,7 +147,8 @@ Mozilla Server Side TLS (the report says which profile the endpoint meets):
   --mozilla-profile P   judge only profile P (default: modern, intermediate and old)
   --remediation SERVER  add an nginx, apache or haproxy configuration snippet that fixes
                         the deviations from --mozilla-profile, else --require-mozilla, else
-                        the next profile to reach
+                        the next profile stricter than the one met (intermediate when none
+                        is met: never old's weaker suites unless asked for)
 
   --version             print the version and exit
   -h, --help            print this help
@@ -153,8 +158,10 @@ Exit status:
   1  a policy rule was broken (--fail-under, --fail-on, --expiry-warn, --require-mozilla,
      --policy)
   2  usage error: bad flag, malformed target, unreadable --targets file, malformed --policy
-  3  a target could not be audited (its status is not "ok")
+  3  a target could not be audited (its status is not "ok"; a protocol answered with
+     broken TLS makes the status protocol_error even when others worked)
+  4  the report could not be written (stdout closed, disk full, --html not writable)
   130 interrupted (Ctrl-C, SIGTERM): the output holds the records finished by then
-  When several apply, the highest-priority one wins: 130, then 2, then 3, then 1.
+  When several apply, the highest-priority one wins: 130, then 2, then 4, then 3, then 1.
   Every target still gets its record in the output, including malformed and failed ones.
 `

@@ -286,7 +286,13 @@ func TestLegacyClientsCapRC4And3DESWithTLS13On(t *testing.T) {
 					t.Errorf("cap %s missing: %q", want, ruleIDs(g.Caps))
 				}
 			}
-			text := runCmd(t, "", "--color", "never", "--ca-file", e.rootFile, "--sni", tlstest.DefaultName, srv.Addr)
+			text := runCmd(t, "", "--color", "never", "--remediation", "nginx", "--ca-file", e.rootFile, "--sni", tlstest.DefaultName, srv.Addr)
+			// The remediation (no profile asked) targets intermediate and
+			// adds none of old's 3DES/CBC/static-RSA suites.
+			if !strings.Contains(text.stdout, "Remediation (nginx, Mozilla intermediate") || strings.Contains(text.stdout, "DES-CBC3-SHA") ||
+				strings.Contains(text.stdout, ":AES128-SHA") {
+				t.Errorf("remediation is not intermediate or weakens the server:\n%s", text.stdout)
+			}
 			// The table marks the synthesised clients; "To improve" names
 			// the cap holding the grade, not the HSTS warning.
 			for _, want := range []string{"IE 11 / Win 7 † *", "† synthesised from published capabilities", tc.improve} {
@@ -295,5 +301,57 @@ func TestLegacyClientsCapRC4And3DESWithTLS13On(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPrivatePKILintsAreInformational: nginx serves a chain of the test
+// PKI, trusted only through --ca-file, whose leaf breaks CA/B Forum and
+// root-program rules (".test" is no valid TLD, 500 days of validity): those
+// lints become informational, so --fail-on medium passes an otherwise A+
+// server, and the public store's "untrusted" line is shown without red.
+func TestPrivatePKILintsAreInformational(t *testing.T) {
+	e := newE2E(t)
+	now := time.Now()
+	leaf := e.leaf(t, tlstest.LeafOptions{NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(0, 0, 500)})
+	srv := tlstest.StartNginxT(t, tlstest.NginxOptions{Leaves: []*tlstest.Leaf{leaf}, Protocols: "TLSv1.2 TLSv1.3",
+		Ciphers: "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305", HSTS: "max-age=63072000"})
+	args := []string{"--ca-file", e.rootFile, "--sni", tlstest.DefaultName}
+	res := runCmd(t, "", append(append([]string{"--json", "--fail-on", "medium"}, args...), srv.Addr)...)
+	var reps []*report.Report
+	if err := json.Unmarshal([]byte(res.stdout), &reps); err != nil || len(reps) != 1 || reps[0].Certificates == nil {
+		t.Fatalf("report JSON: %v\n%s%s", err, res.stdout, res.stderr)
+	}
+	r := reps[0]
+	if res.code != exitOK {
+		t.Errorf("--fail-on medium: exit %d, want %d\n%s", res.code, exitOK, res.stderr)
+	}
+	if !r.Certificates.Chains[0].PrivatePKI {
+		t.Errorf("chain not marked private_pki: %+v", r.Certificates.Chains[0].Trust)
+	}
+	if r.Grade == nil || r.Grade.Letter != "A+" {
+		t.Errorf("grade %+v, want A+", r.Grade)
+	}
+	var sawTLD bool
+	for _, f := range r.Findings {
+		if f.CheckID != "cert.zlint" || f.Status != checks.StatusFail {
+			continue
+		}
+		if strings.Contains(f.Detail, "e_dnsname_not_valid_tld") {
+			sawTLD = true
+			if !strings.Contains(f.Detail, "informational, private PKI") {
+				t.Errorf("the TLD lint is not marked informational: %s", f.Detail)
+			}
+		}
+		if f.Severity == checks.SeverityMedium || f.Severity == checks.SeverityHigh {
+			t.Errorf("cert.zlint %s on a private PKI: %s", f.Severity, f.Detail)
+		}
+	}
+	if !sawTLD {
+		t.Errorf("no e_dnsname_not_valid_tld lint reported for %s", tlstest.DefaultName)
+	}
+	text := runCmd(t, "", append(append([]string{"--color", "always"}, args...), srv.Addr)...)
+	if !strings.Contains(text.stdout, "mozilla  untrusted (expected: private PKI trusted via --ca-file)") ||
+		strings.Contains(text.stdout, "\x1b[31muntrusted") {
+		t.Errorf("the public store's line is red or missing:\n%s", text.stdout)
 	}
 }

@@ -73,6 +73,21 @@ func safe(s string) bool {
 	return true
 }
 
+// Lines is String applied to each line of s: its line feeds are kept.
+// Clone applies it to string fields tagged `termsafe:"lines"` (text that
+// tlsaudit itself lays out over several lines, such as a configuration
+// snippet).
+func Lines(s string) string {
+	if safe(s) {
+		return s
+	}
+	parts := strings.Split(s, "\n")
+	for i, p := range parts {
+		parts[i] = String(p)
+	}
+	return strings.Join(parts, "\n")
+}
+
 // Strings applies String to each element of ss, in a new slice.
 func Strings(ss []string) []string {
 	if ss == nil {
@@ -89,7 +104,8 @@ func Strings(ss []string) []string {
 // exported fields, slices, arrays, maps, pointers and interfaces went
 // through String. v itself is not modified, so the same value can still be
 // written raw to a JSON file. Byte slices are copied unchanged (they are
-// data, not text); unexported fields are copied shallowly.
+// data, not text); unexported fields are copied shallowly. A string field
+// tagged `termsafe:"lines"` goes through Lines instead of String.
 func Clone[T any](v T) T {
 	rv := reflect.ValueOf(&v).Elem()
 	out := reflect.New(rv.Type()).Elem()
@@ -125,7 +141,12 @@ func (c *cloner) copy(dst, src reflect.Value) {
 		dst.Set(src) // unexported fields, shallow
 		t := src.Type()
 		for i := 0; i < src.NumField(); i++ {
-			if t.Field(i).IsExported() {
+			f := t.Field(i)
+			switch {
+			case !f.IsExported():
+			case f.Type.Kind() == reflect.String && f.Tag.Get("termsafe") == "lines":
+				dst.Field(i).SetString(Lines(src.Field(i).String()))
+			default:
 				c.copy(dst.Field(i), src.Field(i))
 			}
 		}

@@ -95,3 +95,14 @@ func FuzzString(f *testing.F) {
 		}
 	})
 }
+
+func TestCloneKeepsTheLinesOfFieldsTaggedLines(t *testing.T) {
+	type snippet struct {
+		Text  string `termsafe:"lines"`
+		Other string
+	}
+	c := Clone(snippet{Text: "a b;\n\x1b[2Jc\r\n", Other: "x\ny"})
+	if c.Text != "a b;\n?[2Jc?\n" || c.Other != "x?y" {
+		t.Errorf("clone = %q", c)
+	}
+}

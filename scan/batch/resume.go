@@ -24,6 +24,11 @@ type Done struct {
 	// Truncated: the file ended in a partial line (a run killed while
 	// writing), which was ignored.
 	Truncated bool
+	// Torn counts the partial records found inside the file (a run killed
+	// while writing, then resumed with its output appended to the same
+	// file): alone on their line, or joined to the record after them. The
+	// partial record is ignored, a whole one after it kept.
+	Torn int
 
 	inputs    map[string]bool // input target → every record of it is final
 	endpoints map[endpoint]struct{}
@@ -42,12 +47,13 @@ type record struct {
 
 // ReadDone reads a JSON Lines file of reports. Blank lines are skipped; a
 // line that is not a JSON report is an error, except a final line without
-// a newline, which is taken for a record cut short and ignored.
+// a newline, which is taken for a record cut short and ignored, and a
+// record cut short followed by a whole one on the same line (see Torn).
 func ReadDone(r io.Reader) (*Done, error) {
 	d := &Done{inputs: map[string]bool{}, endpoints: map[endpoint]struct{}{}}
 	br := bufio.NewReaderSize(r, 64<<10)
 	for n := 1; ; n++ {
-		line, complete, err := readLine(br)
+		line, complete, err := obs.ReadLine(br, MaxRecordLine)
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %w", n, err)
 		}
@@ -58,7 +64,21 @@ func ReadDone(r io.Reader) (*Done, error) {
 			continue
 		}
 		var rec record
-		if err := json.Unmarshal(line, &rec); err != nil || rec.Status == "" {
+		err = json.Unmarshal(line, &rec)
+		if err != nil || rec.Status == "" {
+			if whole, ok := obs.TornLine(line); ok {
+				var rec2 record
+				if json.Unmarshal(whole, &rec2) == nil && rec2.Status != "" {
+					d.Torn++
+					rec, err = rec2, nil
+				}
+			}
+		}
+		if err != nil && complete && bytes.HasPrefix(line, []byte(obs.RecordStart)) {
+			d.Torn++ // a partial record whose line a resumed run ended
+			continue
+		}
+		if err != nil || rec.Status == "" {
 			if !complete {
 				d.Truncated = true
 				return d, nil
@@ -105,27 +125,4 @@ func (d *Done) HasEndpoint(input, ip string) bool {
 	}
 	_, ok := d.endpoints[endpoint{input, ip}]
 	return ok
-}
-
-// readLine returns the next line without its '\n'; complete is false for a
-// last line that has no '\n' (io.EOF then follows). At EOF it returns
-// (nil, false, nil).
-func readLine(br *bufio.Reader) (line []byte, complete bool, err error) {
-	for {
-		chunk, err := br.ReadSlice('\n')
-		if len(line)+len(chunk) > MaxRecordLine {
-			return nil, false, fmt.Errorf("longer than %d bytes", MaxRecordLine)
-		}
-		line = append(line, chunk...)
-		switch {
-		case err == nil:
-			return line[:len(line)-1], true, nil
-		case errors.Is(err, bufio.ErrBufferFull):
-			continue
-		case errors.Is(err, io.EOF):
-			return line, false, nil
-		default:
-			return nil, false, err
-		}
-	}
 }

@@ -61,3 +61,23 @@ func FuzzReadDone(f *testing.F) {
 		}
 	})
 }
+
+// A partial record inside the file (a kill, then output appended to the
+// same file), alone on its line or joined to the next record, is counted
+// and skipped; the whole record after it is kept.
+func TestReadDoneSkipsPartialRecordsInsideTheFile(t *testing.T) {
+	a := `{"schema_version":"1.0","target":{"input":"a","ip":"::1"},"status":"ok"}`
+	b := `{"schema_version":"1.0","target":{"input":"b","ip":"::1"},"status":"ok"}`
+	c := `{"schema_version":"1.0","target":{"input":"c","ip":"::1"},"status":"ok"}`
+	in := a + "\n" + b[:30] + "\n" + b[:25] + c + "\n"
+	d, err := batch.ReadDone(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Torn != 2 || d.Records != 2 || !d.Complete("a") || d.Complete("b") || !d.Complete("c") {
+		t.Errorf("torn %d, records %d, a %v b %v c %v", d.Torn, d.Records, d.Complete("a"), d.Complete("b"), d.Complete("c"))
+	}
+	if _, err := batch.ReadDone(strings.NewReader(a + "\nnot json\n")); err == nil {
+		t.Errorf("a line that is no record at all is accepted")
+	}
+}

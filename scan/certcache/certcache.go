@@ -1,9 +1,9 @@
 // Package certcache keeps zcrypto's lenient parse of certificates
 // process-wide, keyed by SHA-256, so that the scan (which summarises the
 // served chain) and the certificate checks (which analyse it) parse each
-// certificate once per process rather than once each per audit (issue 7:
-// the parse, with the self-signature check zcrypto's parser makes, was a
-// fifth of a quick audit's CPU). Parsed certificates are shared: nothing
+// certificate once per process rather than once each per audit (the parse,
+// with the self-signature check zcrypto's parser makes, is a fifth of a
+// quick audit's CPU). Parsed certificates are shared: nothing
 // may modify them.
 package certcache
 

@@ -64,12 +64,21 @@ const (
 	// and a middlebox-compatibility ChangeCipherSpec, then stalls (it cannot
 	// encrypt) and closes.
 	AwkwardCompatCCS
+
+	// The kinds below are defined in hostile_more.go.
+
+	HostileSameNameChain
+	HostileMegaCertificate
+	HostileHelloRequestFlood
+	HostileZeroKeyShare
+	HostileControlChars
 )
 
 var hostileNames = [...]string{
 	"silent", "drip", "garbage", "http", "ssh", "reset", "huge-record", "huge-chain",
 	"many-certs", "hrr-loop", "alert-flood", "wrong-version", "close-immediately",
 	"awkward-fragmented", "awkward-coalesced", "awkward-compat-ccs",
+	"same-name-chain", "mega-certificate", "hellorequest-flood", "zero-key-share", "control-chars",
 }
 
 func (k HostileKind) String() string {
@@ -120,6 +129,8 @@ func awkwardConfig() FakeConfig {
 // client goes away; Close ends all of them at once.
 func NewHostileServer(kind HostileKind) (*Server, error) {
 	switch kind {
+	case HostileSameNameChain, HostileMegaCertificate, HostileHelloRequestFlood, HostileZeroKeyShare, HostileControlChars:
+		return newHostileMore(kind)
 	case AwkwardFragmented, AwkwardCoalesced:
 		mode := recordsFragmented
 		if kind == AwkwardCoalesced {
@@ -299,11 +310,17 @@ func plausibleServerHello(ch *clientHello) []byte {
 // streamHugeChain writes a Certificate message of more than 10 MiB, built
 // on the fly in 16 KiB records.
 func (h *hostile) streamHugeChain(c hconn) bool {
-	listLen := 3 + len(h.cert) + hugeChainEntries*(3+hugeChainFiller)
+	return streamChain(c, h.cert, hugeChainEntries)
+}
+
+// streamChain writes a Certificate message of leaf and entries filler
+// certificates of 64 KiB each, built on the fly in 16 KiB records.
+func streamChain(c hconn, leaf []byte, entries int) bool {
+	listLen := 3 + len(leaf) + entries*(3+hugeChainFiller)
 	head := []byte{hsCertificate, byte((listLen + 3) >> 16), byte((listLen + 3) >> 8), byte(listLen + 3),
 		byte(listLen >> 16), byte(listLen >> 8), byte(listLen)}
-	head = append(head, byte(len(h.cert)>>16), byte(len(h.cert)>>8), byte(len(h.cert)))
-	head = append(head, h.cert...)
+	head = append(head, byte(len(leaf)>>16), byte(len(leaf)>>8), byte(len(leaf)))
+	head = append(head, leaf...)
 	// Each filler entry is a DER SEQUENCE (30 83 len24) of zeros.
 	n, inner := hugeChainFiller, hugeChainFiller-5
 	filler := make([]byte, 3+n)
@@ -321,7 +338,7 @@ func (h *hostile) streamHugeChain(c hconn) bool {
 		return true
 	}
 	pending = append(pending, head...)
-	for range hugeChainEntries {
+	for range entries {
 		pending = append(pending, filler...)
 		if !flush(false) {
 			return false

@@ -67,12 +67,17 @@ func (ch *ClientHello) grease(i int) uint16 {
 // extensions returns the extensions in wire order, without padding.
 func (ch *ClientHello) extensions() ([]Extension, error) {
 	var exts []Extension
+	var buildErr error // the first extension too long for its length prefix
 	add := func(t uint16, f func(b *cryptobyte.Builder)) {
 		b := cryptobyte.NewBuilder(nil)
 		if f != nil {
 			f(b)
 		}
-		exts = append(exts, Extension{Type: t, Data: b.BytesOrPanic()})
+		data, err := b.Bytes()
+		if err != nil && buildErr == nil {
+			buildErr = fmt.Errorf("wire: encoding extension %d: %w", t, err)
+		}
+		exts = append(exts, Extension{Type: t, Data: data})
 	}
 	u16list := func(vals []uint16, g uint16) func(b *cryptobyte.Builder) {
 		return func(b *cryptobyte.Builder) {
@@ -206,7 +211,7 @@ func (ch *ClientHello) extensions() ([]Extension, error) {
 		}
 		add(g, func(b *cryptobyte.Builder) { b.AddUint8(0) })
 	}
-	return exts, nil
+	return exts, buildErr
 }
 
 // Marshal returns the ClientHello handshake message: type(1) + length(3) + body.

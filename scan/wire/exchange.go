@@ -64,8 +64,13 @@ type Flight struct {
 	Alert            *AlertError // if the server answered with an alert
 	Messages         []string    // names of the messages seen, in order (for debugging/reports)
 	// Transcript holds the raw handshake messages (with headers) sent and
-	// received, in order, starting with our ClientHello.
+	// received, in order, starting with our ClientHello. HelloRequests are
+	// not part of it (RFC 5246 7.4.1.1).
 	Transcript [][]byte
+	// HelloRequests counts the HelloRequest messages received; only the
+	// first is named in Messages, and more than MaxHelloRequests end the
+	// exchange, so memory stays bounded whatever a server repeats.
+	HelloRequests int
 
 	r *Reader
 }
@@ -145,10 +150,26 @@ func (f *Flight) next(after string) (*Message, error) {
 		}
 		return nil, err
 	}
+	if m.Type == TypeHelloRequest {
+		// A server may send HelloRequest at any time and a client in a
+		// handshake ignores it; it is kept out of the transcript.
+		if f.HelloRequests++; f.HelloRequests == 1 {
+			f.Messages = append(f.Messages, HandshakeName(m.Type))
+		}
+		if f.HelloRequests > MaxHelloRequests {
+			return nil, decodeErr("handshake", "more than %d HelloRequest messages in one flight (a flood)", MaxHelloRequests)
+		}
+		return m, nil
+	}
 	f.Messages = append(f.Messages, HandshakeName(m.Type))
 	f.Transcript = append(f.Transcript, m.Raw)
 	return m, nil
 }
+
+// MaxHelloRequests is the number of HelloRequest messages one flight may
+// carry before the exchange fails: a client ignores them during a
+// handshake, a server repeating them is flooding.
+const MaxHelloRequests = 16
 
 var errAlertSeen = errors.New("alert")
 

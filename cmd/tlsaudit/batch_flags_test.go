@@ -56,11 +56,11 @@ func b7TLS(t *testing.T, addr string) net.Listener {
 	return ln
 }
 
-// TestBatch7Endpoints: a name with an A and an AAAA record gives one record
+// TestBatchEndpoints: a name with an A and an AAAA record gives one record
 // per address, each carrying the input; a name that does not resolve and a
 // malformed target give exactly one record each. Names resolve through an
 // in-process DNS server, never an outside one.
-func TestBatch7Endpoints(t *testing.T) {
+func TestBatchEndpoints(t *testing.T) {
 	v4 := b7TLS(t, "127.0.0.1:0")
 	port := v4.Addr().(*net.TCPAddr).Port
 	b7TLS(t, net.JoinHostPort("::1", strconv.Itoa(port)))
@@ -113,9 +113,9 @@ func sortedCopy(s []string) []string {
 	return c
 }
 
-// TestBatch7ShardResume: the shards of a list cover it exactly once, and
+// TestBatchShardResume: the shards of a list cover it exactly once, and
 // --resume redoes only what an earlier output does not hold as final.
-func TestBatch7ShardResume(t *testing.T) {
+func TestBatchShardResume(t *testing.T) {
 	useFakes(t, nil, nil)
 	var list []string
 	for i := range 40 {
@@ -188,8 +188,8 @@ func TestBatch7ShardResume(t *testing.T) {
 	}
 }
 
-// TestBatch7Progress: a bar on a terminal stderr, nothing when stderr is not one.
-func TestBatch7Progress(t *testing.T) {
+// TestBatchProgress: a bar on a terminal stderr, nothing when stderr is not one.
+func TestBatchProgress(t *testing.T) {
 	useFakes(t, nil, nil)
 	args := []string{"--format", "jsonl", "a.test", "b.test", "down.test"}
 	r := runCmd(t, "", args...)
@@ -212,9 +212,9 @@ func TestBatch7Progress(t *testing.T) {
 	}
 }
 
-// TestBatch7RateRetries: --rate paces the audits; a refused connection is
+// TestBatchRateRetries: --rate paces the audits; a refused connection is
 // retried with backoff and the record notes the attempts.
-func TestBatch7RateRetries(t *testing.T) {
+func TestBatchRateRetries(t *testing.T) {
 	useFakes(t, nil, nil)
 	start := time.Now()
 	r := runCmd(t, "", "--format", "jsonl", "--concurrency", "8", "--rate", "20/s", "a.test", "b.test", "c.test", "d.test", "e.test", "f.test", "g.test", "h.test", "i.test", "j.test", "k.test")
@@ -263,11 +263,11 @@ func restoreScanner(t *testing.T) {
 
 var realScanner = newScanner
 
-// TestBatch7Interrupt runs the command in a child process, interrupts it
+// TestBatchInterrupt runs the command in a child process, interrupts it
 // while audits hang, and checks the output: well-formed JSON Lines with a
 // record for every target taken, the hanging ones canceled after the
 // grace period, exit 130.
-func TestBatch7Interrupt(t *testing.T) {
+func TestBatchInterrupt(t *testing.T) {
 	if os.Getenv("TLSAUDIT_B7_CHILD") == "1" {
 		interruptGrace = 300 * time.Millisecond
 		ctx, stop := interruptContext(os.Stderr)
@@ -299,7 +299,7 @@ func TestBatch7Interrupt(t *testing.T) {
 			list = append(list, silent.Addr().String())
 		}
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestBatch7Interrupt$")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBatchInterrupt$")
 	cmd.Env = append(os.Environ(), "TLSAUDIT_B7_CHILD=1",
 		"TLSAUDIT_B7_ARGS=--quick --format jsonl --concurrency 4 --conn-timeout 30s --timeout 60s --system-store=false -")
 	cmd.Stdin = strings.NewReader(strings.Join(list, "\n"))
