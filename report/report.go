@@ -107,6 +107,22 @@ func (r *Report) Failed() []checks.Finding {
 // writers never look at the environment.
 type Style struct {
 	Color bool
+	// Width is the width in columns the text report fits (the terminal's);
+	// 0 means 80.
+	Width int
+	// Verbose: the text report adds the detail sections (every finding,
+	// client simulations, signature algorithms, probe errors) after the
+	// summary; without it a report of one target is a summary and the
+	// tables that decide the grade.
+	Verbose bool
+}
+
+// columns is the width the text report fits.
+func (st Style) columns() int {
+	if st.Width <= 0 {
+		return 80
+	}
+	return max(st.Width, 40)
 }
 
 // Writer writes reports in one format.

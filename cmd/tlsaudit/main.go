@@ -60,6 +60,20 @@ var computeGrade = func(o *obs.Observation, findings []checks.Finding) *grade.Gr
 	return grade.Compute(o, findings, grade.Options{})
 }
 
+// terminalWidth is the width the text report fits: that of stdout's
+// terminal, else $COLUMNS, else 80.
+var terminalWidth = func(w io.Writer) int {
+	if f, ok := w.(*os.File); ok {
+		if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols > 0 {
+			return cols
+		}
+	}
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	return 80
+}
+
 // isTerminal reports whether w is a terminal.
 var isTerminal = func(w io.Writer) bool {
 	f, ok := w.(*os.File)
@@ -230,6 +244,7 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 	if set["compact"] {
 		cfg.trim.Compact = v.compact
 	}
+	cfg.style.Width, cfg.style.Verbose = terminalWidth(stdout), v.verbose
 	switch color {
 	case "auto":
 		cfg.style.Color = isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
@@ -308,7 +323,7 @@ type mainVars struct {
 	jsonFlag, quiet, showVersion          bool
 	format, failOn, color, expiry, probes string
 	findings                              string
-	compact                               bool
+	compact, verbose                      bool
 }
 
 // mainFlagSet declares the flags of the audit command (and demo) on cfg and v.
@@ -337,6 +352,7 @@ func mainFlagSet(name string, cfg *config, v *mainVars) *flag.FlagSet {
 	fs.BoolVar(&v.showVersion, "version", false, "")
 	fs.StringVar(&v.findings, "findings", "", "")
 	fs.BoolVar(&v.compact, "compact", false, "")
+	fs.BoolVar(&v.verbose, "verbose", false, "")
 	certFlags(fs, &cfg.certs)
 	gateFlags(fs, &cfg.gates)
 	batchFlags(fs, &cfg.batch)
@@ -390,6 +406,14 @@ func audit(ctx context.Context, cfg config, jobs []job, stores []checks.TrustSto
 // their number for the progress display (0: unknown).
 func auditSource(ctx context.Context, cfg config, src batch.Source, total int64, stores []checks.TrustStore, stdout, stderr io.Writer) int {
 	cfg.batch.repairTornEnd(stdout, stderr)
+	prog := newProgress(stderr, total)
+	if _, bar := prog.(*barProgress); bar && isTerminal(stdout) {
+		ab := &aboveBar{p: prog, direct: stdout}
+		defer ab.detach()
+		stdout = ab
+		closeProg := prog
+		prog = &detachingProgress{closeProg, ab}
+	}
 	w, err := report.NewWriter(cfg.format, stdout, cfg.style)
 	if err != nil {
 		return usageError(stderr, err.Error(), "")
@@ -416,7 +440,7 @@ func auditSource(ctx context.Context, cfg config, src batch.Source, total int64,
 	}()
 	defer func() { <-prepared }()
 	b := &batchRun{eng: eng, trim: cfg.trim, stderr: stderr, out: newSeqEmitter(w, cfg.format != "jsonl"),
-		progress: newProgress(stderr, total)}
+		progress: prog}
 	st, werr := batch.Run(ctx, sc, src, batch.Options{
 		Concurrency: cfg.concurrency, Retries: cfg.batch.retries, Limiter: batch.NewLimiter(cfg.batch.perSec, 1),
 		Resolver: targetResolver, Expand: expander(sc), Shard: cfg.batch.shardSel, Done: cfg.batch.done,

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -94,9 +96,62 @@ func (b *barProgress) close() {
 	b.p.Wait()
 }
 
+// aboveBar is stdout while a bar is drawn on the same terminal: complete
+// lines go through the progress display, which prints them above the bar
+// (a line written straight to the terminal would be erased by the bar's
+// next redraw, which moves the cursor up over what it drew last). Once the
+// display is closed (detach), writes go straight to stdout again. Only
+// used when stdout is a terminal, so the lines still reach the screen the
+// user watches, never a file or pipe.
+type aboveBar struct {
+	mu     sync.Mutex
+	p      progress
+	direct io.Writer
+	buf    []byte
+	closed bool
+}
+
+func (a *aboveBar) Write(b []byte) (int, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		return a.direct.Write(b)
+	}
+	a.buf = append(a.buf, b...)
+	if i := bytes.LastIndexByte(a.buf, '\n'); i >= 0 {
+		a.p.log(a.direct, string(a.buf[:i+1]))
+		a.buf = append(a.buf[:0], a.buf[i+1:]...)
+	}
+	return len(b), nil
+}
+
+// detach writes what is left of a line and sends later writes straight to
+// stdout; call it after the display is closed.
+func (a *aboveBar) detach() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.closed = true
+	if len(a.buf) > 0 {
+		a.direct.Write(a.buf)
+		a.buf = nil
+	}
+}
+
 type noProgress struct{}
 
 func (noProgress) target()                           {}
 func (noProgress) record(bool)                       {}
 func (noProgress) log(stderr io.Writer, line string) { io.WriteString(stderr, line) }
 func (noProgress) close()                            {}
+
+// detachingProgress closes its display, then lets stdout write straight
+// to the terminal again.
+type detachingProgress struct {
+	progress
+	ab *aboveBar
+}
+
+func (d *detachingProgress) close() {
+	d.progress.close()
+	d.ab.detach()
+}
