@@ -213,10 +213,13 @@ func (b *batchRun) handle(res batch.Result) error {
 		b.progress.log(b.stderr, termsafe.String(strings.TrimSuffix(l, "\n"))+"\n")
 	}
 	b.progress.record(r.Status != obs.StatusOK)
+	// The record first, then the count: the bar completes with its last
+	// target, and the record must reach the screen above it.
+	err := b.out.emit(res, report.Trim(r, b.trim))
 	if res.Index == res.Count-1 {
 		b.progress.target()
 	}
-	if err := b.out.emit(res, report.Trim(r, b.trim)); err != nil {
+	if err != nil {
 		return &writeError{err}
 	}
 	return nil

@@ -39,7 +39,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}})
 	}
 	if cfg.format == "text" {
-		fmt.Fprintln(stderr, "tlsaudit: demo: auditing two loopback servers (a modern and a legacy configuration)")
+		fmt.Fprintln(stderr, "tlsaudit: demo: auditing two loopback servers (modern and legacy configurations)")
 	}
 	// The demo certificates chain to the demo PKI's root: trust it so the
 	// grade shows the configuration, not "T" for an unknown root.

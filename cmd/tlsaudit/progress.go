@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
@@ -34,7 +36,7 @@ func newProgress(stderr io.Writer, total int64) progress {
 		return noProgress{}
 	}
 	p := mpb.New(mpb.WithOutput(stderr), mpb.WithWidth(100), mpb.WithRefreshRate(250*time.Millisecond), mpb.WithAutoRefresh())
-	bp := &barProgress{p: p, start: time.Now(), known: total > 0}
+	bp := &barProgress{p: p, start: time.Now(), known: total > 0, width: terminalWidth(stderr)}
 	bp.bar = p.AddBar(total, mpb.BarWidth(24),
 		mpb.PrependDecorators(
 			decor.Name("tlsaudit ", decor.WCSyncSpaceR),
@@ -78,6 +80,7 @@ type barProgress struct {
 	bar      *mpb.Bar
 	start    time.Time
 	known    bool
+	width    int // of the terminal: lines written above the bar fit it
 	failures atomic.Int64
 }
 
@@ -89,7 +92,42 @@ func (b *barProgress) record(failed bool) {
 	}
 }
 
-func (b *barProgress) log(_ io.Writer, line string) { b.p.Write([]byte(line)) }
+// log writes line above the bar, or to w once the display has ended (the
+// bar completes when its last target is counted).
+func (b *barProgress) log(w io.Writer, line string) {
+	line = fitWidth(line, b.width)
+	if _, err := b.p.Write([]byte(line)); err != nil {
+		io.WriteString(w, line)
+	}
+}
+
+// fitWidth wraps each line of text wider than width columns at spaces
+// (a longer word is cut), the continuation lines indented by four: a line
+// the terminal wrapped itself would confuse the bar's redraw, which counts
+// the lines it drew.
+func fitWidth(text string, width int) string {
+	if width < 20 {
+		return text
+	}
+	var out strings.Builder
+	for _, line := range strings.SplitAfter(text, "\n") {
+		body := strings.TrimSuffix(line, "\n")
+		for utf8.RuneCountInString(body) > width {
+			rs := []rune(body)
+			cut := width
+			for i := width; i > width/2; i-- {
+				if rs[i] == ' ' {
+					cut = i
+					break
+				}
+			}
+			out.WriteString(string(rs[:cut]) + "\n")
+			body = "    " + strings.TrimLeft(string(rs[cut:]), " ")
+		}
+		out.WriteString(body + line[len(strings.TrimSuffix(line, "\n")):])
+	}
+	return out.String()
+}
 
 func (b *barProgress) close() {
 	b.bar.SetTotal(-1, true) // complete at the current count
