@@ -60,6 +60,13 @@ type Options struct {
 	// read in the background while the first scan runs and placed after
 	// the first of Stores; it is left out when it cannot be read.
 	SystemStore bool
+	// PlatformStores adds the platform stores found under
+	// truststore.PlatformDir (apple, windows and java, from Debian's
+	// testssl.sh package: a dated snapshot), read in the background like
+	// the system store and placed after Stores; a store of Stores with the
+	// same name replaces one. They are informational (they do not decide
+	// the grade). Bundles that cannot be read are left out.
+	PlatformStores bool
 	// WeakKeys is the Debian weak key list; nil loads the lists installed
 	// under weakkey.DebianDir, if any.
 	WeakKeys *weakkey.List
@@ -96,7 +103,8 @@ type Engine struct {
 	scanner *scan.Scanner
 	stores  func() []truststore.Store
 	weak    *weakkey.List
-	close   func() // set by New, never changed
+	certs   *certcache.Cache // parses shared by the scanner and the checks
+	close   func()           // set by New, never changed
 }
 
 // New builds an engine. It loads the Debian weak key list (unless
@@ -127,13 +135,24 @@ func New(opts Options) (*Engine, error) {
 		base = []truststore.Store{truststore.Mozilla()}
 	}
 	e.stores = func() []truststore.Store { return base }
-	if opts.SystemStore {
+	if opts.SystemStore || opts.PlatformStores {
 		e.stores = sync.OnceValue(func() []truststore.Store {
-			sys, err := truststore.System()
-			if err != nil || len(base) == 0 {
-				return base
+			out := base
+			if opts.SystemStore && len(base) > 0 {
+				if sys, err := truststore.System(); err == nil {
+					out = slices.Concat(base[:1], []truststore.Store{sys}, base[1:])
+				}
 			}
-			return slices.Concat(base[:1], []truststore.Store{sys}, base[1:])
+			if !opts.PlatformStores {
+				return out
+			}
+			plat, _ := truststore.Platform(truststore.PlatformDir)
+			for _, p := range plat {
+				if !slices.ContainsFunc(out, func(s truststore.Store) bool { return s.Name == p.Name }) {
+					out = append(slices.Clip(out), p)
+				}
+			}
+			return out
 		})
 	}
 	if opts.Fetch.CheckRevocation {
@@ -143,8 +162,27 @@ func New(opts Options) (*Engine, error) {
 			opts.Fetch.Roots = append(opts.Fetch.Roots, st.Roots...)
 		}
 	}
+	var onParse func(*zx509.Certificate)
+	if !opts.Scan.Quick {
+		// A full audit lints every served certificate: start as soon as
+		// the scan has parsed one, while it goes on with its other
+		// connections. At most prelintSlots at once: a chain of hundreds
+		// of certificates must not start hundreds of lint runs (the
+		// analysis lints what was skipped, within its own bounds).
+		slots := make(chan struct{}, prelintSlots)
+		onParse = func(c *zx509.Certificate) {
+			select {
+			case slots <- struct{}{}:
+				go func() { cert.Prelint(c); <-slots }()
+			default:
+			}
+		}
+	}
+	// The scan and the checks share the parses of served certificates.
+	e.certs = certcache.New(certcache.Cap, onParse)
 	so := opts.Scan
 	so.Fetch = opts.Fetch
+	so.Certs = e.certs
 	e.scanner = scan.New(so)
 	// The first scan waits on the network: meanwhile, read and index the
 	// trust stores and parse the embedded Mozilla profiles.
@@ -155,22 +193,6 @@ func New(opts Options) (*Engine, error) {
 		mozilla.Lookup("modern")
 	}()
 	e.close = func() { <-prepared }
-	if !so.Quick {
-		// A full audit lints every served certificate: start as soon as
-		// the scan has parsed one, while it goes on with its other
-		// connections. At most prelintSlots at once: a chain of hundreds
-		// of certificates must not start hundreds of lint runs (the
-		// analysis lints what was skipped, within its own bounds).
-		slots := make(chan struct{}, prelintSlots)
-		certcache.OnParse(func(c *zx509.Certificate) {
-			select {
-			case slots <- struct{}{}:
-				go func() { cert.Prelint(c); <-slots }()
-			default:
-			}
-		})
-		e.close = func() { certcache.OnParse(nil); <-prepared }
-	}
 	return e, nil
 }
 
@@ -204,7 +226,7 @@ func (e *Engine) Judge(o *obs.Observation) *report.Report {
 	if o.Status != obs.StatusOK {
 		return report.New(e.opts.Tool, o, nil, nil)
 	}
-	env := checks.Env{Now: time.Now(), ExpiryWarn: e.opts.ExpiryWarn, Hostname: o.Target.SNI, Stores: e.stores(), WeakKeys: e.weak}
+	env := checks.Env{Now: time.Now(), ExpiryWarn: e.opts.ExpiryWarn, Hostname: o.Target.SNI, Stores: e.stores(), WeakKeys: e.weak, Certs: e.certs, Shared: new(checks.Shared)}
 	if env.Hostname == "" {
 		env.Hostname = o.Target.Host
 	}
@@ -221,8 +243,11 @@ func (e *Engine) Judge(o *obs.Observation) *report.Report {
 	}
 	r := report.New(e.opts.Tool, o, findings, g)
 	if len(o.Chains) > 0 {
-		// The checks just computed this analysis: it is shared, not redone.
-		r.Certificates = cert.AnalysisFor(o, env)
+		// The analysis the cert.* checks judged comes back with their
+		// findings; it is computed here only when other checks ran.
+		if r.Certificates = cert.AnalysisOf(env.Shared, o); r.Certificates == nil {
+			r.Certificates = cert.Analyze(o, env)
+		}
 	}
 	r.Mozilla = e.mozilla(o)
 	r.Policy = e.opts.Gates.Evaluate(policy.Input{Obs: o, Findings: findings, Grade: g, Now: env.Now})

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tlsaudit/tlsaudit/checks/weakkey"
+	"github.com/tlsaudit/tlsaudit/scan/certcache"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/scan/truststore"
 )
@@ -87,6 +88,12 @@ type Env struct {
 	// WeakKeys is the Debian weak key list (nil: none loaded, and
 	// cert.debian_weak_key is inconclusive).
 	WeakKeys *weakkey.List
+	// Certs keeps certificate parses shared with the scan (nil: parse
+	// every time).
+	Certs *certcache.Cache
+	// Shared keeps what the checks of this evaluation compute once (see
+	// Shared); nil: Run makes one.
+	Shared *Shared
 }
 
 // TrustStore is a named set of trust anchors (see package truststore).

@@ -142,3 +142,22 @@ func TestNaming(t *testing.T) {
 		t.Errorf("Package() = %q", got)
 	}
 }
+
+func TestSharedMakesEachValueOnce(t *testing.T) {
+	var s Shared
+	n := 0
+	mk := func() any { n++; return n }
+	if a, b := s.Value("k", mk), s.Value("k", mk); a != 1 || b != 1 {
+		t.Errorf("values %v %v, want the first one twice", a, b)
+	}
+	if v, ok := s.Lookup("k"); !ok || v != 1 {
+		t.Errorf("Lookup: %v %v", v, ok)
+	}
+	if _, ok := s.Lookup("other"); ok {
+		t.Error("Lookup found a value never made")
+	}
+	var none *Shared
+	if none.Value("k", mk) != 2 {
+		t.Error("the nil Shared kept a value")
+	}
+}

@@ -12,6 +12,9 @@ func Run(o *obs.Observation, env Env) []Finding { return Default.Run(o, env) }
 
 // Run evaluates every check of r against o, in ID order (see the package Run).
 func (r *Registry) Run(o *obs.Observation, env Env) []Finding {
+	if env.Shared == nil {
+		env.Shared = new(Shared)
+	}
 	all := r.All()
 	out := make([]Finding, 0, len(all))
 	for _, c := range all {

@@ -143,9 +143,11 @@ type htmlTrust struct {
 	Store   string
 	Trusted bool
 	// Expected: untrusted by a public store on a private PKI (neutral).
-	Expected bool
-	Reason   string
-	Path     []htmlCertBox
+	Expected      bool
+	Reason        string
+	Informational bool   // does not decide the grade
+	Note          string // where the store comes from, how old it is
+	Path          []htmlCertBox
 }
 
 // RenderHTML writes the HTML page for reports to w.
@@ -285,8 +287,12 @@ func htmlChains(r *Report) []htmlChain {
 				hc.Boxes = append(hc.Boxes, summaryBox(j, len(ch.Certificates), c, started))
 			}
 			for _, st := range ch.Trust {
-				ht := htmlTrust{Store: st.Store, Trusted: st.Trusted, Expected: !st.Trusted && ch.PrivatePKI, Reason: oneLine(st.Reason)}
-				if p := bestPath(st.Paths); p != nil {
+				ht := htmlTrust{Store: st.Store, Trusted: st.Trusted, Expected: !st.Trusted && ch.PrivatePKI, Reason: oneLine(st.Reason),
+					Informational: st.Informational}
+				if pv := st.Provenance; pv != nil {
+					ht.Note = oneLine(pv.Describe())
+				}
+				if p := st.BestPath(); p != nil {
 					for k, pc := range p.Certs {
 						ht.Path = append(ht.Path, pathBox(k, len(p.Certs), pc))
 					}
@@ -334,19 +340,6 @@ func pathBox(i, n int, pc cert.PathCert) htmlCertBox {
 		r = "root"
 	}
 	return htmlCertBox{Role: r, Subject: oneLine(pc.Subject), SHA256: pc.SHA256, Source: pc.Source}
-}
-
-// bestPath is the first trusted path, else the first path.
-func bestPath(ps []cert.TrustPath) *cert.TrustPath {
-	for i := range ps {
-		if ps[i].Trusted {
-			return &ps[i]
-		}
-	}
-	if len(ps) > 0 {
-		return &ps[0]
-	}
-	return nil
 }
 
 // role names a certificate's place in a served chain.

@@ -75,12 +75,12 @@ func (t *textRenderer) certChain(i int, ch *cert.ChainAnalysis, host string) {
 // On a private PKI (trusted only through --ca-file) a public store's
 // "untrusted" is expected: shown, not in red.
 func (t *textRenderer) trustLine(st cert.StoreTrust, private bool) string {
-	name := fmt.Sprintf("%-8s ", st.Store)
+	name := fmt.Sprintf("%-8s ", oneLine(st.Store))
 	if !st.Trusted {
 		if private {
-			return name + "untrusted (expected: private PKI trusted via --ca-file): " + oneLine(st.Reason)
+			return name + "untrusted (expected: private PKI trusted via --ca-file): " + oneLine(st.Reason) + storeNote(st)
 		}
-		return name + t.st.paint(sgrRed, "untrusted: "+oneLine(st.Reason))
+		return name + t.st.paint(sgrRed, "untrusted: "+oneLine(st.Reason)) + storeNote(st)
 	}
 	n := 0
 	var best []string
@@ -102,7 +102,31 @@ func (t *textRenderer) trustLine(st cert.StoreTrust, private bool) string {
 	if len(best) > 0 {
 		s += ": " + strings.Join(best, " > ")
 	}
-	return s
+	return s + storeNote(st)
+}
+
+// storeNote is how old a store is and whether it decides the grade:
+// " [newest root 2024-05-15, 936 days old; informational]".
+func storeNote(st cert.StoreTrust) string {
+	var parts []string
+	if pv := st.Provenance; pv != nil && !pv.Date.IsZero() {
+		what := "newest root"
+		if pv.DateSource == "file_mtime" {
+			what = "file of"
+		}
+		s := fmt.Sprintf("%s %s, %d days old", what, pv.Date.UTC().Format("2006-01-02"), pv.AgeDays)
+		if pv.Origin == "platform" {
+			s += ", a dated snapshot"
+		}
+		parts = append(parts, s)
+	}
+	if st.Informational {
+		parts = append(parts, "informational")
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " [" + strings.Join(parts, "; ") + "]"
 }
 
 func pathCertText(c cert.PathCert) string {

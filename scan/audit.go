@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/tlsaudit/tlsaudit/scan/certcache"
 	"github.com/tlsaudit/tlsaudit/scan/clientsim"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/scan/registry"
@@ -33,6 +34,7 @@ type audit struct {
 	clients []clientsim.Profile // extra client simulations
 	probes  []string            // probes to run; nil: all
 	http    HTTPOptions         // for the HTTP probes
+	certs   *certcache.Cache    // parses shared with the engine's checks; nil: none
 
 	mu        sync.Mutex
 	protocols map[uint16]*obs.Protocol
@@ -518,7 +520,7 @@ func (a *audit) addChain(version uint16, keyType string, certs [][]byte, ocsp []
 	a.chainKeys[key] = true
 	ch := obs.Chain{Protocol: wire.VersionName(version), KeyType: keyType, OCSPStaple: ocsp, SCTs: scts}
 	for _, der := range certs {
-		ch.Certificates = append(ch.Certificates, summarize(der))
+		ch.Certificates = append(ch.Certificates, summarize(a.certs, der))
 	}
 	if len(ch.Certificates) > 0 {
 		// The leaf's own key when it parsed: an Ed25519 certificate is

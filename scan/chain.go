@@ -19,13 +19,13 @@ import (
 
 // summarize describes one served certificate. It parses leniently (zcrypto);
 // a certificate that does not parse keeps its DER and gets ParseError.
-func summarize(der []byte) (c obs.Certificate) {
+func summarize(pc *certcache.Cache, der []byte) (c obs.Certificate) {
 	sum := sha256.Sum256(der)
 	c.DER = der
 	c.SHA256 = hex.EncodeToString(sum[:])
 	// The parse is shared with the certificate checks, which analyse the
 	// same DER later (scan/certcache).
-	r := certcache.Parse(der, c.SHA256)
+	r := pc.Parse(der, c.SHA256)
 	if r.Panic != nil {
 		c.ParseError = fmt.Sprintf("parser panic: %v", r.Panic)
 		return c

@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tlsaudit/tlsaudit/scan/certcache"
 	"github.com/tlsaudit/tlsaudit/scan/certfetch"
 	"github.com/tlsaudit/tlsaudit/scan/clientsim"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
@@ -67,6 +68,9 @@ type Options struct {
 	// handshakes succeeded, after them and within FetchTimeout; the zero
 	// value fetches nothing.
 	Fetch certfetch.Options
+	// Certs, when set, keeps the parses of served certificates for the
+	// certificate checks (and calls its hook for each new one).
+	Certs *certcache.Cache
 	// FetchTimeout bounds all the fetches of one target together (each is
 	// also bounded on its own, see certfetch.Limits). Default 30s.
 	FetchTimeout time.Duration
@@ -182,7 +186,7 @@ func (s *Scanner) Scan(ctx context.Context, t Target) (o *obs.Observation) {
 	if t.Path != "" {
 		httpOpts.Path = t.Path
 	}
-	a := &audit{clients: s.opts.Clients, probes: s.opts.Probes, http: httpOpts, ep: newEndpoint(addr, o.Target.SNI, s.opts.PerHost, s.opts.ConnTimeout), o: o}
+	a := &audit{certs: s.opts.Certs, clients: s.opts.Clients, probes: s.opts.Probes, http: httpOpts, ep: newEndpoint(addr, o.Target.SNI, s.opts.PerHost, s.opts.ConnTimeout), o: o}
 	sem, release := s.hostSem(netip.AddrPortFrom(ip, uint16(t.Port)))
 	defer release()
 	a.ep.sem = sem

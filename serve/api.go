@@ -196,20 +196,30 @@ func (s *Server) analyze(ctx context.Context, w http.ResponseWriter, c *call) {
 		writeErrors(w, http.StatusBadRequest, errs...)
 		return
 	}
+	details := p.all == "on" || p.all == "done"
+	// The common poll of a finished assessment: answered from the render
+	// cache after a look at the host's newest assessment only.
+	if id, st, created, err := s.cfg.Store.Head(ctx, p.hp.Key()); err == nil && st.Finished() {
+		if since := s.since(p); since.IsZero() || !created.Before(since) {
+			if b, ok := s.cache.get(hostKey(id, details)); ok {
+				writeRaw(w, http.StatusOK, b)
+				return
+			}
+		}
+	}
 	a, status, aerr := s.lookupOrStart(ctx, c.client, p)
 	if aerr != nil {
 		writeErrors(w, status, *aerr)
 		return
 	}
-	if status == -1 {
-		s.internal(w, errors.New("analyze: no assessment"))
-		return
+	if status == http.StatusCreated {
+		// Headers were set before the call; the new assessment counts now.
+		status = http.StatusOK
+		if n, err := s.cfg.Store.CountActive(ctx, c.client); err == nil {
+			w.Header().Set("X-Current-Assessments", strconv.Itoa(n))
+		}
 	}
-	// Headers were set before the call; a new assessment counts now.
-	if n, err := s.cfg.Store.CountActive(ctx, c.client); err == nil {
-		w.Header().Set("X-Current-Assessments", strconv.Itoa(n))
-	}
-	details := p.all == "on" || p.all == "done" && a.State.Finished()
+	details = p.all == "on" || p.all == "done" && a.State.Finished()
 	b, err := s.renderHost(a, details)
 	if err != nil {
 		s.internal(w, err)
@@ -219,7 +229,8 @@ func (s *Server) analyze(ctx context.Context, w http.ResponseWriter, c *call) {
 }
 
 // lookupOrStart finds the assessment the analyze call is about, or starts
-// one. On refusal it returns the HTTP status and the error.
+// one (status 201, answered as 200). On refusal it returns the HTTP status
+// and the error.
 func (s *Server) lookupOrStart(ctx context.Context, client string, p analyzeParams) (*store.Assessment, int, *apiError) {
 	key := p.hp.Key()
 	internal := func(err error) (*store.Assessment, int, *apiError) {
@@ -234,15 +245,7 @@ func (s *Server) lookupOrStart(ctx context.Context, client string, p analyzePara
 	if !errors.Is(err, store.ErrNotFound) {
 		return internal(err)
 	}
-	var since time.Time
-	switch {
-	case p.startNew:
-		// A fresh result is asked for; one finished within the per-target
-		// cool-off is fresh enough (the target is not assessed again).
-		since = time.Now().Add(-s.cfg.TargetCoolOff)
-	case p.fromCache && p.maxAge > 0:
-		since = time.Now().Add(-p.maxAge)
-	}
+	since := s.since(p)
 	a, err = s.cfg.Store.Latest(ctx, key, since)
 	if err == nil {
 		return a, http.StatusOK, nil
@@ -265,11 +268,28 @@ func (s *Server) lookupOrStart(ctx context.Context, client string, p analyzePara
 	}
 	s.lastNew[client] = time.Now()
 	s.mu.Unlock()
-	a, _, err = s.cfg.Store.Enqueue(ctx, key, client, store.Options{IgnoreMismatch: p.ignoreMismatch}, since)
+	a, created, err := s.cfg.Store.Enqueue(ctx, key, client, store.Options{IgnoreMismatch: p.ignoreMismatch}, since)
 	if err != nil {
 		return internal(err)
 	}
+	if created {
+		return a, http.StatusCreated, nil // answered with 200; the caller recounts
+	}
 	return a, http.StatusOK, nil
+}
+
+// since is how recent a finished assessment must be to answer p (zero:
+// any).
+func (s *Server) since(p analyzeParams) time.Time {
+	switch {
+	case p.startNew:
+		// A fresh result is asked for; one finished within the per-target
+		// cool-off is fresh enough (the target is not assessed again).
+		return time.Now().Add(-s.cfg.TargetCoolOff)
+	case p.fromCache && p.maxAge > 0:
+		return time.Now().Add(-p.maxAge)
+	}
+	return time.Time{}
 }
 
 func (s *Server) endpointData(ctx context.Context, w http.ResponseWriter, c *call) {

@@ -148,9 +148,11 @@ func endpointObject(ep store.Endpoint, r *report.Report, hostStart int64, withDe
 	return e
 }
 
+func hostKey(id int64, details bool) string { return fmt.Sprintf("h/%d/%t", id, details) }
+
 // renderHost renders the Host JSON of a, from the cache when finished.
 func (s *Server) renderHost(a *store.Assessment, withDetails bool) ([]byte, error) {
-	key := fmt.Sprintf("h/%d/%t", a.ID, withDetails)
+	key := hostKey(a.ID, withDetails)
 	if a.State.Finished() {
 		if b, ok := s.cache.get(key); ok {
 			return b, nil

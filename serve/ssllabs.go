@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/pem"
+	"sort"
 	"strings"
 
 	"github.com/tlsaudit/tlsaudit/checks"
@@ -443,7 +444,7 @@ func certObject(c obs.Certificate, leaf *cert.LeafFacts, issues int, scts bool) 
 		if x.Subject.CommonName != "" {
 			out.CommonNames = []string{x.Subject.CommonName}
 		}
-		out.SigAlg = x.SignatureAlgorithm.String()
+		out.SigAlg = javaSigAlg(x.SignatureAlgorithm)
 		out.CrlURIs = x.CRLDistributionPoints
 		out.OcspURIs = x.OCSPServer
 		spki := sha256.Sum256(x.RawSubjectPublicKeyInfo)
@@ -506,7 +507,8 @@ func hostCerts(reports []*report.Report) (certs []Cert, names []string) {
 		if r.Observation == nil {
 			continue
 		}
-		for ci, ch := range r.Observation.Chains {
+		for _, ci := range chainOrder(r.Observation) {
+			ch := r.Observation.Chains[ci]
 			var ca *cert.ChainAnalysis
 			if r.Certificates != nil && ci < len(r.Certificates.Chains) {
 				ca = &r.Certificates.Chains[ci]
@@ -584,7 +586,8 @@ func certChains(r *report.Report) []CertChain {
 	if r.Observation == nil {
 		return out
 	}
-	for ci, ch := range r.Observation.Chains {
+	for _, ci := range chainOrder(r.Observation) {
+		ch := r.Observation.Chains[ci]
 		ids := make([]string, len(ch.Certificates))
 		for i, c := range ch.Certificates {
 			ids[i] = c.SHA256
@@ -715,7 +718,11 @@ func details(r *report.Report, hostStart int64) *EndpointDetails {
 			} else {
 				allRC4 = false
 			}
-			if kx := s.KeyExchange; kx != nil {
+			if kx := s.KeyExchange; kx == nil || kx.Kind == "RSA" {
+				if ok && rs.Kx == "RSA" {
+					su.KxType, su.KxStrength = "RSA", rsaKeyBits(o)
+				}
+			} else {
 				su.KxType = kx.Kind
 				if kx.Kind == "ECDHE" || (kx.Group != "" && kx.Kind != "DHE") {
 					su.KxType = "ECDH"
@@ -853,10 +860,10 @@ func details(r *report.Report, hostStart int64) *EndpointDetails {
 	// Handshake simulation.
 	chainOf := map[string]string{}
 	keyOf := map[string]obs.Certificate{}
-	for i, cc := range d.CertChains {
-		if len(cc.CertIDs) > 0 {
+	for i, ci := range chainOrder(o) {
+		if cc := d.CertChains[i]; len(cc.CertIDs) > 0 {
 			chainOf[cc.CertIDs[0]] = cc.ID
-			keyOf[cc.CertIDs[0]] = o.Chains[i].Certificates[0]
+			keyOf[cc.CertIDs[0]] = o.Chains[ci].Certificates[0]
 		}
 	}
 	fsAny, fsRef, fsAll, okAny, refAny := false, true, true, false, false
@@ -882,6 +889,12 @@ func details(r *report.Report, hostStart int64) *EndpointDetails {
 			sim.CertChainID = chainOf[cs.LeafSHA256]
 			if c, ok := keyOf[cs.LeafSHA256]; ok {
 				sim.KeyAlg, sim.KeySize, sim.SigAlg = c.KeyType, c.KeyBits, c.SigAlg
+				if x, err := x509.ParseCertificate(c.DER); err == nil {
+					sim.SigAlg = javaSigAlg(x.SignatureAlgorithm)
+				}
+			}
+			if sim.KxType == "RSA" {
+				sim.KxStrength = sim.KeySize
 			}
 			fsAny = fsAny || cs.ForwardSecrecy
 			fsAll = fsAll && cs.ForwardSecrecy
@@ -1044,4 +1057,71 @@ func hpkpPolicy(values []string, ro bool, r *report.Report) HpkpPolicy {
 		p.Status = "valid"
 	}
 	return p
+}
+
+// javaSigAlg names a signature algorithm as SSL Labs does (Java's names:
+// "SHA256withRSA", "SHA384withECDSA", "SHA256withRSAandMGF1").
+func javaSigAlg(a x509.SignatureAlgorithm) string {
+	switch a {
+	case x509.MD5WithRSA:
+		return "MD5withRSA"
+	case x509.SHA1WithRSA:
+		return "SHA1withRSA"
+	case x509.SHA256WithRSA:
+		return "SHA256withRSA"
+	case x509.SHA384WithRSA:
+		return "SHA384withRSA"
+	case x509.SHA512WithRSA:
+		return "SHA512withRSA"
+	case x509.SHA256WithRSAPSS:
+		return "SHA256withRSAandMGF1"
+	case x509.SHA384WithRSAPSS:
+		return "SHA384withRSAandMGF1"
+	case x509.SHA512WithRSAPSS:
+		return "SHA512withRSAandMGF1"
+	case x509.ECDSAWithSHA1:
+		return "SHA1withECDSA"
+	case x509.ECDSAWithSHA256:
+		return "SHA256withECDSA"
+	case x509.ECDSAWithSHA384:
+		return "SHA384withECDSA"
+	case x509.ECDSAWithSHA512:
+		return "SHA512withECDSA"
+	case x509.DSAWithSHA1:
+		return "SHA1withDSA"
+	case x509.DSAWithSHA256:
+		return "SHA256withDSA"
+	case x509.PureEd25519:
+		return "Ed25519"
+	}
+	return a.String()
+}
+
+// rsaKeyBits is the size of the first RSA leaf served (the strength of an
+// RSA key exchange), 0 when none.
+func rsaKeyBits(o *obs.Observation) int {
+	for _, ch := range o.Chains {
+		if len(ch.Certificates) > 0 && ch.Certificates[0].KeyType == "RSA" {
+			return ch.Certificates[0].KeyBits
+		}
+	}
+	return 0
+}
+
+// chainOrder lists the indexes of the served chains in a stable order (by
+// key type, then protocol): the scan finds them concurrently, in an order
+// that may change from run to run.
+func chainOrder(o *obs.Observation) []int {
+	idx := make([]int, len(o.Chains))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		ca, cb := o.Chains[idx[a]], o.Chains[idx[b]]
+		if ca.KeyType != cb.KeyType {
+			return ca.KeyType < cb.KeyType
+		}
+		return ca.Protocol < cb.Protocol
+	})
+	return idx
 }

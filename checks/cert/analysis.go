@@ -86,6 +86,14 @@ type LintResult struct {
 type StoreTrust struct {
 	Store   string `json:"store"`
 	Trusted bool   `json:"trusted"`
+	// Informational: this store's verdict does not count for cert.untrusted
+	// and the grade (only mozilla and custom do); it is shown, as SSL Labs
+	// shows its platform stores, and can be required with --require-store.
+	Informational bool `json:"informational,omitempty"`
+	// Roots is the number of trust anchors in the store.
+	Roots int `json:"roots,omitempty"`
+	// Provenance says where the store comes from and how old it is.
+	Provenance *StoreAge `json:"provenance,omitempty"`
 	// Reason says why not; when trusted, a caveat or empty (e.g. trusted
 	// only with an intermediate fetched via AIA).
 	Reason string `json:"reason,omitempty"`

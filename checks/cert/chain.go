@@ -14,7 +14,7 @@ func analyzeChain(o *obs.Observation, ch *obs.Chain, env checks.Env, host string
 	ca := ChainAnalysis{KeyType: ch.KeyType, Protocol: ch.Protocol}
 	var served []*pcert
 	for i, c := range ch.Certificates {
-		p := newPCert(c.DER, "served", i)
+		p := newPCert(c.DER, "served", i, env.Certs)
 		served = append(served, p)
 		s := p.summary()
 		if p.c != nil {
@@ -51,7 +51,7 @@ func analyzeChain(o *obs.Observation, ch *obs.Chain, env checks.Env, host string
 	}
 	inter := append([]*pcert(nil), served[1:]...)
 	var issuer *pcert
-	for _, st := range stores {
+	for i, st := range stores {
 		t := evalTrust(st, leaf, inter, now)
 		if !t.Trusted && len(fetched) > 0 {
 			withAIA := inter
@@ -69,6 +69,9 @@ func analyzeChain(o *obs.Observation, ch *obs.Chain, env checks.Env, host string
 		if issuer == nil {
 			issuer = issuerFromPaths(t, served, st)
 		}
+		t.Informational = !decides(env.Stores[i])
+		t.Roots = len(env.Stores[i].Roots)
+		t.Provenance = storeAge(env.Stores[i], now)
 		ca.Trust = append(ca.Trust, t)
 	}
 	if issuer == nil {
@@ -126,7 +129,7 @@ func fetchedFor(o *obs.Observation, served []*pcert) []fetchedCert {
 		if f.Error != "" || len(f.DER) == 0 {
 			continue
 		}
-		p := newPCert(f.DER, "aia", -1)
+		p := newPCert(f.DER, "aia", -1, nil)
 		if p.c != nil {
 			out = append(out, fetchedCert{url: f.URL, p: p})
 		}

@@ -10,7 +10,7 @@ func init() {
 	register(checks.Meta{
 		ID:          "cert.untrusted",
 		Title:       "Certificate chain not trusted",
-		Description: "No certification path from the served leaf to an anchor of the configured trust stores is valid. Every store counts (mozilla, --ca-file, ...) except \"system\": it differs between machines and a verdict must not; its trust line is still reported.",
+		Description: "No certification path from the served leaf to an anchor of the configured trust stores is valid. The stores that decide are mozilla and custom (--ca-file); the system store (it differs between machines, and a verdict must not) and the named and platform stores (--trust-store, --trust-store-dir: apple, windows, java, ...) get their trust lines and cert.store_trust findings but decide only when no deciding store is configured.",
 		Severity:    checks.SeverityCritical,
 		Refs:        []checks.Ref{ref("rfc", "RFC 5280 6.1")},
 	}, func(a *Analysis, env checks.Env) []checks.Finding {
@@ -19,8 +19,12 @@ func init() {
 		}
 		return perChain(a, func(ch *ChainAnalysis) checks.Finding {
 			var ok, bad []string
+			anyDecides := false
 			for _, t := range ch.Trust {
-				if t.Store == SystemStoreName && len(ch.Trust) > 1 {
+				anyDecides = anyDecides || !t.Informational
+			}
+			for _, t := range ch.Trust {
+				if t.Informational && anyDecides {
 					continue
 				}
 				if t.Trusted {

@@ -187,7 +187,7 @@ func tlsaMatches(rec obs.TLSARecord, der []byte) bool {
 	case 0:
 		data = der
 	case 1:
-		p := newPCert(der, "served", -1)
+		p := newPCert(der, "served", -1, nil)
 		if p.c == nil {
 			return false
 		}

@@ -15,6 +15,8 @@ import (
 	zrsa "github.com/zmap/zcrypto/rsa"
 	zx509 "github.com/zmap/zcrypto/x509"
 	"github.com/zmap/zcrypto/x509/pkix"
+
+	"github.com/tlsaudit/tlsaudit/scan/certcache"
 )
 
 // pcert is one certificate with its lenient parse.
@@ -27,13 +29,13 @@ type pcert struct {
 	index  int    // position in the served chain, -1 otherwise
 }
 
-func newPCert(der []byte, source string, index int) *pcert {
+func newPCert(der []byte, source string, index int, pc *certcache.Cache) *pcert {
 	sum := sha256.Sum256(der)
 	p := &pcert{der: der, sha256: hex.EncodeToString(sum[:]), source: source, index: index}
 	if source == "store" || !cacheParses {
-		p.c, p.err = parseLenient(der) // parsed once per process anyway
+		p.c, p.err = parseLenient(der) // parsed once per store anyway
 	} else {
-		p.c, p.err = parseCached(der, p.sha256)
+		p.c, p.err = parseCached(pc, der, p.sha256)
 	}
 	return p
 }

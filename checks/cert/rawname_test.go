@@ -71,7 +71,7 @@ func TestWalkedAnchorMustParse(t *testing.T) {
 	if _, err := parseLenient(broken); err == nil {
 		t.Fatal("zcrypto parses a certificate without a signature")
 	}
-	served := newPCert(p.rootA.der, "served", 0)
+	served := newPCert(p.rootA.der, "served", 0, nil)
 	for _, tc := range []struct {
 		root []byte
 		want bool
@@ -86,7 +86,7 @@ func TestWalkedAnchorMustParse(t *testing.T) {
 // TestPrelint: a lint made ahead (Prelint) is the one the analysis takes.
 func TestPrelint(t *testing.T) {
 	p := getPKI(t)
-	c := newPCert(p.good.der, "served", 0)
+	c := newPCert(p.good.der, "served", 0, nil)
 	Prelint(c.c)
 	a, b := runZlint(c.c), runZlint(c.c)
 	if want := lint1(c.c); fmt.Sprint(a) != fmt.Sprint(want) || len(a) > 0 && &a[0] != &b[0] {

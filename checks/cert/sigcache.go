@@ -36,10 +36,10 @@ var (
 	cacheParses = true // tests turn the caches off to compare
 )
 
-// parseCached is parseLenient through the process-wide cache the scan
-// shares (scan/certcache; keyed by the hex SHA-256 of der).
-func parseCached(der []byte, sha string) (*zx509.Certificate, error) {
-	r := certcache.Parse(der, sha)
+// parseCached is parseLenient through the cache the scan shares
+// (scan/certcache; keyed by the hex SHA-256 of der); nil pc parses.
+func parseCached(pc *certcache.Cache, der []byte, sha string) (*zx509.Certificate, error) {
+	r := pc.Parse(der, sha)
 	if r.Panic != nil {
 		return nil, fmt.Errorf("certificate parser panic: %v", r.Panic)
 	}

@@ -33,7 +33,7 @@ func TestCachesKeepAnalysis(t *testing.T) {
 		"garbage":     {Target: obs.Target{Host: host}, Chains: []obs.Chain{{Certificates: []obs.Certificate{{DER: []byte{0x30, 0x03, 1, 2, 3}}}}}},
 	}
 	clearCaches := func() {
-		certcache.Reset()
+		env.Certs = certcache.New(cacheCap, nil)
 		sigMu.Lock()
 		clear(sigCache)
 		sigMu.Unlock()
@@ -66,17 +66,18 @@ func TestCachesKeepAnalysis(t *testing.T) {
 // distinct certificates keeps memory flat.
 func TestCachesBounded(t *testing.T) {
 	p := getPKI(t)
-	leaf, inter := newPCert(p.good.der, "served", 0), newPCert(p.inter.der, "served", 1)
+	pc := certcache.New(cacheCap, nil)
+	leaf, inter := newPCert(p.good.der, "served", 0, nil), newPCert(p.inter.der, "served", 1, nil)
 	for i := range 5 * cacheCap {
 		der := []byte{0x30, 0x02, byte(i), byte(i >> 8)}
-		parseCached(der, fmt.Sprintf("%x", der))
+		parseCached(pc, der, fmt.Sprintf("%x", der))
 		c := *leaf
 		c.sha256 = fmt.Sprint(i)
 		if !signedBy(&c, inter) {
 			t.Fatal("the leaf's signature does not verify under its intermediate")
 		}
 	}
-	n := certcache.Len()
+	n := pc.Len()
 	sigMu.Lock()
 	m := len(sigCache)
 	sigMu.Unlock()
@@ -100,7 +101,7 @@ func TestStoreRecognisedBySlices(t *testing.T) {
 		t.Error("equal roots in other slices were parsed again")
 	}
 	other := checks.TrustStore{Name: ts.Name, Roots: [][]byte{ts.Roots[0], p.inter.der}}
-	if o := parsedStore(other); o == s || len(o.anchors) != 2 || o.anchors[1].sha256 != newPCert(p.inter.der, "store", -1).sha256 {
+	if o := parsedStore(other); o == s || len(o.anchors) != 2 || o.anchors[1].sha256 != newPCert(p.inter.der, "store", -1, nil).sha256 {
 		t.Errorf("other roots gave the same or a wrong store: %d anchors", len(o.anchors))
 	}
 }

@@ -13,12 +13,15 @@ const SystemStoreName = truststore.SystemName
 const CustomStoreName = truststore.CustomName
 
 // trustedOnlyPrivately: the custom store trusts the chain and no store
-// other than it and the system store does.
+// other than it, the system store and the stores the user named
+// (--trust-store, --trust-store-dir) does.
 func trustedOnlyPrivately(ts []StoreTrust) bool {
 	custom := false
 	for _, t := range ts {
 		switch {
 		case !t.Trusted || t.Store == SystemStoreName:
+		case t.Informational && t.Provenance != nil && t.Provenance.Origin == "file":
+			// a store the user named (--trust-store): no public store
 		case t.Store == CustomStoreName:
 			custom = true
 		default:

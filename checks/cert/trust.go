@@ -53,7 +53,7 @@ type anchor struct {
 
 // get returns the parsed anchor (its c is nil if zcrypto cannot parse it).
 func (a *anchor) get() *pcert {
-	a.once.Do(func() { a.p = newPCert(a.der, "store", -1) })
+	a.once.Do(func() { a.p = newPCert(a.der, "store", -1, nil) })
 	return a.p
 }
 
@@ -256,8 +256,15 @@ func (b *pathBuilder) build(path []*pcert) {
 	}
 	cur := path[len(path)-1]
 	if b.st.isAnchor(cur) {
-		b.paths = append(b.paths, append([]*pcert(nil), path...))
-		return
+		if !b.havePath(path) {
+			b.paths = append(b.paths, append([]*pcert(nil), path...))
+		}
+		// The store's own copy ends the path. A served copy of an anchor
+		// may itself be cross-signed by another root of the store: that
+		// longer path is a path of its own (as SSL Labs lists it).
+		if cur.source == "store" {
+			return
+		}
 	}
 	if len(path) >= maxPathLen {
 		return
@@ -277,6 +284,27 @@ func (b *pathBuilder) build(path []*pcert) {
 		}
 		b.build(append(path, cand))
 	}
+}
+
+// havePath reports whether a path with the same certificates up to the
+// anchor, and the same anchor (name and key), was found already: a served
+// copy of a root (say, the root cross-signed by an older one) ends the same
+// path as the store's own copy, which is found first.
+func (b *pathBuilder) havePath(path []*pcert) bool {
+	n := len(path)
+next:
+	for _, q := range b.paths {
+		if len(q) != n || anchorKey(q[n-1]) != anchorKey(path[n-1]) {
+			continue
+		}
+		for i := 0; i < n-1; i++ {
+			if q[i].sha256 != path[i].sha256 {
+				continue next
+			}
+		}
+		return true
+	}
+	return false
 }
 
 func inPath(path []*pcert, p *pcert) bool {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/cert"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
 	chttp "github.com/tlsaudit/tlsaudit/checks/http"
 	"github.com/tlsaudit/tlsaudit/checks/internal/view"
@@ -60,7 +61,41 @@ func (p *Policy) Evaluate(in Input) []Violation {
 	e.mozilla()
 	e.grade()
 	e.findings()
+	for _, v := range StoreViolations(e.in.Findings, p.RequireStores) {
+		e.add("require_stores", "%s", v)
+	}
 	return e.out
+}
+
+// StoreViolations returns, for each store named in require, why it does not
+// trust a served chain, from the cert.store_trust findings: "apple: not
+// trusted by apple: ...". A store with no finding (not configured, or no
+// chain was judged) fails closed with "not assessed".
+func StoreViolations(fs []checks.Finding, require []string) []string {
+	var out []string
+	for _, name := range require {
+		seen := false
+		for _, f := range fs {
+			if f.CheckID != cert.IDStoreTrust {
+				continue
+			}
+			if st, ok := cert.StoreOfSubject(f.Subject); !ok || st != name {
+				continue
+			}
+			seen = true
+			switch f.Status {
+			case checks.StatusPass:
+			case checks.StatusFail:
+				out = append(out, name+": "+oneLine(f.Detail))
+			default:
+				out = append(out, name+": not assessed: "+oneLine(f.Detail))
+			}
+		}
+		if !seen {
+			out = append(out, name+": not assessed: no verdict of this store (is it configured? was a chain served?)")
+		}
+	}
+	return out
 }
 
 type evaluation struct {

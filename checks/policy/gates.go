@@ -23,13 +23,17 @@ type Gates struct {
 	Expiry bool
 	// RequireMozilla names a Mozilla profile the endpoint must meet.
 	RequireMozilla string
+	// RequireStores name trust stores that must each trust every served
+	// chain (--require-store; the policy file's require_stores does the
+	// same). The caller checks that they are configured.
+	RequireStores []string
 	// File is a loaded policy file (Load), nil for none.
 	File *Policy
 }
 
 // Set reports whether g sets any rule.
 func (g Gates) Set() bool {
-	return g.FailUnder != "" || g.FailOn != "" || g.Expiry || g.RequireMozilla != "" || g.File != nil
+	return g.FailUnder != "" || g.FailOn != "" || g.Expiry || g.RequireMozilla != "" || len(g.RequireStores) > 0 || g.File != nil
 }
 
 // Verdict is the outcome of the gates for one audited target.
@@ -47,7 +51,8 @@ const (
 )
 
 // Evaluate judges in against every rule of g: --fail-under, --fail-on, the
-// expiry gate, --require-mozilla, then the policy file's rules. It returns
+// expiry gate, --require-mozilla, --require-store, then the policy file's
+// rules. It returns
 // nil when g sets no rule or the target was not scanned (a failed scan is
 // reported as such, not as a broken rule).
 func (g Gates) Evaluate(in Input) *Verdict {
@@ -103,6 +108,9 @@ func (g Gates) Evaluate(in Input) *Verdict {
 				add("require_mozilla", ev, fmt.Sprintf("%s (%s): %s", flag, res.Version, d))
 			}
 		}
+	}
+	for _, ev := range StoreViolations(in.Findings, g.RequireStores) {
+		add("require_store", ev, "--require-store "+ev)
 	}
 	if g.File != nil {
 		v.Violations = append(v.Violations, g.File.Evaluate(in)...)

@@ -64,6 +64,10 @@ type Policy struct {
 	// DenyChecks are check IDs (patterns) whose failure is a violation
 	// whatever its severity.
 	DenyChecks []string `yaml:"deny_checks" json:"deny_checks,omitempty"`
+	// RequireStores name trust stores ("apple", "java", a --trust-store
+	// NAME) that must each trust every served chain. The caller checks that
+	// the stores are configured (see StoreNames).
+	RequireStores []string `yaml:"require_stores" json:"require_stores,omitempty"`
 
 	minProto  int
 	forbidden map[string]bool // obs protocol names

@@ -43,6 +43,6 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	// The demo certificates chain to the demo PKI's root: trust it so the
 	// grade shows the configuration, not "T" for an unknown root.
-	demoRoot := truststore.Store{Name: "demo", Roots: [][]byte{srv.RootDER}, Provenance: "the demo's own test root"}
+	demoRoot := truststore.Store{Name: "demo", Roots: [][]byte{srv.RootDER}, Provenance: &truststore.Provenance{Origin: "embedded", Note: "the demo's own test root"}}
 	return audit(ctx, cfg, jobs, []truststore.Store{demoRoot}, stdout, stderr)
 }

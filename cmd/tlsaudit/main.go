@@ -311,6 +311,9 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 	if err := cfg.gates.load(); err != nil { // one line, no hint: names the policy file and line
 		return cfg, usageError(stderr, err.Error(), ""), false
 	}
+	if err := cfg.certs.checkRequired(cfg.gates.policy); err != nil {
+		return fail(err.Error())
+	}
 	if err := cfg.batch.load(stderr); err != nil {
 		return fail(err.Error())
 	}
@@ -477,12 +480,13 @@ func (cfg *config) engineOptions(stores []checks.TrustStore) tlsaudit.Options {
 		Fetch:          cfg.certs.fetch(),
 		Stores:         append(slices.Clone(cfg.certs.stores), stores...),
 		SystemStore:    cfg.certs.systemLater,
+		PlatformStores: cfg.certs.named.platformLater,
 		WeakKeys:       cfg.certs.weak,
 		ExpiryWarn:     cfg.expiryWarn,
 		MozillaProfile: cfg.gates.mozillaProfile,
 		Remediation:    cfg.gates.remediation,
 		Gates: policy.Gates{FailUnder: cfg.failUnder, FailOn: cfg.failOn, Expiry: cfg.expiryGate,
-			RequireMozilla: cfg.gates.requireMozilla, File: cfg.gates.policy},
+			RequireMozilla: cfg.gates.requireMozilla, RequireStores: cfg.certs.named.require, File: cfg.gates.policy},
 		Tool:   report.Tool{Name: "tlsaudit", Version: toolVersion()},
 		Checks: evalChecks,
 		Grader: computeGrade,

@@ -45,7 +45,7 @@ Flags:
   --emails LIST          v4: accept only these email headers (default: any
                          syntactically valid address)
   --max-assessments N    concurrent assessments per client (default 10)
-  --cool-off DURATION    least time between two new assessments of one client (default 1s)
+  --cool-off DURATION    least time between two new assessments of one client (default 1s; 0: none)
   --target-cool-off DURATION
                          a host assessed less than this ago is not assessed again
                          on startNew, the finished result is returned (default 1m)
@@ -126,6 +126,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail(err.Error())
 	}
 	c.certs.system = false
+	c.certs.named.platform = true // apple, windows, java when installed: SSL Labs' platform lines
 	if err := c.certs.load(map[string]bool{}); err != nil {
 		return fail(err.Error())
 	}
@@ -150,15 +151,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		Fetch:    c.certs.fetch(),
 		Stores:   c.certs.stores,
 		WeakKeys: c.certs.weak,
-		Tool:     report.Tool{Name: "tlsaudit", Version: toolVersion()},
+		// The platform stores are read in the background.
+		PlatformStores: c.certs.named.platformLater,
+		Tool:           report.Tool{Name: "tlsaudit", Version: toolVersion()},
 	})
 	if err != nil {
 		return fail(err.Error())
 	}
 	defer eng.Close()
+	coolOff := c.coolOff
+	if coolOff == 0 {
+		coolOff = -1 // none (the Config's zero is its default)
+	}
 	srv, err := labs.New(labs.Config{
 		Store: st, Workers: c.workers, NoWorkers: c.workers == 0, Policy: policy,
-		APIKeys: keys, Emails: emails, MaxAssessments: c.maxAssessments, CoolOff: c.coolOff,
+		APIKeys: keys, Emails: emails, MaxAssessments: c.maxAssessments, CoolOff: coolOff,
 		TargetCoolOff: c.targetCoolOff, AuditTimeout: c.timeout + 30*time.Second,
 		EngineVersion: toolVersion(), Stores: eng.Stores,
 		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),

@@ -14,10 +14,12 @@ import (
 // chains are validated against and the opt-in fetches done in the scan.
 //
 // Stores: "mozilla" (embedded, always), "system" (the system bundle, by
-// default when readable; --system-store=false leaves it out) and "custom"
-// (--ca-file). Each gets its own trust line. The verdict of cert.untrusted,
-// and so the grade's T, counts every store but "system": the system store
-// differs from machine to machine, and a grade must not.
+// default when readable; --system-store=false leaves it out), "custom"
+// (--ca-file) and the named and platform stores (named_stores.go). Each gets
+// its own trust line. The verdict of cert.untrusted, and so the grade's T,
+// counts mozilla and custom only: the system store differs from machine to
+// machine, and a grade must not; the others are shown as SSL Labs shows its
+// platform stores.
 //
 // Network: without --fetch-aia, --check-revocation and --resolver nothing is
 // fetched and no DNS lookup is made beyond resolving the target itself.
@@ -27,6 +29,7 @@ type certConfig struct {
 	fetchAIA        bool
 	checkRevocation bool
 	resolver        string // "ip:port" once loaded
+	named           namedStores
 
 	stores []truststore.Store
 	// systemLater: the system store was not asked for explicitly, so the
@@ -42,6 +45,7 @@ func certFlags(fs *flag.FlagSet, c *certConfig) {
 	fs.BoolVar(&c.fetchAIA, "fetch-aia", false, "")
 	fs.BoolVar(&c.checkRevocation, "check-revocation", false, "")
 	fs.StringVar(&c.resolver, "resolver", "", "")
+	namedStoreFlags(fs, &c.named)
 }
 
 // load reads the trust stores and checks the flags; set holds the flags
@@ -65,6 +69,10 @@ func (c *certConfig) load(set map[string]bool) error {
 		}
 		c.stores = append(c.stores, st)
 	}
+	if err := c.named.load(set); err != nil {
+		return err
+	}
+	c.stores = append(c.stores, c.named.stores...)
 	if c.resolver != "" {
 		ap, err := parseResolver(c.resolver)
 		if err != nil {

@@ -97,9 +97,19 @@ Certificates and trust:
   "mozilla" (Mozilla's roots, embedded: works offline), "system" (the system bundle,
   /etc/ssl/certs/ca-certificates.crt) and "custom" (--ca-file). A chain counts as trusted
   (no cert.untrusted finding, no grade T) when mozilla or custom trusts it; the system
-  store is shown but does not decide, since it differs between machines.
+  store is shown but does not decide, since it differs between machines, and neither do
+  the platform and named stores below (see docs/trust-stores.md).
   --ca-file FILE        trust anchors (PEM or DER) of a private PKI, as the store "custom"
   --system-store=false  leave out the system store (default: used when readable)
+  --trust-store NAME=FILE  add the store NAME from a PEM bundle (repeatable); like every
+                        store but mozilla and custom it gets a trust line (path, reason,
+                        file and age) and does not decide the grade
+  --trust-store-dir DIR    one store per DIR/NAME.pem (repeatable)
+  --platform-stores=false  leave out the platform stores apple, windows and java, read
+                        from /etc/testssl when Debian's testssl.sh package is installed
+                        (a dated snapshot of those platforms' roots: the report says so)
+  --require-store NAME  fail (exit 1) unless store NAME trusts every served chain
+                        (repeatable; the policy file's require_stores does the same)
   --fetch-aia           fetch missing intermediates from the AIA caIssuers URL (HTTP,
                         5s and 1 MiB per fetch); the report says what came from where
   --check-revocation    query the OCSP responder, else download the CRL, of each leaf
@@ -156,7 +166,7 @@ Mozilla Server Side TLS (the report says which profile the endpoint meets):
 Exit status:
   0  every target was audited and passed the policy
   1  a policy rule was broken (--fail-under, --fail-on, --expiry-warn, --require-mozilla,
-     --policy)
+     --require-store, --policy)
   2  usage error: bad flag, malformed target, unreadable --targets file, malformed --policy
   3  a target could not be audited (its status is not "ok"; a protocol answered with
      broken TLS makes the status protocol_error even when others worked)

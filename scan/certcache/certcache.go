@@ -1,15 +1,13 @@
-// Package certcache keeps zcrypto's lenient parse of certificates
-// process-wide, keyed by SHA-256, so that the scan (which summarises the
-// served chain) and the certificate checks (which analyse it) parse each
-// certificate once per process rather than once each per audit (the parse,
-// with the self-signature check zcrypto's parser makes, is a fifth of a
-// quick audit's CPU). Parsed certificates are shared: nothing
-// may modify them.
+// Package certcache keeps zcrypto's lenient parse of certificates, keyed by
+// SHA-256, in a Cache an engine owns and hands to both the scan (which
+// summarises the served chain) and the certificate checks (which analyse
+// it): each certificate is parsed once per engine rather than once each per
+// audit (the parse, with the self-signature check zcrypto's parser makes,
+// is a fifth of a quick audit's CPU). Parsed certificates are shared:
+// nothing may modify them.
 package certcache
 
 import (
-	"sync/atomic"
-
 	"github.com/zmap/zcrypto/x509"
 )
 
@@ -26,35 +24,41 @@ type Result struct {
 // KiB each at most).
 const Cap = 1024
 
-var (
-	cache   = NewBounded[string, Result](Cap)
-	onParse atomic.Pointer[func(*x509.Certificate)]
-)
+// Cache is a bounded map of parses shared by the scan and the certificate
+// checks of one engine. It is safe for concurrent use. The nil *Cache
+// parses every time.
+type Cache struct {
+	parses  *Bounded[string, Result]
+	onParse func(*x509.Certificate)
+}
+
+// New returns an empty cache of at most capacity parses. onParse, when not
+// nil, is called with every certificate parsed (not found in the cache):
+// an engine uses it to start work that depends on a certificate alone
+// (zlint) while the scan goes on.
+func New(capacity int, onParse func(*x509.Certificate)) *Cache {
+	return &Cache{parses: NewBounded[string, Result](capacity), onParse: onParse}
+}
 
 // Parse returns zcrypto's parse of der, whose hex SHA-256 is sha256hex,
 // from the cache when it is there.
-func Parse(der []byte, sha256hex string) Result {
-	if r, hit := cache.Get(sha256hex); hit {
+func (c *Cache) Parse(der []byte, sha256hex string) Result {
+	if c == nil {
+		return parse(der)
+	}
+	if r, hit := c.parses.Get(sha256hex); hit {
 		return r
 	}
 	r := parse(der)
-	cache.Put(sha256hex, r)
-	if f := onParse.Load(); f != nil && r.Cert != nil {
-		(*f)(r.Cert)
+	c.parses.Put(sha256hex, r)
+	if c.onParse != nil && r.Cert != nil {
+		c.onParse(r.Cert)
 	}
 	return r
 }
 
-// OnParse sets f to be called with every certificate parsed (not found in
-// the cache) from now on; nil stops it. The command uses it to start work
-// that depends on a certificate alone (zlint) while the scan goes on.
-func OnParse(f func(*x509.Certificate)) {
-	if f == nil {
-		onParse.Store(nil)
-		return
-	}
-	onParse.Store(&f)
-}
+// Len returns the number of parses held.
+func (c *Cache) Len() int { return c.parses.Len() }
 
 func parse(der []byte) (r Result) {
 	defer func() {
@@ -65,9 +69,3 @@ func parse(der []byte) (r Result) {
 	r.Cert, r.Err = x509.ParseCertificate(der)
 	return r
 }
-
-// Len returns the number of parses held (for tests of the bound).
-func Len() int { return cache.Len() }
-
-// Reset empties the cache (for tests that compare cold and warm runs).
-func Reset() { cache.Reset() }

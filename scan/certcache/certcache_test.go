@@ -18,34 +18,33 @@ import (
 // TestParseCachedSameResult: a hit returns the very parse (or error) of
 // the miss, and the cache stays under its cap.
 func TestParseCachedSameResult(t *testing.T) {
-	Reset()
+	c := New(Cap, nil)
 	for i := range 3 * Cap {
 		der := []byte{0x30, 0x02, byte(i), byte(i >> 8)}
 		sum := sha256.Sum256(der)
-		a := Parse(der, hex.EncodeToString(sum[:]))
-		b := Parse(der, hex.EncodeToString(sum[:]))
+		a := c.Parse(der, hex.EncodeToString(sum[:]))
+		b := c.Parse(der, hex.EncodeToString(sum[:]))
 		if a.Err == nil || fmt.Sprint(a) != fmt.Sprint(b) {
 			t.Fatalf("%x: miss %+v, hit %+v", der, a, b)
 		}
 	}
-	if n := Len(); n == 0 || n > Cap {
+	if n := c.Len(); n == 0 || n > Cap {
 		t.Errorf("cache holds %d parses, cap %d", n, Cap)
 	}
 }
 
 // TestOnParse: the hook sees each certificate parsed, once (a hit does not
-// call it), and nothing after it is removed.
+// call it); a cache without a hook, or no cache, calls nothing.
 func TestOnParse(t *testing.T) {
-	Reset()
 	der := testCert(t)
 	sum := sha256.Sum256(der)
 	var seen []*x509.Certificate
-	OnParse(func(c *x509.Certificate) { seen = append(seen, c) })
-	r := Parse(der, hex.EncodeToString(sum[:]))
-	Parse(der, hex.EncodeToString(sum[:]))
-	OnParse(nil)
-	Reset()
-	Parse(der, hex.EncodeToString(sum[:]))
+	c := New(Cap, func(c *x509.Certificate) { seen = append(seen, c) })
+	r := c.Parse(der, hex.EncodeToString(sum[:]))
+	c.Parse(der, hex.EncodeToString(sum[:]))
+	New(Cap, nil).Parse(der, hex.EncodeToString(sum[:]))
+	var none *Cache
+	none.Parse(der, hex.EncodeToString(sum[:]))
 	if r.Cert == nil || len(seen) != 1 || seen[0] != r.Cert {
 		t.Errorf("hook saw %d certificates, want the one parse", len(seen))
 	}

@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"time"
 
 	zx509 "github.com/zmap/zcrypto/x509"
 	"golang.org/x/crypto/x509roots/fallback/bundle"
@@ -23,9 +24,33 @@ type Store struct {
 	Name string
 	// Roots are the anchors, DER certificates.
 	Roots [][]byte
-	// Provenance says where the roots come from (a file path, "embedded
-	// NSS bundle"); empty when the caller built the store itself.
-	Provenance string
+	// Informational: the store gets its trust line (and a cert.store_trust
+	// finding) but does not decide cert.untrusted, so not the grade either.
+	// The system store and the named and platform stores are informational;
+	// mozilla and custom (--ca-file) decide.
+	Informational bool
+	// Provenance says where the roots come from and how old they are; nil
+	// when the caller built the store itself.
+	Provenance *Provenance
+}
+
+// Provenance is where a trust store's roots come from.
+type Provenance struct {
+	// Origin: "embedded" (compiled in), "system" (the system bundle),
+	// "file" (a file the user named) or "platform" (a platform's bundle
+	// found on the machine, e.g. the one Debian's testssl.sh package ships).
+	Origin string `json:"origin"`
+	File   string `json:"file,omitempty"`
+	// Date is the notBefore of the store's newest root (DateSource
+	// "newest_certificate"), or the file's modification time when no root's
+	// date could be read ("file_mtime"). A store is at least this old.
+	Date       time.Time `json:"date"`
+	DateSource string    `json:"date_source"`
+	// FileModified is the file's modification time, when read from a file.
+	FileModified time.Time `json:"file_modified,omitzero"`
+	// Note is a caveat shown with the store, e.g. that it is a dated
+	// snapshot and not the platform's current store.
+	Note string `json:"note,omitempty"`
 }
 
 // Names of the built-in stores.
@@ -53,26 +78,24 @@ var mozillaRoots = sync.OnceValue(func() [][]byte {
 // (golang.org/x/crypto/x509roots/fallback). The NSS "distrust after"
 // constraints of a few roots are not carried over.
 func Mozilla() Store {
-	return Store{Name: MozillaName, Roots: mozillaRoots(), Provenance: "embedded NSS bundle (golang.org/x/crypto/x509roots/fallback)"}
+	return Store{Name: MozillaName, Roots: mozillaRoots(), Provenance: mozillaProvenance()}
 }
 
-// System reads the machine's trust store (SystemBundle), named "system".
-func System() (Store, error) { return Load(SystemName, SystemBundle) }
+// mozillaProvenance dates the embedded set by its newest root.
+var mozillaProvenance = sync.OnceValue(func() *Provenance {
+	p := &Provenance{Origin: "embedded", DateSource: "newest_certificate",
+		Note: "Mozilla NSS roots compiled into this binary (golang.org/x/crypto/x509roots/fallback)"}
+	p.Date, _ = NewestRoot(mozillaRoots())
+	return p
+})
+
+// System reads the machine's trust store (SystemBundle), named "system"
+// (informational: it differs from machine to machine).
+func System() (Store, error) { return load(SystemName, SystemBundle, "system", "", true) }
 
 // Load reads a PEM (or single DER) file of trust anchors as a store named
-// name.
-func Load(name, path string) (Store, error) {
-	data, err := ReadFileCapped(path, MaxFile)
-	if err != nil {
-		return Store{Name: name, Provenance: path}, err
-	}
-	ts, err := Parse(name, data)
-	ts.Provenance = path
-	if err != nil {
-		return ts, fmt.Errorf("%s: %w", path, err)
-	}
-	return ts, nil
-}
+// name that decides the grade (as custom does, --ca-file).
+func Load(name, path string) (Store, error) { return load(name, path, "file", "", false) }
 
 // Parse builds a store from PEM (any number of CERTIFICATE blocks) or from
 // one DER certificate.

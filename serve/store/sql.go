@@ -60,8 +60,11 @@ var migrations = []string{
 
 // SQL is a Store on database/sql, for SQLite and PostgreSQL.
 type SQL struct {
-	db *sql.DB
-	d  dialect
+	db *sql.DB // writes (and, for PostgreSQL, reads)
+	// rdb serves reads: for SQLite a pool of read-only connections, which
+	// WAL lets read while the single writer writes; for PostgreSQL db.
+	rdb *sql.DB
+	d   dialect
 	// now is the clock (tests replace it).
 	now func() time.Time
 }
@@ -93,6 +96,7 @@ func Open(ctx context.Context, dsn string) (*SQL, error) {
 		db.SetMaxOpenConns(1)
 		s = &SQL{db: db, d: sqliteDialect, now: time.Now}
 	}
+	s.rdb = s.db
 	if err := s.db.PingContext(ctx); err != nil {
 		s.db.Close()
 		return nil, fmt.Errorf("store: %s: %w", s.d.name, err)
@@ -101,6 +105,15 @@ func Open(ctx context.Context, dsn string) (*SQL, error) {
 		s.db.Close()
 		return nil, err
 	}
+	if s.d.name == "sqlite" {
+		rdb, err := sql.Open("sqlite", "file:"+dsn+"?mode=ro&_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+		if err != nil {
+			s.db.Close()
+			return nil, err
+		}
+		rdb.SetMaxOpenConns(4)
+		s.rdb = rdb
+	}
 	return s, nil
 }
 
@@ -108,7 +121,12 @@ func Open(ctx context.Context, dsn string) (*SQL, error) {
 func (s *SQL) Dialect() string { return s.d.name }
 
 // Close closes the database.
-func (s *SQL) Close() error { return s.db.Close() }
+func (s *SQL) Close() error {
+	if s.rdb != s.db {
+		s.rdb.Close()
+	}
+	return s.db.Close()
+}
 
 // q rewrites ? placeholders for the dialect.
 func (s *SQL) q(query string) string {
@@ -222,8 +240,13 @@ func (s *SQL) one(ctx context.Context, query string, args ...any) (*Assessment, 
 	return scanAssessment(s.db.QueryRowContext(ctx, s.q(query), args...))
 }
 
+// read is one for reads (the read pool).
+func (s *SQL) read(ctx context.Context, query string, args ...any) (*Assessment, error) {
+	return scanAssessment(s.rdb.QueryRowContext(ctx, s.q(query), args...))
+}
+
 func (s *SQL) many(ctx context.Context, query string, args ...any) ([]*Assessment, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	rows, err := s.rdb.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -285,23 +308,36 @@ func (s *SQL) Enqueue(ctx context.Context, host, client string, opts Options, si
 
 // Active implements Store.
 func (s *SQL) Active(ctx context.Context, host string) (*Assessment, error) {
-	return s.one(ctx, `SELECT `+cols+` FROM assessments WHERE host = ? AND state IN ('queued', 'running') ORDER BY id DESC LIMIT 1`, host)
+	return s.read(ctx, `SELECT `+cols+` FROM assessments WHERE host = ? AND state IN ('queued', 'running') ORDER BY id DESC LIMIT 1`, host)
 }
 
 // Latest implements Store.
 func (s *SQL) Latest(ctx context.Context, host string, since time.Time) (*Assessment, error) {
-	return s.one(ctx, `SELECT `+cols+` FROM assessments WHERE host = ? AND state IN ('ready', 'error') AND created_at >= ? ORDER BY id DESC LIMIT 1`, host, toMS(since))
+	return s.read(ctx, `SELECT `+cols+` FROM assessments WHERE host = ? AND state IN ('ready', 'error') AND created_at >= ? ORDER BY id DESC LIMIT 1`, host, toMS(since))
+}
+
+// Head implements Store.
+func (s *SQL) Head(ctx context.Context, host string) (int64, State, time.Time, error) {
+	var (
+		id, created int64
+		state       string
+	)
+	err := s.rdb.QueryRowContext(ctx, s.q(`SELECT id, state, created_at FROM assessments WHERE host = ? ORDER BY id DESC LIMIT 1`), host).Scan(&id, &state, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", time.Time{}, ErrNotFound
+	}
+	return id, State(state), fromMS(created), err
 }
 
 // Get implements Store.
 func (s *SQL) Get(ctx context.Context, id int64) (*Assessment, error) {
-	return s.one(ctx, `SELECT `+cols+` FROM assessments WHERE id = ?`, id)
+	return s.read(ctx, `SELECT `+cols+` FROM assessments WHERE id = ?`, id)
 }
 
 // CountActive implements Store.
 func (s *SQL) CountActive(ctx context.Context, client string) (int, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM assessments WHERE client = ? AND state IN ('queued', 'running')`), client).Scan(&n)
+	err := s.rdb.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM assessments WHERE client = ? AND state IN ('queued', 'running')`), client).Scan(&n)
 	return n, err
 }
 
@@ -310,7 +346,7 @@ func (s *SQL) Hosts(ctx context.Context, limit, offset int) ([]HostSummary, erro
 	if limit <= 0 {
 		limit = 100
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT host, COUNT(*), MAX(id),
+	rows, err := s.rdb.QueryContext(ctx, s.q(`SELECT host, COUNT(*), MAX(id),
 		MAX(CASE WHEN state IN ('ready', 'error') THEN id ELSE 0 END),
 		SUM(CASE WHEN state IN ('queued', 'running') THEN 1 ELSE 0 END)
 		FROM assessments GROUP BY host ORDER BY MAX(id) DESC LIMIT ? OFFSET ?`), limit, offset)
@@ -318,9 +354,8 @@ func (s *SQL) Hosts(ctx context.Context, limit, offset int) ([]HostSummary, erro
 		return nil, err
 	}
 	type row struct {
-		h                    HostSummary
-		latest               int64
-		newest, active, unit int64
+		h                      HostSummary
+		latest, newest, active int64
 	}
 	var rs []row
 	for rows.Next() {

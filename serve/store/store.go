@@ -121,6 +121,10 @@ type Store interface {
 	// Latest returns the newest finished assessment of host created at or
 	// after since (zero: any); ErrNotFound when there is none.
 	Latest(ctx context.Context, host string, since time.Time) (*Assessment, error)
+	// Head returns the ID, state and creation time of the newest
+	// assessment of host, without its endpoints (a cheap check of whether a
+	// cached rendering is still current); ErrNotFound when there is none.
+	Head(ctx context.Context, host string) (id int64, state State, created time.Time, err error)
 	// Get returns one assessment by ID.
 	Get(ctx context.Context, id int64) (*Assessment, error)
 	// CountActive counts the queued and running assessments asked by client.

@@ -1,0 +1,33 @@
+package cert
+
+import (
+	"time"
+
+	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/scan/truststore"
+)
+
+// StoreAge is a store's provenance with its age on the day of the audit.
+type StoreAge struct {
+	truststore.Provenance
+	// AgeDays is how many whole days before the audit Date was.
+	AgeDays int `json:"age_days"`
+}
+
+// decides reports whether a store's verdict counts for cert.untrusted and
+// so for the grade: every store but the informational ones and "system".
+func decides(t checks.TrustStore) bool {
+	return !t.Informational && t.Name != SystemStoreName
+}
+
+// storeAge returns the provenance of t aged at now, or nil.
+func storeAge(t checks.TrustStore, now time.Time) *StoreAge {
+	if t.Provenance == nil {
+		return nil
+	}
+	a := &StoreAge{Provenance: *t.Provenance}
+	if !a.Date.IsZero() && now.After(a.Date) {
+		a.AgeDays = int(now.Sub(a.Date) / (24 * time.Hour))
+	}
+	return a
+}

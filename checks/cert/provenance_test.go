@@ -1,0 +1,42 @@
+package cert
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/scan/truststore"
+)
+
+// TestStoreVerdictsAndRoles: every store gets a cert.store_trust finding;
+// an informational store does not decide cert.untrusted; the trust line
+// carries the store's provenance aged at the audit.
+func TestStoreVerdictsAndRoles(t *testing.T) {
+	p := getPKI(t)
+	o := observe(host, p.good, p.inter)
+	date := testNow.AddDate(0, 0, -400)
+	named := checks.TrustStore{Name: "apple", Roots: [][]byte{p.rootA.der}, Informational: true,
+		Provenance: &truststore.Provenance{Origin: "platform", File: "/x/Apple.pem", Date: date, DateSource: "newest_certificate", Note: "a snapshot"}}
+	moz := checks.TrustStore{Name: "mozilla", Roots: [][]byte{p.rootB.der}}
+	env := checks.Env{Now: testNow, Stores: []checks.TrustStore{moz, named}}
+	if st := status(t, "cert.untrusted", o, env); st != checks.StatusFail {
+		t.Errorf("trusted by an informational store only: cert.untrusted %s, want fail", st)
+	}
+	fs := run(t, IDStoreTrust, o, env)
+	if len(fs) != 2 || fs[0].Subject != "store mozilla" || fs[0].Status != checks.StatusFail ||
+		fs[1].Subject != "store apple" || fs[1].Status != checks.StatusPass {
+		t.Fatalf("store findings %+v, want mozilla fail, apple pass", fs)
+	}
+	for _, want := range []string{"trusted by apple; path ", "(anchor)", "platform store /x/Apple.pem, newest root", "(400 days old); a snapshot", "informational"} {
+		if !strings.Contains(fs[1].Detail, want) {
+			t.Errorf("apple's detail %q lacks %q", fs[1].Detail, want)
+		}
+	}
+	tr := Analyze(o, env).Chains[0].Trust[1]
+	if !tr.Informational || tr.Roots != 1 || tr.Provenance == nil || tr.Provenance.AgeDays != 400 {
+		t.Errorf("apple's trust line %+v", tr)
+	}
+	if s, ok := StoreOfSubject("store apple, ECDSA chain"); !ok || s != "apple" {
+		t.Errorf("StoreOfSubject: %q %v", s, ok)
+	}
+}
