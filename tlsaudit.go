@@ -30,6 +30,7 @@ import (
 	_ "github.com/tlsaudit/tlsaudit/checks/all" // registers every check in checks.Default
 	"github.com/tlsaudit/tlsaudit/checks/cert"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
+	httpcheck "github.com/tlsaudit/tlsaudit/checks/http"
 	"github.com/tlsaudit/tlsaudit/checks/mozilla"
 	"github.com/tlsaudit/tlsaudit/checks/policy"
 	"github.com/tlsaudit/tlsaudit/checks/weakkey"
@@ -250,6 +251,8 @@ func (e *Engine) Judge(o *obs.Observation) *report.Report {
 		}
 	}
 	r.Mozilla = e.mozilla(o)
+	r.HTTPHeaders = httpcheck.FactsOf(o)
+	r.SuiteStrengths = report.SuiteRatings(o)
 	r.Policy = e.opts.Gates.Evaluate(policy.Input{Obs: o, Findings: findings, Grade: g, Now: env.Now})
 	return r
 }

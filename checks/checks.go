@@ -59,6 +59,9 @@ type Meta struct {
 	Category    string   `json:"category"` // "protocol", "cipher", "kx", "cert", "vuln", "http"
 	Severity    Severity `json:"severity"`
 	Refs        []Ref    `json:"refs,omitempty"`
+	// FullScanOnly: the check is not judged on a quick scan although its
+	// category is (see QuickAssessable).
+	FullScanOnly bool `json:"full_scan_only,omitempty"`
 }
 
 // Finding is the result of one check on one target.

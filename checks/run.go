@@ -72,8 +72,9 @@ func evaluate(c Check, o *obs.Observation, env Env) (fs []Finding) {
 // (obs.ModeQuick: one handshake, its chain, nothing enumerated). Only the
 // certificate checks can: the others would read the absence of what was
 // never probed (a protocol, a suite, a vulnerability) as a pass. zlint is
-// left out too: a quick scan is the chain, expiry, hostname and trust job.
-func QuickAssessable(m Meta) bool { return CategoryOf(m.ID) == "cert" && m.ID != "cert.zlint" }
+// left out too (its Meta says FullScanOnly): a quick scan is the chain,
+// expiry, hostname and trust job.
+func QuickAssessable(m Meta) bool { return CategoryOf(m.ID) == "cert" && !m.FullScanOnly }
 
 func fill(fs []Finding, m Meta) {
 	for i := range fs {

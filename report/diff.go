@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/strength"
 	"github.com/tlsaudit/tlsaudit/report/termsafe"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
@@ -354,8 +355,8 @@ func compareProtocols(o, n *obs.Observation) []Change {
 			if _, ok := oldS[p.Name+" "+s.Name]; ok || !p.Supported {
 				continue
 			}
-			c := Change{Kind: ChangeSuite, Subject: p.Name + " " + s.Name, New: string(SuiteStrength(p.Name, s))}
-			if st := SuiteStrength(p.Name, s); st != StrengthSecure {
+			c := Change{Kind: ChangeSuite, Subject: p.Name + " " + s.Name, New: string(strength.Suite(p.Name, s))}
+			if st := strength.Suite(p.Name, s); st != strength.Secure {
 				c.Regression, c.Why = true, "a "+string(st)+" suite was enabled"
 			}
 			out = append(out, c)
@@ -364,7 +365,7 @@ func compareProtocols(o, n *obs.Observation) []Change {
 	for _, p := range o.Protocols {
 		for _, s := range p.Suites {
 			if _, ok := newS[p.Name+" "+s.Name]; !ok && p.Supported {
-				out = append(out, Change{Kind: ChangeSuite, Subject: p.Name + " " + s.Name, Old: string(SuiteStrength(p.Name, s))})
+				out = append(out, Change{Kind: ChangeSuite, Subject: p.Name + " " + s.Name, Old: string(strength.Suite(p.Name, s))})
 			}
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/checks/cert"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
+	"github.com/tlsaudit/tlsaudit/checks/strength"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 
@@ -49,7 +50,7 @@ var htmlTemplate = sync.OnceValue(func() *template.Template {
 	return template.Must(template.New("report").Funcs(template.FuncMap{
 		"gradeClass": gradeClass,
 		"barClass":   barClass,
-		"strength":   func(proto string, s obs.Suite) string { return string(SuiteStrength(proto, s)) },
+		"strength":   func(proto string, s obs.Suite) string { return string(strength.Suite(proto, s)) },
 		"kx":         kxText,
 		"hex4":       func(id uint16) string { return fmt.Sprintf("0x%04x", id) },
 		"suiteID": func(proto string, s obs.Suite) string {

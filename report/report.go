@@ -25,6 +25,7 @@ import (
 	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/checks/cert"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
+	httpcheck "github.com/tlsaudit/tlsaudit/checks/http"
 	"github.com/tlsaudit/tlsaudit/checks/mozilla"
 	"github.com/tlsaudit/tlsaudit/checks/policy"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
@@ -68,6 +69,12 @@ type Report struct {
 	// floor, severity, expiry, Mozilla profile, policy file); absent when
 	// none was set or the target was not scanned.
 	Policy *policy.Verdict `json:"policy,omitempty"`
+	// HTTPHeaders are the HSTS and HPKP headers as typed values (absent
+	// when no HTTP answer over TLS completed).
+	HTTPHeaders *httpcheck.Facts `json:"http_headers,omitempty"`
+	// SuiteStrengths rate every accepted suite (the secure/weak/insecure
+	// marks of the text and HTML tables).
+	SuiteStrengths []SuiteRating `json:"suite_strengths,omitempty"`
 	// Error says why the target could not be scanned (status != ok).
 	Error string `json:"error,omitempty"`
 }

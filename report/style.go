@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/strength"
 )
 
 // ANSI SGR codes used by the text report.
@@ -50,13 +51,13 @@ func (st Style) severity(s checks.Severity) string {
 }
 
 // strength colours a strength marker.
-func (st Style) strength(s Strength) string {
+func (st Style) strength(s strength.Level) string {
 	switch s {
-	case StrengthSecure:
+	case strength.Secure:
 		return st.paint(sgrGreen, string(s))
-	case StrengthWeak:
+	case strength.Weak:
 		return st.paint(sgrYellow, string(s))
-	case StrengthInsecure:
+	case strength.Insecure:
 		return st.paint(sgrRed, string(s))
 	}
 	return string(s)

@@ -16,6 +16,7 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/strength"
 	"github.com/tlsaudit/tlsaudit/report/termsafe"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
@@ -358,7 +359,7 @@ func (t *textRenderer) suites() {
 			if p.Name == "SSLv2" && s.ID24 != 0 {
 				id = fmt.Sprintf("0x%06x", s.ID24)
 			}
-			rows = append(rows, []string{strconv.Itoa(i + 1), s.Name, id, kxText(s.KeyExchange), t.st.strength(SuiteStrength(p.Name, s))})
+			rows = append(rows, []string{strconv.Itoa(i + 1), s.Name, id, kxText(s.KeyExchange), t.st.strength(strength.Suite(p.Name, s))})
 		}
 		t.table([]string{"#", "Suite", "ID", "Key exchange", "Strength"}, rows)
 	}

@@ -116,7 +116,7 @@ func storeNote(st cert.StoreTrust) string {
 		}
 		s := fmt.Sprintf("%s %s, %d days old", what, pv.Date.UTC().Format("2006-01-02"), pv.AgeDays)
 		if pv.Origin == "platform" {
-			s += ", a dated snapshot"
+			s = fmt.Sprintf("a snapshot of %s (%d days old), %s", pv.FileModified.UTC().Format("2006-01-02"), pv.FileAgeDays, s)
 		}
 		parts = append(parts, s)
 	}

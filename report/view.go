@@ -41,19 +41,11 @@ func SubScores(g *grade.Grade) []SubScore {
 	return []SubScore{{"Protocol support", g.Protocol}, {"Key exchange", g.KeyExchange}, {"Cipher strength", g.Cipher}}
 }
 
-// gradeScale orders letters from best to worst; T and M (trust, name
-// mismatch) rank below F, as the CLI's --fail-under does.
-var gradeScale = []string{"A+", "A", "A-", "B", "C", "D", "E", "F", "M", "T"}
-
-// GradeRank is the position of letter in gradeScale (0 best), -1 when the
-// letter is unknown or empty.
+// GradeRank is the position of letter from the best (grade.Rank), -1 when
+// the letter is unknown or empty.
 func GradeRank(letter string) int {
-	for i, l := range gradeScale {
-		if l == letter {
-			return i
-		}
-	}
-	return -1
+	r, _ := grade.Rank(letter)
+	return r
 }
 
 // NextGradeFixes returns the caps and warnings that hold the grade at its

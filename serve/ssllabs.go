@@ -13,6 +13,7 @@ import (
 	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/checks/cert"
 	chttp "github.com/tlsaudit/tlsaudit/checks/http"
+	"github.com/tlsaudit/tlsaudit/checks/strength"
 	"github.com/tlsaudit/tlsaudit/report"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/scan/registry"
@@ -733,7 +734,7 @@ func details(r *report.Report, hostStart int64) *EndpointDetails {
 				}
 				su.KxStrength = rsaEquivalent(kx.Kind, kx.Bits)
 			}
-			if report.SuiteStrength(p.Name, s) == report.StrengthInsecure {
+			if strength.Suite(p.Name, s) == strength.Insecure {
 				su.Q = intp(0)
 			}
 			ps.List = append(ps.List, su)

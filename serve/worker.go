@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tlsaudit/tlsaudit/checks/grade"
 	"github.com/tlsaudit/tlsaudit/report"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/serve/store"
@@ -204,22 +205,12 @@ func endpointMessage(r *report.Report) string {
 	return "Assessment failed"
 }
 
-// gradeOrder ranks letters from best to worst.
-var gradeOrder = []string{"A+", "A", "A-", "B", "C", "D", "E", "F", "M", "T"}
-
-func gradeRank(g string) int {
-	for i, x := range gradeOrder {
-		if x == g {
-			return i
-		}
-	}
-	return -1
-}
-
 // worseGrade returns the worse of two letters ("" when both are unknown).
 func worseGrade(a, b string) string {
-	if gradeRank(b) > gradeRank(a) {
-		return b
+	if rb, ok := grade.Rank(b); ok {
+		if ra, _ := grade.Rank(a); rb > ra {
+			return b
+		}
 	}
 	return a
 }

@@ -23,6 +23,10 @@ func scripted(t target) bool { return strings.HasPrefix(t.Config, "scripted") }
 
 var explanations = []explanation{
 	{func(t target, r row) bool {
+		tl, ss := val(r, "tlsaudit"), val(r, "sslscan")
+		return strings.HasPrefix(r.item, "groups ") && strings.HasSuffix(tl, " ffdhe8192") && ss == strings.TrimSuffix(tl, " ffdhe8192")
+	}, "peer: sslscan's ffdhe8192 handshake did not complete in its time limit (an 8192-bit key share on loaded cores); the server offers it (openssl s_server lists ffdhe8192 by default, and sslscan finds it on the other OpenSSL servers of the same run)"},
+	{func(t target, r row) bool {
 		return strings.HasPrefix(r.item, "preferred ") && val(r, "tlsaudit") == "" && val(r, "sslscan") != "" && val(r, "nmap") == ""
 	}, "peer: sslscan labels a 'preferred' suite even when the server follows the client's order (tlsaudit and nmap: client order)"},
 	{func(t target, r row) bool {

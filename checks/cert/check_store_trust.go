@@ -34,6 +34,9 @@ func init() {
 				f.Detail = t.Verdict()
 				if !t.Trusted {
 					f.Status = checks.StatusFail
+					if ch.PrivatePKI {
+						f.Detail += "; expected: private PKI trusted via --ca-file"
+					}
 				}
 				out = append(out, f)
 			}
@@ -120,6 +123,9 @@ func (a *StoreAge) Describe() string {
 		s = a.Origin + " store " + a.File
 	default:
 		s = "store"
+	}
+	if a.Origin == "platform" && !a.FileModified.IsZero() {
+		s += fmt.Sprintf(", file dated %s (%d days old)", a.FileModified.UTC().Format("2006-01-02"), a.FileAgeDays)
 	}
 	if !a.Date.IsZero() {
 		what := "newest root"

@@ -14,6 +14,8 @@ func init() {
 		Description: "zlint found errors or warnings (RFC 5280, CA/B Forum Baseline Requirements, ...) in a served certificate. On a chain trusted only through --ca-file (a private PKI), the CA/B Forum and root-program requirements, which bind publicly trusted certificates only, are informational.",
 		Severity:    checks.SeverityLow,
 		Refs:        []checks.Ref{ref("url", "https://github.com/zmap/zlint"), ref("url", "https://cabforum.org/working-groups/server/baseline-requirements/documents/")},
+		// Linting is not part of a quick scan's chain/expiry/trust job.
+		FullScanOnly: true,
 	}, func(a *Analysis, env checks.Env) []checks.Finding {
 		var out []checks.Finding
 		seen := map[string]bool{}

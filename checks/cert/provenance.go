@@ -12,6 +12,10 @@ type StoreAge struct {
 	truststore.Provenance
 	// AgeDays is how many whole days before the audit Date was.
 	AgeDays int `json:"age_days"`
+	// FileAgeDays is the same for FileModified: for a snapshot whose
+	// newest root is years older than the snapshot (the platform
+	// bundles), the file's date says when it was taken.
+	FileAgeDays int `json:"file_age_days,omitempty"`
 }
 
 // decides reports whether a store's verdict counts for cert.untrusted and
@@ -28,6 +32,9 @@ func storeAge(t checks.TrustStore, now time.Time) *StoreAge {
 	a := &StoreAge{Provenance: *t.Provenance}
 	if !a.Date.IsZero() && now.After(a.Date) {
 		a.AgeDays = int(now.Sub(a.Date) / (24 * time.Hour))
+	}
+	if !a.FileModified.IsZero() && now.After(a.FileModified) {
+		a.FileAgeDays = int(now.Sub(a.FileModified) / (24 * time.Hour))
 	}
 	return a
 }

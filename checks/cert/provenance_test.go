@@ -40,3 +40,31 @@ func TestStoreVerdictsAndRoles(t *testing.T) {
 		t.Errorf("StoreOfSubject: %q %v", s, ok)
 	}
 }
+
+// BenchmarkAnalyzeWithPlatformStores is the cost the platform stores add to
+// the analysis of one chain (paths built in three more stores), against the
+// Mozilla store alone.
+func BenchmarkAnalyzeWithPlatformStores(b *testing.B) {
+	p := getPKI(b)
+	o := observe(host, p.good, p.inter)
+	plat, err := truststore.Platform(truststore.PlatformDir)
+	if err != nil || len(plat) == 0 {
+		b.Fatalf("platform stores (install testssl.sh): %v", err)
+	}
+	for _, tc := range []struct {
+		name   string
+		stores []checks.TrustStore
+	}{
+		{"mozilla", []checks.TrustStore{MozillaStore()}},
+		{"mozilla+platform", append([]checks.TrustStore{MozillaStore()}, plat...)},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			env := checks.Env{Now: testNow, Stores: tc.stores}
+			Analyze(o, env)
+			b.ReportAllocs()
+			for b.Loop() {
+				Analyze(o, env)
+			}
+		})
+	}
+}

@@ -58,8 +58,19 @@ type Grade struct {
 	// NotAssessed lists what the grade could not take into account, and
 	// what that means for it (e.g. no HTTP data: no A+, no HSTS warning).
 	NotAssessed []string `json:"not_assessed,omitempty"`
+	// NotAssessedItems are the same entries typed, one per check concerned
+	// (an entry without a check, e.g. a sub-score without data, has none).
+	NotAssessedItems []NotAssessed `json:"not_assessed_items,omitempty"`
 	// Error says why no letter was given (the scan did not complete).
 	Error string `json:"error,omitempty"`
+}
+
+// NotAssessed is one thing the grade could not take into account.
+type NotAssessed struct {
+	// CheckID is the check whose verdict was missing ("" when none).
+	CheckID string `json:"check_id,omitempty"`
+	// Reason says what is missing and what that means for the grade.
+	Reason string `json:"reason"`
 }
 
 // Semantics chooses how suite-based rules (forward secrecy, AEAD, RC4, 3DES)
@@ -138,19 +149,18 @@ func Compute(o *obs.Observation, findings []checks.Finding, opts Options) *Grade
 	g.Letter, g.TrustIgnored = letters(in, rs, scoreLetter(g.Score), g.Caps, g.Warnings)
 	in.flushUnassessed()
 	g.NotAssessed = in.missing
+	g.NotAssessedItems = in.missingItems
 	return g
 }
 
-// scale orders the in-scale letters from best to worst.
-var scale = []string{"A+", "A", "A-", "B", "C", "D", "E", "F"}
-
+// rank is the position of an in-scale letter from the best (see Rank), -1
+// for any other.
 func rank(letter string) int {
-	for i, l := range scale {
-		if l == letter {
-			return i
-		}
+	if !InScale(letter) {
+		return -1
 	}
-	return -1
+	r, _ := Rank(letter)
+	return r
 }
 
 // scoreLetter maps a total score to a letter.

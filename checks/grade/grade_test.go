@@ -349,3 +349,18 @@ func TestRuleSets(t *testing.T) {
 		}
 	}
 }
+
+func TestLettersRankedOnce(t *testing.T) {
+	order := []string{"A+", "A", "A-", "B", "C", "D", "E", "F", "M", "T"}
+	for i, l := range order {
+		if r, ok := Rank(l); !ok || r != i {
+			t.Errorf("Rank(%s) = %d %v, want %d", l, r, ok, i)
+		}
+		if InScale(l) != (i < 8) {
+			t.Errorf("InScale(%s) = %v", l, InScale(l))
+		}
+	}
+	if _, ok := Rank("Z"); ok {
+		t.Error("unknown letter ranked")
+	}
+}

@@ -47,6 +47,8 @@ type Input struct {
 	judged    []view.Suite
 	semantics Semantics
 	missing   []string
+	// missingItems are the typed NotAssessed entries (Grade.NotAssessedItems).
+	missingItems []NotAssessed
 	// unassessed lists, per category, the finding-based caps not applied.
 	unassessed map[string][]string
 }
@@ -104,13 +106,21 @@ func (in *Input) notApplicable(id string) bool {
 // Suites returns the accepted suites known to the registry (SCSVs excluded).
 func (in *Input) Suites() []view.Suite { return in.accepted }
 
-func (in *Input) notAssessed(msg string) {
+// notAssessed records msg once; checkIDs are the checks whose missing
+// verdict it is about (none for a sub-score without data).
+func (in *Input) notAssessed(msg string, checkIDs ...string) {
 	for _, m := range in.missing {
 		if m == msg {
 			return
 		}
 	}
 	in.missing = append(in.missing, msg)
+	if len(checkIDs) == 0 {
+		in.missingItems = append(in.missingItems, NotAssessed{Reason: msg})
+	}
+	for _, id := range checkIDs {
+		in.missingItems = append(in.missingItems, NotAssessed{CheckID: id, Reason: msg})
+	}
 }
 
 // flushUnassessed turns the per-category lists of unapplied finding-based
@@ -122,8 +132,13 @@ func (in *Input) flushUnassessed() {
 	}
 	sort.Strings(cats)
 	for _, c := range cats {
-		in.notAssessed(c + " checks without a pass/fail finding, so their caps were not applied: " +
-			strings.Join(in.unassessed[c], ", "))
+		var ids []string
+		for _, e := range in.unassessed[c] {
+			id, _, _ := strings.Cut(e, " ")
+			ids = append(ids, id)
+		}
+		in.notAssessed(c+" checks without a pass/fail finding, so their caps were not applied: "+
+			strings.Join(in.unassessed[c], ", "), ids...)
 	}
 }
 

@@ -146,7 +146,7 @@ func noModernTLS(in *Input) (string, bool) {
 	}
 	for _, name := range []string{view.TLS12, view.TLS13} {
 		if p, ok := view.Protocol(in.Obs, name); !ok || p.Error != "" {
-			in.notAssessed(name + " support unknown (not probed or probe failed): the no-TLS-1.2 cap (C) was not applied")
+			in.notAssessed(name+" support unknown (not probed or probe failed): the no-TLS-1.2 cap (C) was not applied", checks.IDProtoTLS12Missing)
 			return "", false
 		}
 	}
@@ -235,7 +235,7 @@ func noTLS13(in *Input) *Cap {
 	p, ok := view.Protocol(in.Obs, view.TLS13)
 	switch {
 	case !ok || (!p.Supported && p.Error != ""):
-		in.notAssessed("TLS 1.3 support unknown (not probed or probe failed): the no-TLS-1.3 warning was not applied")
+		in.notAssessed("TLS 1.3 support unknown (not probed or probe failed): the no-TLS-1.3 warning was not applied", checks.IDProtoTLS13Missing)
 		return nil
 	case p.Supported:
 		return nil
@@ -257,7 +257,7 @@ func exceptional2009r(in *Input) bool {
 		return false // judged: the HSTS warning says why
 	}
 	if !in.Assessed(checks.IDHTTPHSTSShort) {
-		in.notAssessed("HSTS not assessed (no " + checks.IDHTTPHSTSShort + " finding): no A+ possible, no HSTS warning applied")
+		in.notAssessed("HSTS not assessed (no "+checks.IDHTTPHSTSShort+" finding): no A+ possible, no HSTS warning applied", checks.IDHTTPHSTSShort)
 		return false
 	}
 	return in.Passed(checks.IDHTTPHSTSShort)
@@ -282,6 +282,6 @@ func exceptional2009q(in *Input) bool {
 			return true
 		}
 	}
-	in.notAssessed("TLS_FALLBACK_SCSV not assessed (no " + checks.IDVulnNoFallbackSCSV + " finding): required for A+ under ssllabs-2009q")
+	in.notAssessed("TLS_FALLBACK_SCSV not assessed (no "+checks.IDVulnNoFallbackSCSV+" finding): required for A+ under ssllabs-2009q", checks.IDVulnNoFallbackSCSV)
 	return false
 }

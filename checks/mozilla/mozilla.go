@@ -85,6 +85,8 @@ type Result struct {
 	Compliant bool   `json:"compliant"`
 	// Deviations are readable sentences, one per problem.
 	Deviations []string `json:"deviations,omitempty"`
+	// DeviationItems are the same problems as typed items, in the same order.
+	DeviationItems []Deviation `json:"deviation_items,omitempty"`
 	// Fields are the profile fields that deviate ("tls_versions",
 	// "ciphers", "ciphersuites", "tls_curves", "dh_param_size",
 	// "server_preferred_order", "certificate_types", ...), sorted; the
@@ -92,10 +94,30 @@ type Result struct {
 	Fields []string `json:"fields,omitempty"`
 }
 
+// Deviation is one way an endpoint departs from a profile.
+type Deviation struct {
+	// Field is the profile field ("tls_versions", "ciphers", ...).
+	Field   string `json:"field"`
+	Message string `json:"message"`
+	// Values are what must go (protocols, suites, groups, a DH group) or
+	// what is wrong (a key type, curve, signature, lifespan); Allowed what
+	// the profile allows instead; Subject the certificate concerned.
+	Values  []string `json:"values,omitempty"`
+	Allowed []string `json:"allowed,omitempty"`
+	Subject string   `json:"subject,omitempty"`
+}
+
 func (r *Result) add(field, format string, args ...any) {
-	r.Deviations = append(r.Deviations, fmt.Sprintf(format, args...))
-	if !slices.Contains(r.Fields, field) {
-		r.Fields = append(r.Fields, field)
+	r.addItem(Deviation{Field: field}, format, args...)
+}
+
+// addItem records d with its message.
+func (r *Result) addItem(d Deviation, format string, args ...any) {
+	d.Message = fmt.Sprintf(format, args...)
+	r.Deviations = append(r.Deviations, d.Message)
+	r.DeviationItems = append(r.DeviationItems, d)
+	if !slices.Contains(r.Fields, d.Field) {
+		r.Fields = append(r.Fields, d.Field)
 	}
 }
 
@@ -156,15 +178,16 @@ func checkProtocols(o *obs.Observation, p Profile, r *Result) {
 		}
 	}
 	if len(extra) > 0 {
-		r.add("tls_versions", "protocols %s must be disabled (allowed: %s)", strings.Join(extra, ", "), strings.Join(p.TLSVersions, ", "))
+		r.addItem(Deviation{Field: "tls_versions", Values: extra, Allowed: p.TLSVersions},
+			"protocols %s must be disabled (allowed: %s)", strings.Join(extra, ", "), strings.Join(p.TLSVersions, ", "))
 	}
 	if slices.Contains(p.TLSVersions, "TLSv1.3") && !view.Supported(o, view.TLS13) {
-		r.add("tls_versions", "TLSv1.3 must be enabled")
+		r.addItem(Deviation{Field: "tls_versions", Values: []string{"TLSv1.3"}}, "TLSv1.3 must be enabled")
 	}
 	if p.ServerPreferredOrder {
 		for _, sp := range view.SupportedProtocols(o) {
 			if sp.ServerOrder != nil && !*sp.ServerOrder && sp.Name != view.TLS13 {
-				r.add("server_preferred_order", "%s: the server must enforce its cipher order", sp.Name)
+				r.addItem(Deviation{Field: "server_preferred_order", Values: []string{sp.Name}}, "%s: the server must enforce its cipher order", sp.Name)
 			}
 		}
 	}
@@ -188,19 +211,21 @@ func checkSuites(o *obs.Observation, p Profile, r *Result) {
 		}
 	}
 	if len(tls12) > 0 {
-		r.add("ciphers", "cipher suites not in the profile must be disabled: %s", suiteNames(tls12))
+		r.addItem(Deviation{Field: "ciphers", Values: suiteList(tls12)}, "cipher suites not in the profile must be disabled: %s", suiteNames(tls12))
 	}
 	if len(tls13) > 0 {
-		r.add("ciphersuites", "TLS 1.3 suites not in the profile must be disabled: %s", suiteNames(tls13))
+		r.addItem(Deviation{Field: "ciphersuites", Values: suiteList(tls13), Allowed: p.Ciphersuites}, "TLS 1.3 suites not in the profile must be disabled: %s", suiteNames(tls13))
 	}
 }
 
-func suiteNames(ss []view.Suite) string {
+func suiteNames(ss []view.Suite) string { return strings.Join(suiteList(ss), ", ") }
+
+func suiteList(ss []view.Suite) []string {
 	names := make([]string, len(ss))
 	for i, s := range ss {
 		names[i] = view.Name(s)
 	}
-	return strings.Join(names, ", ")
+	return names
 }
 
 func checkKeyExchange(o *obs.Observation, p Profile, r *Result) {
@@ -219,7 +244,7 @@ func checkKeyExchange(o *obs.Observation, p Profile, r *Result) {
 			}
 		}
 		if len(extra) > 0 {
-			r.add("tls_curves", "groups not in the profile must be disabled: %s (allowed: %s)",
+			r.addItem(Deviation{Field: "tls_curves", Values: extra, Allowed: p.TLSCurves}, "groups not in the profile must be disabled: %s (allowed: %s)",
 				strings.Join(extra, ", "), strings.Join(p.TLSCurves, ", "))
 		}
 	}
@@ -228,7 +253,8 @@ func checkKeyExchange(o *obs.Observation, p Profile, r *Result) {
 		case p.DHParamSize == 0:
 			// The DHE suites themselves are reported under "ciphers".
 		case d.Bits < p.DHParamSize:
-			r.add("dh_param_size", "DH parameters must be at least %d bits (ffdhe%d): %s", p.DHParamSize, p.DHParamSize, d.Label)
+			r.addItem(Deviation{Field: "dh_param_size", Values: []string{d.Label}, Allowed: []string{fmt.Sprintf("ffdhe%d", p.DHParamSize)}},
+				"DH parameters must be at least %d bits (ffdhe%d): %s", p.DHParamSize, p.DHParamSize, d.Label)
 		}
 	}
 }
@@ -245,13 +271,16 @@ func checkCertificates(o *obs.Observation, p Profile, r *Result) {
 		}
 		kt := strings.ToLower(c.KeyType)
 		if kt != "" && !slices.Contains(p.CertificateTypes, kt) {
-			r.add("certificate_types", "%s: %s key; the profile allows %s", subject, c.KeyType, strings.Join(p.CertificateTypes, ", "))
+			r.addItem(Deviation{Field: "certificate_types", Values: []string{c.KeyType}, Allowed: p.CertificateTypes, Subject: subject},
+				"%s: %s key; the profile allows %s", subject, c.KeyType, strings.Join(p.CertificateTypes, ", "))
 		}
 		if kt == "rsa" && p.RSAKeySize > 0 && c.KeyBits > 0 && c.KeyBits < p.RSAKeySize {
-			r.add("rsa_key_size", "%s: RSA key of %d bits; at least %d required", subject, c.KeyBits, p.RSAKeySize)
+			r.addItem(Deviation{Field: "rsa_key_size", Values: []string{fmt.Sprint(c.KeyBits)}, Allowed: []string{fmt.Sprintf(">=%d", p.RSAKeySize)}, Subject: subject},
+				"%s: RSA key of %d bits; at least %d required", subject, c.KeyBits, p.RSAKeySize)
 		}
 		if kt == "ecdsa" && c.Curve != "" && !slices.Contains(p.CertificateCurves, mozGroup(c.Curve)) {
-			r.add("certificate_curves", "%s: curve %s; the profile allows %s", subject, c.Curve, strings.Join(p.CertificateCurves, ", "))
+			r.addItem(Deviation{Field: "certificate_curves", Values: []string{c.Curve}, Allowed: p.CertificateCurves, Subject: subject},
+				"%s: curve %s; the profile allows %s", subject, c.Curve, strings.Join(p.CertificateCurves, ", "))
 		}
 		if c.SigAlg != "" {
 			sig := c.SigAlg
@@ -259,12 +288,15 @@ func checkCertificates(o *obs.Observation, p Profile, r *Result) {
 				sig = a
 			}
 			if !slices.Contains(p.CertificateSignatures, sig) {
-				r.add("certificate_signatures", "%s: signature %s; the profile allows %s", subject, c.SigAlg, strings.Join(p.CertificateSignatures, ", "))
+				r.addItem(Deviation{Field: "certificate_signatures", Values: []string{c.SigAlg}, Allowed: p.CertificateSignatures, Subject: subject},
+					"%s: signature %s; the profile allows %s", subject, c.SigAlg, strings.Join(p.CertificateSignatures, ", "))
 			}
 		}
 		if !c.NotBefore.IsZero() && !c.NotAfter.IsZero() && p.MaxCertLifespanDays > 0 {
 			if days := int(c.NotAfter.Sub(c.NotBefore).Hours() / 24); days > p.MaxCertLifespanDays {
-				r.add("maximum_certificate_lifespan", "%s: valid for %d days; at most %d allowed (%d recommended)",
+				r.addItem(Deviation{Field: "maximum_certificate_lifespan", Values: []string{fmt.Sprintf("%d days", days)},
+					Allowed: []string{fmt.Sprintf("<=%d days", p.MaxCertLifespanDays)}, Subject: subject},
+					"%s: valid for %d days; at most %d allowed (%d recommended)",
 					subject, days, p.MaxCertLifespanDays, p.RecommendedLifespan)
 			}
 		}

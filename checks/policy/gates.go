@@ -42,6 +42,46 @@ type Verdict struct {
 	Passed bool `json:"passed"`
 	// Violations are the broken rules, in the order Gates.Evaluate gives.
 	Violations []Violation `json:"violations"`
+	// Rules is every rule that was set, with its result ("pass" or
+	// "fail"), command-line gates first, then the policy file's rules.
+	Rules []RuleResult `json:"rules"`
+}
+
+// RuleResult is the verdict of one rule.
+type RuleResult struct {
+	Rule   string `json:"rule"`
+	Result string `json:"result"` // "pass" or "fail"
+	// Source: "flag" (a command-line gate) or "policy" (the policy file).
+	Source string `json:"source"`
+}
+
+// ruleResults lists the rules of g with their result given the violations.
+func (g Gates) ruleResults(flagViolations, fileViolations []Violation) []RuleResult {
+	out := []RuleResult{}
+	res := func(rule, source string, vs []Violation) {
+		r := RuleResult{Rule: rule, Result: "pass", Source: source}
+		for _, v := range vs {
+			if v.Rule == rule {
+				r.Result = "fail"
+			}
+		}
+		out = append(out, r)
+	}
+	for _, f := range []struct {
+		rule string
+		set  bool
+	}{{"fail_under", g.FailUnder != ""}, {"fail_on", g.FailOn != ""}, {"expiry_warn", g.Expiry}, {"require_mozilla", g.RequireMozilla != ""},
+		{"require_store", len(g.RequireStores) > 0}} {
+		if f.set {
+			res(f.rule, "flag", flagViolations)
+		}
+	}
+	if g.File != nil {
+		for _, rule := range g.File.RuleNames() {
+			res(rule, "policy", fileViolations)
+		}
+	}
+	return out
 }
 
 // IDs of the checks the expiry gate reads.
@@ -112,9 +152,13 @@ func (g Gates) Evaluate(in Input) *Verdict {
 	for _, ev := range StoreViolations(in.Findings, g.RequireStores) {
 		add("require_store", ev, "--require-store "+ev)
 	}
+	flagViolations := v.Violations
+	var fileViolations []Violation
 	if g.File != nil {
-		v.Violations = append(v.Violations, g.File.Evaluate(in)...)
+		fileViolations = g.File.Evaluate(in)
+		v.Violations = append(slices.Clip(v.Violations), fileViolations...)
 	}
+	v.Rules = g.ruleResults(flagViolations, fileViolations)
 	v.Passed = len(v.Violations) == 0
 	return v
 }

@@ -21,6 +21,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/grade"
 	"github.com/tlsaudit/tlsaudit/checks/mozilla"
 	"github.com/tlsaudit/tlsaudit/scan/registry"
 )
@@ -73,6 +74,27 @@ type Policy struct {
 	forbidden map[string]bool // obs protocol names
 	failOn    checks.Severity
 	lines     map[string]int // top-level key → line, for Validate's errors
+}
+
+// RuleNames lists the rules the policy sets, by their violation rule names,
+// in file-key order.
+func (p *Policy) RuleNames() []string {
+	var out []string
+	for _, r := range []struct {
+		name string
+		set  bool
+	}{
+		{"min_protocol", p.MinProtocol != ""}, {"forbidden_protocols", len(p.ForbiddenProtocols) > 0},
+		{"forbidden_suites", len(p.ForbiddenSuites) > 0}, {"require_forward_secrecy", p.RequireForwardSecrecy},
+		{"require_aead", p.RequireAEAD}, {"hsts", p.HSTS != nil}, {"min_key_size", p.MinKeySize != (KeySizes{})},
+		{"min_days_to_expiry", p.MinDaysToExpiry != 0}, {"require_mozilla", p.RequireMozilla != ""},
+		{"min_grade", p.MinGrade != ""}, {"deny_checks", len(p.DenyChecks) > 0}, {"fail_on", p.FailOn != ""},
+	} {
+		if r.set {
+			out = append(out, r.name)
+		}
+	}
+	return out
 }
 
 // HSTSRule is the required Strict-Transport-Security policy.
@@ -321,13 +343,15 @@ func ProtocolName(s string) (string, bool) {
 	return "", false
 }
 
-// gradeRanks orders letter grades, best highest; T and M rank 0, below F.
-var gradeRanks = map[string]int{
-	"A+": 8, "A": 7, "A-": 6, "B": 5, "C": 4, "D": 3, "E": 2, "F": 1, "T": 0, "M": 0,
-}
-
-// GradeRank orders letter grades: A+ 8, A 7, A- 6, B 5 … F 1; T and M 0.
+// GradeRank orders letter grades best highest, for floors: A+ 8, A 7,
+// A- 6, B 5 … F 1; T and M 0 (the order is grade.Rank's).
 func GradeRank(letter string) (int, bool) {
-	r, ok := gradeRanks[letter]
-	return r, ok
+	r, ok := grade.Rank(letter)
+	switch {
+	case !ok:
+		return 0, false
+	case !grade.InScale(letter):
+		return 0, true
+	}
+	return 8 - r, true
 }

@@ -263,6 +263,22 @@ func FuzzLoad(f *testing.F) {
 	})
 }
 
+func TestVerdictListsEveryRuleWithItsResult(t *testing.T) {
+	p, err := Load([]byte("min_protocol: TLSv1.2\nrequire_aead: true\nhsts: {}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.RuleNames(); !slices.Equal(got, []string{"min_protocol", "require_aead", "hsts"}) {
+		t.Errorf("RuleNames %q", got)
+	}
+	g := Gates{FailOn: checks.SeverityHigh, File: p}
+	v := g.Evaluate(Input{Obs: checktest.Observation(t, "legacy"), Now: now})
+	want := []RuleResult{{"fail_on", "pass", "flag"}, {"min_protocol", "fail", "policy"}, {"require_aead", "fail", "policy"}, {"hsts", "fail", "policy"}}
+	if v == nil || !slices.Equal(v.Rules, want) {
+		t.Errorf("rules %+v, want %+v", v, want)
+	}
+}
+
 // A second YAML document would be ignored by a single decode: the whole
 // file is refused, whether the extra document is valid or not.
 func TestLoadRejectsMultiDocumentFiles(t *testing.T) {

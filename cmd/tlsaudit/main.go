@@ -212,10 +212,11 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 		}
 		cfg.format = "json"
 	}
-	switch cfg.format {
-	case "text", "json", "jsonl", "html", "csv", "junit", "sarif":
-	default:
-		return fail(fmt.Sprintf("unknown --format %q (want text, json, jsonl, html, csv, junit or sarif)", cfg.format))
+	// The formats are the report package's; "quiet" is chosen by --quiet.
+	formats := slices.DeleteFunc(report.Formats(), func(f string) bool { return f == "quiet" })
+	if !slices.Contains(formats, cfg.format) {
+		return fail(fmt.Sprintf("unknown --format %q (want %s or %s)", cfg.format,
+			strings.Join(formats[:len(formats)-1], ", "), formats[len(formats)-1]))
 	}
 	if quiet {
 		if cfg.format != "text" {

@@ -34,6 +34,10 @@ Flags:
   --db PATH|URL          SQLite file (default tlsaudit-serve.db) or
                          postgres://user@host/db (several replicas share its queue)
   --ca-file FILE         also validate chains against the roots in FILE (PEM)
+  --trust-store NAME=FILE, --trust-store-dir DIR, --platform-stores
+                         more named trust stores, each with its own trust line
+                         (SSL Labs trustPaths, getRootCertsRaw?trustStore=N); as
+                         for audits
   --allow-targets LIST   CIDR prefixes, addresses and host names that may be
                          assessed although private, loopback, link-local, ...
                          (by default only public addresses are)
@@ -79,13 +83,15 @@ func serveFlagSet(c *serveConfig, wc *webConfig) *flag.FlagSet {
 	fs.BoolVar(&c.quick, "quick", false, "")
 	webFlags(fs, wc)
 	fs.StringVar(&c.certs.caFile, "ca-file", "", "")
+	namedStoreFlags(fs, &c.certs.named)
 	return fs
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var c serveConfig
 	var wc webConfig
-	rest, _, err := parseArgs(serveFlagSet(&c, &wc), args)
+	fs := serveFlagSet(&c, &wc)
+	rest, _, err := parseArgs(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, serveUsage+serveWebUsage)
@@ -126,8 +132,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail(err.Error())
 	}
 	c.certs.system = false
-	c.certs.named.platform = true // apple, windows, java when installed: SSL Labs' platform lines
-	if err := c.certs.load(map[string]bool{}); err != nil {
+	// The platform stores (apple, windows, java when installed: SSL Labs'
+	// platform lines) unless --platform-stores=false.
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if err := c.certs.load(set); err != nil {
 		return fail(err.Error())
 	}
 

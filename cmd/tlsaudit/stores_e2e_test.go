@@ -335,12 +335,20 @@ func TestPlatformStoresFromTestsslPackage(t *testing.T) {
 			t.Errorf("%s: %+v (provenance %+v), want an untrusted informational platform snapshot of 50+ roots", name, st, pv)
 			continue
 		}
-		if pv.Date.Year() > 2023 || pv.AgeDays < 365 {
-			t.Errorf("%s: dated %s (%d days old), want the package's 2022 snapshot", name, pv.Date, pv.AgeDays)
+		if pv.Date.Year() > 2023 || pv.AgeDays < 365 || pv.FileModified.IsZero() || pv.FileAgeDays < 365 {
+			t.Errorf("%s: dated %s (%d days old), file %s (%d days old), want the package's 2022 snapshot",
+				name, pv.Date, pv.AgeDays, pv.FileModified, pv.FileAgeDays)
 		}
 	}
 	if failed(r.Findings, checks.IDCertUntrusted) || r.Grade == nil || r.Grade.Letter == "T" {
 		t.Errorf("the platform stores decided the grade: %+v", r.Grade)
+	}
+	for _, f := range r.Findings {
+		if st, _ := cert.StoreOfSubject(f.Subject); f.CheckID == cert.IDStoreTrust && st == "java" &&
+			(f.Status != checks.StatusFail || f.Severity != checks.SeverityInfo || !strings.Contains(f.Detail, "a snapshot of the Java") ||
+				!strings.Contains(f.Detail, "expected: private PKI trusted via --ca-file")) {
+			t.Errorf("java's finding %+v, want an informational failure naming the snapshot and the private PKI", f)
+		}
 	}
 }
 

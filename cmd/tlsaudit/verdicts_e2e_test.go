@@ -4,8 +4,10 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math/big"
@@ -21,6 +23,7 @@ import (
 
 	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
+	"github.com/tlsaudit/tlsaudit/checks/strength"
 	"github.com/tlsaudit/tlsaudit/report"
 	"github.com/tlsaudit/tlsaudit/scan/tlstest"
 )
@@ -353,5 +356,66 @@ func TestPrivatePKILintsAreInformational(t *testing.T) {
 	if !strings.Contains(text.stdout, "mozilla  untrusted (expected: private PKI trusted via --ca-file)") ||
 		strings.Contains(text.stdout, "\x1b[31muntrusted") {
 		t.Errorf("the public store's line is red or missing:\n%s", text.stdout)
+	}
+}
+
+// TestTypedFactsInJSON: what CI scripts need is in the JSON as typed
+// fields, not only in prose: HSTS and HPKP, each accepted suite's
+// strength, the grade's not-assessed items with check IDs, each Mozilla
+// deviation, and each gate's result.
+func TestTypedFactsInJSON(t *testing.T) {
+	e := newE2E(t)
+	leaf := e.leaf(t, tlstest.LeafOptions{})
+	spki := sha256.Sum256(leaf.Cert.RawSubjectPublicKeyInfo)
+	pin := base64.StdEncoding.EncodeToString(spki[:])
+	backup := base64.StdEncoding.EncodeToString(make([]byte, 32))
+	srv := tlstest.StartNginxT(t, tlstest.NginxOptions{Leaves: []*tlstest.Leaf{leaf}, Protocols: "TLSv1.2 TLSv1.3",
+		Ciphers: "ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA", HSTS: "max-age=63072000; includeSubDomains; preload",
+		Extra: `    add_header Public-Key-Pins 'pin-sha256="` + pin + `"; pin-sha256="` + backup + `"; max-age=600; report-uri="https://r.example.test/"' always;`})
+	res := runCmd(t, "", "--json", "--fail-under", "A", "--fail-on", "info", "--ca-file", e.rootFile, "--sni", tlstest.DefaultName, srv.Addr)
+	var reps []*report.Report
+	if err := json.Unmarshal([]byte(res.stdout), &reps); err != nil || len(reps) != 1 {
+		t.Fatalf("report JSON: %v\n%s%s", err, res.stdout, res.stderr)
+	}
+	r := reps[0]
+	h := r.HTTPHeaders
+	if h == nil || h.HSTS == nil || !h.HSTS.Present || !h.HSTS.Valid || h.HSTS.MaxAge != 63072000 || !h.HSTS.IncludeSubdomains || !h.HSTS.Preload {
+		t.Fatalf("http_headers.hsts %+v", h)
+	}
+	if p := h.HPKP; p == nil || len(p.Pins) != 2 || !p.MatchesChain || !p.BackupPin || p.MaxAge != 600 || p.ReportURI != "https://r.example.test/" || !p.Valid {
+		t.Errorf("http_headers.hpkp %+v", h.HPKP)
+	}
+	strengths := map[string]strength.Level{}
+	for _, s := range r.SuiteStrengths {
+		strengths[s.Protocol+" "+s.Name] = s.Strength
+	}
+	if strengths["TLSv1.2 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"] != strength.Secure || strengths["TLSv1.2 TLS_RSA_WITH_AES_128_CBC_SHA"] != strength.Weak {
+		t.Errorf("suite_strengths %+v", r.SuiteStrengths)
+	}
+	var withID int
+	for _, n := range r.Grade.NotAssessedItems {
+		if n.CheckID != "" && n.Reason != "" {
+			withID++
+		}
+	}
+	if len(r.Grade.NotAssessed) > 0 && withID == 0 {
+		t.Errorf("not_assessed_items carry no check ID: %+v", r.Grade.NotAssessedItems)
+	}
+	for _, m := range r.Mozilla.Results {
+		if len(m.DeviationItems) != len(m.Deviations) {
+			t.Errorf("%s: %d deviation items for %d deviations", m.Profile, len(m.DeviationItems), len(m.Deviations))
+		}
+		for _, d := range m.DeviationItems {
+			if d.Field == "ciphers" && !slices.Contains(d.Values, "TLS_RSA_WITH_AES_128_CBC_SHA") {
+				t.Errorf("%s: ciphers deviation without the suite: %+v", m.Profile, d)
+			}
+		}
+	}
+	rules := map[string]string{}
+	for _, rr := range r.Policy.Rules {
+		rules[rr.Rule+"/"+rr.Source] = rr.Result
+	}
+	if rules["fail_under/flag"] != "pass" || rules["fail_on/flag"] != "fail" {
+		t.Errorf("policy rules %+v (grade %s)", r.Policy.Rules, r.Grade.Letter)
 	}
 }

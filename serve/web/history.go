@@ -80,7 +80,7 @@ func (p *Pages) history(w http.ResponseWriter, r *http.Request) {
 			body.Changes += len(t.Changes)
 		}
 	}
-	p.render(w, http.StatusOK, "history", "", "History of "+key, body, "")
+	p.render(w, r, http.StatusOK, "history", "", "History of "+key, body, "")
 }
 
 // reportsOf lists an assessment's reports, keyed for the diff by endpoint

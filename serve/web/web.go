@@ -190,14 +190,26 @@ type page struct {
 	Script template.JS
 	Style  template.CSS
 	Tool   report.Tool
+	Base   string // the path prefix of every link: "" or /k/KEY
 	Nav    string // the current section: home, dashboard, decoder
 	Dash   bool   // the dashboard is enabled
 	Body   any
 	Report template.HTML // the embedded report sections (already escaped)
 }
 
-func (p *Pages) render(w http.ResponseWriter, code int, name, nav, title string, body any, rep template.HTML) {
-	pg := page{Title: title, CSP: CSP, Script: template.JS(script), Tool: p.cfg.Tool, Nav: nav,
+// basePath is the prefix the page's links need: a request that came
+// through the API key path (/k/KEY/..., which the server rewrites into the
+// X-API-Key header) links back through it.
+func basePath(r *http.Request) string {
+	k := r.Header.Get("X-API-Key")
+	if k == "" || strings.ContainsAny(k, "/?#%") {
+		return ""
+	}
+	return "/k/" + url.PathEscape(k)
+}
+
+func (p *Pages) render(w http.ResponseWriter, r *http.Request, code int, name, nav, title string, body any, rep template.HTML) {
+	pg := page{Title: title, CSP: CSP, Script: template.JS(script), Tool: p.cfg.Tool, Nav: nav, Base: basePath(r),
 		Dash: p.cfg.Monitor != nil, Body: body, Report: rep, Style: template.CSS(baseCSS)}
 	if rep != "" {
 		pg.Style = template.CSS(report.HTMLStyle() + baseCSS)
@@ -219,7 +231,7 @@ func (p *Pages) render(w http.ResponseWriter, code int, name, nav, title string,
 }
 
 func (p *Pages) fail(w http.ResponseWriter, r *http.Request, code int, msg string) {
-	p.render(w, code, "error", "", "Error", struct {
+	p.render(w, r, code, "error", "", "Error", struct {
 		Code    int
 		Message string
 		Host    string
@@ -241,7 +253,7 @@ func (p *Pages) home(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		p.cfg.Log.Warn("web: recent", "err", err)
 	}
-	p.render(w, http.StatusOK, "home", "home", "tlsaudit", struct{ Recent []*Assessment }{recent}, "")
+	p.render(w, r, http.StatusOK, "home", "home", "tlsaudit", struct{ Recent []*Assessment }{recent}, "")
 }
 
 // --- analyze ---
@@ -266,7 +278,7 @@ func (p *Pages) analyze(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	d := strings.TrimSpace(q.Get("d"))
 	if d == "" {
-		http.Redirect(w, r, "/", http.StatusSeeOther)
+		http.Redirect(w, r, basePath(r)+"/", http.StatusSeeOther)
 		return
 	}
 	key, err := p.cfg.Backend.Key(d)
@@ -291,7 +303,7 @@ func (p *Pages) analyze(w http.ResponseWriter, r *http.Request) {
 		a, err = p.cfg.Backend.Start(ctx, r, d, true)
 		if err == nil {
 			// The scan-again link must not start another one on reload.
-			http.Redirect(w, r, analyzeURL(key, "id", strconv.FormatInt(a.ID, 10)), http.StatusSeeOther)
+			http.Redirect(w, r, basePath(r)+analyzeURL(key, "id", strconv.FormatInt(a.ID, 10)), http.StatusSeeOther)
 			return
 		}
 	default:
@@ -316,7 +328,7 @@ func (p *Pages) analyze(w http.ResponseWriter, r *http.Request) {
 	if !a.Finished() {
 		body.StatusURL = "/ssltest/status.json?id=" + id
 		body.DoneURL = analyzeURL(key, "id", id)
-		p.render(w, http.StatusOK, "progress", "", "Assessing "+key, body, "")
+		p.render(w, r, http.StatusOK, "progress", "", "Assessing "+key, body, "")
 		return
 	}
 	var reps []*report.Report
@@ -341,7 +353,7 @@ func (p *Pages) analyze(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	// RenderHTMLSections escaped every string it wrote (html/template).
-	p.render(w, http.StatusOK, "analyze", "", key+": "+gradeOr(a.Grade), body, template.HTML(sections.String()))
+	p.render(w, r, http.StatusOK, "analyze", "", key+": "+gradeOr(a.Grade), body, template.HTML(sections.String()))
 }
 
 func gradeOr(g string) string {
@@ -422,7 +434,7 @@ func (p *Pages) decoder(w http.ResponseWriter, r *http.Request) {
 		// What was pasted is not kept: it lives in this response only.
 		body.Text = ""
 	}
-	p.render(w, http.StatusOK, "decoder", "decoder", "Certificate decoder", body, "")
+	p.render(w, r, http.StatusOK, "decoder", "decoder", "Certificate decoder", body, "")
 }
 
 // --- dashboard ---
@@ -512,7 +524,7 @@ func (p *Pages) dashboard(w http.ResponseWriter, r *http.Request) {
 	if sortBy != "grade" {
 		sortBy = "expiry"
 	}
-	p.render(w, http.StatusOK, "dashboard", "dashboard", "Monitored hosts", dashBody{Rows: p.dashRows(sortBy), Sort: sortBy}, "")
+	p.render(w, r, http.StatusOK, "dashboard", "dashboard", "Monitored hosts", dashBody{Rows: p.dashRows(sortBy), Sort: sortBy}, "")
 }
 
 // sameOrigin refuses a form posted from another site: a browser sends
@@ -546,12 +558,12 @@ func (p *Pages) dashboardPost(w http.ResponseWriter, r *http.Request) {
 	switch r.PostForm.Get("action") {
 	case "add":
 		if _, err := p.cfg.Backend.Key(target); err != nil {
-			p.render(w, http.StatusBadRequest, "dashboard", "dashboard", "Monitored hosts",
+			p.render(w, r, http.StatusBadRequest, "dashboard", "dashboard", "Monitored hosts",
 				dashBody{Rows: p.dashRows("expiry"), Sort: "expiry", Error: err.Error()}, "")
 			return
 		}
 		if err := p.cfg.Monitor.Add(target); err != nil {
-			p.render(w, http.StatusBadRequest, "dashboard", "dashboard", "Monitored hosts",
+			p.render(w, r, http.StatusBadRequest, "dashboard", "dashboard", "Monitored hosts",
 				dashBody{Rows: p.dashRows("expiry"), Sort: "expiry", Error: err.Error()}, "")
 			return
 		}
@@ -563,7 +575,7 @@ func (p *Pages) dashboardPost(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, http.StatusBadRequest, "Unknown action.")
 		return
 	}
-	http.Redirect(w, r, "/dashboard", http.StatusSeeOther)
+	http.Redirect(w, r, basePath(r)+"/dashboard", http.StatusSeeOther)
 }
 
 // --- helpers ---

@@ -247,3 +247,18 @@ func TestEveryPageIsSelfContained(t *testing.T) {
 		io.Discard.Write([]byte(page))
 	}
 }
+
+func TestPagesReachedThroughTheKeyPathLinkThroughIt(t *testing.T) {
+	p, _ := New(Config{Backend: &memBackend{}, Monitor: &fakeMonitor{}})
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("X-API-Key", "0123456789abcdef0123")
+	rec := httptest.NewRecorder()
+	p.ServeHTTP(rec, req)
+	page := rec.Body.String()
+	if !strings.Contains(page, `action="/k/0123456789abcdef0123/ssltest/analyze.html"`) || !strings.Contains(page, `href="/k/0123456789abcdef0123/dashboard"`) {
+		t.Errorf("links do not keep the key path:\n%s", page)
+	}
+	if strings.Contains(page, `href="/dashboard"`) {
+		t.Errorf("a link leaves the key path")
+	}
+}

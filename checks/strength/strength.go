@@ -1,4 +1,9 @@
-package report
+// Package strength rates an accepted cipher suite as secure, weak or
+// insecure, from its attributes in scan/registry (or its name when the
+// registry does not know the code point) and the key exchange size
+// observed. The reports print the rating beside each suite; the rule is
+// here so that no format decides it.
+package strength
 
 import (
 	"strings"
@@ -7,17 +12,17 @@ import (
 	"github.com/tlsaudit/tlsaudit/scan/registry"
 )
 
-// Strength is the marker the text report puts beside a cipher suite.
-type Strength string
+// Level is the rating of one suite.
+type Level string
 
 const (
-	// StrengthSecure: forward secrecy and an AEAD cipher.
-	StrengthSecure Strength = "secure"
-	// StrengthWeak: usable but below current practice (no forward secrecy,
-	// CBC, 3DES, small ephemeral key).
-	StrengthWeak Strength = "weak"
-	// StrengthInsecure: broken (NULL, anonymous, export, RC4, DES, RC2, SSLv2).
-	StrengthInsecure Strength = "insecure"
+	// Secure: forward secrecy and an AEAD cipher.
+	Secure Level = "secure"
+	// Weak: usable but below current practice (no forward secrecy, CBC,
+	// 3DES, small ephemeral key).
+	Weak Level = "weak"
+	// Insecure: broken (NULL, anonymous, export, RC4, DES, RC2, SSLv2).
+	Insecure Level = "insecure"
 )
 
 // suiteAttrs are the attributes of a suite that decide its strength.
@@ -77,34 +82,34 @@ func attrsFromName(name string) suiteAttrs {
 	return a
 }
 
-// SuiteStrength rates one accepted suite of protocol proto, taking the
-// observed key exchange size into account (DHE under 2048 bits or ECDHE
-// under 224 bits is weak; DHE under 1024 bits is insecure).
-func SuiteStrength(proto string, s obs.Suite) Strength {
+// Suite rates one accepted suite of protocol proto, taking the observed key
+// exchange size into account (DHE under 2048 bits or ECDHE under 224 bits
+// is weak; DHE under 1024 bits is insecure).
+func Suite(proto string, s obs.Suite) Level {
 	if proto == "SSLv2" || proto == "SSLv3" {
-		return StrengthInsecure
+		return Insecure
 	}
 	a := attrsOf(proto, s)
 	if a.broken {
-		return StrengthInsecure
+		return Insecure
 	}
 	if kx := s.KeyExchange; kx != nil && kx.Bits > 0 {
 		switch kx.Kind {
 		case "DHE":
 			if kx.Bits < 1024 {
-				return StrengthInsecure
+				return Insecure
 			}
 			if kx.Bits < 2048 {
-				return StrengthWeak
+				return Weak
 			}
 		case "ECDHE":
 			if kx.Bits < 224 {
-				return StrengthWeak
+				return Weak
 			}
 		}
 	}
 	if a.fs && a.aead && !a.block64 {
-		return StrengthSecure
+		return Secure
 	}
-	return StrengthWeak
+	return Weak
 }
