@@ -102,7 +102,8 @@ func (t *textRenderer) section(title string) {
 
 // field writes one "Label   value" line of the summary; an empty label
 // continues the previous field. In the summary a long plain value is
-// wrapped under its first line, so it fits the terminal.
+// wrapped under its first line, at 80 columns or the terminal's width when
+// narrower.
 func (t *textRenderer) field(label, value string) {
 	t.fieldHang(label, value, 0)
 }
@@ -111,7 +112,7 @@ func (t *textRenderer) field(label, value string) {
 // (under the reason of a "B  reason" cap line).
 func (t *textRenderer) fieldHang(label, value string, hang int) {
 	if t.inSummary && !strings.ContainsAny(value, "\x1b\n") {
-		value = strings.Join(wrapKeep(value, t.st.columns()-summaryIndent-1-hang), "\n"+strings.Repeat(" ", summaryIndent+hang))
+		value = strings.Join(wrapKeep(value, min(t.st.columns(), 80)-summaryIndent-1-hang), "\n"+strings.Repeat(" ", summaryIndent+hang))
 	}
 	fmt.Fprintf(t.b, "  %-12s %s\n", label, value)
 }
@@ -776,6 +777,10 @@ func wrapCell(cell string, width int) string {
 	return strings.Join(out, "\n")
 }
 
+// verbatim starts a line fitLines leaves as it is (after removing the
+// mark): a configuration line must be copied whole.
+const verbatim = "\x1e"
+
 // fitLines trims the padding at the end of each line of b and rewraps, at
 // spaces, each line still wider than width that tables and fields did not
 // already fit (a note, a long value), under its own indentation plus two.
@@ -783,6 +788,10 @@ func fitLines(b *bytes.Buffer, width int) {
 	lines := strings.SplitAfter(b.String(), "\n")
 	changed := false
 	for i, l := range lines {
+		if v, ok := strings.CutPrefix(l, verbatim); ok {
+			lines[i], changed = v, true
+			continue
+		}
 		body := strings.TrimRight(l, "\n")
 		if trimmed := strings.TrimRight(body, " "); len(trimmed) < len(body) {
 			// A table pads its last column: the padding is not shown.

@@ -135,6 +135,9 @@ Output (stdout carries only the report; errors go to stderr):
                         find wrong is in the findings) and an empty grade. Default: on for
                         jsonl (a --quick record is then under 2 KB), off otherwise;
                         --compact=false keeps them
+  --verbose             text: add handshake simulations, signature algorithms, raw probe
+                        results, every HTTP header and whole finding details to the summary
+                        and the tables that decide the grade
   --color WHEN          auto (default: colour on a terminal unless NO_COLOR is set),
                         always, never
 
