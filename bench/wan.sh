@@ -184,7 +184,7 @@ for rtt in $RTTS; do
         if [ -z "$best" ] || (( $(echo "$WALL < $best" | bc -l) )); then best=$WALL; bconns=$CONNS; bcpu=$CPU; fi
       done
       WALLS[$rtt.$t.$tool]=$best
-      if [ -n "$SAVE" ] && [ "${tool#tlsaudit}" != "$tool" ]; then cp "$W/out.json" "$SAVE/$rtt.$t.$tool.json"; fi
+      if [ -n "$SAVE" ] && [ "${tool#tlsaudit}" != "$tool" ]; then cp "$W/out.json" "$SAVE/$rtt.$t.$tool.json"; cp "$W/err.txt" "$SAVE/$rtt.$t.$tool.stderr"; fi
       extra=""
       if [ $tool = tlsaudit-full ] || [ $tool = tlsaudit-enum ]; then
         extra=$(python3 - "$W/out.json" <<'PY' 2>/dev/null || true

@@ -26,8 +26,14 @@ import (
 // protocolOrder is the order protocols appear in an observation.
 var protocolOrder = []uint16{wire.VersionSSL20, wire.VersionSSL30, wire.VersionTLS10, wire.VersionTLS11, wire.VersionTLS12, wire.VersionTLS13}
 
-// audit is the state of one target's scan. Probes run concurrently and merge
-// what they learn under mu.
+// audit is the state of one target's scan. The fields above mu are set
+// before the scan starts and only read after. Below it is what discovery's
+// concurrent sequences (one per protocol, the group and signature algorithm
+// sequences) learn: each writes under mu, and run reads it once they are
+// over. Probes never see the audit: they get a probeEnv (a copy of what
+// they need, taken when the protocols are known) and return their results,
+// which run stores into o under mu. gates and orderChecks are made before
+// the sequences start and synchronise themselves.
 type audit struct {
 	ep      *endpoint
 	o       *obs.Observation
@@ -65,6 +71,9 @@ type audit struct {
 	// orderChecks: per protocol, the suite order check, which a group or
 	// signature algorithm connection of the same protocol may carry.
 	orderChecks map[uint16]*orderCheck
+	// firstHello: per protocol below TLS 1.3, the ServerHello answering the
+	// first hello, which offered every suite (keepFirstHello).
+	firstHello map[uint16]*wire.ServerHello
 }
 
 func (a *audit) run(ctx context.Context) {

@@ -1,70 +1,90 @@
 package scan
 
 import (
-	"container/list"
 	"context"
+	"slices"
 	"sync"
 )
 
 // Connection priorities: when the endpoint's connection limit is reached,
-// a freed slot goes to the highest-priority waiter (the lowest number),
+// a freed slot goes to the waiter of highest priority (the lowest number),
 // then to the longest waiting one. Discovery's sequences are chains of
-// connections each waiting for the previous answer, so a slot is worth
-// more to them than to a probe, which makes its connections side by side.
+// connections each waiting for the previous answer, so a slot is worth more
+// to them than to a probe, which makes its connections side by side; a
+// speculative offer (speculate.go) may never be needed, so it comes last
+// until the chain needs it.
 const (
-	priorityDiscovery = iota // default: protocol, suite, group, signature algorithm sequences
-	priorityProbe            // probes (runProbes)
-	numPriorities
+	priorityDiscovery   = iota // default: protocol, suite, group, signature algorithm sequences
+	priorityProbe              // probes (runProbes)
+	prioritySpeculative        // a speculative offer not needed yet
 )
 
 type priorityKey struct{}
 
 // withPriority sets the priority of the connections made under ctx.
 func withPriority(ctx context.Context, p int) context.Context {
-	return context.WithValue(ctx, priorityKey{}, p)
+	return withPriorityFunc(ctx, func() int { return p })
 }
 
-func priorityOf(ctx context.Context) int {
-	p, _ := ctx.Value(priorityKey{}).(int)
-	return min(max(p, 0), numPriorities-1)
+// withPriorityFunc sets a priority that may change while a connection
+// waits for a slot: f is read whenever a slot is handed out.
+func withPriorityFunc(ctx context.Context, f func() int) context.Context {
+	return context.WithValue(ctx, priorityKey{}, f)
+}
+
+func priorityOf(ctx context.Context) func() int {
+	if f, ok := ctx.Value(priorityKey{}).(func() int); ok {
+		return f
+	}
+	return func() int { return priorityDiscovery }
 }
 
 // connLimit is a counting semaphore whose waiters are served by priority,
 // then in arrival order. It is hand-written because
-// golang.org/x/sync/semaphore serves waiters in arrival order only.
+// golang.org/x/sync/semaphore serves waiters in arrival order only, with
+// no priorities.
 type connLimit struct {
 	mu      sync.Mutex
 	size    int
 	used    int
-	waiters [numPriorities]list.List // of chan struct{}, closed when served
+	seq     uint64
+	waiters []*slotWaiter
+}
+
+type slotWaiter struct {
+	ready    chan struct{} // closed when served
+	priority func() int
+	seq      uint64
 }
 
 func newConnLimit(n int) *connLimit { return &connLimit{size: max(n, 1)} }
 
-// acquire takes one slot, waiting for one at priority prio; it fails only
-// when ctx ends first (then it holds no slot).
-func (l *connLimit) acquire(ctx context.Context, prio int) error {
+// acquire takes one slot, waiting for one with the priority prio (read
+// when slots are handed out); it fails only when ctx ends first (then it
+// holds no slot).
+func (l *connLimit) acquire(ctx context.Context, prio func() int) error {
 	l.mu.Lock()
-	if l.used < l.size && l.waiting() == 0 {
+	if l.used < l.size && len(l.waiters) == 0 {
 		l.used++
 		l.mu.Unlock()
 		return nil
 	}
-	ready := make(chan struct{})
-	elem := l.waiters[prio].PushBack(ready)
+	l.seq++
+	w := &slotWaiter{ready: make(chan struct{}), priority: prio, seq: l.seq}
+	l.waiters = append(l.waiters, w)
 	l.mu.Unlock()
 	select {
-	case <-ready:
+	case <-w.ready:
 		return nil
 	case <-ctx.Done():
 		l.mu.Lock()
 		select {
-		case <-ready:
+		case <-w.ready:
 			// Served while giving up: pass the slot on.
 			l.used--
 			l.serve()
 		default:
-			l.waiters[prio].Remove(elem)
+			l.waiters = slices.DeleteFunc(l.waiters, func(x *slotWaiter) bool { return x == w })
 		}
 		l.mu.Unlock()
 		return ctx.Err()
@@ -81,26 +101,16 @@ func (l *connLimit) release() {
 
 // serve hands free slots to waiters; l.mu must be held.
 func (l *connLimit) serve() {
-	for l.used < l.size {
-		var next *list.Element
-		for p := range l.waiters {
-			if next = l.waiters[p].Front(); next != nil {
-				l.waiters[p].Remove(next)
-				break
+	for l.used < l.size && len(l.waiters) > 0 {
+		best, bestPrio := 0, l.waiters[0].priority()
+		for i, w := range l.waiters[1:] {
+			if p := w.priority(); p < bestPrio || p == bestPrio && w.seq < l.waiters[best].seq {
+				best, bestPrio = i+1, p
 			}
 		}
-		if next == nil {
-			return
-		}
+		w := l.waiters[best]
+		l.waiters = slices.Delete(l.waiters, best, best+1)
 		l.used++
-		close(next.Value.(chan struct{}))
+		close(w.ready)
 	}
-}
-
-func (l *connLimit) waiting() int {
-	n := 0
-	for p := range l.waiters {
-		n += l.waiters[p].Len()
-	}
-	return n
 }

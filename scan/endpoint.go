@@ -104,6 +104,13 @@ func (e *endpoint) dial(ctx context.Context) (net.Conn, error) {
 	}
 	dctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
+	if err := ctx.Err(); err != nil {
+		// Abandoned while waiting for the slot (a speculative offer no
+		// longer needed, the end of the audit): no connection is made or
+		// counted.
+		e.sem.release()
+		return nil, err
+	}
 	e.conns.Add(1)
 	e.countPhase(ctx)
 	c, err := e.dialer.DialContext(dctx, "tcp", e.addr)

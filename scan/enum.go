@@ -154,6 +154,9 @@ func (a *audit) enumTLS(ctx context.Context, v uint16) *obs.Protocol {
 			}
 			return 0, false, fmt.Errorf("server answered a %s ClientHello with %s", wire.VersionName(v), what)
 		}
+		if slices.Equal(offer, base) {
+			a.keepFirstHello(v, sh)
+		}
 		k := a.learnTLS(v, f)
 		mu.Lock()
 		if k != nil && kx[sh.CipherSuite] == nil {
@@ -195,6 +198,19 @@ func (a *audit) enumTLS(ctx context.Context, v uint16) *obs.Protocol {
 		p.Error = sel.err.Error()
 	}
 	return p
+}
+
+// keepFirstHello keeps the server's answer to the first hello of version v
+// (every suite offered), for the probes that would send the same hello.
+func (a *audit) keepFirstHello(v uint16, sh *wire.ServerHello) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.firstHello == nil {
+		a.firstHello = map[uint16]*wire.ServerHello{}
+	}
+	if a.firstHello[v] == nil {
+		a.firstHello[v] = sh
+	}
 }
 
 // enumChunked enumerates base in chunks of 64 suites, for servers that

@@ -173,6 +173,22 @@ func (e *probeEnv) legacyHello(ctx context.Context, at *obs.Attempt, notApplicab
 	return v, suites, f.ServerHello
 }
 
+// plainLegacyHello is legacyHello without modification: discovery's answer
+// to the same hello when it kept one (plainHello; at says it was derived),
+// else a connection's.
+func (e *probeEnv) plainLegacyHello(ctx context.Context, at *obs.Attempt, notApplicable string) (uint16, []uint16, *wire.ServerHello) {
+	if v, suites, ok := e.bestLegacy(); ok {
+		if sh := e.plainHello(v); sh != nil {
+			*at = obs.Attempt{Status: obs.AttemptCompleted, DerivedFrom: derivedFromDiscovery}
+			return v, suites, sh
+		}
+	}
+	return e.legacyHello(ctx, at, notApplicable, nil)
+}
+
+// derivedFromDiscovery marks results taken from discovery's answers.
+const derivedFromDiscovery = "discovery"
+
 // handshakeFailed is the Attempt of a probe whose hello got no ServerHello:
 // an error when the connection could not be made or timed out, otherwise
 // inconclusive with the server's answer (an alert, a close).

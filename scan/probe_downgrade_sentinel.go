@@ -23,7 +23,7 @@ func probeDowngradeSentinel(ctx context.Context, e *probeEnv) (res *obs.Downgrad
 		res.Attempt = attemptFor(obs.AttemptNotApplicable, "TLS 1.3 is not accepted")
 		return
 	}
-	v, _, sh := e.legacyHello(ctx, &res.Attempt, "only TLS 1.3 is accepted: no downgrade to observe", nil)
+	v, _, sh := e.plainLegacyHello(ctx, &res.Attempt, "only TLS 1.3 is accepted: no downgrade to observe")
 	if sh == nil {
 		return
 	}

@@ -21,7 +21,7 @@ func init() {
 
 func probeServerHelloExtensions(ctx context.Context, e *probeEnv) (res *obs.ServerHelloExtensionsResult) {
 	res = &obs.ServerHelloExtensionsResult{}
-	v, suites, sh := e.legacyHello(ctx, &res.Attempt, "no protocol below TLS 1.3 is accepted (TLS 1.3 has neither renegotiation nor these extensions)", nil)
+	v, suites, sh := e.plainLegacyHello(ctx, &res.Attempt, "no protocol below TLS 1.3 is accepted (TLS 1.3 has neither renegotiation nor these extensions)")
 	if sh == nil {
 		return
 	}

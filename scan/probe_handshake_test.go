@@ -3,6 +3,8 @@ package scan
 import (
 	"context"
 	"encoding/hex"
+	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -362,4 +364,68 @@ func newFakeT(t *testing.T, cfg tlstest.FakeConfig) *tlstest.Server {
 	}
 	t.Cleanup(func() { srv.Close() })
 	return srv
+}
+
+// TestDerivedPlainHelloMatchesConnection: the probes that take the answer
+// to their plain hello from discovery (server_hello_extensions,
+// downgrade_sentinel, intolerance's baseline) record what a connection of
+// their own records, against real servers.
+func TestDerivedPlainHelloMatchesConnection(t *testing.T) {
+	for _, tc := range realServers {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := tc.start(t)
+			o := &obs.Observation{Target: obs.Target{SNI: srv.Name}}
+			a := &audit{ep: newEndpoint(srv.Addr, srv.Name, 8, 10*time.Second), o: o, probes: []string{}}
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			a.run(ctx)
+			derivedEnv := a.probeEnv()
+			if derivedEnv.plainHello(wire.VersionTLS12) == nil {
+				t.Fatal("discovery kept no answer to the first TLS 1.2 hello")
+			}
+			ownEnv := a.probeEnv()
+			ownEnv.firstHello = nil
+			for _, name := range []string{"server_hello_extensions", "downgrade_sentinel", "intolerance"} {
+				run := func(e *probeEnv) *obs.HandshakeProbes {
+					o := &obs.Observation{}
+					probes[name].run(ctx, e)(o)
+					return &o.Probes.HandshakeProbes
+				}
+				derived, own := run(derivedEnv), run(ownEnv)
+				var d, w any
+				switch name {
+				case "server_hello_extensions":
+					if derived.ServerHelloExtensions.DerivedFrom != derivedFromDiscovery {
+						t.Errorf("%s: not derived: %+v", name, derived.ServerHelloExtensions.Attempt)
+					}
+					x, y := *derived.ServerHelloExtensions, *own.ServerHelloExtensions
+					x.Attempt, y.Attempt = obs.Attempt{}, obs.Attempt{}
+					d, w = x, y
+				case "downgrade_sentinel":
+					if derived.DowngradeSentinel.DerivedFrom != derivedFromDiscovery {
+						t.Errorf("%s: not derived: %+v", name, derived.DowngradeSentinel.Attempt)
+					}
+					x, y := *derived.DowngradeSentinel, *own.DowngradeSentinel
+					x.Attempt, y.Attempt = obs.Attempt{}, obs.Attempt{}
+					if x.Sentinel == "" {
+						x.RandomTail, y.RandomTail = "", "" // random without the sentinel
+					}
+					d, w = x, y
+				case "intolerance":
+					x, y := *derived.Intolerance, *own.Intolerance
+					if x.Tests[0].DerivedFrom != derivedFromDiscovery || x.Connections != y.Connections-1 {
+						t.Errorf("%s: baseline not derived: %+v, %d connections (own %d)", name, x.Tests[0], x.Connections, y.Connections)
+					}
+					x.Tests = slices.Clone(x.Tests)
+					x.Tests[0].DerivedFrom, x.Connections, y.Connections = "", 0, 0
+					d, w = x, y
+				}
+				dj, _ := json.Marshal(d)
+				wj, _ := json.Marshal(w)
+				if string(dj) != string(wj) {
+					t.Errorf("%s derived from discovery:\n%s\nwith its own connection:\n%s", name, dj, wj)
+				}
+			}
+		})
+	}
 }

@@ -62,6 +62,12 @@ func probeIntolerance(ctx context.Context, e *probeEnv) (res *obs.IntoleranceRes
 	var wg sync.WaitGroup
 	var dialErr error
 	var mu sync.Mutex
+	// The baseline is the plain hello, whose answer discovery may have.
+	var derived *wire.ServerHello
+	if v != wire.VersionTLS13 {
+		derived = e.plainHello(v)
+	}
+	res.Connections = len(variants)
 	for i, hv := range variants {
 		wg.Go(func() {
 			ch := base()
@@ -69,6 +75,11 @@ func probeIntolerance(ctx context.Context, e *probeEnv) (res *obs.IntoleranceRes
 			t := obs.HelloVariant{Name: hv.name}
 			if msg, err := ch.Marshal(); err == nil {
 				t.Length = len(msg) - 4
+			}
+			if i == 0 && derived != nil {
+				t.Accepted, t.Negotiated, t.DerivedFrom = true, wire.VersionName(derived.NegotiatedVersion()), derivedFromDiscovery
+				res.Tests[i] = t
+				return
 			}
 			f, err := e.ep.exchange(ctx, ch, nil, wire.StopAfterServerHello)
 			switch {
@@ -87,7 +98,9 @@ func probeIntolerance(ctx context.Context, e *probeEnv) (res *obs.IntoleranceRes
 		})
 	}
 	wg.Wait()
-	res.Connections = len(variants)
+	if derived != nil {
+		res.Connections--
+	}
 	switch {
 	case dialErr != nil:
 		res.Status, res.Reason = obs.AttemptError, dialErr.Error()

@@ -3,6 +3,7 @@ package scan
 import (
 	"context"
 	"fmt"
+	"maps"
 	"runtime/debug"
 	"sort"
 	"sync"
@@ -83,6 +84,9 @@ type probeEnv struct {
 	groups13  []obs.Group // TLS 1.3 groups accepted (enumerated with TLS 1.3)
 	clients   []clientsim.Profile
 	http      HTTPOptions // defaults filled in
+	// firstHello: discovery's answer to the first hello of a version below
+	// TLS 1.3 (helloTLS offering every suite), when it had one.
+	firstHello map[uint16]*wire.ServerHello
 }
 
 // probeEnv snapshots what the probes need. The protocol enumeration
@@ -97,7 +101,23 @@ func (a *audit) probeEnv() *probeEnv {
 		}
 	}
 	e.groups13 = append(e.groups13, a.groups.TLS13...)
+	e.firstHello = maps.Clone(a.firstHello)
 	return e
+}
+
+// plainHello returns discovery's answer to the hello the probes send as
+// their plain one at version v, helloTLS(v, suites accepted), or nil when
+// discovery kept none. The first hello of v was the same but for offering
+// every suite, and the server chose from it the suite it would choose from
+// the accepted ones: the first of them (its most preferred when it has an
+// order, else the first in the base order, which both lists keep).
+func (e *probeEnv) plainHello(v uint16) *wire.ServerHello {
+	sh := e.firstHello[v]
+	p := e.protocols[v]
+	if sh == nil || len(p.Suites) == 0 || sh.CipherSuite != p.Suites[0].ID {
+		return nil
+	}
+	return sh
 }
 
 // runProbes runs every registered probe (or those enabled) concurrently

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tlsaudit/tlsaudit/scan/registry"
 )
@@ -80,6 +81,7 @@ type specCall struct {
 	err         error
 	cancel      context.CancelFunc
 	speculative bool
+	needed      atomic.Bool // the chain waits for this answer
 }
 
 // The waste budget: a chain may have wasteSpare speculative offers in flight
@@ -176,6 +178,7 @@ func (s *speculator) Pick(ctx context.Context, offer []uint16) (uint16, bool, er
 		call = s.start(ctx, offer, nil)
 	} else {
 		s.used++
+		call.needed.Store(true) // its connection now waits at the chain's priority
 	}
 	delete(s.calls, key)
 	var m *orderModel
@@ -262,6 +265,17 @@ func (s *speculator) cancelAll() {
 func (s *speculator) start(ctx context.Context, offer []uint16, in []bool) *specCall {
 	cctx, cancel := context.WithCancel(ctx)
 	call := &specCall{offer: offer, in: in, done: make(chan struct{}), cancel: cancel, speculative: in != nil}
+	if call.speculative {
+		// A slot waits for it only when nothing else needs one, until
+		// the chain needs its answer.
+		chain := priorityOf(ctx)
+		cctx = withPriorityFunc(cctx, func() int {
+			if call.needed.Load() {
+				return chain()
+			}
+			return prioritySpeculative
+		})
+	}
 	if call.speculative {
 		s.speculated++
 		s.calls[s.key(offer, in)] = call

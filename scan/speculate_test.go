@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -319,4 +320,76 @@ func BenchmarkSpeculativeSelection(b *testing.B) {
 		repeatedSelection(context.Background(), base, sp.Pick, registry.SuiteName)
 		sp.Close()
 	}
+}
+
+// TestDiscoverySpeculationExact: against real servers, the whole discovery
+// (suites, groups, signature algorithms, chains, DH parameters) with the
+// speculative suite chains, next to the other sequences and with their
+// connection priorities, finds exactly what it finds with none.
+func TestDiscoverySpeculationExact(t *testing.T) {
+	for _, tt := range realServers {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := tt.start(t)
+			discover := func(depth int) (*obs.Observation, int) {
+				o := &obs.Observation{}
+				a := &audit{ep: newEndpoint(srv.Addr, srv.Name, 8, 10*time.Second), o: o, probes: []string{}}
+				a.ep.specDepth = depth
+				ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+				defer cancel()
+				a.run(ctx)
+				return o, int(a.ep.conns.Load())
+			}
+			want, seq := discover(1)
+			got, spec := discover(8)
+			if g, w := discoveryFacts(got), discoveryFacts(want); g != w {
+				t.Errorf("with speculation:\n%s\nwithout:\n%s", g, w)
+			}
+			t.Logf("%d connections without speculation, %d with", seq, spec)
+		})
+	}
+}
+
+// discoveryFacts prints what discovery found, leaving out what depends on
+// which connection came first (the first handshake, a chain's protocol,
+// the order DH parameters were seen in).
+func discoveryFacts(o *obs.Observation) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "status %s %s\n", o.Status, o.Error)
+	for _, p := range o.Protocols {
+		fmt.Fprintf(&b, "%s %v order %s %x %q\n", p.Name, p.Supported, deref(p.ServerOrder), suiteIDs(p), p.Error)
+	}
+	if g := o.Groups; g != nil {
+		fmt.Fprintf(&b, "groups12 %v order %s; groups13 %v order %s\n", g.TLS12, deref(g.TLS12ServerOrder), g.TLS13, deref(g.TLS13ServerOrder))
+	}
+	if s := o.SignatureAlgorithms; s != nil {
+		fmt.Fprintf(&b, "sigalgs12 %v; sigalgs13 %v; %q\n", s.TLS12, s.TLS13, s.Error)
+	}
+	var chains, dh []string
+	for _, c := range o.Chains {
+		chains = append(chains, c.KeyType+" "+chainKey(&c))
+	}
+	for _, d := range o.DH {
+		seen := slices.Clone(d.SeenWith)
+		slices.Sort(seen)
+		dh = append(dh, fmt.Sprintf("%d %s %v", d.Bits, d.Known, seen))
+	}
+	slices.Sort(chains)
+	slices.Sort(dh)
+	fmt.Fprintf(&b, "chains %v\ndh %v\n", chains, dh)
+	return b.String()
+}
+
+// realServers are the real servers the whole-audit comparisons run
+// against: nginx with TLS 1.0-1.3 and its own order, openssl s_server and
+// gnutls-serv (which handle one connection at a time) with their defaults.
+var realServers = []struct {
+	name  string
+	start func(t *testing.T) *tlstest.Server
+}{
+	{"nginx TLS 1.0-1.3 server order", func(t *testing.T) *tlstest.Server {
+		return tlstest.StartNginxT(t, tlstest.NginxOptions{Protocols: "TLSv1 TLSv1.1 TLSv1.2 TLSv1.3", SecLevel0: true, PreferServerCiphers: true,
+			Ciphers: "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-SHA:AES128-SHA"})
+	}},
+	{"openssl s_server defaults", func(t *testing.T) *tlstest.Server { return tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{}) }},
+	{"gnutls-serv NORMAL", func(t *testing.T) *tlstest.Server { return tlstest.StartGnuTLST(t, tlstest.GnuTLSOptions{}) }},
 }

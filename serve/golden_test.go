@@ -160,9 +160,11 @@ func TestSSLLabsObjectsMatchGoldenForModernAndLegacyServers(t *testing.T) {
 			if h.Status != "READY" {
 				t.Fatalf("%s: %s %q", tc.name, h.Status, h.StatusMessage)
 			}
+			decodesAsClient(t, body)
 			checkGolden(t, tc.name+".v3.json", body)
 			c4 := &labsClient{t: t, api: ts.URL + "/api/v4", email: "ops@example.org", interval: 100 * time.Millisecond}
 			_, body4 := c4.assess(addr, true)
+			decodesAsClient(t, body4)
 			checkGolden(t, tc.name+".v4.json", body4)
 			code, _, ep := get(t, ts.URL+"/api/v3/getEndpointData?host="+addr+"&s=127.0.0.1")
 			if code != 200 {
@@ -170,5 +172,123 @@ func TestSSLLabsObjectsMatchGoldenForModernAndLegacyServers(t *testing.T) {
 			}
 			checkGolden(t, tc.name+".endpoint.v3.json", ep)
 		})
+	}
+}
+
+// clientHost has the Go types a client decoding the documented objects
+// strictly by type needs (ids of certificates and chains are strings, DH
+// and named-group fields numbers, HSTS directives a name→value object, HPKP
+// directives name/value pairs, preferences booleans): a response must
+// decode into it without a type error, as Qualys' ssllabs-scan decodes it.
+type clientHost struct {
+	Host            string
+	Port            int
+	Status          string
+	StartTime       int64
+	TestTime        int64
+	EngineVersion   string
+	CriteriaVersion string
+	CertHostnames   []string
+	Certs           []struct {
+		ID                                                                  string
+		Subject                                                             string
+		CommonNames, AltNames, CrlURIs, OcspURIs                            []string
+		NotBefore, NotAfter                                                 int64
+		RevocationInfo, RevocationStatus, Issues, KeySize, KeyStrength, Sgc int
+		Sha1Hash, PinSha256, KeyAlg, Raw, SigAlg, ValidationType            string
+		Sct, MustStaple, DNSCaa, KeyKnownDebianInsecure                     bool
+	}
+	Endpoints []struct {
+		IPAddress, StatusMessage, Grade, GradeTrustIgnored string
+		HasWarnings, IsExceptional                         bool
+		Progress, Duration, Eta, Delegation                int
+		Details                                            struct {
+			HostStartTime int64
+			CertChains    []struct {
+				ID         string
+				CertIDs    []string
+				TrustPaths []struct {
+					CertIDs []string
+					Trust   []struct {
+						RootStore         string
+						IsTrusted         bool
+						TrustErrorMessage string
+					}
+				}
+				Issues int
+				NoSni  bool
+			}
+			Protocols []struct {
+				ID               int
+				Name, Version    string
+				V2SuitesDisabled bool
+				Q                int
+			}
+			Suites []struct {
+				Protocol int
+				List     []struct {
+					ID                                                                  int
+					Name, KxType, NamedGroupName                                        string
+					CipherStrength, KxStrength, DhBits, NamedGroupBits, NamedGroupID, Q int
+				}
+				Preference bool
+			}
+			NamedGroups struct {
+				List []struct {
+					ID   int
+					Name string
+					Bits int
+				}
+				Preference bool
+			}
+			RenegSupport, SessionResumption, CompressionMethods, SessionTickets, ForwardSecrecy, ProtocolIntolerance, MiscIntolerance int
+			OpenSslCcs, OpenSSLLuckyMinus20, Ticketbleed, Bleichenbacher, PoodleTLS, HasSct, DhUsesKnownPrimes, HTTPStatusCode        int
+			ZombiePoodle, GoldenDoodle, ZeroLengthPaddingOracle, SleepingPoodle                                                       int
+			Heartbleed, Heartbeat, Poodle, FallbackScsv, Freak, Logjam, VulnBeast, SupportsRc4, Rc4Only, Rc4WithModern, OcspStapling  bool
+			DrownVulnerable, DhYsReuse, EcdhParameterReuse, ChaCha20Preference, SupportsAlpn, SupportsNpn                             bool
+			DhPrimes                                                                                                                  []string
+			Sims                                                                                                                      struct {
+				Results []struct {
+					Client struct {
+						ID            int
+						Name, Version string
+						IsReference   bool
+					}
+					ErrorCode, Attempts, ProtocolID, SuiteID, KxStrength, DhBits, NamedGroupBits, NamedGroupID, KeySize int
+					ErrorMessage, CertChainID, SuiteName, KxType, NamedGroupName, KeyAlg, SigAlg                        string
+				}
+			}
+			HstsPolicy struct {
+				LongMaxAge        int64 `json:"LONG_MAX_AGE"`
+				Header, Status    string
+				MaxAge            int64
+				IncludeSubDomains bool
+				Preload           bool
+				Directives        map[string]string
+			}
+			HpkpPolicy, HpkpRoPolicy struct {
+				Status     string
+				MaxAge     int64
+				Pins       []struct{ HashFunction, Value string }
+				Directives []struct{ Name, Value string }
+			}
+			HTTPTransactions []struct {
+				RequestURL      string
+				StatusCode      int
+				ResponseHeaders []struct{ Name, Value string }
+			}
+		}
+	}
+}
+
+// decodesAsClient checks that body decodes with the client's types.
+func decodesAsClient(t *testing.T, body []byte) {
+	t.Helper()
+	var h clientHost
+	if err := json.Unmarshal(body, &h); err != nil {
+		t.Fatalf("a client decoding the documented types fails: %v", err)
+	}
+	if h.Status != "READY" || len(h.Endpoints) == 0 || h.Endpoints[0].Grade == "" || len(h.Endpoints[0].Details.Sims.Results) == 0 {
+		t.Fatalf("decoded host incomplete: %+v", h)
 	}
 }

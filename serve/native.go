@@ -121,6 +121,10 @@ func (s *Server) nativeSubmit(w http.ResponseWriter, r *http.Request) {
 		targets = append(targets, analyzeParams{hp: hp, startNew: true, ignoreMismatch: req.IgnoreMismatch})
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			writeErrors(w, http.StatusRequestEntityTooLarge, apiError{Field: "line " + strconv.Itoa(line+1), Message: "line over 64 KiB"})
+			return
+		}
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			writeErrors(w, http.StatusRequestEntityTooLarge, apiError{Message: "request body over " + strconv.Itoa(maxBody) + " bytes"})

@@ -17,6 +17,11 @@ type Attempt struct {
 	Status      string `json:"status"`
 	Reason      string `json:"reason,omitempty"`
 	Connections int    `json:"connections,omitempty"`
+	// DerivedFrom names what a result was taken from instead of a
+	// connection of the probe's own: "discovery" when discovery already
+	// sent the same hello (differing only in the suites offered, which the
+	// result does not depend on) and kept the answer.
+	DerivedFrom string `json:"derived_from,omitempty"`
 }
 
 // Attempt statuses.

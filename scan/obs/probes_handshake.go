@@ -178,4 +178,7 @@ type HelloVariant struct {
 	Answer string `json:"answer,omitempty"`
 	// Length is the ClientHello message length sent.
 	Length int `json:"length,omitempty"`
+	// DerivedFrom: see Attempt.DerivedFrom (the baseline hello's answer
+	// may come from discovery).
+	DerivedFrom string `json:"derived_from,omitempty"`
 }
