@@ -9,9 +9,9 @@
 //	       → report.Report (render it with the report package)
 //
 // For one target, call Audit. For many, build an Engine once with New and
-// call its Audit (or Scan then Judge) for each target: the engine owns the
-// trust stores, the Debian weak key list and the caches every audit reuses,
-// and is safe for concurrent use. AuditObservation judges a recorded
+// call its Audit (or drive its Scanner and call Judge) for each target: the
+// engine owns the trust stores, the Debian weak key list and the caches
+// every audit reuses, and is safe for concurrent use. AuditObservation judges a recorded
 // observation without touching the network.
 package tlsaudit
 

@@ -33,6 +33,8 @@ type hostileCase struct {
 	errHas []string
 	// check, when set, asserts the observation of a server that must scan.
 	check func(t *testing.T, o *obs.Observation)
+	// quick: audit with Options.Quick (one handshake).
+	quick bool
 }
 
 // The awkward servers serve these suites (tlstest.awkwardConfig).
@@ -101,11 +103,13 @@ func hostileCases() map[tlstest.HostileKind]hostileCase {
 			errHas: []string{"broken TLS in the answer to a", "handshake record of version 0x0909, which no SSL/TLS version uses"}},
 		tlstest.HostileCloseImmediately: {bound: fast, status: obs.StatusNoTLS,
 			errHas: []string{"the server closed every connection", "without answering the ClientHello"}},
-		// A valid TLS 1.2/1.3 server whose chain is 600 same-name CAs:
-		// the scan reads it whole (the analysis bounds its work), about
-		// 230 KB on each of some 80 connections: under -race next to the
-		// other subtests that takes longer than a small chain.
-		tlstest.HostileSameNameChain: {bound: 13 * time.Second, status: obs.StatusOK, check: func(t *testing.T, o *obs.Observation) {
+		// A valid TLS 1.2/1.3 server whose chain is 600 same-name CAs: the
+		// scan reads it whole (the analysis bounds its work). A quick
+		// audit: a full one reads the 230 KB chain on some 80 connections,
+		// which under -race on a loaded machine outlasts the bound
+		// (bench/hostile.sh measures the full audit). Parsing the 601
+		// certificates with -race alone takes seconds.
+		tlstest.HostileSameNameChain: {bound: full, quick: true, status: obs.StatusOK, check: func(t *testing.T, o *obs.Observation) {
 			if len(o.Chains) == 0 || len(o.Chains[0].Certificates) != tlstest.SameNameChainLength+1 {
 				t.Errorf("chains = %d, want the %d certificates served", len(o.Chains), tlstest.SameNameChainLength+1)
 			}
@@ -163,7 +167,7 @@ func TestHostileServers(t *testing.T) {
 			if tc.connTimeout > 0 {
 				ct = tc.connTimeout
 			}
-			s := New(Options{ConnTimeout: ct, Timeout: hostileTimeout})
+			s := New(Options{ConnTimeout: ct, Timeout: hostileTimeout, Quick: tc.quick})
 			start := time.Now()
 			o := s.Scan(context.Background(), Target{Input: srv.Addr, Host: srv.Host, Port: srv.Port, SNI: srv.Name})
 			took := time.Since(start)

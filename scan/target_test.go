@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/tlsaudit/tlsaudit/scan/wire"
 )
 
 func TestParseTarget(t *testing.T) {
@@ -170,6 +172,34 @@ func FuzzParseTarget(f *testing.F) {
 		}
 		if tg.IP.IsValid() && tg.Host != tg.IP.String() {
 			t.Fatalf("ParseTarget(%q): Host %q differs from IP %v", s, tg.Host, tg.IP)
+		}
+	})
+}
+
+// FuzzCheckServerName: an accepted name is a host name a ClientHello can
+// carry (at most 255 bytes, printable ASCII without spaces, not an IP
+// address) and marshals without error; a refusal is one line.
+func FuzzCheckServerName(f *testing.F) {
+	for _, s := range []string{"example.com", "bad name with space", "192.0.2.1", "[::1]", strings.Repeat("a", 300), "b\u00fccher.test", "a\x1b[2J.test"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		err := CheckServerName(s)
+		if err != nil {
+			if strings.ContainsAny(err.Error(), "\n\r") {
+				t.Fatalf("multi-line error %q", err)
+			}
+			return
+		}
+		if len(s) > 255 || strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r >= 0x7f }) {
+			t.Fatalf("CheckServerName accepts %q", s)
+		}
+		if _, err := netip.ParseAddr(s); err == nil {
+			t.Fatalf("CheckServerName accepts the address %q", s)
+		}
+		ch := &wire.ClientHello{Version: wire.VersionTLS12, CipherSuites: []uint16{0x002f}, ServerName: s}
+		if _, err := ch.Marshal(); err != nil {
+			t.Fatalf("accepted %q does not marshal: %v", s, err)
 		}
 	})
 }

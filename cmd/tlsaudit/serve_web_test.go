@@ -242,6 +242,53 @@ func TestServeWatchShowsDashboardMetricsAndPostsAGradeDrop(t *testing.T) {
 		t.Errorf("grade drop event %+v", *drop)
 	}
 
+	// The pages read the same store: the report of the latest assessment,
+	// and a history of at least two audits with its chart and diff.
+	code, page = httpGet(t, base+"/ssltest/analyze.html?latest&d="+target.addr)
+	if code != 200 || !strings.Contains(page, `id="summary"`) || !strings.Contains(page, "Certificates and trust") {
+		t.Errorf("analyze page of the monitored host: %d\n%.3000s", code, page)
+	}
+	code, page = httpGet(t, base+"/history?d="+target.addr)
+	if n := strings.Count(page, `class="g point-grade"`); code != 200 || n < 2 || !strings.Contains(page, `id="diff"`) {
+		t.Errorf("history: %d, %d grade points, diff shown %v", code, n, strings.Contains(page, `id="diff"`))
+	}
+	if code, page = httpGet(t, base+"/"); code != 200 || !strings.Contains(page, target.addr) {
+		t.Errorf("the home page does not list the recent assessment: %d", code)
+	}
+
+	// A page starts an assessment; its progress is read from the queue.
+	code, page = httpGet(t, base+"/ssltest/analyze.html?clearCache=on&d="+target.addr)
+	if code != 200 {
+		t.Fatalf("scan again: %d", code)
+	}
+	if m := regexp.MustCompile(`data-status="([^"]+)"`).FindStringSubmatch(page); m != nil {
+		for deadline := time.Now().Add(2 * time.Minute); ; {
+			_, js := httpGet(t, base+strings.ReplaceAll(m[1], "&amp;", "&"))
+			var st struct {
+				State     string `json:"state"`
+				Done      bool   `json:"done"`
+				Endpoints []struct {
+					IP, State, Grade string
+				} `json:"endpoints"`
+			}
+			if err := json.Unmarshal([]byte(js), &st); err != nil {
+				t.Fatalf("status.json: %v: %s", err, js)
+			}
+			if st.Done {
+				if st.State != "ready" || len(st.Endpoints) != 1 || st.Endpoints[0].IP != "127.0.0.1" || st.Endpoints[0].Grade == "" {
+					t.Errorf("finished status %s", js)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the page's assessment did not finish: %s", js)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	} else if !strings.Contains(page, `id="summary"`) {
+		t.Errorf("scan again gave neither progress nor a report:\n%.2000s", page)
+	}
+
 	cancel()
 	select {
 	case code := <-done:

@@ -14,7 +14,9 @@ import (
 const maxWatchFile = 4 << 20
 
 // watcher notices changes of the watch file by polling: a stat every poll,
-// a read when size or time changed. Polling (not inotify) also sees a file
+// a read when size or time changed. New content is applied once two polls
+// in a row read it (a file being rewritten, truncated then written, is
+// never taken half-way). Polling (not inotify) also sees a file
 // replaced through a symlink swap, as Kubernetes updates a mounted
 // ConfigMap, and works on every file system.
 type watcher struct {
@@ -22,6 +24,7 @@ type watcher struct {
 	size    int64
 	mtime   time.Time
 	sum     [32]byte
+	pending [32]byte // new content seen once, applied when seen again
 	loaded  bool
 	lastErr string
 }
@@ -45,6 +48,11 @@ func (w *watcher) changed() ([]string, bool, error) {
 	w.size, w.mtime = st.Size(), st.ModTime()
 	sum := sha256.Sum256(data)
 	if w.loaded && sum == w.sum {
+		return nil, false, nil
+	}
+	if w.loaded && sum != w.pending {
+		w.pending = sum
+		w.size = -1 // read again at the next poll
 		return nil, false, nil
 	}
 	targets, err := ParseTargets(data)

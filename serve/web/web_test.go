@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"crypto/tls"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -261,4 +263,51 @@ func TestPagesReachedThroughTheKeyPathLinkThroughIt(t *testing.T) {
 	if strings.Contains(page, `href="/dashboard"`) {
 		t.Errorf("a link leaves the key path")
 	}
+}
+
+func TestAnalyzePageShowsOneEndpointWithS(t *testing.T) {
+	b := &memBackend{}
+	now := time.Now()
+	r1 := synthetic("two.test", "A", now.Add(90*24*time.Hour), now)
+	r2 := synthetic("two.test", "C", now.Add(90*24*time.Hour), now, "proto.tls10")
+	r2.Target.IP = "127.0.0.2"
+	a := b.add("two.test", now, r1, r2)
+	p, _ := New(Config{Backend: b})
+	_, all, _ := get(t, p, "/ssltest/analyze.html?d=two.test")
+	_, one, _ := get(t, p, "/ssltest/analyze.html?d=two.test&s=127.0.0.2&id="+strconv.FormatInt(a.ID, 10))
+	if n := strings.Count(all, `<section class="card"`); n != 2 {
+		t.Errorf("without s: %d report sections, want 2", n)
+	}
+	if n := strings.Count(one, `<section class="card"`); n != 1 || !strings.Contains(one, "127.0.0.2</a> (shown)") {
+		t.Errorf("with s: %d report sections", n)
+	}
+}
+
+// refusingBackend starts nothing (for the fuzz target).
+type refusingBackend struct{ memBackend }
+
+func (*refusingBackend) Start(context.Context, *http.Request, string, bool) (*Assessment, error) {
+	return nil, errors.New("refused <b>")
+}
+
+func FuzzPagesQuery(f *testing.F) {
+	b := &refusingBackend{}
+	b.add("h.test", time.Now(), synthetic("h.test", "A", time.Now().Add(time.Hour), time.Now()))
+	p, _ := New(Config{Backend: b, Monitor: &fakeMonitor{}})
+	for _, s := range []string{"/ssltest/analyze.html?d=h.test&s=1.2.3.4", "/history?d=h.test&a=1&b=x", "/ssltest/status.json?id=1", "/dashboard?sort=grade", "/ssltest/analyze.html?d=%3Cscript%3E"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, target string) {
+		u, err := url.ParseRequestURI(target)
+		if err != nil || !strings.HasPrefix(u.Path, "/") {
+			return
+		}
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("GET", "/", nil)
+		req.URL = u
+		p.ServeHTTP(rec, req)
+		if rec.Header().Get("Content-Security-Policy") == CSP && strings.Count(rec.Body.String(), "<script") != 1 {
+			t.Fatalf("%s: %d script elements", target, strings.Count(rec.Body.String(), "<script"))
+		}
+	})
 }
