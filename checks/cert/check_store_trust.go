@@ -36,6 +36,12 @@ func init() {
 					f.Status = checks.StatusFail
 					if ch.PrivatePKI {
 						f.Detail += "; expected: private PKI trusted via --ca-file"
+						// A public store cannot be expected to trust a
+						// private PKI: its verdict is shown, not failed.
+						// --require-store still fails closed on it.
+						if t.Informational {
+							f.Status = checks.StatusNotApplicable
+						}
 					}
 				}
 				out = append(out, f)
