@@ -10,8 +10,8 @@
 // SQLite database, so its CPU time is its own; the targets are in-process Go
 // TLS servers of this program.
 //
-//	go build -o /tmp/tlsaudit ./cmd/tlsaudit
-//	go run ./bench/servebench -bin /tmp/tlsaudit -pollers 200 -duration 20s -workers 1,2,4 -targets 12
+//	go build -o tlsaudit ./cmd/tlsaudit
+//	go run ./bench/servebench -bin ./tlsaudit -pollers 200 -duration 20s -workers 1,2,4 -targets 12
 package main
 
 import (

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -29,6 +32,21 @@ func anySubcommandFlag(name string) bool {
 	return false
 }
 
+// mainUsageFlags are the flags the usage text names outside the synopsis
+// lines of subcommands with a help of their own (serve).
+func mainUsageFlags() map[string]bool {
+	named := map[string]bool{}
+	for _, line := range strings.Split(usage, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "tlsaudit serve ") {
+			continue
+		}
+		for _, m := range helpFlag.FindAllStringSubmatch(line, -1) {
+			named[m[1]] = true
+		}
+	}
+	return named
+}
+
 // TestHelpListsEveryFlag: every flag the usage text names exists (parsing
 // it alone never says "not defined"), and every flag the audit command
 // registers is named in the usage text.
@@ -38,10 +56,7 @@ func TestHelpListsEveryFlag(t *testing.T) {
 	if r.stdout != usage {
 		t.Fatalf("--help does not print the usage text:\n%s", r.stdout)
 	}
-	named := map[string]bool{}
-	for _, m := range helpFlag.FindAllStringSubmatch(usage, -1) {
-		named[m[1]] = true
-	}
+	named := mainUsageFlags()
 	if len(named) < 30 {
 		t.Fatalf("the usage text names only %d flags", len(named))
 	}
@@ -89,5 +104,50 @@ func TestHelpListsEveryFlag(t *testing.T) {
 	sort.Strings(missing)
 	for _, m := range missing {
 		t.Errorf("flag not in the usage text: %s", m)
+	}
+}
+
+// TestServeHelpListsEveryServeFlag: every flag "serve" registers is named
+// in "serve --help", and every flag that help or the main synopsis of serve
+// names is accepted by serve.
+func TestServeHelpListsEveryServeFlag(t *testing.T) {
+	var out bytes.Buffer
+	if code := runContext(context.Background(), []string{"serve", "--help"}, strings.NewReader(""), &out, io.Discard); code != exitOK {
+		t.Fatalf("serve --help exited %d", code)
+	}
+	help := out.String()
+	src, err := os.ReadFile("serve.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, m := range definedFlag.FindAllStringSubmatch(string(src), -1) {
+		n++
+		if !strings.Contains(help, "--"+m[1]) {
+			t.Errorf("serve --help does not name --%s", m[1])
+		}
+	}
+	if n < 8 {
+		t.Fatalf("found only %d flag definitions in serve.go: the pattern is stale", n)
+	}
+	named := map[string]bool{}
+	for _, m := range helpFlag.FindAllStringSubmatch(help, -1) {
+		named[m[1]] = true
+	}
+	for _, line := range strings.Split(usage, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "tlsaudit serve ") {
+			for _, m := range helpFlag.FindAllStringSubmatch(line, -1) {
+				named[m[1]] = true
+			}
+		}
+	}
+	for name := range named {
+		var stderr bytes.Buffer
+		// "--help" alone prints help; any other flag without its value
+		// either parses or complains about the value, never "not defined".
+		runContext(context.Background(), []string{"serve", "--" + name, "--listen", "bad address"}, strings.NewReader(""), io.Discard, &stderr)
+		if strings.Contains(stderr.String(), "not defined") {
+			t.Errorf("serve --help names --%s, which serve does not accept: %s", name, stderr.String())
+		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/tlsaudit/tlsaudit/checks"
 	policyfile "github.com/tlsaudit/tlsaudit/checks/policy"
 	"github.com/tlsaudit/tlsaudit/report"
+	"github.com/tlsaudit/tlsaudit/report/termsafe"
 	"github.com/tlsaudit/tlsaudit/scan/certfetch"
 	labs "github.com/tlsaudit/tlsaudit/serve"
 	"github.com/tlsaudit/tlsaudit/serve/metrics"
@@ -76,7 +77,8 @@ type webSetup struct {
 	mon     *monitor.Monitor
 }
 
-// lockedWriter serialises the lines of several goroutines.
+// lockedWriter serialises the lines of several goroutines; every line is
+// sanitised, since monitor and webhook errors may quote what a server sent.
 type lockedWriter struct {
 	mu sync.Mutex
 	w  io.Writer
@@ -85,7 +87,7 @@ type lockedWriter struct {
 func (l *lockedWriter) logf(format string, args ...any) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	fmt.Fprintf(l.w, "tlsaudit serve: "+format+"\n", args...)
+	fmt.Fprintln(l.w, termsafe.String("tlsaudit serve: "+fmt.Sprintf(format, args...)))
 }
 
 // load checks the flags; its error is one line.
