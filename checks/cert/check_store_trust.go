@@ -35,13 +35,13 @@ func init() {
 				if !t.Trusted {
 					f.Status = checks.StatusFail
 					if ch.PrivatePKI {
+						// The custom store trusts the chain and no public
+						// store does: a public store (mozilla included)
+						// cannot be expected to trust a private PKI, so its
+						// verdict is shown, not failed. --require-store
+						// still fails on it (policy.StoreViolations).
 						f.Detail += "; expected: private PKI trusted via --ca-file"
-						// A public store cannot be expected to trust a
-						// private PKI: its verdict is shown, not failed.
-						// --require-store still fails closed on it.
-						if t.Informational {
-							f.Status = checks.StatusNotApplicable
-						}
+						f.Status = checks.StatusNotApplicable
 					}
 				}
 				out = append(out, f)
