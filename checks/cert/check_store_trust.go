@@ -35,13 +35,18 @@ func init() {
 				if !t.Trusted {
 					f.Status = checks.StatusFail
 					if ch.PrivatePKI {
-						// The custom store trusts the chain and no public
-						// store does: a public store (mozilla included)
-						// cannot be expected to trust a private PKI, so its
-						// verdict is shown, not failed. --require-store
-						// still fails on it (policy.StoreViolations).
 						f.Detail += "; expected: private PKI trusted via --ca-file"
-						f.Status = checks.StatusNotApplicable
+						// The custom store trusts the chain and no public
+						// store does: a public or platform store (mozilla
+						// included) cannot be expected to trust a private
+						// PKI, so its verdict is shown, not failed. A store
+						// the user named keeps its failure: whether it
+						// trusts the chain is the question they asked.
+						// --require-store fails on either
+						// (policy.StoreViolations).
+						if !namedByUser(t) {
+							f.Status = checks.StatusNotApplicable
+						}
 					}
 				}
 				out = append(out, f)

@@ -20,7 +20,7 @@ func trustedOnlyPrivately(ts []StoreTrust) bool {
 	for _, t := range ts {
 		switch {
 		case !t.Trusted || t.Store == SystemStoreName:
-		case t.Informational && t.Provenance != nil && t.Provenance.Origin == "file":
+		case namedByUser(t):
 			// a store the user named (--trust-store): no public store
 		case t.Store == CustomStoreName:
 			custom = true
@@ -29,6 +29,12 @@ func trustedOnlyPrivately(ts []StoreTrust) bool {
 		}
 	}
 	return custom
+}
+
+// namedByUser: the store is one the user named (--trust-store,
+// --trust-store-dir), not a public or platform root set.
+func namedByUser(t StoreTrust) bool {
+	return t.Informational && t.Provenance != nil && t.Provenance.Origin == "file"
 }
 
 // MozillaStore returns the Mozilla (NSS) root set embedded in the binary.
