@@ -29,6 +29,7 @@ import (
 	"github.com/tlsaudit/tlsaudit/checks"
 	_ "github.com/tlsaudit/tlsaudit/checks/all" // registers every check in checks.Default
 	"github.com/tlsaudit/tlsaudit/checks/cert"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
 	httpcheck "github.com/tlsaudit/tlsaudit/checks/http"
 	"github.com/tlsaudit/tlsaudit/checks/mozilla"
@@ -104,8 +105,13 @@ type Engine struct {
 	scanner *scan.Scanner
 	stores  func() []truststore.Store
 	weak    *weakkey.List
-	certs   *certcache.Cache // parses shared by the scanner and the checks
-	close   func()           // set by New, never changed
+	// certs keeps the parses of served certificates, shared by the scanner
+	// and the checks; analyzer the trust store indexes, signature checks
+	// and lints the certificate analyses reuse. Both are built by New and
+	// never replaced; they are safe for concurrent use.
+	certs    *certcache.Cache
+	analyzer *certanalysis.Analyzer
+	close    func() // set by New, never changed
 }
 
 // New builds an engine. It loads the Debian weak key list (unless
@@ -163,6 +169,7 @@ func New(opts Options) (*Engine, error) {
 			opts.Fetch.Roots = append(opts.Fetch.Roots, st.Roots...)
 		}
 	}
+	e.analyzer = certanalysis.NewAnalyzer()
 	var onParse func(*zx509.Certificate)
 	if !opts.Scan.Quick {
 		// A full audit lints every served certificate: start as soon as
@@ -174,7 +181,7 @@ func New(opts Options) (*Engine, error) {
 		onParse = func(c *zx509.Certificate) {
 			select {
 			case slots <- struct{}{}:
-				go func() { cert.Prelint(c); <-slots }()
+				go func() { e.analyzer.Prelint(c); <-slots }()
 			default:
 			}
 		}
@@ -185,13 +192,12 @@ func New(opts Options) (*Engine, error) {
 	so.Fetch = opts.Fetch
 	so.Certs = e.certs
 	e.scanner = scan.New(so)
-	// The first scan waits on the network: meanwhile, read and index the
-	// trust stores and parse the embedded Mozilla profiles.
+	// The first scan waits on the network: meanwhile, read the trust
+	// stores and index them into the engine's analyzer.
 	prepared := make(chan struct{})
 	go func() {
 		defer close(prepared)
-		cert.PrepareStores(e.stores())
-		mozilla.Lookup("modern")
+		e.analyzer.IndexStores(e.stores())
 	}()
 	e.close = func() { <-prepared }
 	return e, nil
@@ -227,7 +233,7 @@ func (e *Engine) Judge(o *obs.Observation) *report.Report {
 	if o.Status != obs.StatusOK {
 		return report.New(e.opts.Tool, o, nil, nil)
 	}
-	env := checks.Env{Now: time.Now(), ExpiryWarn: e.opts.ExpiryWarn, Hostname: o.Target.SNI, Stores: e.stores(), WeakKeys: e.weak, Certs: e.certs, Shared: new(checks.Shared)}
+	env := checks.Env{Now: time.Now(), ExpiryWarn: e.opts.ExpiryWarn, Hostname: o.Target.SNI, Stores: e.stores(), WeakKeys: e.weak, Certs: e.certs, Analyzer: e.analyzer, Shared: new(checks.Shared)}
 	if env.Hostname == "" {
 		env.Hostname = o.Target.Host
 	}

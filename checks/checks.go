@@ -8,6 +8,7 @@ package checks
 import (
 	"time"
 
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 	"github.com/tlsaudit/tlsaudit/checks/weakkey"
 	"github.com/tlsaudit/tlsaudit/scan/certcache"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
@@ -94,6 +95,10 @@ type Env struct {
 	// Certs keeps certificate parses shared with the scan (nil: parse
 	// every time).
 	Certs *certcache.Cache
+	// Analyzer computes the certificate analysis the cert.* checks judge
+	// and owns the caches it reuses across evaluations; the caller (an
+	// engine) builds it once. Nil: nothing is reused across evaluations.
+	Analyzer *certanalysis.Analyzer
 	// Shared keeps what the checks of this evaluation compute once (see
 	// Shared); nil: Run makes one.
 	Shared *Shared

@@ -31,16 +31,18 @@ const (
 
 // AssessmentJSON is the native summary of an assessment.
 type AssessmentJSON struct {
-	ID            int64          `json:"id"`
-	Host          string         `json:"host"`
-	State         string         `json:"state"`
-	StatusMessage string         `json:"status_message,omitempty"`
-	Grade         string         `json:"grade,omitempty"`
-	CreatedAt     time.Time      `json:"created_at"`
-	StartedAt     *time.Time     `json:"started_at,omitempty"`
-	FinishedAt    *time.Time     `json:"finished_at,omitempty"`
-	Attempts      int            `json:"attempts"`
-	Endpoints     []EndpointJSON `json:"endpoints"`
+	ID            int64      `json:"id"`
+	Host          string     `json:"host"`
+	State         string     `json:"state"`
+	StatusMessage string     `json:"status_message,omitempty"`
+	Grade         string     `json:"grade,omitempty"`
+	CreatedAt     time.Time  `json:"created_at"`
+	StartedAt     *time.Time `json:"started_at,omitempty"`
+	FinishedAt    *time.Time `json:"finished_at,omitempty"`
+	Attempts      int        `json:"attempts"`
+	// Owner is the worker that holds or last held it ("INSTANCE/N").
+	Owner     string         `json:"owner,omitempty"`
+	Endpoints []EndpointJSON `json:"endpoints"`
 }
 
 // EndpointJSON is the native summary of one endpoint.
@@ -62,7 +64,7 @@ func timep(t time.Time) *time.Time {
 func Summary(a *store.Assessment) AssessmentJSON {
 	out := AssessmentJSON{ID: a.ID, Host: a.Host, State: string(a.State), StatusMessage: a.StatusMessage, Grade: a.Grade,
 		CreatedAt: a.CreatedAt.UTC(), StartedAt: timep(a.StartedAt.UTC()), FinishedAt: timep(a.FinishedAt.UTC()),
-		Attempts: a.Attempts, Endpoints: []EndpointJSON{}}
+		Attempts: a.Attempts, Owner: a.Owner, Endpoints: []EndpointJSON{}}
 	if a.StartedAt.IsZero() {
 		out.StartedAt = nil
 	}

@@ -44,7 +44,7 @@ func TestTwoReplicasOnPostgresShareTheQueueAndRunEachAssessmentOnce(t *testing.T
 		go func() { defer wg.Done(); stores[i] = openPG(t, url) }()
 	}
 	wg.Wait()
-	if v, err := stores[0].SchemaVersion(context.Background()); err != nil || v != 1 {
+	if v, err := stores[0].SchemaVersion(context.Background()); err != nil || v != 2 {
 		t.Fatalf("schema version %d, %v", v, err)
 	}
 

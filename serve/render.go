@@ -131,7 +131,8 @@ func endpointObject(ep store.Endpoint, r *report.Report, hostStart int64, withDe
 	case store.EndpointPending:
 		e.StatusMessage, e.Progress, e.ETA = "Pending", -1, -1
 	case store.EndpointRunning:
-		e.StatusMessage, e.Progress, e.ETA = "In progress", 50, 30
+		e.StatusMessage = "In progress"
+		e.Progress, e.ETA = EndpointProgress(ep, time.Now())
 		e.StatusDetails, e.StatusDetailsMessage = "TESTING", statusDetails["TESTING"]
 	default:
 		e.StatusMessage, e.Progress = ep.Message, 100

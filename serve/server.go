@@ -99,6 +99,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	lastNew  map[string]time.Time // client → time of its last new assessment
+	took     durations            // endpoint audit times, for progress estimates
 	workerWG sync.WaitGroup
 }
 

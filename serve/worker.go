@@ -121,9 +121,11 @@ func (s *Server) assess(ctx context.Context, a *store.Assessment, owner string, 
 		log.Warn("progress failed", "err", err)
 		return
 	}
+	expected := s.expectations(ctx, a.Host)
 	for i, ip := range allowed {
 		ep := &a.Endpoints[i]
 		ep.State, ep.StartedAt = store.EndpointRunning, time.Now().UnixMilli()
+		ep.ExpectedMs = expected(ep.IP)
 		if err := s.cfg.Store.Progress(ctx, a.ID, owner, a.Endpoints); err != nil {
 			log.Warn("progress failed", "err", err)
 			return
@@ -135,6 +137,7 @@ func (s *Server) assess(ctx context.Context, a *store.Assessment, owner string, 
 			return
 		}
 		ep.FinishedAt = time.Now().UnixMilli()
+		s.took.add(time.Duration(ep.FinishedAt-ep.StartedAt) * time.Millisecond)
 		raw, err := json.Marshal(r)
 		if err != nil {
 			ep.State, ep.Message = store.EndpointError, "Internal error: "+err.Error()

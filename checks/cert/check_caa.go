@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 )
 
 func init() {
@@ -13,7 +14,7 @@ func init() {
 		Description: "The host's CAA record set (RFC 8659) does not list the CA that issued the served certificate.",
 		Severity:    checks.SeverityLow,
 		Refs:        []checks.Ref{ref("rfc", "RFC 8659")},
-	}, func(a *Analysis, env checks.Env) []checks.Finding {
+	}, func(a *certanalysis.Analysis, env checks.Env) []checks.Finding {
 		c := a.CAA
 		switch {
 		case c == nil:

@@ -2,6 +2,7 @@ package cert
 
 import (
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 )
 
 func init() {
@@ -11,8 +12,8 @@ func init() {
 		Description: "The server sends the same certificate more than once.",
 		Severity:    checks.SeverityLow,
 		Refs:        []checks.Ref{ref("rfc", "RFC 8446"), ref("rfc", "RFC 5246")},
-	}, func(a *Analysis, env checks.Env) []checks.Finding {
-		return perChain(a, func(ch *ChainAnalysis) checks.Finding {
+	}, func(a *certanalysis.Analysis, env checks.Env) []checks.Finding {
+		return perChain(a, func(ch *certanalysis.ChainAnalysis) checks.Finding {
 			if len(ch.Quality.Duplicates) > 0 {
 				return fail("sent again: %s", indexList(ch, ch.Quality.Duplicates))
 			}

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 )
 
 func init() {
@@ -13,8 +14,8 @@ func init() {
 		Description: "The served chain stops before a certificate issued by a trust anchor: an intermediate is missing, so clients that do not fetch it (most non-browsers) fail.",
 		Severity:    checks.SeverityMedium,
 		Refs:        []checks.Ref{ref("rfc", "RFC 8446 4.4.2")},
-	}, func(a *Analysis, env checks.Env) []checks.Finding {
-		return perChain(a, func(ch *ChainAnalysis) checks.Finding {
+	}, func(a *certanalysis.Analysis, env checks.Env) []checks.Finding {
+		return perChain(a, func(ch *certanalysis.ChainAnalysis) checks.Finding {
 			if ch.Quality.UnknownRoot {
 				return pass("the served chain is complete up to a CA issued by %q, a root no store holds (see cert.untrusted)", ch.Quality.UnknownIssuer)
 			}

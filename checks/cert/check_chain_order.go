@@ -2,6 +2,7 @@ package cert
 
 import (
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 )
 
 func init() {
@@ -11,8 +12,8 @@ func init() {
 		Description: "The served certificates are not in issuance order (each one certified by the next), as TLS 1.2 requires.",
 		Severity:    checks.SeverityLow,
 		Refs:        []checks.Ref{ref("rfc", "RFC 5246 7.4.2")},
-	}, func(a *Analysis, env checks.Env) []checks.Finding {
-		return perChain(a, func(ch *ChainAnalysis) checks.Finding {
+	}, func(a *certanalysis.Analysis, env checks.Env) []checks.Finding {
+		return perChain(a, func(ch *certanalysis.ChainAnalysis) checks.Finding {
 			if ch.Quality.WrongOrder {
 				return fail("the certificates are not sent leaf first, each followed by its issuer")
 			}

@@ -2,6 +2,7 @@ package cert
 
 import (
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 )
 
 func init() {
@@ -11,7 +12,7 @@ func init() {
 		Description: "TLSA records are published for the service but none matches the served chain (RFC 6698): DANE clients refuse the connection.",
 		Severity:    checks.SeverityHigh,
 		Refs:        []checks.Ref{ref("rfc", "RFC 6698 2.1"), ref("rfc", "RFC 7671")},
-	}, func(a *Analysis, env checks.Env) []checks.Finding {
+	}, func(a *certanalysis.Analysis, env checks.Env) []checks.Finding {
 		d := a.DANE
 		switch {
 		case d == nil:

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 )
 
 func init() {
@@ -13,11 +14,11 @@ func init() {
 		Description: "No subjectAltName of the leaf matches the host name (RFC 6125: wildcards only as the whole left-most label, IP addresses only against IP SANs, no fallback to the subject CN).",
 		Severity:    checks.SeverityCritical,
 		Refs:        []checks.Ref{ref("rfc", "RFC 6125 6.4"), ref("cabf", "BR 7.1.4.2.1")},
-	}, func(a *Analysis, env checks.Env) []checks.Finding {
+	}, func(a *certanalysis.Analysis, env checks.Env) []checks.Finding {
 		if a.Hostname == "" {
 			return []checks.Finding{na("no host name to match")}
 		}
-		return perChain(a, func(ch *ChainAnalysis) checks.Finding {
+		return perChain(a, func(ch *certanalysis.ChainAnalysis) checks.Finding {
 			lf := ch.Leaf
 			switch {
 			case lf == nil:

@@ -2,6 +2,7 @@ package cert
 
 import (
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 )
 
 func init() {
@@ -11,8 +12,8 @@ func init() {
 		Description: "The leaf carries the TLS Feature status_request (OCSP must-staple) but the server stapled no OCSP response: clients honouring it hard-fail.",
 		Severity:    checks.SeverityHigh,
 		Refs:        []checks.Ref{ref("rfc", "RFC 7633")},
-	}, func(a *Analysis, env checks.Env) []checks.Finding {
-		return perChain(a, func(ch *ChainAnalysis) checks.Finding {
+	}, func(a *certanalysis.Analysis, env checks.Env) []checks.Finding {
+		return perChain(a, func(ch *certanalysis.ChainAnalysis) checks.Finding {
 			switch {
 			case ch.Leaf == nil || !ch.Leaf.MustStaple:
 				return na("not a must-staple certificate")

@@ -2,6 +2,7 @@ package cert
 
 import (
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 )
 
 func init() {
@@ -11,8 +12,8 @@ func init() {
 		Description: "No valid SCT was delivered (in the certificate, the TLS extension or the OCSP staple); browsers that enforce CT reject publicly trusted certificates without them.",
 		Severity:    checks.SeverityMedium,
 		Refs:        []checks.Ref{ref("rfc", "RFC 6962 3.3")},
-	}, func(a *Analysis, env checks.Env) []checks.Finding {
-		return perChain(a, func(ch *ChainAnalysis) checks.Finding {
+	}, func(a *certanalysis.Analysis, env checks.Env) []checks.Finding {
+		return perChain(a, func(ch *certanalysis.ChainAnalysis) checks.Finding {
 			n := 0
 			for _, s := range ch.SCTs {
 				if s.Error == "" {

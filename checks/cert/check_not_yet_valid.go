@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 )
 
 func init() {
@@ -13,8 +14,8 @@ func init() {
 		Description: "A served certificate's notBefore date is in the future.",
 		Severity:    checks.SeverityCritical,
 		Refs:        []checks.Ref{ref("rfc", "RFC 5280 4.1.2.5")},
-	}, func(a *Analysis, env checks.Env) []checks.Finding {
-		return perCert(a, func(ch *ChainAnalysis, c *CertSummary) string {
+	}, func(a *certanalysis.Analysis, env checks.Env) []checks.Finding {
+		return perCert(a, func(ch *certanalysis.ChainAnalysis, c *certanalysis.CertSummary) string {
 			if env.Now.Before(c.NotBefore) {
 				return fmt.Sprintf("valid only from %s", c.NotBefore.Format("2006-01-02 15:04:05 MST"))
 			}

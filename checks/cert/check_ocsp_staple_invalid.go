@@ -2,6 +2,7 @@ package cert
 
 import (
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 )
 
 func init() {
@@ -11,8 +12,8 @@ func init() {
 		Description: "The stapled OCSP response does not parse, is signed neither by the certificate's issuer (its certificate embedded or not) nor by a delegated responder the issuer certified for OCSP signing, or is for another certificate.",
 		Severity:    checks.SeverityMedium,
 		Refs:        []checks.Ref{ref("rfc", "RFC 6960 3.2"), ref("rfc", "RFC 6960 4.2.2.2")},
-	}, func(a *Analysis, env checks.Env) []checks.Finding {
-		return perChain(a, func(ch *ChainAnalysis) checks.Finding {
+	}, func(a *certanalysis.Analysis, env checks.Env) []checks.Finding {
+		return perChain(a, func(ch *certanalysis.ChainAnalysis) checks.Finding {
 			s := ch.Staple
 			switch {
 			case s == nil:

@@ -2,6 +2,7 @@ package cert
 
 import (
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 )
 
 func init() {
@@ -11,8 +12,8 @@ func init() {
 		Description: "The server does not staple an OCSP response for a certificate that names an OCSP responder.",
 		Severity:    checks.SeverityInfo,
 		Refs:        []checks.Ref{ref("rfc", "RFC 6066 8")},
-	}, func(a *Analysis, env checks.Env) []checks.Finding {
-		return perChain(a, func(ch *ChainAnalysis) checks.Finding {
+	}, func(a *certanalysis.Analysis, env checks.Env) []checks.Finding {
+		return perChain(a, func(ch *certanalysis.ChainAnalysis) checks.Finding {
 			switch {
 			case ch.Staple != nil:
 				return pass("OCSP response stapled (%s)", ch.Staple.Status)

@@ -2,6 +2,7 @@ package cert
 
 import (
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 )
 
 func init() {
@@ -11,8 +12,8 @@ func init() {
 		Description: "The stapled OCSP response, an OCSP query or a CRL says a served certificate is revoked.",
 		Severity:    checks.SeverityCritical,
 		Refs:        []checks.Ref{ref("rfc", "RFC 6960"), ref("rfc", "RFC 5280 5.3")},
-	}, func(a *Analysis, env checks.Env) []checks.Finding {
-		return perChain(a, func(ch *ChainAnalysis) checks.Finding {
+	}, func(a *certanalysis.Analysis, env checks.Env) []checks.Finding {
+		return perChain(a, func(ch *certanalysis.ChainAnalysis) checks.Finding {
 			if s := ch.Staple; s != nil && s.Status == "revoked" && s.SerialMatch {
 				return fail("the stapled OCSP response says revoked at %s", s.RevokedAt.Format("2006-01-02 15:04:05 MST"))
 			}

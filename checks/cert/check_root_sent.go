@@ -2,6 +2,7 @@ package cert
 
 import (
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 )
 
 func init() {
@@ -11,8 +12,8 @@ func init() {
 		Description: "The server sends a self-signed root: useless to clients (they must already have it) and wasted bytes.",
 		Severity:    checks.SeverityInfo,
 		Refs:        []checks.Ref{ref("rfc", "RFC 8446 4.4.2")},
-	}, func(a *Analysis, env checks.Env) []checks.Finding {
-		return perChain(a, func(ch *ChainAnalysis) checks.Finding {
+	}, func(a *certanalysis.Analysis, env checks.Env) []checks.Finding {
+		return perChain(a, func(ch *certanalysis.ChainAnalysis) checks.Finding {
 			if len(ch.Quality.RootSent) > 0 {
 				return fail("root sent: %s", indexList(ch, ch.Quality.RootSent))
 			}

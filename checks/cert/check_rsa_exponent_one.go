@@ -2,6 +2,7 @@ package cert
 
 import (
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 )
 
 func init() {
@@ -11,8 +12,8 @@ func init() {
 		Description: "An RSA key with public exponent 1 does not encrypt or sign at all: anyone can forge.",
 		Severity:    checks.SeverityCritical,
 		Refs:        []checks.Ref{ref("rfc", "RFC 8017")},
-	}, func(a *Analysis, env checks.Env) []checks.Finding {
-		return perCert(a, func(ch *ChainAnalysis, c *CertSummary) string {
+	}, func(a *certanalysis.Analysis, env checks.Env) []checks.Finding {
+		return perCert(a, func(ch *certanalysis.ChainAnalysis, c *certanalysis.CertSummary) string {
 			if c.Key.Type == "RSA" && c.Key.Exponent == 1 {
 				return "RSA public exponent is 1"
 			}

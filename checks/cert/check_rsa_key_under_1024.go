@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 )
 
 func init() {
@@ -13,8 +14,8 @@ func init() {
 		Description: "A served certificate has an RSA key of fewer than 1024 bits: factorable.",
 		Severity:    checks.SeverityCritical,
 		Refs:        []checks.Ref{ref("cabf", "BR 6.1.5")},
-	}, func(a *Analysis, env checks.Env) []checks.Finding {
-		return perCert(a, func(ch *ChainAnalysis, c *CertSummary) string {
+	}, func(a *certanalysis.Analysis, env checks.Env) []checks.Finding {
+		return perCert(a, func(ch *certanalysis.ChainAnalysis, c *certanalysis.CertSummary) string {
 			if c.Key.Type == "RSA" && c.Key.Bits > 0 && c.Key.Bits < 1024 {
 				return fmt.Sprintf("RSA %d bits", c.Key.Bits)
 			}

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 )
 
 func init() {
@@ -13,8 +14,8 @@ func init() {
 		Description: "A served certificate below the root is signed with SHA-1, which browsers reject (chosen-prefix collisions are practical).",
 		Severity:    checks.SeverityHigh,
 		Refs:        []checks.Ref{ref("cabf", "BR 7.1.3.2"), ref("url", "https://shattered.io/")},
-	}, func(a *Analysis, env checks.Env) []checks.Finding {
-		return perCert(a, func(ch *ChainAnalysis, c *CertSummary) string {
+	}, func(a *certanalysis.Analysis, env checks.Env) []checks.Finding {
+		return perCert(a, func(ch *certanalysis.ChainAnalysis, c *certanalysis.CertSummary) string {
 			if !c.SelfSigned && strings.Contains(strings.ToUpper(c.SigAlg), "SHA1") {
 				return "signed with " + c.SigAlg
 			}

@@ -2,6 +2,7 @@ package cert
 
 import (
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 )
 
 func init() {
@@ -11,8 +12,8 @@ func init() {
 		Description: "The chain is issued by the legacy Symantec PKI (Symantec, VeriSign, Thawte, GeoTrust, RapidSSL), distrusted by browsers since 2018. Detected by issuer organisation.",
 		Severity:    checks.SeverityCritical,
 		Refs:        []checks.Ref{ref("url", "https://wiki.mozilla.org/CA/Symantec_Issues")},
-	}, func(a *Analysis, env checks.Env) []checks.Finding {
-		return perChain(a, func(ch *ChainAnalysis) checks.Finding {
+	}, func(a *certanalysis.Analysis, env checks.Env) []checks.Finding {
+		return perChain(a, func(ch *certanalysis.ChainAnalysis) checks.Finding {
 			if ch.Leaf != nil && ch.Leaf.SymantecDistrusted {
 				return fail("issued by the legacy Symantec PKI")
 			}

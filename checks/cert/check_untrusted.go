@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 )
 
 func init() {
@@ -13,11 +14,11 @@ func init() {
 		Description: "No certification path from the served leaf to an anchor of the configured trust stores is valid. The stores that decide are mozilla and custom (--ca-file); the system store (it differs between machines, and a verdict must not) and the named and platform stores (--trust-store, --trust-store-dir: apple, windows, java, ...) get their trust lines and cert.store_trust findings but decide only when no deciding store is configured.",
 		Severity:    checks.SeverityCritical,
 		Refs:        []checks.Ref{ref("rfc", "RFC 5280 6.1")},
-	}, func(a *Analysis, env checks.Env) []checks.Finding {
+	}, func(a *certanalysis.Analysis, env checks.Env) []checks.Finding {
 		if len(env.Stores) == 0 {
 			return []checks.Finding{{Status: checks.StatusInconclusive, Detail: "no trust store configured"}}
 		}
-		return perChain(a, func(ch *ChainAnalysis) checks.Finding {
+		return perChain(a, func(ch *certanalysis.ChainAnalysis) checks.Finding {
 			var ok, bad []string
 			anyDecides := false
 			for _, t := range ch.Trust {

@@ -2,6 +2,7 @@ package cert
 
 import (
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 )
 
 func init() {
@@ -11,8 +12,8 @@ func init() {
 		Description: "The leaf's validity period exceeds the maximum for its issuance date (398 days; 200 from 2026-03-15, 100 from 2027-03-15, 47 from 2029-03-15). Judged for publicly trusted chains only.",
 		Severity:    checks.SeverityMedium,
 		Refs:        []checks.Ref{ref("cabf", "BR 6.3.2")},
-	}, func(a *Analysis, env checks.Env) []checks.Finding {
-		return perChain(a, func(ch *ChainAnalysis) checks.Finding {
+	}, func(a *certanalysis.Analysis, env checks.Env) []checks.Finding {
+		return perChain(a, func(ch *certanalysis.ChainAnalysis) checks.Finding {
 			lf := ch.Leaf
 			switch {
 			case lf == nil:

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 )
 
 func init() {
@@ -13,8 +14,8 @@ func init() {
 		Description: "A served certificate has an ECDSA key on a curve other than P-256, P-384 or P-521 (or smaller than 256 bits).",
 		Severity:    checks.SeverityHigh,
 		Refs:        []checks.Ref{ref("cabf", "BR 6.1.5")},
-	}, func(a *Analysis, env checks.Env) []checks.Finding {
-		return perCert(a, func(ch *ChainAnalysis, c *CertSummary) string {
+	}, func(a *certanalysis.Analysis, env checks.Env) []checks.Finding {
+		return perCert(a, func(ch *certanalysis.ChainAnalysis, c *certanalysis.CertSummary) string {
 			if c.Key.Type != "ECDSA" {
 				return ""
 			}

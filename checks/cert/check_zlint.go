@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 )
 
 func init() {
@@ -16,7 +17,7 @@ func init() {
 		Refs:        []checks.Ref{ref("url", "https://github.com/zmap/zlint"), ref("url", "https://cabforum.org/working-groups/server/baseline-requirements/documents/")},
 		// Linting is not part of a quick scan's chain/expiry/trust job.
 		FullScanOnly: true,
-	}, func(a *Analysis, env checks.Env) []checks.Finding {
+	}, func(a *certanalysis.Analysis, env checks.Env) []checks.Finding {
 		var out []checks.Finding
 		seen := map[string]bool{}
 		for i := range a.Chains {
@@ -26,7 +27,7 @@ func init() {
 					continue
 				}
 				seen[c.SHA256] = true
-				general, public := c.Lints, []LintResult(nil)
+				general, public := c.Lints, []certanalysis.LintResult(nil)
 				if ch.PrivatePKI {
 					general, public = splitPublicTrustLints(c.Lints)
 				}
@@ -63,7 +64,7 @@ var publicTrustSources = map[string]bool{
 
 // splitPublicTrustLints separates the lints of public-trust requirements
 // from the others (RFCs, community).
-func splitPublicTrustLints(ls []LintResult) (general, public []LintResult) {
+func splitPublicTrustLints(ls []certanalysis.LintResult) (general, public []certanalysis.LintResult) {
 	for _, l := range ls {
 		if publicTrustSources[l.Source] {
 			public = append(public, l)
@@ -74,7 +75,7 @@ func splitPublicTrustLints(ls []LintResult) (general, public []LintResult) {
 	return general, public
 }
 
-func countLints(ls []LintResult) (errs, warns int) {
+func countLints(ls []certanalysis.LintResult) (errs, warns int) {
 	for _, l := range ls {
 		if l.Status == "warn" {
 			warns++
@@ -87,7 +88,7 @@ func countLints(ls []LintResult) (errs, warns int) {
 
 // lintList names every lint, errors first, with its citation: the whole
 // list is the finding's evidence (the text report shortens long details).
-func lintList(ls []LintResult) string {
+func lintList(ls []certanalysis.LintResult) string {
 	var errs, warns []string
 	for _, l := range ls {
 		s := l.Lint

@@ -13,11 +13,11 @@ import (
 // carries the store's provenance aged at the audit.
 func TestStoreVerdictsAndRoles(t *testing.T) {
 	p := getPKI(t)
-	o := observe(host, p.good, p.inter)
+	o := observe(host, p.Good, p.Inter)
 	date := testNow.AddDate(0, 0, -400)
-	named := checks.TrustStore{Name: "apple", Roots: [][]byte{p.rootA.der}, Informational: true,
+	named := checks.TrustStore{Name: "apple", Roots: [][]byte{p.RootA.DER}, Informational: true,
 		Provenance: &truststore.Provenance{Origin: "platform", File: "/x/Apple.pem", Date: date, DateSource: "newest_certificate", Note: "a snapshot"}}
-	moz := checks.TrustStore{Name: "mozilla", Roots: [][]byte{p.rootB.der}}
+	moz := checks.TrustStore{Name: "mozilla", Roots: [][]byte{p.RootB.DER}}
 	env := checks.Env{Now: testNow, Stores: []checks.TrustStore{moz, named}}
 	if st := status(t, "cert.untrusted", o, env); st != checks.StatusFail {
 		t.Errorf("trusted by an informational store only: cert.untrusted %s, want fail", st)
@@ -46,7 +46,7 @@ func TestStoreVerdictsAndRoles(t *testing.T) {
 // Mozilla store alone.
 func BenchmarkAnalyzeWithPlatformStores(b *testing.B) {
 	p := getPKI(b)
-	o := observe(host, p.good, p.inter)
+	o := observe(host, p.Good, p.Inter)
 	plat, err := truststore.Platform(truststore.PlatformDir)
 	if err != nil || len(plat) == 0 {
 		b.Fatalf("platform stores (install testssl.sh): %v", err)

@@ -5,13 +5,14 @@ import (
 	"strings"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 
 // certCheck adapts a function of the shared Analysis to checks.Check.
 type certCheck struct {
 	meta checks.Meta
-	eval func(a *Analysis, env checks.Env) []checks.Finding
+	eval func(a *certanalysis.Analysis, env checks.Env) []checks.Finding
 }
 
 func (c certCheck) Meta() checks.Meta { return c.meta }
@@ -27,14 +28,14 @@ func (c certCheck) Evaluate(o *obs.Observation, env checks.Env) []checks.Finding
 	return fs
 }
 
-func register(m checks.Meta, eval func(a *Analysis, env checks.Env) []checks.Finding) {
+func register(m checks.Meta, eval func(a *certanalysis.Analysis, env checks.Env) []checks.Finding) {
 	m.Category = "cert"
 	checks.Register(certCheck{meta: m, eval: eval})
 }
 
 // perChain runs f on each chain; the findings name the chain when several
 // were served.
-func perChain(a *Analysis, f func(ch *ChainAnalysis) checks.Finding) []checks.Finding {
+func perChain(a *certanalysis.Analysis, f func(ch *certanalysis.ChainAnalysis) checks.Finding) []checks.Finding {
 	var out []checks.Finding
 	for i := range a.Chains {
 		fd := f(&a.Chains[i])
@@ -50,7 +51,7 @@ func perChain(a *Analysis, f func(ch *ChainAnalysis) checks.Finding) []checks.Fi
 // the detail of a failure, or "" when the certificate is fine. A certificate
 // appearing in several chains is reported once. One pass finding is
 // returned when nothing failed.
-func perCert(a *Analysis, f func(ch *ChainAnalysis, c *CertSummary) string) []checks.Finding {
+func perCert(a *certanalysis.Analysis, f func(ch *certanalysis.ChainAnalysis, c *certanalysis.CertSummary) string) []checks.Finding {
 	var out []checks.Finding
 	seen := map[string]bool{}
 	for i := range a.Chains {
@@ -69,7 +70,7 @@ func perCert(a *Analysis, f func(ch *ChainAnalysis, c *CertSummary) string) []ch
 	return out
 }
 
-func chainName(ch *ChainAnalysis) string {
+func chainName(ch *certanalysis.ChainAnalysis) string {
 	if ch.KeyType != "" {
 		return ch.KeyType + " chain"
 	}
@@ -79,7 +80,7 @@ func chainName(ch *ChainAnalysis) string {
 	return "chain"
 }
 
-func certName(c *CertSummary) string {
+func certName(c *certanalysis.CertSummary) string {
 	role := "leaf"
 	if c.Index > 0 {
 		role = fmt.Sprintf("#%d", c.Index)
@@ -100,16 +101,16 @@ func na(detail string, a ...any) checks.Finding {
 }
 
 // publiclyTrusted: the chain is trusted by a public store (mozilla, system).
-func publiclyTrusted(ch *ChainAnalysis) bool {
+func publiclyTrusted(ch *certanalysis.ChainAnalysis) bool {
 	for _, t := range ch.Trust {
-		if t.Trusted && (t.Store == "mozilla" || t.Store == SystemStoreName) {
+		if t.Trusted && (t.Store == "mozilla" || t.Store == certanalysis.SystemStoreName) {
 			return true
 		}
 	}
 	return false
 }
 
-func indexList(ch *ChainAnalysis, idx []int) string {
+func indexList(ch *certanalysis.ChainAnalysis, idx []int) string {
 	var parts []string
 	for _, i := range idx {
 		if i < len(ch.Certificates) {

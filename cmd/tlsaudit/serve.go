@@ -54,6 +54,10 @@ Flags:
                          a host assessed less than this ago is not assessed again
                          on startNew, the finished result is returned (default 1m)
   --timeout DURATION     bound of one endpoint's audit (default 5m)
+  --lease DURATION       how long a worker's claim on an assessment lasts without
+                         renewal (default 30s); the assessment of a replica that
+                         died is taken over by another once its lease lapses
+  --instance NAME        this replica's name in the queue (default: random)
   --quick                one handshake per endpoint instead of a full audit
 
 Point Qualys' ssllabs-scan at it with: ssllabs-scan -api http://127.0.0.1:8080/api/v3/ HOST
@@ -64,6 +68,8 @@ type serveConfig struct {
 	listen, db, allow, keys, emails string
 	workers, maxAssessments         int
 	coolOff, targetCoolOff, timeout time.Duration
+	lease                           time.Duration
+	instance                        string
 	quick                           bool
 	certs                           certConfig
 }
@@ -80,6 +86,8 @@ func serveFlagSet(c *serveConfig, wc *webConfig) *flag.FlagSet {
 	fs.DurationVar(&c.coolOff, "cool-off", time.Second, "")
 	fs.DurationVar(&c.targetCoolOff, "target-cool-off", time.Minute, "")
 	fs.DurationVar(&c.timeout, "timeout", 5*time.Minute, "")
+	fs.DurationVar(&c.lease, "lease", 30*time.Second, "")
+	fs.StringVar(&c.instance, "instance", "", "")
 	fs.BoolVar(&c.quick, "quick", false, "")
 	webFlags(fs, wc)
 	fs.StringVar(&c.certs.caFile, "ca-file", "", "")
@@ -121,8 +129,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			emails = append(emails, e)
 		}
 	}
-	if c.workers < 0 || c.maxAssessments < 1 || c.coolOff < 0 || c.timeout <= 0 {
-		return fail("--workers must be at least 0, --max-assessments at least 1, durations positive")
+	if c.workers < 0 || c.maxAssessments < 1 || c.coolOff < 0 || c.timeout <= 0 || c.lease < 300*time.Millisecond {
+		return fail("--workers must be at least 0, --max-assessments at least 1, durations positive, --lease at least 300ms")
+	}
+	if strings.ContainsAny(c.instance, "/ \t\n") || len(c.instance) > 64 {
+		return fail("--instance: at most 64 characters, without / or spaces")
 	}
 	if !loopbackListen(c.listen) && len(keys) == 0 {
 		return fail(fmt.Sprintf("--listen %s is not a loopback address: give an API key (--api-key or TLSAUDIT_API_KEY)", c.listen))
@@ -176,6 +187,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		Store: st, Workers: c.workers, NoWorkers: c.workers == 0, Policy: policy,
 		APIKeys: keys, Emails: emails, MaxAssessments: c.maxAssessments, CoolOff: coolOff,
 		TargetCoolOff: c.targetCoolOff, AuditTimeout: c.timeout + 30*time.Second,
+		Lease: c.lease, Instance: c.instance,
 		EngineVersion: toolVersion(), Stores: eng.Stores,
 		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Audit: ws.audit(func(ctx context.Context, t labs.Target) *report.Report {

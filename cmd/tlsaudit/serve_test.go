@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -26,6 +27,14 @@ func serveChild(t *testing.T, args ...string) (*exec.Cmd, string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestServeChildProcess$")
 	cmd.Env = append(os.Environ(), "TLSAUDIT_SERVE_CHILD_ARGS="+strings.Join(args, "\x1f"))
+	return startServe(t, cmd)
+}
+
+// startServe starts cmd, a "tlsaudit serve" process in its own process
+// group (killed with SIGKILL at the end of the test if still running), and
+// returns it with the address it listens on.
+func startServe(t *testing.T, cmd *exec.Cmd) (*exec.Cmd, string) {
+	t.Helper()
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -73,13 +82,23 @@ func TestServeChildProcess(t *testing.T) {
 // slowProxy forwards TCP connections to backend after holding each one for
 // delay: an audit through it takes a while, long enough to be interrupted.
 func slowProxy(t *testing.T, backend string, delay time.Duration) string {
+	addr, _ := countingProxy(t, backend, func(int64) time.Duration { return delay })
+	return addr
+}
+
+// countingProxy forwards TCP connections to backend, holding the n-th
+// (from 1) for delay(n) first (a negative delay: until the test ends,
+// never forwarded), and counts the connections it accepted.
+func countingProxy(t *testing.T, backend string, delay func(n int64) time.Duration) (string, *atomic.Int64) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	var count atomic.Int64
 	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	done := make(chan struct{})
+	t.Cleanup(func() { close(done); ln.Close(); wg.Wait() })
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -88,22 +107,33 @@ func slowProxy(t *testing.T, backend string, delay time.Duration) string {
 			if err != nil {
 				return
 			}
+			n := count.Add(1)
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				defer c.Close()
-				time.Sleep(delay)
+				d := delay(n)
+				if d < 0 {
+					<-done
+					return
+				}
+				select {
+				case <-time.After(d):
+				case <-done:
+					return
+				}
 				b, err := net.Dial("tcp", backend)
 				if err != nil {
 					return
 				}
 				defer b.Close()
+				go func() { <-done; c.Close(); b.Close() }() // the test ended: cut it
 				go func() { io.Copy(b, c); b.(*net.TCPConn).CloseWrite() }()
 				io.Copy(c, b)
 			}()
 		}
 	}()
-	return ln.Addr().String()
+	return ln.Addr().String(), &count
 }
 
 type nativeAssessment struct {
@@ -112,6 +142,7 @@ type nativeAssessment struct {
 	StatusMessage string `json:"status_message"`
 	Attempts      int    `json:"attempts"`
 	Grade         string `json:"grade"`
+	Owner         string `json:"owner"`
 }
 
 func getJSON(t *testing.T, url string, v any) int {

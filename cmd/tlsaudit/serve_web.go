@@ -154,7 +154,7 @@ func (ws *webSetup) handler() http.Handler {
 }
 
 // newMetrics makes the metrics; the queue depth is read from st.
-func (ws *webSetup) newMetrics(st *store.SQL) {
+func (ws *webSetup) newMetrics(st store.Store) {
 	ws.metrics = metrics.New(func() int {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -164,7 +164,7 @@ func (ws *webSetup) newMetrics(st *store.SQL) {
 }
 
 // attach builds the pages and the monitor on the running server.
-func (ws *webSetup) attach(srv *labs.Server, st *store.SQL, stores func() []checks.TrustStore, tool report.Tool) error {
+func (ws *webSetup) attach(srv *labs.Server, st store.Store, stores func() []checks.TrustStore, tool report.Tool) error {
 	if ws.cfg.watch != "" || ws.cfg.monitor {
 		mc := monitor.Config{
 			Audit:      ws.monitorAudit(srv, st),
@@ -173,6 +173,7 @@ func (ws *webSetup) attach(srv *labs.Server, st *store.SQL, stores func() []chec
 			Policy:     ws.policy,
 			ExpiryWarn: ws.warn,
 			Logf:       ws.log.logf,
+			Saved:      st,
 			Previous: func(ctx context.Context, target string) []*report.Report {
 				hp, err := labs.ParseHost(target)
 				if err != nil {
@@ -214,7 +215,7 @@ func (ws *webSetup) attach(srv *labs.Server, st *store.SQL, stores func() []chec
 
 // monitorAudit runs a monitored host's audit through the server's queue
 // (so the workers' per-endpoint limits apply) and waits for it.
-func (ws *webSetup) monitorAudit(srv *labs.Server, st *store.SQL) monitor.AuditFunc {
+func (ws *webSetup) monitorAudit(srv *labs.Server, st store.Store) monitor.AuditFunc {
 	return func(ctx context.Context, target string) ([]*report.Report, error) {
 		a, err := srv.EnqueueMonitored(ctx, target)
 		if err != nil {

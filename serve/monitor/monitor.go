@@ -58,10 +58,22 @@ type Config struct {
 	// Previous returns the reports stored for target before this process
 	// started, so the first audit compares against them; nil: none.
 	Previous func(ctx context.Context, target string) []*report.Report
+	// Saved keeps the hosts added with Add across restarts (the server's
+	// store): New monitors the saved ones, Add and Remove write through.
+	// Nil: added hosts live in memory only.
+	Saved SavedHosts
 	// Logf receives one-line messages (watch file errors, failed audits).
 	Logf func(format string, args ...any)
 	// Now is the clock (tests); default time.Now.
 	Now func() time.Time
+}
+
+// SavedHosts is where the hosts added on the dashboard are kept
+// (serve/store implements it).
+type SavedHosts interface {
+	AddMonitored(ctx context.Context, target string) error
+	RemoveMonitored(ctx context.Context, target string) error
+	Monitored(ctx context.Context) ([]string, error)
 }
 
 // Source says where a monitored host came from.
@@ -153,6 +165,19 @@ func New(cfg Config) (*Monitor, error) {
 		}
 		m.apply(targets)
 	}
+	if cfg.Saved != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		saved, err := cfg.Saved.Monitored(ctx)
+		cancel()
+		if err != nil {
+			return nil, fmt.Errorf("monitor: reading the saved hosts: %v", err)
+		}
+		for _, t := range saved {
+			if ValidTarget(t) == nil {
+				m.add(t, SourceDashboard)
+			}
+		}
+	}
 	return m, nil
 }
 
@@ -170,10 +195,19 @@ func ValidTarget(s string) error {
 	return nil
 }
 
-// Add monitors target (from the dashboard); it is audited soon.
+// Add monitors target (from the dashboard, saved when Config.Saved is
+// set); it is audited soon, and its changes are notified like those of the
+// watch file's hosts.
 func (m *Monitor) Add(target string) error {
 	if err := ValidTarget(target); err != nil {
 		return err
+	}
+	if m.cfg.Saved != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := m.cfg.Saved.AddMonitored(ctx, target); err != nil {
+			return fmt.Errorf("saving %s: %v", target, err)
+		}
 	}
 	m.add(target, SourceDashboard)
 	return nil
@@ -196,11 +230,20 @@ func (m *Monitor) add(target string, src Source) {
 	m.kick()
 }
 
-// Remove stops monitoring target.
-func (m *Monitor) Remove(target string) {
+// Remove stops monitoring target (and forgets it in Config.Saved). A
+// target of the watch file comes back when the file changes.
+func (m *Monitor) Remove(target string) error {
+	if m.cfg.Saved != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := m.cfg.Saved.RemoveMonitored(ctx, target); err != nil {
+			return fmt.Errorf("forgetting %s: %v", target, err)
+		}
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.hosts, target)
+	return nil
 }
 
 // Trigger audits target now (it must be monitored).

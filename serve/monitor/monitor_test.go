@@ -18,6 +18,7 @@ import (
 	policyfile "github.com/tlsaudit/tlsaudit/checks/policy"
 	"github.com/tlsaudit/tlsaudit/report"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/serve/store"
 )
 
 // fakeAudits answers audits from a per-target state the test changes.
@@ -284,4 +285,47 @@ func FuzzParseTargets(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestHostsAddedOnTheDashboardAreMonitoredAgainAfterARestart: with the
+// server's store as Config.Saved, a monitor started on the same database
+// audits the hosts the previous one was given with Add, and forgets the
+// removed ones.
+func TestHostsAddedOnTheDashboardAreMonitoredAgainAfterARestart(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "serve.db")
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	f := newFake()
+	m, err := New(Config{Audit: f.audit, Saved: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []string{"kept.test", "gone.test:8443"} {
+		if err := m.Add(h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := m.Remove("gone.test:8443"); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Add("bad target"); err == nil {
+		t.Errorf("an invalid target was accepted")
+	}
+
+	// The next process, on the same database.
+	st2, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st2.Close()
+	f2 := newFake()
+	m2 := start(t, Config{Audit: f2.audit, Saved: st2, Interval: time.Hour, Spread: time.Millisecond})
+	hs := m2.Hosts()
+	if len(hs) != 1 || hs[0].Target != "kept.test" || hs[0].Source != SourceDashboard {
+		t.Fatalf("after a restart: %+v", hs)
+	}
+	waitFor(t, "the saved host's audit", func() bool { return f2.count("kept.test") >= 1 })
 }

@@ -56,6 +56,12 @@ var migrations = []string{
 	CREATE INDEX assessments_state ON assessments (state, id);
 	CREATE INDEX assessments_client ON assessments (client, state);
 	CREATE UNIQUE INDEX assessments_one_active ON assessments (host) WHERE state IN ('queued', 'running');`,
+	// 2: the hosts added to monitoring on the dashboard (the watch file's
+	// hosts live in the file).
+	`CREATE TABLE monitored_hosts (
+		target TEXT PRIMARY KEY,
+		added_at BIGINT NOT NULL
+	);`,
 }
 
 // SQL is a Store on database/sql, for SQLite and PostgreSQL.

@@ -24,6 +24,11 @@
 // Hosts lists each host with its newest finished assessment; History lists
 // one host's assessments newest first; Get and Latest read one. Readers never
 // change anything.
+//
+// # Monitored hosts
+//
+// The hosts added to monitoring on the dashboard are kept in their own
+// table, so that a restarted server (or another replica) monitors them too.
 package store
 
 import (
@@ -62,6 +67,9 @@ type Endpoint struct {
 	StartedAt  int64  `json:"started_at,omitempty"`  // Unix milliseconds
 	FinishedAt int64  `json:"finished_at,omitempty"` // Unix milliseconds
 	Grade      string `json:"grade,omitempty"`
+	// ExpectedMs is how long the audit of this endpoint is expected to
+	// take, set when it starts (the progress and ETA shown while it runs).
+	ExpectedMs int64 `json:"expected_ms,omitempty"`
 	// Report is the tlsaudit report of this endpoint (schema v1), raw.
 	Report json.RawMessage `json:"report,omitempty"`
 }
@@ -148,6 +156,16 @@ type Store interface {
 	// claimed again at once. Only for a store with a single user process
 	// (SQLite after a restart): with several, it would steal live work.
 	ExpireLeases(ctx context.Context) error
+	// CountQueued counts the queued and running assessments of every
+	// client: the depth of the queue.
+	CountQueued(ctx context.Context) (int, error)
+
+	// AddMonitored records a target monitored from the dashboard (adding
+	// one again is no change), RemoveMonitored forgets one, Monitored lists
+	// them in the order they were added: they outlive a restart.
+	AddMonitored(ctx context.Context, target string) error
+	RemoveMonitored(ctx context.Context, target string) error
+	Monitored(ctx context.Context) ([]string, error)
 
 	Close() error
 }

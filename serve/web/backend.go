@@ -105,7 +105,8 @@ func summaryOf(a *store.Assessment) *Assessment {
 	out := &Assessment{ID: a.ID, Host: a.Host, State: string(a.State), Message: a.StatusMessage, Grade: a.Grade,
 		CreatedAt: a.CreatedAt, FinishedAt: a.FinishedAt}
 	for _, ep := range a.Endpoints {
-		out.Endpoints = append(out.Endpoints, Endpoint{IP: ep.IP, State: ep.State, Message: ep.Message, Grade: ep.Grade})
+		progress, eta := serve.EndpointProgress(ep, time.Now())
+		out.Endpoints = append(out.Endpoints, Endpoint{IP: ep.IP, State: ep.State, Message: ep.Message, Grade: ep.Grade, Progress: progress, ETA: eta})
 	}
 	return out
 }

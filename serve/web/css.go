@@ -40,6 +40,7 @@ th { background:#eef1f5; font-weight:600; }
 .bad { color:var(--bad); font-weight:600; } .ok { color:var(--good); font-weight:600; }
 .err { background:#fdecec; border-left:4px solid var(--bad); padding:10px 14px; border-radius:4px; margin:0 0 16px; }
 .endpoints td:first-child { white-space:nowrap; }
+.endpoints progress { display:block; width:100%; max-width:12em; }
 .chart { width:100%; height:auto; max-width:720px; display:block; }
 .chart .grid { stroke:#e3e7ee; } .chart text { font-size:11px; fill:#5d6778; }
 .chart .g { stroke:var(--info); fill:none; stroke-width:2; } .chart .d { stroke:var(--warn); fill:none; stroke-width:2; }

@@ -60,7 +60,11 @@ type Endpoint struct {
 	State   string // pending, running, ready, error
 	Message string
 	Grade   string
-	Report  *report.Report // nil until ready
+	// Progress (percent) and ETA (seconds) are the SSL Labs API's
+	// estimates while the endpoint runs; -1 while pending.
+	Progress int
+	ETA      int
+	Report   *report.Report // nil until ready
 }
 
 // ErrNotFound is returned by Backend reads when there is nothing.
@@ -92,7 +96,7 @@ type Backend interface {
 type Monitor interface {
 	Hosts() []monitor.Host
 	Add(target string) error
-	Remove(target string)
+	Remove(target string) error
 	Trigger(target string) bool
 }
 
@@ -156,8 +160,9 @@ func (p *Pages) ServeHTTP(w http.ResponseWriter, r *http.Request) { p.mux.ServeH
 
 // script is the only script of every page: it marks the page rendered and,
 // on a running assessment's page, polls its status, updates the endpoint
-// table in place (text only, never markup) and opens the report when done.
-const script = `document.body.setAttribute("data-rendered","ok");(function(){var p=document.getElementById("progress");if(!p)return;var n=0;function tick(){fetch(p.getAttribute("data-status"),{cache:"no-store"}).then(function(r){if(!r.ok)throw r.status;return r.json()}).then(function(s){document.getElementById("state").textContent=s.state+(s.message?": "+s.message:"");var tb=document.getElementById("eps");tb.textContent="";s.endpoints.forEach(function(e){var tr=document.createElement("tr");[e.ip,e.state,e.grade||"",e.message||""].forEach(function(v){var td=document.createElement("td");td.textContent=v;tr.appendChild(td)});tb.appendChild(tr)});p.setAttribute("data-polls",String(++n));if(s.done){location.replace(p.getAttribute("data-done"))}else{setTimeout(tick,700)}}).catch(function(){setTimeout(tick,2000)})}setTimeout(tick,300)})();`
+// table in place (text and <progress> elements only, never markup) and
+// opens the report when done. Its progress text is progressText's.
+const script = `document.body.setAttribute("data-rendered","ok");(function(){var p=document.getElementById("progress");if(!p)return;var n=0;function prog(e){var t=e.state;if(e.state==="running"&&e.progress>=0){t+=" "+e.progress+"%";if(e.eta>0)t+=", about "+e.eta+" s left"}return t}function tick(){fetch(p.getAttribute("data-status"),{cache:"no-store"}).then(function(r){if(!r.ok)throw r.status;return r.json()}).then(function(s){document.getElementById("state").textContent=s.state+(s.message?": "+s.message:"");var tb=document.getElementById("eps");tb.textContent="";s.endpoints.forEach(function(e){var tr=document.createElement("tr");[e.ip,prog(e),e.grade||"",e.message||""].forEach(function(v,i){var td=document.createElement("td");td.textContent=v;if(i===1&&e.state==="running"&&e.progress>=0){var b=document.createElement("progress");b.max=100;b.value=e.progress;td.appendChild(b)}tr.appendChild(td)});tb.appendChild(tr)});p.setAttribute("data-polls",String(++n));if(s.done){location.replace(p.getAttribute("data-done"))}else{setTimeout(tick,700)}}).catch(function(){setTimeout(tick,2000)})}setTimeout(tick,300)})();`
 
 // RenderedMarker is what the script adds to <body>.
 const RenderedMarker = `data-rendered="ok"`
@@ -181,7 +186,21 @@ var pages = template.Must(template.New("pages").Funcs(template.FuncMap{
 	"historyURL": func(host string) string { return "/history?d=" + url.QueryEscape(host) },
 	"short":      shortDN,
 	"add":        func(a, b int) int { return a + b },
+	"progress":   progressText,
 }).Parse(pagesSource))
+
+// progressText is an endpoint's state with its progress and ETA while it
+// runs, as the page's script writes it.
+func progressText(ep Endpoint) string {
+	t := ep.State
+	if ep.State == "running" && ep.Progress >= 0 {
+		t += " " + strconv.Itoa(ep.Progress) + "%"
+		if ep.ETA > 0 {
+			t += ", about " + strconv.Itoa(ep.ETA) + " s left"
+		}
+	}
+	return t
+}
 
 // page is the data every page template gets.
 type page struct {
@@ -372,10 +391,12 @@ type statusJSON struct {
 }
 
 type statusDetail struct {
-	IP      string `json:"ip"`
-	State   string `json:"state"`
-	Grade   string `json:"grade,omitempty"`
-	Message string `json:"message,omitempty"`
+	IP       string `json:"ip"`
+	State    string `json:"state"`
+	Progress int    `json:"progress"` // percent, -1 while pending
+	ETA      int    `json:"eta"`      // seconds, -1 while pending
+	Grade    string `json:"grade,omitempty"`
+	Message  string `json:"message,omitempty"`
 }
 
 func (p *Pages) status(w http.ResponseWriter, r *http.Request) {
@@ -396,7 +417,7 @@ func (p *Pages) status(w http.ResponseWriter, r *http.Request) {
 	}
 	out := statusJSON{State: a.State, Message: oneLine(a.Message), Done: a.Finished(), Endpoints: []statusDetail{}}
 	for _, ep := range a.Endpoints {
-		out.Endpoints = append(out.Endpoints, statusDetail{IP: ep.IP, State: ep.State, Grade: ep.Grade, Message: oneLine(ep.Message)})
+		out.Endpoints = append(out.Endpoints, statusDetail{IP: ep.IP, State: ep.State, Progress: ep.Progress, ETA: ep.ETA, Grade: ep.Grade, Message: oneLine(ep.Message)})
 	}
 	json.NewEncoder(w).Encode(out)
 }
@@ -558,17 +579,18 @@ func (p *Pages) dashboardPost(w http.ResponseWriter, r *http.Request) {
 	switch r.PostForm.Get("action") {
 	case "add":
 		if _, err := p.cfg.Backend.Key(target); err != nil {
-			p.render(w, r, http.StatusBadRequest, "dashboard", "dashboard", "Monitored hosts",
-				dashBody{Rows: p.dashRows("expiry"), Sort: "expiry", Error: err.Error()}, "")
+			p.dashError(w, r, http.StatusBadRequest, err)
 			return
 		}
 		if err := p.cfg.Monitor.Add(target); err != nil {
-			p.render(w, r, http.StatusBadRequest, "dashboard", "dashboard", "Monitored hosts",
-				dashBody{Rows: p.dashRows("expiry"), Sort: "expiry", Error: err.Error()}, "")
+			p.dashError(w, r, http.StatusBadRequest, err)
 			return
 		}
 	case "remove":
-		p.cfg.Monitor.Remove(target)
+		if err := p.cfg.Monitor.Remove(target); err != nil {
+			p.dashError(w, r, http.StatusInternalServerError, err)
+			return
+		}
 	case "audit":
 		p.cfg.Monitor.Trigger(target)
 	default:
@@ -576,6 +598,12 @@ func (p *Pages) dashboardPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, basePath(r)+"/dashboard", http.StatusSeeOther)
+}
+
+// dashError shows the dashboard with err above it.
+func (p *Pages) dashError(w http.ResponseWriter, r *http.Request, code int, err error) {
+	p.render(w, r, code, "dashboard", "dashboard", "Monitored hosts",
+		dashBody{Rows: p.dashRows("expiry"), Sort: "expiry", Error: err.Error()}, "")
 }
 
 // --- helpers ---

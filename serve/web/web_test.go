@@ -21,6 +21,7 @@ import (
 	"github.com/tlsaudit/tlsaudit/report"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/serve/monitor"
+	"github.com/tlsaudit/tlsaudit/serve/store"
 )
 
 func get(t *testing.T, h http.Handler, path string) (int, string, http.Header) {
@@ -184,7 +185,7 @@ func (f *fakeMonitor) Add(t string) error {
 	f.added = append(f.added, t)
 	return nil
 }
-func (f *fakeMonitor) Remove(string)       {}
+func (f *fakeMonitor) Remove(string) error { return nil }
 func (f *fakeMonitor) Trigger(string) bool { return true }
 
 func TestDashboardSortsByDaysToExpiryOrGradeAndShowsFailingRules(t *testing.T) {
@@ -310,4 +311,33 @@ func FuzzPagesQuery(f *testing.F) {
 			t.Fatalf("%s: %d script elements", target, strings.Count(rec.Body.String(), "<script"))
 		}
 	})
+}
+
+// The progress view shows each running endpoint's progress and ETA (the
+// SSL Labs API's estimates), in the page and in the status it polls.
+func TestProgressViewShowsEachEndpointsProgressAndETA(t *testing.T) {
+	started := time.Now().Add(-5 * time.Second)
+	a := summaryOf(&store.Assessment{ID: 7, Host: "h.test", State: store.StateRunning, Endpoints: []store.Endpoint{
+		{IP: "192.0.2.1", State: store.EndpointRunning, StartedAt: started.UnixMilli(), ExpectedMs: 20000},
+		{IP: "192.0.2.2", State: store.EndpointPending},
+	}})
+	if ep := a.Endpoints[0]; ep.Progress < 24 || ep.Progress > 30 || ep.ETA < 13 || ep.ETA > 15 {
+		t.Errorf("running endpoint 5 s into 20: progress %d, eta %d", ep.Progress, ep.ETA)
+	}
+	if ep := a.Endpoints[1]; ep.Progress != -1 || ep.ETA != -1 {
+		t.Errorf("pending endpoint: progress %d, eta %d", ep.Progress, ep.ETA)
+	}
+	b := &memBackend{}
+	b.all = append(b.all, a)
+	b.next = 7
+	p, _ := New(Config{Backend: b})
+	code, page, _ := get(t, p, "/ssltest/analyze.html?d=h.test")
+	if code != 200 || !regexp.MustCompile(`running 2[4-9]%, about 1[3-5] s left<progress max="100" value="2[4-9]">`).MatchString(page) {
+		t.Errorf("progress page: %d\n%s", code, page)
+	}
+	_, js, _ := get(t, p, "/ssltest/status.json?id=7")
+	var st statusJSON
+	if err := json.Unmarshal([]byte(js), &st); err != nil || len(st.Endpoints) != 2 || st.Endpoints[0].Progress < 24 || st.Endpoints[0].ETA < 13 || st.Endpoints[1].Progress != -1 {
+		t.Errorf("status.json: %s (%v)", js, err)
+	}
 }

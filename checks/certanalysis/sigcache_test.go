@@ -1,4 +1,4 @@
-package cert
+package certanalysis
 
 import (
 	"fmt"
@@ -7,9 +7,9 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/scan/certcache"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/truststore"
 )
 
 // TestCachesKeepAnalysis: the parse and signature caches change no
@@ -18,46 +18,40 @@ import (
 // self-signed, cross-signed, bad signature, incomplete, out of order.
 func TestCachesKeepAnalysis(t *testing.T) {
 	p := getPKI(t)
-	badSig := &tcert{der: slices.Clone(p.good.der)}
-	badSig.der[len(badSig.der)-1] ^= 0x01 // in the signature's last byte
-	env := envWith(p.rootA)
+	badSig := &tcert{DER: slices.Clone(p.Good.DER)}
+	badSig.DER[len(badSig.DER)-1] ^= 0x01 // in the signature's last byte
+	env := inputWith(p.RootA)
 	cases := map[string]*obs.Observation{
-		"good":        observe(host, p.good, p.inter),
-		"self-signed": observe(host, p.selfSigned),
-		"root sent":   observe(host, p.good, p.inter, p.rootA),
-		"cross":       observe(host, p.good, p.crossB, p.inter),
-		"via B":       observe(host, p.viaB, p.interB, p.crossB),
-		"incomplete":  observe(host, p.good),
-		"bad sig":     observe(host, badSig, p.inter),
-		"sha1":        observe(host, p.sha1Leaf, p.interRSA),
+		"good":        observe(host, p.Good, p.Inter),
+		"self-signed": observe(host, p.SelfSigned),
+		"root sent":   observe(host, p.Good, p.Inter, p.RootA),
+		"cross":       observe(host, p.Good, p.CrossB, p.Inter),
+		"via B":       observe(host, p.ViaB, p.InterB, p.CrossB),
+		"incomplete":  observe(host, p.Good),
+		"bad sig":     observe(host, badSig, p.Inter),
+		"sha1":        observe(host, p.SHA1Leaf, p.InterRSA),
 		"garbage":     {Target: obs.Target{Host: host}, Chains: []obs.Chain{{Certificates: []obs.Certificate{{DER: []byte{0x30, 0x03, 1, 2, 3}}}}}},
 	}
-	clearCaches := func() {
-		env.Certs = certcache.New(cacheCap, nil)
-		sigMu.Lock()
-		clear(sigCache)
-		sigMu.Unlock()
-	}
-	defer func() { cacheParses = true }()
 	for name, o := range cases {
-		clearCaches()
-		cacheParses = false
-		want := Analyze(o, env)
-		cacheParses = true
-		if got := Analyze(o, env); !reflect.DeepEqual(got, want) {
+		env.Certs = nil
+		var uncached *Analyzer
+		want := uncached.Analyze(o, env)
+		env.Certs = certcache.New(cacheCap, nil)
+		z := NewAnalyzer()
+		if got := z.Analyze(o, env); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: cold caches: analysis differs\n got %+v\nwant %+v", name, got, want)
 		}
 		var wg sync.WaitGroup
 		for range 4 {
 			wg.Go(func() {
-				if got := Analyze(o, env); !reflect.DeepEqual(got, want) {
+				if got := z.Analyze(o, env); !reflect.DeepEqual(got, want) {
 					t.Errorf("%s: warm caches: analysis differs\n got %+v\nwant %+v", name, got, want)
 				}
 			})
 		}
 		wg.Wait()
 	}
-	if bad := Analyze(cases["bad sig"], env); len(bad.Chains) == 0 || len(bad.Chains[0].Trust) == 0 || bad.Chains[0].Trust[0].Trusted {
+	if bad := NewAnalyzer().Analyze(cases["bad sig"], env); len(bad.Chains) == 0 || len(bad.Chains[0].Trust) == 0 || bad.Chains[0].Trust[0].Trusted {
 		t.Errorf("a leaf whose signature does not verify is trusted: %+v", bad.Chains)
 	}
 }
@@ -67,7 +61,8 @@ func TestCachesKeepAnalysis(t *testing.T) {
 func TestCachesBounded(t *testing.T) {
 	p := getPKI(t)
 	pc := certcache.New(cacheCap, nil)
-	leaf, inter := newPCert(p.good.der, "served", 0, nil), newPCert(p.inter.der, "served", 1, nil)
+	z := NewAnalyzer()
+	leaf, inter := newPCert(p.Good.DER, "served", 0, nil, z), newPCert(p.Inter.DER, "served", 1, nil, z)
 	for i := range 5 * cacheCap {
 		der := []byte{0x30, 0x02, byte(i), byte(i >> 8)}
 		parseCached(pc, der, fmt.Sprintf("%x", der))
@@ -78,9 +73,9 @@ func TestCachesBounded(t *testing.T) {
 		}
 	}
 	n := pc.Len()
-	sigMu.Lock()
-	m := len(sigCache)
-	sigMu.Unlock()
+	z.sigMu.Lock()
+	m := len(z.sigs)
+	z.sigMu.Unlock()
 	if n == 0 || n > cacheCap || m == 0 || m > 4*cacheCap {
 		t.Errorf("caches hold %d parses and %d signatures, caps %d and %d", n, m, cacheCap, 4*cacheCap)
 	}
@@ -91,17 +86,18 @@ func TestCachesBounded(t *testing.T) {
 // other roots give another store.
 func TestStoreRecognisedBySlices(t *testing.T) {
 	p := getPKI(t)
-	ts := envWith(p.rootA, p.rootB).Stores[0]
-	s := parsedStore(ts)
-	if parsedStore(ts) != s {
+	ts := inputWith(p.RootA, p.RootB).Stores[0]
+	z := NewAnalyzer()
+	s := z.parsedStore(ts)
+	if z.parsedStore(ts) != s {
 		t.Error("the same slices were parsed again")
 	}
-	copied := checks.TrustStore{Name: ts.Name, Roots: [][]byte{slices.Clone(ts.Roots[0]), slices.Clone(ts.Roots[1])}}
-	if parsedStore(copied) != s {
+	copied := truststore.Store{Name: ts.Name, Roots: [][]byte{slices.Clone(ts.Roots[0]), slices.Clone(ts.Roots[1])}}
+	if z.parsedStore(copied) != s {
 		t.Error("equal roots in other slices were parsed again")
 	}
-	other := checks.TrustStore{Name: ts.Name, Roots: [][]byte{ts.Roots[0], p.inter.der}}
-	if o := parsedStore(other); o == s || len(o.anchors) != 2 || o.anchors[1].sha256 != newPCert(p.inter.der, "store", -1, nil).sha256 {
+	other := truststore.Store{Name: ts.Name, Roots: [][]byte{ts.Roots[0], p.Inter.DER}}
+	if o := z.parsedStore(other); o == s || len(o.anchors) != 2 || o.anchors[1].sha256 != newPCert(p.Inter.DER, "store", -1, nil, nil).sha256 {
 		t.Errorf("other roots gave the same or a wrong store: %d anchors", len(o.anchors))
 	}
 }

@@ -1,4 +1,4 @@
-package cert
+package certanalysis
 
 import "github.com/tlsaudit/tlsaudit/scan/truststore"
 

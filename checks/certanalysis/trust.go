@@ -1,4 +1,4 @@
-package cert
+package certanalysis
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ import (
 
 	zx509 "github.com/zmap/zcrypto/x509"
 
-	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/scan/truststore"
 )
 
 const (
@@ -39,6 +39,7 @@ type store struct {
 type anchor struct {
 	der    []byte
 	sha256 string
+	z      *Analyzer
 	once   sync.Once
 	p      *pcert
 
@@ -53,7 +54,7 @@ type anchor struct {
 
 // get returns the parsed anchor (its c is nil if zcrypto cannot parse it).
 func (a *anchor) get() *pcert {
-	a.once.Do(func() { a.p = newPCert(a.der, "store", -1, nil) })
+	a.once.Do(func() { a.p = newPCert(a.der, "store", -1, nil, a.z) })
 	return a.p
 }
 
@@ -74,20 +75,17 @@ func (a *anchor) parses() bool {
 	return a.ok
 }
 
-// PrepareStores indexes the trust stores ts ahead of the first analysis
-// that needs them (a caller may overlap it with the scan); they are kept
-// for every later analysis of the same roots.
-func PrepareStores(ts []checks.TrustStore) { parseStores(ts) }
-
-func parseStores(ts []checks.TrustStore) []*store {
+// parseStores returns the parsed stores ts, from z's index when it holds
+// them (the nil Analyzer parses every time).
+func (z *Analyzer) parseStores(ts []truststore.Store) []*store {
 	out := make([]*store, 0, len(ts))
 	for _, t := range ts {
-		out = append(out, parsedStore(t))
+		out = append(out, z.parsedStore(t))
 	}
 	return out
 }
 
-// Parsed stores are kept: the embedded Mozilla set and the system bundle
+// An Analyzer keeps the stores it parsed: the embedded Mozilla set and the system bundle
 // (hundreds of roots, each self-signature checked by the parser) are the
 // same for every target of a run. A store is identified by its name and a
 // hash of its roots' bytes (hashing is far cheaper than parsing).
@@ -96,7 +94,7 @@ type storeKey struct {
 	sum  [sha256.Size]byte
 }
 
-func keyOfStore(t checks.TrustStore) storeKey {
+func keyOfStore(t truststore.Store) storeKey {
 	h := sha256.New()
 	var n [8]byte
 	for _, r := range t.Roots {
@@ -110,11 +108,6 @@ func keyOfStore(t checks.TrustStore) storeKey {
 }
 
 const storeCacheCap = 32
-
-var (
-	storeCacheMu sync.Mutex
-	storeCache   = map[storeKey]*storeEntry{}
-)
 
 // storeEntry parses its store once, however many audits ask at the same time.
 // It keeps the roots it was made from: every audit of a run passes the very
@@ -142,36 +135,41 @@ func sameRoots(a, b [][]byte) bool {
 	return true
 }
 
-func parsedStore(t checks.TrustStore) *store {
-	storeCacheMu.Lock()
-	for _, e := range storeCache {
+func (z *Analyzer) parsedStore(t truststore.Store) *store {
+	if z == nil {
+		return parseStore(t, nil)
+	}
+	z.storeMu.Lock()
+	for _, e := range z.stores {
 		if e.name == t.Name && sameRoots(e.roots, t.Roots) {
-			storeCacheMu.Unlock()
-			e.once.Do(func() { e.s = parseStore(t) })
+			z.storeMu.Unlock()
+			e.once.Do(func() { e.s = parseStore(t, z) })
 			return e.s
 		}
 	}
-	storeCacheMu.Unlock()
+	z.storeMu.Unlock()
 	k := keyOfStore(t)
-	storeCacheMu.Lock()
-	e := storeCache[k]
+	z.storeMu.Lock()
+	e := z.stores[k]
 	if e == nil {
-		if len(storeCache) >= storeCacheCap {
-			clear(storeCache)
+		if len(z.stores) >= storeCacheCap {
+			clear(z.stores)
 		}
 		e = &storeEntry{name: t.Name, roots: t.Roots}
-		storeCache[k] = e
+		z.stores[k] = e
 	}
-	storeCacheMu.Unlock()
-	e.once.Do(func() { e.s = parseStore(t) })
+	z.storeMu.Unlock()
+	e.once.Do(func() { e.s = parseStore(t, z) })
 	return e.s
 }
 
-func parseStore(t checks.TrustStore) *store {
+// parseStore indexes the roots of t; signature checks of its anchors go
+// through z's cache.
+func parseStore(t truststore.Store, z *Analyzer) *store {
 	s := &store{name: t.Name, bySubj: map[string][]*anchor{}, bySPKI: map[string][]*anchor{}}
 	for _, der := range t.Roots {
 		sum := sha256.Sum256(der)
-		a := &anchor{der: der, sha256: hex.EncodeToString(sum[:])}
+		a := &anchor{der: der, sha256: hex.EncodeToString(sum[:]), z: z}
 		subject, spki, walked := rawSubjectSPKI(der)
 		if walked {
 			a.walked, a.subj, a.spki = true, subject, spki

@@ -1,4 +1,4 @@
-package cert
+package certanalysis
 
 import (
 	"crypto/sha256"
@@ -9,15 +9,14 @@ import (
 	zx509 "github.com/zmap/zcrypto/x509"
 	"github.com/zmap/zlint/v3"
 	"github.com/zmap/zlint/v3/lint"
-
-	"github.com/tlsaudit/tlsaudit/scan/certcache"
 )
 
-// lintCache keeps zlint results by certificate (SHA-256 of the DER): a batch
-// meets the same intermediates again and again, and linting is the costliest
-// part of a certificate analysis. zlint's results depend only on the
-// certificate (lints key their effective dates on its notBefore).
-var lintCache = certcache.NewBounded[[sha256.Size]byte, *lintEntry](4096)
+// lintCacheCap bounds an Analyzer's zlint results, kept by certificate
+// (SHA-256 of the DER): a batch meets the same intermediates again and
+// again, and linting is the costliest part of a certificate analysis.
+// zlint's results depend only on the certificate (lints key their
+// effective dates on its notBefore).
+const lintCacheCap = 4096
 
 // lintEntry is the lint of one certificate, made once however many ask at
 // the same time (Prelint in the background, then the analysis).
@@ -26,18 +25,16 @@ type lintEntry struct {
 	out  []LintResult
 }
 
-// runZlint lints c (or returns the cached results for the same DER).
-func runZlint(c *zx509.Certificate) []LintResult {
-	e := lintCache.GetOrPut(sha256.Sum256(c.Raw), func() *lintEntry { return new(lintEntry) })
+// lint lints c, or returns z's results for the same DER (the nil Analyzer
+// lints every time).
+func (z *Analyzer) lint(c *zx509.Certificate) []LintResult {
+	if z == nil {
+		return lint1(c)
+	}
+	e := z.lints.GetOrPut(sha256.Sum256(c.Raw), func() *lintEntry { return new(lintEntry) })
 	e.once.Do(func() { e.out = lint1(c) })
 	return e.out
 }
-
-// Prelint lints c ahead of the analysis that will need it (the command
-// calls it, in a goroutine, for every certificate the scan parses when the
-// audit is a full one); the analysis then takes the cached result, or
-// waits for the lint still running rather than starting another.
-func Prelint(c *zx509.Certificate) { runZlint(c) }
 
 // lint1 lints c and returns the warnings, errors and fatal results, sorted
 // by lint name. A panic inside a lint is reported as a fatal result.

@@ -1,4 +1,4 @@
-package cert
+package certanalysis
 
 // Bounds on the work one chain can ask for. A server controls the chain it
 // sends (up to the 256 KiB cap of a Certificate message: some 600 small

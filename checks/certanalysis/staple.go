@@ -1,4 +1,4 @@
-package cert
+package certanalysis
 
 import (
 	"crypto/x509"
@@ -8,8 +8,9 @@ import (
 	"math/big"
 	"time"
 
-	"github.com/tlsaudit/tlsaudit/scan/ocspverify"
 	"golang.org/x/crypto/ocsp"
+
+	"github.com/tlsaudit/tlsaudit/scan/ocspverify"
 )
 
 // maxStaple bounds the stapled response we parse.

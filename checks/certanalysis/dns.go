@@ -1,4 +1,4 @@
-package cert
+package certanalysis
 
 import (
 	"crypto/sha256"
@@ -187,7 +187,7 @@ func tlsaMatches(rec obs.TLSARecord, der []byte) bool {
 	case 0:
 		data = der
 	case 1:
-		p := newPCert(der, "served", -1, nil)
+		p := newPCert(der, "served", -1, nil, nil)
 		if p.c == nil {
 			return false
 		}

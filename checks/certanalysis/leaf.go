@@ -1,12 +1,13 @@
-package cert
+package certanalysis
 
 import (
 	"encoding/asn1"
 	"strings"
 	"time"
 
-	"github.com/tlsaudit/tlsaudit/scan/obs"
 	zx509 "github.com/zmap/zcrypto/x509"
+
+	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 
 var oidTLSFeature = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 1, 24}

@@ -1,4 +1,4 @@
-package cert
+package certanalysis
 
 import (
 	"crypto/dsa" //nolint:staticcheck // DSA keys must still be recognised
@@ -27,12 +27,16 @@ type pcert struct {
 	sha256 string
 	source string // "served", "store", "aia"
 	index  int    // position in the served chain, -1 otherwise
+	z      *Analyzer
 }
 
-func newPCert(der []byte, source string, index int, pc *certcache.Cache) *pcert {
+// newPCert parses der (through pc unless source is "store"); z is
+// the Analyzer whose signature cache checks of this certificate use (nil:
+// none).
+func newPCert(der []byte, source string, index int, pc *certcache.Cache, z *Analyzer) *pcert {
 	sum := sha256.Sum256(der)
-	p := &pcert{der: der, sha256: hex.EncodeToString(sum[:]), source: source, index: index}
-	if source == "store" || !cacheParses {
+	p := &pcert{der: der, sha256: hex.EncodeToString(sum[:]), source: source, index: index, z: z}
+	if source == "store" {
 		p.c, p.err = parseLenient(der) // parsed once per store anyway
 	} else {
 		p.c, p.err = parseCached(pc, der, p.sha256)

@@ -1,4 +1,4 @@
-package cert
+package certanalysis
 
 import (
 	"encoding/asn1"

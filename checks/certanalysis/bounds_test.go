@@ -1,4 +1,4 @@
-package cert
+package certanalysis
 
 import (
 	"crypto/sha256"
@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/scan/tlstest"
+	"github.com/tlsaudit/tlsaudit/scan/truststore"
 )
 
 // A served chain of 600 CA certificates of one name (and one key
@@ -32,13 +32,13 @@ func TestSameNameChainCostsBoundedSignatureChecks(t *testing.T) {
 	o := &obs.Observation{Status: obs.StatusOK, Mode: obs.ModeQuick, Target: obs.Target{Host: tlstest.DefaultName, SNI: tlstest.DefaultName},
 		Chains: []obs.Chain{ch}}
 	// Two stores: the bound holds per store.
-	env := checks.Env{Now: time.Now(), Stores: []checks.TrustStore{
+	env := Input{Now: time.Now(), Stores: []truststore.Store{
 		{Name: "custom", Roots: [][]byte{pki.Root.Raw}},
 		{Name: "self", Roots: [][]byte{ders[len(ders)-1]}},
 	}}
-	before := sigVerifications.Load()
-	a := Analyze(o, env)
-	n := sigVerifications.Load() - before
+	z := NewAnalyzer()
+	a := z.Analyze(o, env)
+	n := z.SignatureChecks()
 	t.Logf("%d certificates: %d signature checks", len(ders), n)
 	// Per store one path search, plus the walk of the chain as sent.
 	if bound := int64(len(env.Stores)*maxSignatureChecks + maxServedWalk*maxIssuerCandidates + len(ders)); n > bound {

@@ -1,9 +1,8 @@
-package cert
+package certanalysis
 
 import (
 	"time"
 
-	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/scan/truststore"
 )
 
@@ -20,12 +19,12 @@ type StoreAge struct {
 
 // decides reports whether a store's verdict counts for cert.untrusted and
 // so for the grade: every store but the informational ones and "system".
-func decides(t checks.TrustStore) bool {
+func decides(t truststore.Store) bool {
 	return !t.Informational && t.Name != SystemStoreName
 }
 
 // storeAge returns the provenance of t aged at now, or nil.
-func storeAge(t checks.TrustStore, now time.Time) *StoreAge {
+func storeAge(t truststore.Store, now time.Time) *StoreAge {
 	if t.Provenance == nil {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package cert
+package certanalysis
 
 import (
 	"bytes"
@@ -9,16 +9,16 @@ import (
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
-	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/scan/truststore"
 )
 
 // TestRawSubjectSPKIStores: for every root of the embedded Mozilla set (and
 // the test PKI) the walk gives the bytes crypto/x509 keeps.
 func TestRawSubjectSPKIStores(t *testing.T) {
-	roots := MozillaStore().Roots
+	roots := truststore.Mozilla().Roots
 	p := getPKI(t)
-	for _, c := range []*tcert{p.rootA, p.rootB, p.inter, p.good, p.selfSigned, p.sha1Leaf} {
-		roots = append(roots, c.der)
+	for _, c := range []*tcert{p.RootA, p.RootB, p.Inter, p.Good, p.SelfSigned, p.SHA1Leaf} {
+		roots = append(roots, c.DER)
 	}
 	for i, der := range roots {
 		c, err := x509.ParseCertificate(der)
@@ -35,7 +35,7 @@ func TestRawSubjectSPKIStores(t *testing.T) {
 // FuzzRawSubjectSPKI: whatever crypto/x509 parses, the walk gives the same
 // subject and key bytes; nothing makes it panic.
 func FuzzRawSubjectSPKI(f *testing.F) {
-	for _, der := range MozillaStore().Roots[:4] {
+	for _, der := range truststore.Mozilla().Roots[:4] {
 		f.Add(der)
 	}
 	f.Add([]byte{0x30, 0x03, 0x30, 0x01, 0x00})
@@ -57,7 +57,7 @@ func FuzzRawSubjectSPKI(f *testing.F) {
 // is one.
 func TestWalkedAnchorMustParse(t *testing.T) {
 	p := getPKI(t)
-	in := cryptobyte.String(p.rootA.der)
+	in := cryptobyte.String(p.RootA.DER)
 	var cert, tbs cryptobyte.String
 	if !in.ReadASN1(&cert, cbasn1.SEQUENCE) || !cert.ReadASN1Element(&tbs, cbasn1.SEQUENCE) {
 		t.Fatal("test root does not walk")
@@ -71,12 +71,12 @@ func TestWalkedAnchorMustParse(t *testing.T) {
 	if _, err := parseLenient(broken); err == nil {
 		t.Fatal("zcrypto parses a certificate without a signature")
 	}
-	served := newPCert(p.rootA.der, "served", 0, nil)
+	served := newPCert(p.RootA.DER, "served", 0, nil, nil)
 	for _, tc := range []struct {
 		root []byte
 		want bool
-	}{{broken, false}, {p.rootA.der, true}} {
-		st := parseStore(checks.TrustStore{Name: "t", Roots: [][]byte{tc.root}})
+	}{{broken, false}, {p.RootA.DER, true}} {
+		st := parseStore(truststore.Store{Name: "t", Roots: [][]byte{tc.root}}, nil)
 		if got := st.isAnchor(served); got != tc.want {
 			t.Errorf("isAnchor = %v, want %v", got, tc.want)
 		}
@@ -86,9 +86,10 @@ func TestWalkedAnchorMustParse(t *testing.T) {
 // TestPrelint: a lint made ahead (Prelint) is the one the analysis takes.
 func TestPrelint(t *testing.T) {
 	p := getPKI(t)
-	c := newPCert(p.good.der, "served", 0, nil)
-	Prelint(c.c)
-	a, b := runZlint(c.c), runZlint(c.c)
+	c := newPCert(p.Good.DER, "served", 0, nil, nil)
+	z := NewAnalyzer()
+	z.Prelint(c.c)
+	a, b := z.lint(c.c), z.lint(c.c)
 	if want := lint1(c.c); fmt.Sprint(a) != fmt.Sprint(want) || len(a) > 0 && &a[0] != &b[0] {
 		t.Errorf("prelint %v, lint %v", a, want)
 	}

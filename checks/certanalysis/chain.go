@@ -1,4 +1,4 @@
-package cert
+package certanalysis
 
 import (
 	"bytes"
@@ -6,22 +6,21 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 
-func analyzeChain(o *obs.Observation, ch *obs.Chain, env checks.Env, host string, stores []*store) ChainAnalysis {
+func (z *Analyzer) analyzeChain(o *obs.Observation, ch *obs.Chain, env Input, host string, stores []*store) ChainAnalysis {
 	ca := ChainAnalysis{KeyType: ch.KeyType, Protocol: ch.Protocol}
 	var served []*pcert
 	for i, c := range ch.Certificates {
-		p := newPCert(c.DER, "served", i, env.Certs)
+		p := newPCert(c.DER, "served", i, env.Certs, z)
 		served = append(served, p)
 		s := p.summary()
 		if p.c != nil {
 			s.Key.DebianWeak = env.WeakKeys.Contains(rsaModulus(p.c))
 		}
 		if p.c != nil && o.Mode != obs.ModeQuick && i < maxLinted { // a quick scan is chain, expiry, hostname, trust
-			s.Lints = runZlint(p.c)
+			s.Lints = z.lint(p.c)
 			for _, l := range s.Lints {
 				if l.Status == "warn" {
 					s.LintWarnings++
@@ -36,7 +35,7 @@ func analyzeChain(o *obs.Observation, ch *obs.Chain, env checks.Env, host string
 		return ca
 	}
 	leaf := served[0]
-	fetched := fetchedFor(o, served)
+	fetched := fetchedFor(o, served, z)
 	for _, f := range fetched {
 		ca.Fetched = append(ca.Fetched, FetchedInfo{URL: f.url, Subject: f.p.subject(), SHA256: f.p.sha256})
 	}
@@ -123,13 +122,13 @@ type fetchedCert struct {
 	p   *pcert
 }
 
-func fetchedFor(o *obs.Observation, served []*pcert) []fetchedCert {
+func fetchedFor(o *obs.Observation, served []*pcert, z *Analyzer) []fetchedCert {
 	var out []fetchedCert
 	for _, f := range o.AIAFetched {
 		if f.Error != "" || len(f.DER) == 0 {
 			continue
 		}
-		p := newPCert(f.DER, "aia", -1, nil)
+		p := newPCert(f.DER, "aia", -1, nil, z)
 		if p.c != nil {
 			out = append(out, fetchedCert{url: f.URL, p: p})
 		}
