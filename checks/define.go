@@ -25,17 +25,21 @@ type FuncCheck struct {
 	eval    EvalFunc
 	applies AppliesFunc
 	pkg     string
+	file    string
 }
 
-// New returns a check with meta and body fn. An empty meta.Category is filled
-// from the ID prefix (see CategoryOf). The package calling New is recorded
-// (Package) so tests can verify the ID prefix matches the directory.
+// New returns a check with meta and body fn: every check is built this way.
+// An empty meta.Category is filled from the ID prefix (see CategoryOf). The
+// package and file calling New are recorded (Package, File) so tests can
+// verify that the ID prefix is the directory and the file is named after
+// the ID.
 func New(meta Meta, fn EvalFunc) *FuncCheck {
 	if meta.Category == "" {
 		meta.Category = CategoryOf(meta.ID)
 	}
 	c := &FuncCheck{meta: meta, eval: fn}
-	if pc, _, _, ok := runtime.Caller(1); ok {
+	if pc, file, _, ok := runtime.Caller(1); ok {
+		c.file = file
 		if f := runtime.FuncForPC(pc); f != nil {
 			c.pkg = funcPackage(f.Name())
 		}
@@ -65,6 +69,9 @@ func (c *FuncCheck) Applies(o *obs.Observation) (bool, string) {
 
 // Package is the import path of the package that declared the check.
 func (c *FuncCheck) Package() string { return c.pkg }
+
+// File is the path of the source file that declared the check.
+func (c *FuncCheck) File() string { return c.file }
 
 // funcPackage extracts the import path from a runtime function name such as
 // "github.com/x/y/checks/proto.init.0".

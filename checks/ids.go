@@ -1,9 +1,9 @@
 package checks
 
-// Check IDs shared across packages. The grade (checks/grade) and the report
-// reference checks by these names, so a check package must register its
-// checks under exactly these IDs. Status conventions the grade relies on are
-// noted per ID: "fail" means the problem is present.
+// The ID of every check, by category. A check registers under its constant
+// here, and every other package (grade, policy, report, tests) names a check
+// by it. Status conventions the grade relies on are noted per ID: "fail"
+// means the problem is present.
 const (
 	// Protocols (checks/proto).
 	IDProtoSSLv2Enabled = "proto.sslv2_enabled"
@@ -76,4 +76,47 @@ const (
 	// handshake despite TLS_FALLBACK_SCSV (ssllabs-2009q withholds A+).
 	IDVulnNoFallbackSCSV = "vuln.no_fallback_scsv"
 	IDHTTPHPKPInvalid    = "http.hpkp_invalid" // fail → no A+
+
+	// Certificates (checks/cert), not read by the grade.
+	IDCertCAAForbidsIssuer   = "cert.caa_forbids_issuer"
+	IDCertChainDuplicate     = "cert.chain_duplicate"
+	IDCertChainExtra         = "cert.chain_extra"
+	IDCertChainOrder         = "cert.chain_order"
+	IDCertCNOnly             = "cert.cn_only"
+	IDCertDANEMismatch       = "cert.dane_mismatch"
+	IDCertDSAKey             = "cert.dsa_key"
+	IDCertExpiresSoon        = "cert.expires_soon"
+	IDCertMustStapleNoStaple = "cert.must_staple_no_staple"
+	IDCertNoSCT              = "cert.no_sct"
+	IDCertOCSPStapleExpired  = "cert.ocsp_staple_expired"
+	IDCertOCSPStapleInvalid  = "cert.ocsp_staple_invalid"
+	IDCertOCSPStapleMissing  = "cert.ocsp_staple_missing"
+	IDCertOCSPStapleUnknown  = "cert.ocsp_staple_unknown"
+	IDCertROCA               = "cert.roca"
+	IDCertRootSent           = "cert.root_sent"
+	IDCertStoreTrust         = "cert.store_trust"
+	IDCertValidityTooLong    = "cert.validity_too_long"
+	IDCertWeakCurve          = "cert.weak_curve"
+	IDCertZlint              = "cert.zlint"
+
+	// Vulnerabilities (checks/vuln), not read by the grade.
+	IDVulnClientRenegotiation    = "vuln.client_renegotiation"
+	IDVulnEarlyData              = "vuln.early_data"
+	IDVulnExtensionIntolerance   = "vuln.extension_intolerance"
+	IDVulnFREAK                  = "vuln.freak"
+	IDVulnHeartbeatEnabled       = "vuln.heartbeat_enabled"
+	IDVulnLogjam                 = "vuln.logjam"
+	IDVulnNoDowngradeSentinel    = "vuln.no_downgrade_sentinel"
+	IDVulnNoEncryptThenMAC       = "vuln.no_encrypt_then_mac"
+	IDVulnNoExtendedMasterSecret = "vuln.no_extended_master_secret"
+	IDVulnNoSessionResumption    = "vuln.no_session_resumption"
+	IDVulnVersionIntolerance     = "vuln.version_intolerance"
+
+	// HTTP (checks/http), not read by the grade.
+	IDHTTPBREACH           = "http.breach"
+	IDHTTPHSTSPreloadReady = "http.hsts_preload_ready"
+	IDHTTPNoRedirect80     = "http.no_redirect_80"
+	IDHTTPRedirectToHTTP   = "http.redirect_to_http"
+	IDHTTPSecurityHeaders  = "http.security_headers"
+	IDHTTPServerBanner     = "http.server_banner"
 )

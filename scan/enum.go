@@ -16,18 +16,24 @@ import (
 )
 
 // suitesToOffer lists the suites valid in version v, strongest first: this is
-// the order a client-order server is seen to prefer. The slice is shared
-// (computed once per version): do not modify it.
+// the order a client-order server is seen to prefer. The slice of an SSL 3.0
+// to TLS 1.3 version is shared (a table derived once from the static
+// registry, never changed after): do not modify it.
 func suitesToOffer(v uint16) []uint16 {
-	if ids, ok := offerCache.Load(v); ok {
-		return ids.([]uint16)
+	if ids, ok := offerTable()[v]; ok {
+		return ids
 	}
-	ids := slices.Clip(computeSuitesToOffer(v))
-	offerCache.Store(v, ids)
-	return ids
+	return computeSuitesToOffer(v)
 }
 
-var offerCache sync.Map // version -> []uint16
+// offerTable is suitesToOffer of each version from SSL 3.0 to TLS 1.3.
+var offerTable = sync.OnceValue(func() map[uint16][]uint16 {
+	t := map[uint16][]uint16{}
+	for _, v := range []uint16{wire.VersionSSL30, wire.VersionTLS10, wire.VersionTLS11, wire.VersionTLS12, wire.VersionTLS13} {
+		t[v] = slices.Clip(computeSuitesToOffer(v))
+	}
+	return t
+})
 
 func computeSuitesToOffer(v uint16) []uint16 {
 	var ss []registry.Suite

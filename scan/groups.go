@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"sync"
 
 	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"github.com/tlsaudit/tlsaudit/scan/wire"
@@ -52,8 +53,16 @@ func (a *audit) enumGroupsTLS12(ctx context.Context, v uint16, suites []uint16) 
 		}
 		return ske.NamedCurve, false, nil
 	}
-	sel := repeatedSelection(ctx, ecGroupsToOffer(), pick, registry.GroupName)
-	ff, err := a.enumFFDHE(ctx, v, allSuitesWith(v, "DHE"))
+	// The curves and the FFDHE groups are two chains side by side.
+	var ff []uint16
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ff, err = a.enumFFDHE(ctx, v, allSuitesWith(v, "DHE"))
+	}()
+	sel := selectSpeculating(ctx, groupDomain(), a.ep.specDepth, ecGroupsToOffer(), pick, registry.GroupName, nil)
+	<-done
 	a.mu.Lock()
 	a.groups.TLS12 = toGroups(append(sel.accepted, ff...))
 	a.groups.TLS12ServerOrder = sel.serverOrder
@@ -85,7 +94,16 @@ func (a *audit) enumFFDHE(ctx context.Context, v uint16, suites []uint16) ([]uin
 	if len(suites) == 0 || len(offer) == 0 {
 		return nil, nil
 	}
-	fixed := false
+	// What each offer's answer showed, replayed in the order of the
+	// sequential chain once it is over: speculative offers answer out of
+	// order, and some are never part of the chain.
+	type dhSeen struct {
+		suite uint16
+		p, g  []byte
+		fixed bool // a named prime that was not offered
+	}
+	var mu sync.Mutex
+	seen := map[string]dhSeen{}
 	pick := func(ctx context.Context, groups []uint16) (uint16, bool, error) {
 		ch := a.ep.helloTLS(v, suites)
 		ch.SupportedGroups = groups
@@ -96,17 +114,39 @@ func (a *audit) enumFFDHE(ctx context.Context, v uint16, suites []uint16) ([]uin
 		if suite.Kx != "DHE" || suite.Anonymous || ske == nil {
 			return 0, true, nil
 		}
-		a.addDH(v, suite.ID, ske.P, ske.G)
 		name, _, _ := registry.KnownPrime(new(big.Int).SetBytes(ske.P))
 		id, named := byName[name]
-		if !named || !slices.Contains(groups, id) {
+		negotiated := named && slices.Contains(groups, id)
+		mu.Lock()
+		seen[fmt.Sprint(groups)] = dhSeen{suite.ID, ske.P, ske.G, named && !negotiated}
+		mu.Unlock()
+		if !negotiated {
 			// Not negotiated: the server's own parameters.
-			fixed = fixed || named
 			return 0, true, nil
 		}
 		return id, false, nil
 	}
-	sel := repeatedSelection(ctx, offer, pick, registry.GroupName)
+	sel := selectSpeculating(ctx, groupDomain(), a.ep.specDepth, offer, pick, registry.GroupName, nil)
+	fixed := false
+	replay := func(groups []uint16) {
+		if d, ok := seen[fmt.Sprint(groups)]; ok {
+			a.addDH(v, d.suite, d.p, d.g)
+			fixed = fixed || d.fixed
+		}
+	}
+	// sel.accepted is in the order picked (a client order's picks follow
+	// the offer's order), each picked from the offers left before it.
+	remaining := slices.Clone(offer)
+	for _, c := range sel.accepted {
+		replay(remaining)
+		remaining = without(remaining, c)
+	}
+	if len(remaining) > 0 {
+		replay(remaining) // the refusal (or failure) that ended the chain
+	}
+	if len(sel.accepted) >= 2 && slices.IsSortedFunc(sel.accepted, func(x, y uint16) int { return slices.Index(offer, x) - slices.Index(offer, y) }) {
+		replay([]uint16{sel.accepted[1], sel.accepted[0]}) // the order check
+	}
 	if fixed {
 		return nil, sel.err
 	}
@@ -134,7 +174,7 @@ func (a *audit) enumSigAlgsTLS12(ctx context.Context, suites []uint16) {
 		}
 		return ske.SigAlg, false, nil
 	}
-	sel := repeatedSelection(ctx, sigAlgsToOffer(false), pick, registry.SigAlgName)
+	sel := selectSpeculating(ctx, sigAlgDomain(), a.ep.specDepth, sigAlgsToOffer(false), pick, registry.SigAlgName, nil)
 	a.mu.Lock()
 	a.sigalgs.TLS12 = toSigAlgs(sel.accepted)
 	a.mu.Unlock()

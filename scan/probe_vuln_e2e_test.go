@@ -8,7 +8,6 @@ import (
 
 	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/checks/checktest"
-	"github.com/tlsaudit/tlsaudit/checks/vuln"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"github.com/tlsaudit/tlsaudit/scan/tlstest"
@@ -21,9 +20,9 @@ import (
 // from discovery.
 var handshakeVulnChecks = []string{
 	checks.IDVulnHeartbleed, checks.IDVulnCCSInjection, checks.IDVulnTicketbleed, checks.IDVulnDROWN,
-	checks.IDVulnInsecureRenegotiation, checks.IDVulnCRIME, checks.IDVulnPoodleSSLv3, vuln.IDFREAK, vuln.IDLogjam,
-	vuln.IDNoFallbackSCSV, vuln.IDNoDowngradeSentinel, vuln.IDHeartbeatEnabled, vuln.IDNoExtendedMasterSec,
-	vuln.IDNoEncryptThenMAC, vuln.IDVersionIntolerance, vuln.IDExtensionIntolerance,
+	checks.IDVulnInsecureRenegotiation, checks.IDVulnCRIME, checks.IDVulnPoodleSSLv3, checks.IDVulnFREAK, checks.IDVulnLogjam,
+	checks.IDVulnNoFallbackSCSV, checks.IDVulnNoDowngradeSentinel, checks.IDVulnHeartbeatEnabled, checks.IDVulnNoExtendedMasterSecret,
+	checks.IDVulnNoEncryptThenMAC, checks.IDVulnVersionIntolerance, checks.IDVulnExtensionIntolerance,
 }
 
 // scanVuln scans srv and returns the status of each handshake vuln check.
@@ -92,9 +91,9 @@ func TestProbeEndToEndVulnerable(t *testing.T) {
 	f := checks.StatusFail
 	wantFindings(t, got, map[string]checks.Status{
 		checks.IDVulnHeartbleed: f, checks.IDVulnCCSInjection: f, checks.IDVulnDROWN: f, checks.IDVulnInsecureRenegotiation: f,
-		checks.IDVulnCRIME: f, checks.IDVulnPoodleSSLv3: f, vuln.IDFREAK: f, vuln.IDNoFallbackSCSV: f, vuln.IDHeartbeatEnabled: f,
-		vuln.IDNoExtendedMasterSec: f, vuln.IDNoEncryptThenMAC: f, vuln.IDVersionIntolerance: f,
-		vuln.IDExtensionIntolerance: checks.StatusPass, vuln.IDNoDowngradeSentinel: checks.StatusNotApplicable,
+		checks.IDVulnCRIME: f, checks.IDVulnPoodleSSLv3: f, checks.IDVulnFREAK: f, checks.IDVulnNoFallbackSCSV: f, checks.IDVulnHeartbeatEnabled: f,
+		checks.IDVulnNoExtendedMasterSecret: f, checks.IDVulnNoEncryptThenMAC: f, checks.IDVulnVersionIntolerance: f,
+		checks.IDVulnExtensionIntolerance: checks.StatusPass, checks.IDVulnNoDowngradeSentinel: checks.StatusNotApplicable,
 	})
 	if t.Failed() {
 		b, _ := json.MarshalIndent(o.Probes, "", "  ")
@@ -106,16 +105,16 @@ func TestProbeEndToEndTicketbleed(t *testing.T) {
 	srv := tlstest.NewVulnServerT(t, tlstest.VulnConfig{Fake: tls12Fake(nil), Ticketbleed: true})
 	got, _ := scanVuln(t, srv)
 	// crypto/tls, which serves the full handshakes, has CBC suites but no encrypt-then-MAC.
-	wantFindings(t, got, map[string]checks.Status{checks.IDVulnTicketbleed: checks.StatusFail, vuln.IDNoEncryptThenMAC: checks.StatusFail})
+	wantFindings(t, got, map[string]checks.Status{checks.IDVulnTicketbleed: checks.StatusFail, checks.IDVulnNoEncryptThenMAC: checks.StatusFail})
 }
 
 func TestProbeEndToEndPatched(t *testing.T) {
 	p, n := checks.StatusPass, checks.StatusNotApplicable
 	common := map[string]checks.Status{
 		checks.IDVulnHeartbleed: p, checks.IDVulnCCSInjection: p, checks.IDVulnTicketbleed: p, checks.IDVulnDROWN: p,
-		checks.IDVulnInsecureRenegotiation: p, checks.IDVulnCRIME: p, checks.IDVulnPoodleSSLv3: p, vuln.IDFREAK: p,
-		vuln.IDLogjam: p, vuln.IDNoFallbackSCSV: p, vuln.IDNoDowngradeSentinel: p, vuln.IDHeartbeatEnabled: p,
-		vuln.IDNoExtendedMasterSec: p, vuln.IDVersionIntolerance: p, vuln.IDExtensionIntolerance: p,
+		checks.IDVulnInsecureRenegotiation: p, checks.IDVulnCRIME: p, checks.IDVulnPoodleSSLv3: p, checks.IDVulnFREAK: p,
+		checks.IDVulnLogjam: p, checks.IDVulnNoFallbackSCSV: p, checks.IDVulnNoDowngradeSentinel: p, checks.IDVulnHeartbeatEnabled: p,
+		checks.IDVulnNoExtendedMasterSecret: p, checks.IDVulnVersionIntolerance: p, checks.IDVulnExtensionIntolerance: p,
 	}
 	with := func(id string, st checks.Status) map[string]checks.Status {
 		m := map[string]checks.Status{id: st}
@@ -131,11 +130,11 @@ func TestProbeEndToEndPatched(t *testing.T) {
 		start func(t *testing.T) *tlstest.Server
 		want  map[string]checks.Status
 	}{
-		{"openssl", startOpenSSL, with(vuln.IDNoEncryptThenMAC, p)},
+		{"openssl", startOpenSSL, with(checks.IDVulnNoEncryptThenMAC, p)},
 		{"nginx", func(t *testing.T) *tlstest.Server {
 			return tlstest.StartNginxT(t, tlstest.NginxOptions{Protocols: "TLSv1.2 TLSv1.3"})
-		}, with(vuln.IDNoEncryptThenMAC, p)}, // nginx's default ciphers include CBC suites
-		{"go", func(t *testing.T) *tlstest.Server { return tlstest.ModernGoServerT(t) }, with(vuln.IDNoEncryptThenMAC, n)},
+		}, with(checks.IDVulnNoEncryptThenMAC, p)}, // nginx's default ciphers include CBC suites
+		{"go", func(t *testing.T) *tlstest.Server { return tlstest.ModernGoServerT(t) }, with(checks.IDVulnNoEncryptThenMAC, n)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

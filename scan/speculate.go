@@ -41,6 +41,12 @@ import (
 // DH, NULL, export) are presumed refused until one has been picked, and a
 // suite the installed OpenSSL does not have is never assumed.
 //
+// The group and signature algorithm chains are speculated the same way
+// (specDomain): their library model is OpenSSL's default preference, their
+// one property their kind (curve, FFDHE group; ECDSA, RSA-PSS, ...), and
+// the base-order model may assume a pick of a new kind too. Their chains
+// run as often against client-order servers as against OpenSSL's order.
+//
 // The speculation depth grows like TCP slow start: by one for each answer
 // the model predicted (doubling per round when all agree), up to the
 // per-endpoint connection limit, and falls back to none when an assumed pick
@@ -55,8 +61,8 @@ type speculator struct {
 	pick     pickFunc
 	maxDepth int
 	base     []uint16
-	index    []int16      // base index + 1 of each suite ID (0: not in base)
-	info     []*suiteInfo // by base index
+	index    []int16     // base index + 1 of each suite ID (0: not in base)
+	info     []*itemInfo // by base index
 	models   []*orderModel
 
 	mu        sync.Mutex
@@ -95,41 +101,39 @@ const (
 // plausibleMax bounds the picks new in one respect a speculation assumes.
 const plausibleMax = 3
 
-// newSpeculator wraps pick for a chain over base (in offer order). maxDepth
-// bounds the offers in flight at once (the per-endpoint connection limit).
+// newSpeculator wraps pick for a suite chain over base (in offer order).
+// maxDepth bounds the offers in flight at once (the per-endpoint connection
+// limit).
 func newSpeculator(base []uint16, pick pickFunc, maxDepth int) *speculator {
+	return newSpeculatorIn(suiteDomain(), base, pick, maxDepth)
+}
+
+// newSpeculatorIn wraps pick for a chain over base, whose items d describes.
+func newSpeculatorIn(d *specDomain, base []uint16, pick pickFunc, maxDepth int) *speculator {
 	s := &speculator{
 		pick:      pick,
 		maxDepth:  max(maxDepth, 1),
 		base:      base,
 		index:     make([]int16, 1<<16),
-		info:      make([]*suiteInfo, len(base)),
+		info:      make([]*itemInfo, len(base)),
 		calls:     map[string]*specCall{},
 		window:    1,
-		confirmed: make([]bool, numFeatures()),
+		confirmed: make([]bool, len(d.ids)),
 	}
 	rank := make([]int, len(base))
 	basePos := make([]int, len(base))
 	for i, id := range base {
 		s.index[id] = int16(i + 1)
-		s.info[i] = infoOf(id)
+		s.info[i] = d.info(id)
 		basePos[i] = i
-		rank[i] = len(opensslPos) + i // unknown to OpenSSL: after, in base order
-		if r, ok := opensslPos[id]; ok {
+		rank[i] = len(d.pos) + i // unknown to the library: after, in base order
+		if r, ok := d.pos[id]; ok {
 			rank[i] = r
 		}
 	}
-	s.models = []*orderModel{newOrderModel(rank, true), newOrderModel(basePos, false)}
+	s.models = []*orderModel{newOrderModel(rank, true, len(d.ids)), newOrderModel(basePos, d.plausibleInBase, len(d.ids))}
 	return s
 }
-
-var opensslPos = func() map[uint16]int {
-	m := make(map[uint16]int, len(opensslOrder))
-	for i, id := range opensslOrder {
-		m[id] = i
-	}
-	return m
-}()
 
 // key identifies an offer: the set of base indexes in when the offer lists
 // them in base order (as the chain's offers do), else the list itself.
@@ -226,6 +230,14 @@ func (s *speculator) Pick(ctx context.Context, offer []uint16) (uint16, bool, er
 	in[ci] = false
 	s.next = s.key(without(offer, c), in)
 	return c, refused, err
+}
+
+// selectSpeculating is repeatedSelectionWith over base whose offers are
+// speculated (see speculator), for items d describes.
+func selectSpeculating(ctx context.Context, d *specDomain, depth int, base []uint16, pick pickFunc, name func(uint16) string, oc *orderCheck) selection {
+	sp := newSpeculatorIn(d, base, pick, depth)
+	defer sp.Close()
+	return repeatedSelectionWith(ctx, base, sp.Pick, name, oc)
 }
 
 // Close cancels the speculative offers still in flight and waits for them.
@@ -371,14 +383,14 @@ type orderModel struct {
 	skippedF   []bool // properties presumed refused (unless confirmed)
 }
 
-func newOrderModel(pos []int, plausible bool) *orderModel {
+func newOrderModel(pos []int, plausible bool, nFeatures int) *orderModel {
 	order := make([]int, len(pos))
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortFunc(order, func(a, b int) int { return pos[a] - pos[b] })
 	return &orderModel{pos: pos, order: order, plausible: plausible, consistent: true, lastPos: -1,
-		skipped: make([]bool, len(pos)), skippedF: make([]bool, numFeatures())}
+		skipped: make([]bool, len(pos)), skippedF: make([]bool, nFeatures)}
 }
 
 type predKind int
@@ -391,7 +403,7 @@ const (
 )
 
 // predict names the suite the server is expected to pick from the offer in.
-func (m *orderModel) predict(in, conf []bool, info []*suiteInfo) (int, predKind) {
+func (m *orderModel) predict(in, conf []bool, info []*itemInfo) (int, predKind) {
 	for _, i := range m.order {
 		if !in[i] || m.dead(i, conf, info) {
 			continue
@@ -420,7 +432,7 @@ func (m *orderModel) predict(in, conf []bool, info []*suiteInfo) (int, predKind)
 }
 
 // dead reports whether suite i is presumed refused.
-func (m *orderModel) dead(i int, conf []bool, info []*suiteInfo) bool {
+func (m *orderModel) dead(i int, conf []bool, info []*itemInfo) bool {
 	if m.skipped[i] {
 		return true
 	}
@@ -437,7 +449,7 @@ func (m *orderModel) dead(i int, conf []bool, info []*suiteInfo) bool {
 
 // observe records that c was picked from the offer in: the suites ranked
 // above it were refused, and the properties that explain it.
-func (m *orderModel) observe(in []bool, c int, conf []bool, info []*suiteInfo) {
+func (m *orderModel) observe(in []bool, c int, conf []bool, info []*itemInfo) {
 	p := m.pos[c]
 	if p < m.lastPos {
 		m.consistent = false
@@ -463,14 +475,15 @@ func (m *orderModel) observe(in []bool, c int, conf []bool, info []*suiteInfo) {
 	}
 }
 
-// suiteInfo is what the models know of a suite.
-type suiteInfo struct {
+// itemInfo is what the models know of an item (suite, group, signature
+// algorithm).
+type itemInfo struct {
 	features []feature
-	rare     bool // see rareSuite
-	known    bool // in OpenSSL's list
+	rare     bool // presumed refused until one of its kind was picked
+	known    bool // in the library order of its domain
 }
 
-// feature is one property of a suite; dim groups the properties of one
+// feature is one property of an item; dim groups the properties of one
 // respect.
 type feature struct {
 	id  int
@@ -478,61 +491,88 @@ type feature struct {
 }
 
 const (
-	dimKx = iota // key exchange and authentication
+	dimKx = iota // suites: key exchange and authentication; groups and signature algorithms: their kind
 	dimCipher
 	dimMAC
 	numDims
 )
 
-var features struct {
-	sync.Mutex
-	ids   map[string]int
-	suite map[uint16]*suiteInfo
+// specDomain is what the order models know of one kind of item: the
+// properties of each, and a common implementation's default preference
+// order (the library model's).
+type specDomain struct {
+	pos   map[uint16]int // position in the library order
+	ids   map[string]int // feature IDs by name
+	items map[uint16]*itemInfo
+	// unknown describes the items the domain does not have.
+	unknown *itemInfo
+	// plausibleInBase: the base-order model may assume a pick new in one
+	// respect (see predPlausible).
+	plausibleInBase bool
 }
 
-// numFeatures bounds the feature IDs of every suite of the registry.
-func numFeatures() int {
-	infoOf(0)
-	features.Lock()
-	defer features.Unlock()
-	return len(features.ids)
-}
-
-// infoOf returns the properties of a suite. The first call computes them for
-// every suite of the registry (and unknown ones), so feature IDs are fixed.
-func infoOf(id uint16) *suiteInfo {
-	features.Lock()
-	defer features.Unlock()
-	if features.suite == nil {
-		features.ids = map[string]int{}
-		features.suite = map[uint16]*suiteInfo{}
-		for _, s := range registry.Suites() {
-			features.suite[s.ID] = newSuiteInfo(s)
-		}
-		features.suite[unknownSuite] = newSuiteInfo(registry.Suite{Kx: "?", Auth: "?", Cipher: "?", MAC: "?"})
+func newSpecDomain(order []uint16) *specDomain {
+	d := &specDomain{pos: make(map[uint16]int, len(order)), ids: map[string]int{}, items: map[uint16]*itemInfo{}}
+	for i, id := range order {
+		d.pos[id] = i
 	}
-	if in, ok := features.suite[id]; ok {
+	return d
+}
+
+// add describes item id (rare, with the named properties); known is
+// whether the library order has it.
+func (d *specDomain) add(id uint16, rare bool, names ...featureName) *itemInfo {
+	in := &itemInfo{rare: rare}
+	_, in.known = d.pos[id]
+	for _, n := range names {
+		fid, ok := d.ids[n.name]
+		if !ok {
+			fid = len(d.ids)
+			d.ids[n.name] = fid
+		}
+		in.features = append(in.features, feature{fid, n.dim})
+	}
+	d.items[id] = in
+	return in
+}
+
+type featureName struct {
+	name string
+	dim  int
+}
+
+func (d *specDomain) info(id uint16) *itemInfo {
+	if in, ok := d.items[id]; ok {
 		return in
 	}
-	return features.suite[unknownSuite]
+	return d.unknown
 }
 
-// unknownSuite stands for suites the registry does not have (it has no
-// suite 0xFFFF).
-const unknownSuite = 0xFFFF
+// suiteDomain: cipher suites, in the installed OpenSSL's order.
+var suiteDomain = sync.OnceValue(func() *specDomain {
+	d := newSpecDomain(opensslOrder[:])
+	for _, s := range registry.Suites() {
+		d.add(s.ID, rareSuite(s), suiteFeatures(s)...)
+	}
+	unknown := registry.Suite{Kx: "?", Auth: "?", Cipher: "?", MAC: "?"}
+	d.unknown = d.add(unknownItem, rareSuite(unknown), suiteFeatures(unknown)...)
+	delete(d.items, unknownItem)
+	return d
+})
 
-// newSuiteInfo computes a suite's properties; features must be locked.
-func newSuiteInfo(s registry.Suite) *suiteInfo {
+// unknownItem stands for items the registry does not have (it has no
+// suite, group or signature algorithm 0xFFFF).
+const unknownItem = 0xFFFF
+
+// suiteFeatures names a suite's properties.
+func suiteFeatures(s registry.Suite) []featureName {
 	var family []string
 	for _, part := range strings.Split(s.Cipher, "_") {
 		if strings.Trim(part, "0123456789") != "" {
 			family = append(family, part)
 		}
 	}
-	names := []struct {
-		name string
-		dim  int
-	}{
+	names := []featureName{
 		{"kx:" + s.Kx + "/" + s.Auth, dimKx},
 		{"au:" + s.Auth, dimKx},
 		{"enc:" + s.Cipher, dimCipher},
@@ -540,23 +580,57 @@ func newSuiteInfo(s registry.Suite) *suiteInfo {
 		{"mac:" + s.MAC, dimMAC},
 	}
 	if s.Export {
-		names = append(names, struct {
-			name string
-			dim  int
-		}{"export", dimCipher})
+		names = append(names, featureName{"export", dimCipher})
 	}
-	in := &suiteInfo{rare: rareSuite(s)}
-	_, in.known = opensslPos[s.ID]
-	for _, n := range names {
-		id, ok := features.ids[n.name]
-		if !ok {
-			id = len(features.ids)
-			features.ids[n.name] = id
-		}
-		in.features = append(in.features, feature{id, n.dim})
-	}
-	return in
+	return names
 }
+
+// opensslGroups is OpenSSL 3.0's default group preference
+// (supported_groups_default in ssl/t1_lib.c). Other groups, the hybrids
+// included, are rare: a chain's last offers are often a hybrid away from
+// the end, and assuming one would be picked costs a connection each.
+var opensslGroups = []uint16{0x001d, 0x0017, 0x001e, 0x0019, 0x0018, 0x0100, 0x0101, 0x0102, 0x0103, 0x0104}
+
+// groupDomain: groups (TLS 1.2 curves and FFDHE groups, TLS 1.3 groups),
+// whose one property is their kind (Weierstrass curve, x25519/x448, FFDHE,
+// hybrid, ML-KEM). Groups no common library enables by default (binary
+// curves, brainpool, ...) are rare.
+var groupDomain = sync.OnceValue(func() *specDomain {
+	d := newSpecDomain(opensslGroups)
+	d.plausibleInBase = true
+	for _, g := range registry.Groups() {
+		_, known := d.pos[g.ID]
+		d.add(g.ID, !known, featureName{"kind:" + g.Kind, dimKx})
+	}
+	d.unknown = d.add(unknownItem, true, featureName{"kind:?", dimKx})
+	delete(d.items, unknownItem)
+	return d
+})
+
+// opensslSigAlgs is OpenSSL 3.0's default signature algorithm preference
+// (tls12_sigalgs in ssl/t1_lib.c).
+var opensslSigAlgs = []uint16{0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0809, 0x080a, 0x080b, 0x0804, 0x0805, 0x0806,
+	0x0401, 0x0501, 0x0601, 0x0303, 0x0203, 0x0301, 0x0201, 0x0302, 0x0202, 0x0402, 0x0502, 0x0602}
+
+// sigAlgDomain: signature algorithms, whose one property is the signature
+// kind (ECDSA, RSA PKCS#1, RSA-PSS, EdDSA, ...). DSA, MD5, GOST, SM2 and
+// the other schemes rarely enabled are rare.
+var sigAlgDomain = sync.OnceValue(func() *specDomain {
+	d := newSpecDomain(opensslSigAlgs)
+	d.plausibleInBase = true
+	for _, sa := range registry.SigAlgs() {
+		rare := sa.Hash == "md5"
+		switch sa.Sig {
+		case "rsa_pkcs1", "rsa_pss_rsae", "rsa_pss_pss", "ecdsa", "ed25519", "ed448":
+		default:
+			rare = true
+		}
+		d.add(sa.ID, rare, featureName{"sig:" + sa.Sig, dimKx})
+	}
+	d.unknown = d.add(unknownItem, true, featureName{"sig:?", dimKx})
+	delete(d.items, unknownItem)
+	return d
+})
 
 // rareSuite: kinds a server rarely enables, presumed refused before one of
 // their kind was picked.

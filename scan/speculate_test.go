@@ -393,3 +393,59 @@ var realServers = []struct {
 	{"openssl s_server defaults", func(t *testing.T) *tlstest.Server { return tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{}) }},
 	{"gnutls-serv NORMAL", func(t *testing.T) *tlstest.Server { return tlstest.StartGnuTLST(t, tlstest.GnuTLSOptions{}) }},
 }
+
+// TestSpeculativeGroupAndSigAlgChains: the group and signature algorithm
+// chains, speculated, find exactly what the sequential chains find, for
+// servers in OpenSSL's order, in the client's and in others, with at most
+// a few connections more; the predictable ones overtake the sequential
+// chain (fewer rounds of answers).
+func TestSpeculativeGroupAndSigAlgChains(t *testing.T) {
+	x25519, p256, p384, p521, x448 := uint16(0x001d), uint16(0x0017), uint16(0x0018), uint16(0x0019), uint16(0x001e)
+	ff := []uint16{0x0100, 0x0101, 0x0102, 0x0103, 0x0104}
+	tests := []struct {
+		name   string
+		domain *specDomain
+		base   []uint16
+		srv    orderServer
+		waste  int
+	}{
+		{"TLS 1.3 groups, OpenSSL 3.0 order", groupDomain(), tls13GroupsToOffer(),
+			orderServer{accepts: append([]uint16{x25519, p256, x448, p521, p384}, ff...), serverOrder: true}, 0},
+		// Two misses rule out OpenSSL's order.
+		{"TLS 1.3 groups, client order", groupDomain(), tls13GroupsToOffer(),
+			orderServer{accepts: append([]uint16{x25519, p256, p384, p521, x448}, ff...)}, 2},
+		{"TLS 1.2 curves, reversed", groupDomain(), ecGroupsToOffer(),
+			orderServer{accepts: []uint16{p521, p384, p256}, serverOrder: true}, 3},
+		{"TLS 1.2 signature algorithms, OpenSSL order, RSA key", sigAlgDomain(), sigAlgsToOffer(false),
+			orderServer{accepts: []uint16{0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0301, 0x0201}, serverOrder: true}, 1},
+		{"TLS 1.2 signature algorithms, client order, RSA key", sigAlgDomain(), sigAlgsToOffer(false),
+			orderServer{accepts: []uint16{0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0201}}, 3},
+		// A P-256 key signs with one TLS 1.3 ECDSA scheme only; the next
+		// is assumed.
+		{"TLS 1.3 signature algorithms, ECDSA key", sigAlgDomain(), sigAlgsToOffer(true),
+			orderServer{accepts: []uint16{0x0403}, serverOrder: true}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.srv.delay = time.Millisecond
+			name := func(id uint16) string { return fmt.Sprintf("0x%04x", id) }
+			seqPick, seqConns := tt.srv.counted()
+			start := time.Now()
+			want := repeatedSelection(context.Background(), tt.base, seqPick, name)
+			seqTime := time.Since(start)
+			specPick, specConns := tt.srv.counted()
+			start = time.Now()
+			got := selectSpeculating(context.Background(), tt.domain, 8, tt.base, specPick, name, nil)
+			specTime := time.Since(start)
+			if !slices.Equal(got.accepted, want.accepted) || deref(got.serverOrder) != deref(want.serverOrder) || fmt.Sprint(got.err) != fmt.Sprint(want.err) {
+				t.Errorf("speculative %x (order %s, %v), sequential %x (order %s, %v)", got.accepted, deref(got.serverOrder), got.err,
+					want.accepted, deref(want.serverOrder), want.err)
+			}
+			seq, spec := int(seqConns.Load()), int(specConns.Load())
+			if spec > seq+tt.waste {
+				t.Errorf("%d connections with speculation, %d sequentially: want at most %d more", spec, seq, tt.waste)
+			}
+			t.Logf("%d connections sequentially (%v), %d speculating (%v)", seq, seqTime.Round(time.Millisecond), spec, specTime.Round(time.Millisecond))
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/scan/registry"
@@ -141,10 +142,9 @@ func (a *audit) enumTLS13(ctx context.Context) *obs.Protocol {
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		used := false
-		suites = repeatedSelectionWith(ctx, tls13Suites, func(ctx context.Context, offer []uint16) (uint16, bool, error) {
-			if !used && slices.Equal(offer, tls13Suites) {
-				used = true
+		var used atomic.Bool
+		suites = selectSpeculating(ctx, suiteDomain(), a.ep.specDepth, tls13Suites, func(ctx context.Context, offer []uint16) (uint16, bool, error) {
+			if slices.Equal(offer, tls13Suites) && used.CompareAndSwap(false, true) {
 				return first.suite, false, nil
 			}
 			c, refused, err := a.try13(ctx, offer, allGroups)
@@ -153,10 +153,9 @@ func (a *audit) enumTLS13(ctx context.Context) *obs.Protocol {
 	}()
 	go func() {
 		defer wg.Done()
-		used := false
-		groups = repeatedSelection(withPhase(ctx, "groups"), allGroups, func(ctx context.Context, offer []uint16) (uint16, bool, error) {
-			if !used && slices.Equal(offer, allGroups) {
-				used = true
+		var used atomic.Bool
+		groups = selectSpeculating(withPhase(ctx, "groups"), groupDomain(), a.ep.specDepth, allGroups, func(ctx context.Context, offer []uint16) (uint16, bool, error) {
+			if slices.Equal(offer, allGroups) && used.CompareAndSwap(false, true) {
 				return first.group, false, nil
 			}
 			// The group sequence may carry the suite order check: the
@@ -166,7 +165,7 @@ func (a *audit) enumTLS13(ctx context.Context) *obs.Protocol {
 				return try13Result{c, refused, err}
 			}, try13Result.answered)
 			return r.c.group, r.refused, r.err
-		}, registry.GroupName)
+		}, registry.GroupName, nil)
 	}()
 	wg.Wait()
 	for _, id := range suites.accepted {
@@ -240,7 +239,7 @@ func (a *audit) enumSigAlgsTLS13(ctx context.Context, discovered func()) {
 		}, sigAlg13Result.answered)
 		return r.sigalg, r.refused, r.err
 	}
-	sel := repeatedSelection(ctx, sigAlgsToOffer(true), pick, registry.SigAlgName)
+	sel := selectSpeculating(ctx, sigAlgDomain(), a.ep.specDepth, sigAlgsToOffer(true), pick, registry.SigAlgName, nil)
 	a.mu.Lock()
 	a.sigalgs.TLS13 = toSigAlgs(sel.accepted)
 	a.mu.Unlock()

@@ -1,8 +1,13 @@
 package all
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"path"
+	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -70,6 +75,61 @@ func TestIDPrefixIsDirectory(t *testing.T) {
 			t.Errorf("%s is declared in %s: the ID prefix must be the directory name", id, pkg)
 		}
 	}
+}
+
+// One anatomy for every check: built by checks.New (a *checks.FuncCheck),
+// declared in a file named after its ID without the category
+// (checks/vuln/freak.go declares vuln.freak), its ID one of the constants
+// of checks/ids.go, and every constant there a registered check.
+func TestCheckAnatomy(t *testing.T) {
+	consts := idConstants(t)
+	registered := map[string]bool{}
+	for _, c := range checks.All() {
+		id := c.Meta().ID
+		registered[id] = true
+		fc, ok := c.(*checks.FuncCheck)
+		if !ok {
+			t.Errorf("%s is a %T, not built by checks.New", id, c)
+			continue
+		}
+		_, name, _ := strings.Cut(id, ".")
+		if got := filepath.Base(fc.File()); got != name+".go" {
+			t.Errorf("%s is declared in %s, want %s.go", id, got, name)
+		}
+		if !consts[id] {
+			t.Errorf("%s has no constant in checks/ids.go", id)
+		}
+	}
+	for id := range consts {
+		if !registered[id] {
+			t.Errorf("checks/ids.go names %s, which no check registers", id)
+		}
+	}
+}
+
+// idConstants returns the values of the string constants of checks/ids.go.
+func idConstants(t *testing.T) map[string]bool {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), "../ids.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.CONST {
+			continue
+		}
+		for _, sp := range gd.Specs {
+			for _, v := range sp.(*ast.ValueSpec).Values {
+				if lit, ok := v.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+					id, _ := strconv.Unquote(lit.Value)
+					out[id] = true
+				}
+			}
+		}
+	}
+	return out
 }
 
 // Every ID constant of the protocol, cipher and key-exchange categories is

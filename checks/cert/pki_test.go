@@ -29,14 +29,15 @@ func envWith(roots ...*tcert) checks.Env {
 	return checks.Env{Now: testNow, Stores: []checks.TrustStore{st}}
 }
 
-// run evaluates one registered check.
+// run evaluates one registered check as checks.Run does (applicability
+// first).
 func run(t *testing.T, id string, o *obs.Observation, env checks.Env) []checks.Finding {
 	t.Helper()
 	c, ok := checks.Lookup(id)
 	if !ok {
 		t.Fatalf("check %s not registered", id)
 	}
-	return c.Evaluate(o, env)
+	return checks.Evaluate(c, o, env)
 }
 
 // status returns the single status of check id, failing if it yields several.

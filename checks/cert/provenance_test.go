@@ -22,7 +22,7 @@ func TestStoreVerdictsAndRoles(t *testing.T) {
 	if st := status(t, "cert.untrusted", o, env); st != checks.StatusFail {
 		t.Errorf("trusted by an informational store only: cert.untrusted %s, want fail", st)
 	}
-	fs := run(t, IDStoreTrust, o, env)
+	fs := run(t, checks.IDCertStoreTrust, o, env)
 	if len(fs) != 2 || fs[0].Subject != "store mozilla" || fs[0].Status != checks.StatusFail ||
 		fs[1].Subject != "store apple" || fs[1].Status != checks.StatusPass {
 		t.Fatalf("store findings %+v, want mozilla fail, apple pass", fs)

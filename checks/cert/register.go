@@ -9,28 +9,25 @@ import (
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 
-// certCheck adapts a function of the shared Analysis to checks.Check.
-type certCheck struct {
-	meta checks.Meta
-	eval func(a *certanalysis.Analysis, env checks.Env) []checks.Finding
-}
-
-func (c certCheck) Meta() checks.Meta { return c.meta }
-
-func (c certCheck) Evaluate(o *obs.Observation, env checks.Env) []checks.Finding {
-	if len(o.Chains) == 0 {
-		return []checks.Finding{{Status: checks.StatusNotApplicable, Detail: "no certificate chain was observed"}}
-	}
-	fs := c.eval(analysisFor(o, env), env)
-	if len(fs) == 0 {
+// analysisCheck is the body of a certificate check: judge reads the
+// certificate analysis of the observation (computed once per evaluation,
+// see analysisFor) and returns the failures, or nothing for one pass.
+func analysisCheck(judge func(a *certanalysis.Analysis, env checks.Env) []checks.Finding) checks.EvalFunc {
+	return func(o *obs.Observation, env checks.Env) []checks.Finding {
+		if fs := judge(analysisFor(o, env), env); len(fs) > 0 {
+			return fs
+		}
 		return []checks.Finding{{Status: checks.StatusPass}}
 	}
-	return fs
 }
 
-func register(m checks.Meta, eval func(a *certanalysis.Analysis, env checks.Env) []checks.Finding) {
-	m.Category = "cert"
-	checks.Register(certCheck{meta: m, eval: eval})
+// servedChain is the applicability of the certificate checks: the scan
+// observed a certificate chain.
+func servedChain(o *obs.Observation) (bool, string) {
+	if len(o.Chains) == 0 {
+		return false, "no certificate chain was observed"
+	}
+	return true, ""
 }
 
 // perChain runs f on each chain; the findings name the chain when several

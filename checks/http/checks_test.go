@@ -150,7 +150,7 @@ func TestHSTSPreloadReady(t *testing.T) {
 	}
 	ip := site(sts(ready))
 	ip.Target.SNI, ip.Target.Host = "", "192.0.2.1"
-	runRows(t, IDHSTSPreloadReady, merge(commonRows(), map[string]row{
+	runRows(t, checks.IDHTTPHSTSPreloadReady, merge(commonRows(), map[string]row{
 		"missing":        {site(nil), na, "no Strict-Transport-Security header"},
 		"ready":          {site(sts(ready)), pass, "not checked (opt-in)"},
 		"ready, 80 ok":   {site(plain(redirect("https://example.com/"))), pass, "plain HTTP redirects to HTTPS on the same host"},
@@ -192,7 +192,7 @@ func TestHPKPInvalid(t *testing.T) {
 
 func TestBREACH(t *testing.T) {
 	enc := func(v ...string) *obs.Observation { return site(func(h *obs.HTTP) { h.ContentEncoding = v }) }
-	runRows(t, IDBREACH, merge(commonRows(), map[string]row{
+	runRows(t, checks.IDHTTPBREACH, merge(commonRows(), map[string]row{
 		"gzip":      {enc("gzip"), fail, "potentially vulnerable: the 200 response to GET https://example.com/ is compressed (Content-Encoding: gzip)"},
 		"br+zstd":   {enc("br, zstd"), fail, "Content-Encoding: br, zstd"},
 		"identity":  {enc("identity"), pass, "not compressed"},
@@ -205,7 +205,7 @@ func TestRedirectToHTTP(t *testing.T) {
 	redir := func(code int, loc ...string) *obs.Observation {
 		return site(func(h *obs.HTTP) { h.StatusCode, h.Location = code, loc })
 	}
-	runRows(t, IDRedirectToHTTP, merge(commonRows(), map[string]row{
+	runRows(t, checks.IDHTTPRedirectToHTTP, merge(commonRows(), map[string]row{
 		"to http":      {redir(302, "HTTP://example.com/login"), fail, "redirects to plain HTTP: HTTP://example.com/login"},
 		"to https":     {redir(301, "https://www.example.com/"), pass, "redirects to https://www.example.com/"},
 		"relative":     {redir(302, "/login"), pass, "/login"},
@@ -217,7 +217,7 @@ func TestRedirectToHTTP(t *testing.T) {
 }
 
 func TestServerBanner(t *testing.T) {
-	runRows(t, IDServerBanner, merge(commonRows(), map[string]row{
+	runRows(t, checks.IDHTTPServerBanner, merge(commonRows(), map[string]row{
 		"versioned": {site(func(h *obs.HTTP) { h.Server = []string{"nginx/1.22.1"}; h.XPoweredBy = []string{"PHP/8.2"} }), fail, "Server: nginx/1.22.1; X-Powered-By: PHP/8.2"},
 		"bare":      {site(func(h *obs.HTTP) { h.Server = []string{"nginx"} }), pass, "banner without version: Server: nginx"},
 		"none":      {site(nil), pass, "no Server or X-Powered-By header"},
@@ -230,7 +230,7 @@ func TestSecurityHeaders(t *testing.T) {
 		h.XContentTypeOptions = []string{"nosniff"}
 		h.ReferrerPolicy = []string{"no-referrer"}
 	}
-	runRows(t, IDSecurityHeaders, merge(commonRows(), map[string]row{
+	runRows(t, checks.IDHTTPSecurityHeaders, merge(commonRows(), map[string]row{
 		"complete": {site(full), pass, "present: Content-Security-Policy: default-src 'self'; frame-ancestors 'none'; X-Content-Type-Options: nosniff; Referrer-Policy: no-referrer"},
 		"nothing":  {site(nil), fail, "missing: X-Content-Type-Options: nosniff; frame protection (X-Frame-Options or CSP frame-ancestors); Content-Security-Policy; present: none"},
 		"cookie": {site(func(h *obs.HTTP) {
@@ -258,5 +258,5 @@ func TestNoRedirect80(t *testing.T) {
 	})
 	// The TLS request may fail while the plain one is still judged.
 	delete(rows, "http error")
-	runRows(t, IDNoRedirect80, rows)
+	runRows(t, checks.IDHTTPNoRedirect80, rows)
 }

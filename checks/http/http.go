@@ -11,23 +11,7 @@ import (
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 
-// IDs of the checks of this package that the grade does not reference
-// (those are in checks/ids.go).
-const (
-	IDHSTSPreloadReady  = "http.hsts_preload_ready"
-	IDBREACH            = "http.breach"
-	IDRedirectToHTTP    = "http.redirect_to_http"
-	IDServerBanner      = "http.server_banner"
-	IDSecurityHeaders   = "http.security_headers"
-	IDNoRedirect80      = "http.no_redirect_80"
-	hpkpDeprecationNote = "HPKP is deprecated: browsers stopped enforcing it (Chrome 72, Firefox 72)"
-)
-
-// register declares one check of this package; they all need an HTTP
-// answer over TLS (see probed).
-func register(meta checks.Meta, fn checks.EvalFunc) {
-	checks.Register(checks.New(meta, fn).When(probed))
-}
+const hpkpDeprecationNote = "HPKP is deprecated: browsers stopped enforcing it (Chrome 72, Firefox 72)"
 
 // probed is the AppliesFunc of every HTTP check: the scan completed and the
 // HTTP probe ran.

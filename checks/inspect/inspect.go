@@ -180,7 +180,7 @@ func Inspect(in Input, files []string, env checks.Env) Result {
 	o := &obs.Observation{Schema: obs.SchemaVersion, Status: obs.StatusOK, Target: obs.Target{Host: env.Hostname, SNI: env.Hostname}}
 	if li := leafIndex(in.Certs); li > 0 {
 		// Analyse leaf first, and report the order as given.
-		res.Findings = append(res.Findings, checks.Finding{CheckID: "cert.chain_order", Title: "Certificate chain in the wrong order",
+		res.Findings = append(res.Findings, checks.Finding{CheckID: checks.IDCertChainOrder, Title: "Certificate chain in the wrong order",
 			Category: "cert", Status: checks.StatusFail, Severity: checks.SeverityLow,
 			Detail: fmt.Sprintf("the leaf is certificate #%d, not the first one", li)})
 		certs := append([]Item{in.Certs[li]}, in.Certs[:li]...)
@@ -194,7 +194,7 @@ func Inspect(in Input, files []string, env checks.Env) Result {
 		o.Chains = []obs.Chain{ch}
 		res.Analysis = cert.Analyze(o, env)
 		for _, f := range checks.Run(o, env) {
-			if f.CheckID == "cert.chain_order" && len(res.Findings) > 0 && res.Findings[0].CheckID == f.CheckID {
+			if f.CheckID == checks.IDCertChainOrder && len(res.Findings) > 0 && res.Findings[0].CheckID == f.CheckID {
 				continue // already reported
 			}
 			if f.Category == "cert" && f.Status != checks.StatusNotApplicable && f.Status != checks.StatusPass {

@@ -76,7 +76,7 @@ func StoreViolations(fs []checks.Finding, require []string) []string {
 	for _, name := range require {
 		seen := false
 		for _, f := range fs {
-			if f.CheckID != cert.IDStoreTrust {
+			if f.CheckID != checks.IDCertStoreTrust {
 				continue
 			}
 			if st, ok := cert.StoreOfSubject(f.Subject); !ok || st != name {

@@ -84,12 +84,6 @@ func (g Gates) ruleResults(flagViolations, fileViolations []Violation) []RuleRes
 	return out
 }
 
-// IDs of the checks the expiry gate reads.
-const (
-	idCertExpiresSoon = "cert.expires_soon"
-	idCertExpired     = "cert.expired"
-)
-
 // Evaluate judges in against every rule of g: --fail-under, --fail-on, the
 // expiry gate, --require-mozilla, --require-store, then the policy file's
 // rules. It returns
@@ -130,7 +124,7 @@ func (g Gates) Evaluate(in Input) *Verdict {
 			ev := fmt.Sprintf("%s check %s failed: %s", f.Severity, f.CheckID, gateText(f))
 			add("fail_on", ev, fmt.Sprintf("%s (--fail-on %s)", ev, g.FailOn))
 		}
-		if g.Expiry && (f.CheckID == idCertExpiresSoon || f.CheckID == idCertExpired) {
+		if g.Expiry && (f.CheckID == checks.IDCertExpiresSoon || f.CheckID == checks.IDCertExpired) {
 			ev := "certificate expiry: " + gateText(f)
 			add("expiry_warn", ev, ev+" (--expiry-warn)")
 		}

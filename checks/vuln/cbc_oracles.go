@@ -2,7 +2,6 @@ package vuln
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/tlsaudit/tlsaudit/checks"
@@ -36,51 +35,11 @@ var cbcOracleRefs = []checks.Ref{
 	{Kind: "url", ID: "https://github.com/Tripwire/padcheck"},
 }
 
-func init() {
-	registerCBCOracle(checks.Meta{
-		ID:    checks.IDVulnZombiePoodle,
-		Title: "Zombie POODLE (CBC padding oracle on MAC validity)",
-		Description: "The server answers a CBC record with invalid padding differently depending on whether its MAC " +
-			"is valid: a POODLE-style padding oracle that lets a man in the middle decrypt traffic (found in 2019 in " +
-			"several vendors' TLS stacks, e.g. Citrix ADC). Update the TLS implementation or disable CBC suites.",
-		Severity: checks.SeverityHigh,
-		Refs: append([]checks.Ref{{Kind: "cve", ID: "CVE-2019-6485"},
-			{Kind: "url", ID: "https://www.tripwire.com/state-of-security/vert/zombie-poodle/"}}, cbcOracleRefs...),
-	}, judgeZombiePoodle)
-	registerCBCOracle(checks.Meta{
-		ID:    checks.IDVulnGoldenDoodle,
-		Title: "GOLDENDOODLE (CBC padding oracle on padding validity)",
-		Description: "The server answers a CBC record with a bad MAC differently depending on whether its padding is " +
-			"valid: a fast padding oracle that lets a man in the middle decrypt traffic (found in 2019 in several " +
-			"vendors' TLS stacks, e.g. F5 BIG-IP and Fortinet FortiOS). Update the TLS implementation or disable CBC suites.",
-		Severity: checks.SeverityHigh,
-		Refs: append([]checks.Ref{{Kind: "cve", ID: "CVE-2019-6593"}, {Kind: "cve", ID: "CVE-2019-5592"},
-			{Kind: "url", ID: "https://www.tripwire.com/state-of-security/vert/goldendoodle-attack/"}}, cbcOracleRefs...),
-	}, judgeGoldenDoodle)
-	registerCBCOracle(checks.Meta{
-		ID:    checks.IDVulnSleepingPoodle,
-		Title: "Sleeping POODLE (CBC padding oracle by timeout)",
-		Description: "The server leaves one kind of malformed CBC record unanswered (the connection times out) while " +
-			"answering the others at once: the timeout is a padding oracle a man in the middle can observe. " +
-			"Update the TLS implementation or disable CBC suites.",
-		Severity: checks.SeverityHigh,
-		Refs:     cbcOracleRefs,
-	}, judgeSleepingPoodle)
-	registerCBCOracle(checks.Meta{
-		ID:    checks.IDVulnZeroLengthPaddingOracle,
-		Title: "0-length record padding oracle (OpenSSL CVE-2019-1559)",
-		Description: "The server answers a CBC record with no content differently when its MAC is bad than when its " +
-			"padding is bad (OpenSSL 1.0.2 before 1.0.2r with applications that call SSL_shutdown twice after a " +
-			"fatal error): a padding oracle. Update OpenSSL or disable CBC suites.",
-		Severity: checks.SeverityHigh,
-		Refs: append([]checks.Ref{{Kind: "cve", ID: "CVE-2019-1559"},
-			{Kind: "url", ID: "https://www.openssl.org/news/secadv/20190226.txt"}}, cbcOracleRefs...),
-	}, judgeZeroLength)
-}
-
-func registerCBCOracle(meta checks.Meta, judge func(*obs.Observation, *obs.CBCOraclesResult) checks.Finding) {
-	register(meta, sessionCheck("CBC padding oracle", func(p *obs.SessionProbes) *obs.CBCOraclesResult { return p.CBCOracles },
-		func(r *obs.CBCOraclesResult) obs.Attempt { return r.Attempt }, judge))
+// cbcOracleCheck is the body of a check judging the CBC padding oracle
+// probe's result with judge.
+func cbcOracleCheck(judge func(*obs.Observation, *obs.CBCOraclesResult) checks.Finding) checks.EvalFunc {
+	return sessionCheck("CBC padding oracle", func(p *obs.SessionProbes) *obs.CBCOraclesResult { return p.CBCOracles },
+		func(r *obs.CBCOraclesResult) obs.Attempt { return r.Attempt }, judge)
 }
 
 // cbcAnswers are the consistent answers of the rounds, by variant name.
@@ -159,48 +118,4 @@ func comparePair(r *obs.CBCOraclesResult, name, x, y, leak string, timeouts bool
 	}
 	return checks.Fail(a.r.Protocol+" "+a.r.Suite, fmt.Sprintf("%s: the %s record got %s but the %s record %s, so %s leaks; %s. %s",
 		name, x, rx, y, ry, leak, how, a.evidence()))
-}
-
-func judgeZombiePoodle(_ *obs.Observation, r *obs.CBCOraclesResult) checks.Finding {
-	if a, f := cbcOracleAnswers(r); f == nil && a.resp["bad_pad"] == "data" {
-		return checks.Inconclusive("the server accepted a record with bad padding and a valid MAC (POODLE over TLS, see " +
-			checks.IDVulnPoodleTLS + "), so a MAC-validity oracle cannot be told apart; " + a.evidence())
-	}
-	return comparePair(r, "Zombie POODLE", "bad_pad", "bad_mac_bad_pad", "the MAC's validity behind bad padding", false)
-}
-
-func judgeGoldenDoodle(_ *obs.Observation, r *obs.CBCOraclesResult) checks.Finding {
-	return comparePair(r, "GOLDENDOODLE", "bad_mac", "bad_mac_bad_pad", "the padding's validity", false)
-}
-
-func judgeZeroLength(_ *obs.Observation, r *obs.CBCOraclesResult) checks.Finding {
-	return comparePair(r, "0-length padding oracle", "zero_len_bad_mac", "zero_len_bad_pad", "a 0-length record's padding validity", true)
-}
-
-func judgeSleepingPoodle(_ *obs.Observation, r *obs.CBCOraclesResult) checks.Finding {
-	a, f := cbcOracleAnswers(r)
-	if f != nil {
-		return *f
-	}
-	var slept, answered []string
-	for _, v := range obs.CBCOracleVariants {
-		if a.resp[v] == "timeout" {
-			slept = append(slept, v)
-		} else {
-			answered = append(answered, v)
-		}
-	}
-	switch {
-	case len(slept) == 0:
-		return checks.Pass("every malformed CBC record was answered; " + a.evidence())
-	case len(answered) == 0:
-		return checks.Pass("no malformed CBC record was answered (the server waits on all alike); " + a.evidence())
-	case !a.fast:
-		return checks.Inconclusive(fmt.Sprintf("%s timed out, but the other answers were slow too (over half the %d ms wait): "+
-			"a timeout cannot be told from a slow server; %s", strings.Join(slept, ", "), r.WaitMS, a.evidence()))
-	}
-	slices.Sort(slept)
-	return checks.Fail(a.r.Protocol+" "+a.r.Suite, fmt.Sprintf("Sleeping POODLE: the server did not answer the %s record(s) "+
-		"within %d ms but answered the others at once (%s): the timeout is an observable padding oracle; %s",
-		strings.Join(slept, ", "), r.WaitMS, strings.Join(answered, ", "), a.evidence()))
 }

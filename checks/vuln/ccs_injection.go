@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	register(checks.Meta{
+	checks.Register(checks.New(checks.Meta{
 		ID:    checks.IDVulnCCSInjection,
 		Title: "OpenSSL CCS injection",
 		Description: "OpenSSL before 0.9.8za, 1.0.0m and 1.0.1h accepts a ChangeCipherSpec before the key " +
@@ -17,7 +17,7 @@ func init() {
 		Refs: []checks.Ref{{Kind: "cve", ID: "CVE-2014-0224"},
 			{Kind: "url", ID: "https://www.openssl.org/news/secadv/20140605.txt"}},
 	}, probeCheck("CCS injection", func(p *obs.HandshakeProbes) *obs.CCSInjectionResult { return p.CCSInjection },
-		func(r *obs.CCSInjectionResult) obs.Attempt { return r.Attempt }, judgeCCS))
+		func(r *obs.CCSInjectionResult) obs.Attempt { return r.Attempt }, judgeCCS)).When(checks.ScanCompleted))
 }
 
 // Alerts that show the server decrypted with the injected keys.

@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	register(checks.Meta{
+	checks.Register(checks.New(checks.Meta{
 		ID:    checks.IDVulnCRIME,
 		Title: "TLS compression enabled (CRIME)",
 		Description: "With TLS-level compression the size of encrypted records reveals whether attacker-chosen " +
@@ -17,7 +17,7 @@ func init() {
 		Severity: checks.SeverityHigh,
 		Refs:     []checks.Ref{{Kind: "cve", ID: "CVE-2012-4929"}, {Kind: "rfc", ID: "RFC 7457"}},
 	}, probeCheck("compression", func(p *obs.HandshakeProbes) *obs.CompressionResult { return p.Compression },
-		func(r *obs.CompressionResult) obs.Attempt { return r.Attempt }, judgeCompression))
+		func(r *obs.CompressionResult) obs.Attempt { return r.Attempt }, judgeCompression)).When(checks.ScanCompleted))
 }
 
 func judgeCompression(_ *obs.Observation, r *obs.CompressionResult) checks.Finding {

@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	register(checks.Meta{
+	checks.Register(checks.New(checks.Meta{
 		ID:    checks.IDVulnDROWN,
 		Title: "DROWN (SSLv2 on this endpoint)",
 		Description: "A server that speaks SSLv2 with an RSA key is a Bleichenbacher oracle that decrypts TLS " +
@@ -18,7 +18,7 @@ func init() {
 		Severity: checks.SeverityCritical,
 		Refs: []checks.Ref{{Kind: "cve", ID: "CVE-2016-0800"}, {Kind: "cve", ID: "CVE-2015-3197"},
 			{Kind: "url", ID: "https://drownattack.com/"}},
-	}, drown)
+	}, drown).When(checks.ScanCompleted))
 }
 
 func drown(o *obs.Observation, _ checks.Env) []checks.Finding {

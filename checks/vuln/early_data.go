@@ -8,8 +8,8 @@ import (
 )
 
 func init() {
-	register(checks.Meta{
-		ID:    IDEarlyData,
+	checks.Register(checks.New(checks.Meta{
+		ID:    checks.IDVulnEarlyData,
 		Title: "TLS 1.3 0-RTT early data enabled",
 		Description: "Early data sent with a resumed TLS 1.3 session is not protected against replay (RFC 8446 8): " +
 			"the application must only accept idempotent requests in it, or the server should not allow it. The " +
@@ -18,7 +18,7 @@ func init() {
 		Severity: checks.SeverityLow,
 		Refs:     []checks.Ref{{Kind: "cwe", ID: "CWE-294"}, {Kind: "rfc", ID: "RFC 8446 8"}, {Kind: "rfc", ID: "RFC 8470"}},
 	}, sessionCheck("0-RTT", func(p *obs.SessionProbes) *obs.EarlyDataResult { return p.EarlyData },
-		func(r *obs.EarlyDataResult) obs.Attempt { return r.Attempt }, judgeEarlyData))
+		func(r *obs.EarlyDataResult) obs.Attempt { return r.Attempt }, judgeEarlyData)).When(checks.ScanCompleted))
 }
 
 func judgeEarlyData(_ *obs.Observation, r *obs.EarlyDataResult) checks.Finding {

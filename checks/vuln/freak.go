@@ -9,15 +9,15 @@ import (
 )
 
 func init() {
-	register(checks.Meta{
-		ID:    IDFREAK,
+	checks.Register(checks.New(checks.Meta{
+		ID:    checks.IDVulnFREAK,
 		Title: "FREAK (RSA export key exchange)",
 		Description: "A server accepting RSA_EXPORT suites signs a 512-bit RSA key that can be factored in hours; " +
 			"clients with the FREAK bug accept it even when they did not ask for export, so a man in the middle " +
 			"reads the session. (cipher.export lists every export suite.)",
 		Severity: checks.SeverityCritical,
 		Refs:     []checks.Ref{{Kind: "cve", ID: "CVE-2015-0204"}, {Kind: "url", ID: "https://freakattack.com/"}},
-	}, freak)
+	}, freak).When(checks.ScanCompleted))
 }
 
 func freak(o *obs.Observation, _ checks.Env) []checks.Finding {

@@ -6,15 +6,15 @@ import (
 )
 
 func init() {
-	register(checks.Meta{
-		ID:    IDHeartbeatEnabled,
+	checks.Register(checks.New(checks.Meta{
+		ID:    checks.IDVulnHeartbeatEnabled,
 		Title: "TLS heartbeat extension enabled",
 		Description: "The heartbeat extension (RFC 6520) is rarely needed over TCP and was the attack surface of " +
 			"Heartbleed; most stacks have dropped it. Informational when the server is not vulnerable.",
 		Severity: checks.SeverityInfo,
 		Refs:     []checks.Ref{{Kind: "rfc", ID: "RFC 6520"}, {Kind: "cve", ID: "CVE-2014-0160"}},
 	}, probeCheck("heartbeat", func(p *obs.HandshakeProbes) *obs.HeartbleedResult { return p.Heartbleed },
-		func(r *obs.HeartbleedResult) obs.Attempt { return r.Attempt }, judgeHeartbeat))
+		func(r *obs.HeartbleedResult) obs.Attempt { return r.Attempt }, judgeHeartbeat)).When(checks.ScanCompleted))
 }
 
 func judgeHeartbeat(_ *obs.Observation, r *obs.HeartbleedResult) checks.Finding {

@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	register(checks.Meta{
+	checks.Register(checks.New(checks.Meta{
 		ID:    checks.IDVulnHeartbleed,
 		Title: "Heartbleed (OpenSSL heartbeat over-read)",
 		Description: "An unpatched OpenSSL 1.0.1-1.0.1f answers a heartbeat request with as many bytes as the " +
@@ -18,7 +18,7 @@ func init() {
 		Refs: []checks.Ref{{Kind: "cve", ID: "CVE-2014-0160"}, {Kind: "rfc", ID: "RFC 6520"},
 			{Kind: "url", ID: "https://heartbleed.com/"}},
 	}, probeCheck("heartbleed", func(p *obs.HandshakeProbes) *obs.HeartbleedResult { return p.Heartbleed },
-		func(r *obs.HeartbleedResult) obs.Attempt { return r.Attempt }, judgeHeartbleed))
+		func(r *obs.HeartbleedResult) obs.Attempt { return r.Attempt }, judgeHeartbleed)).When(checks.ScanCompleted))
 }
 
 func judgeHeartbleed(_ *obs.Observation, r *obs.HeartbleedResult) checks.Finding {

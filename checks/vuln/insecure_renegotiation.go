@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	register(checks.Meta{
+	checks.Register(checks.New(checks.Meta{
 		ID:    checks.IDVulnInsecureRenegotiation,
 		Title: "Secure renegotiation (RFC 5746) not supported",
 		Description: "Without the renegotiation_info extension a man in the middle can splice his own handshake " +
@@ -16,7 +16,7 @@ func init() {
 			"(or the SCSV for SSLv3) and looks for it in the ServerHello. SSL Labs grades F.",
 		Severity: checks.SeverityHigh,
 		Refs:     []checks.Ref{{Kind: "cve", ID: "CVE-2009-3555"}, {Kind: "rfc", ID: "RFC 5746"}},
-	}, probeCheck("secure renegotiation", serverHelloExtensions, extensionsAttempt, judgeRenegotiation))
+	}, probeCheck("secure renegotiation", serverHelloExtensions, extensionsAttempt, judgeRenegotiation)).When(checks.ScanCompleted))
 }
 
 func serverHelloExtensions(p *obs.HandshakeProbes) *obs.ServerHelloExtensionsResult {

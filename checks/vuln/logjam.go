@@ -10,8 +10,8 @@ import (
 )
 
 func init() {
-	register(checks.Meta{
-		ID:    IDLogjam,
+	checks.Register(checks.New(checks.Meta{
+		ID:    checks.IDVulnLogjam,
 		Title: "Logjam (export or weak Diffie-Hellman)",
 		Description: "DHE_EXPORT suites and DH primes under 1024 bits let a man in the middle downgrade and break " +
 			"the key exchange (Logjam). 1024-bit primes shared by many servers are within reach of a " +
@@ -19,7 +19,7 @@ func init() {
 			"kx.dh_common_prime judge the parameters for the grade.)",
 		Severity: checks.SeverityCritical,
 		Refs:     []checks.Ref{{Kind: "cve", ID: "CVE-2015-4000"}, {Kind: "url", ID: "https://weakdh.org/"}},
-	}, logjam)
+	}, logjam).When(checks.ScanCompleted))
 }
 
 func logjam(o *obs.Observation, _ checks.Env) []checks.Finding {

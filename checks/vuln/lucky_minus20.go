@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	register(checks.Meta{
+	checks.Register(checks.New(checks.Meta{
 		ID:    checks.IDVulnLuckyMinus20,
 		Title: "OpenSSL AES-NI CBC padding oracle (Lucky Minus 20)",
 		Description: "OpenSSL 1.0.1 before 1.0.1t and 1.0.2 before 1.0.2h mis-check, in their AES-NI CBC code, a " +
@@ -19,7 +19,7 @@ func init() {
 		Refs: []checks.Ref{{Kind: "cve", ID: "CVE-2016-2107"},
 			{Kind: "url", ID: "https://blog.cloudflare.com/yet-another-padding-oracle-in-openssl-cbc-ciphersuites/"}},
 	}, sessionCheck("Lucky Minus 20", func(p *obs.SessionProbes) *obs.CBCRecordResult { return p.LuckyMinus20 },
-		func(r *obs.CBCRecordResult) obs.Attempt { return r.Attempt }, judgeLuckyMinus20))
+		func(r *obs.CBCRecordResult) obs.Attempt { return r.Attempt }, judgeLuckyMinus20)).When(checks.ScanCompleted))
 }
 
 func judgeLuckyMinus20(_ *obs.Observation, r *obs.CBCRecordResult) checks.Finding {

@@ -6,8 +6,8 @@ import (
 )
 
 func init() {
-	register(checks.Meta{
-		ID:    IDNoDowngradeSentinel,
+	checks.Register(checks.New(checks.Meta{
+		ID:    checks.IDVulnNoDowngradeSentinel,
 		Title: "TLS 1.3 downgrade sentinel missing",
 		Description: "A TLS 1.3 server negotiating TLS 1.2 or below MUST end ServerHello.random with " +
 			"DOWNGRD\\x01 (or DOWNGRD\\x00), so that TLS 1.3 clients detect a man in the middle forcing an older " +
@@ -15,7 +15,7 @@ func init() {
 		Severity: checks.SeverityMedium,
 		Refs:     []checks.Ref{{Kind: "rfc", ID: "RFC 8446"}, {Kind: "cwe", ID: "CWE-757"}},
 	}, probeCheck("downgrade sentinel", func(p *obs.HandshakeProbes) *obs.DowngradeSentinelResult { return p.DowngradeSentinel },
-		func(r *obs.DowngradeSentinelResult) obs.Attempt { return r.Attempt }, judgeSentinel))
+		func(r *obs.DowngradeSentinelResult) obs.Attempt { return r.Attempt }, judgeSentinel)).When(checks.ScanCompleted))
 }
 
 func judgeSentinel(_ *obs.Observation, r *obs.DowngradeSentinelResult) checks.Finding {

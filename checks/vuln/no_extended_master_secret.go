@@ -6,8 +6,8 @@ import (
 )
 
 func init() {
-	register(checks.Meta{
-		ID:    IDNoExtendedMasterSec,
+	checks.Register(checks.New(checks.Meta{
+		ID:    checks.IDVulnNoExtendedMasterSecret,
 		Title: "Extended master secret (RFC 7627) not supported",
 		Description: "Without the extended master secret a TLS 1.2 master secret is not bound to the handshake " +
 			"transcript, which the triple handshake attack exploits across resumption and renegotiation. TLS 1.3 " +
@@ -15,7 +15,7 @@ func init() {
 		Severity: checks.SeverityLow,
 		Refs: []checks.Ref{{Kind: "rfc", ID: "RFC 7627"}, {Kind: "cve", ID: "CVE-2014-1295"},
 			{Kind: "url", ID: "https://mitls.org/pages/attacks/3SHAKE"}},
-	}, probeCheck("extended master secret", serverHelloExtensions, extensionsAttempt, judgeEMS))
+	}, probeCheck("extended master secret", serverHelloExtensions, extensionsAttempt, judgeEMS)).When(checks.ScanCompleted))
 }
 
 func judgeEMS(_ *obs.Observation, r *obs.ServerHelloExtensionsResult) checks.Finding {

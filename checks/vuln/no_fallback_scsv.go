@@ -8,8 +8,8 @@ import (
 )
 
 func init() {
-	register(checks.Meta{
-		ID:    IDNoFallbackSCSV,
+	checks.Register(checks.New(checks.Meta{
+		ID:    checks.IDVulnNoFallbackSCSV,
 		Title: "TLS_FALLBACK_SCSV not supported",
 		Description: "Clients that retry with a lower version after a failure can be forced down by a man in the " +
 			"middle (the POODLE downgrade). A server supporting RFC 7507 refuses a hello carrying " +
@@ -18,7 +18,7 @@ func init() {
 		Severity: checks.SeverityLow,
 		Refs:     []checks.Ref{{Kind: "rfc", ID: "RFC 7507"}, {Kind: "cve", ID: "CVE-2014-3566"}},
 	}, probeCheck("fallback SCSV", func(p *obs.HandshakeProbes) *obs.FallbackSCSVResult { return p.FallbackSCSV },
-		func(r *obs.FallbackSCSVResult) obs.Attempt { return r.Attempt }, judgeFallback))
+		func(r *obs.FallbackSCSVResult) obs.Attempt { return r.Attempt }, judgeFallback)).When(checks.ScanCompleted))
 }
 
 func judgeFallback(_ *obs.Observation, r *obs.FallbackSCSVResult) checks.Finding {

@@ -9,14 +9,14 @@ import (
 )
 
 func init() {
-	register(checks.Meta{
+	checks.Register(checks.New(checks.Meta{
 		ID:    checks.IDVulnPoodleSSLv3,
 		Title: "POODLE (SSLv3 with CBC)",
 		Description: "SSLv3 does not cover CBC padding with the MAC, so an attacker who can make a client retry " +
 			"decrypts one byte per 256 requests (POODLE). Any CBC suite accepted under SSLv3 is exposed.",
 		Severity: checks.SeverityHigh,
 		Refs:     []checks.Ref{{Kind: "cve", ID: "CVE-2014-3566"}, {Kind: "rfc", ID: "RFC 7568"}},
-	}, poodleSSLv3)
+	}, poodleSSLv3).When(checks.ScanCompleted))
 }
 
 func poodleSSLv3(o *obs.Observation, _ checks.Env) []checks.Finding {

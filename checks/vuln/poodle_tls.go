@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	register(checks.Meta{
+	checks.Register(checks.New(checks.Meta{
 		ID:    checks.IDVulnPoodleTLS,
 		Title: "POODLE over TLS (CBC padding not checked)",
 		Description: "TLS requires every CBC padding byte to equal the padding length (RFC 5246 6.2.3.2). A server " +
@@ -19,7 +19,7 @@ func init() {
 		Severity: checks.SeverityHigh,
 		Refs:     []checks.Ref{{Kind: "cve", ID: "CVE-2014-8730"}, {Kind: "rfc", ID: "RFC 5246 6.2.3.2"}},
 	}, sessionCheck("POODLE over TLS", func(p *obs.SessionProbes) *obs.CBCRecordResult { return p.PoodleTLS },
-		func(r *obs.CBCRecordResult) obs.Attempt { return r.Attempt }, judgePoodleTLS))
+		func(r *obs.CBCRecordResult) obs.Attempt { return r.Attempt }, judgePoodleTLS)).When(checks.ScanCompleted))
 }
 
 func refusedRecord(resp string) bool {

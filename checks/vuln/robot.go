@@ -10,7 +10,7 @@ import (
 )
 
 func init() {
-	register(checks.Meta{
+	checks.Register(checks.New(checks.Meta{
 		ID:    checks.IDVulnROBOT,
 		Title: "ROBOT (Bleichenbacher padding oracle in RSA key exchange)",
 		Description: "A server whose answers to a ClientKeyExchange depend on whether the RSA plaintext has valid " +
@@ -22,7 +22,7 @@ func init() {
 			{Kind: "cve", ID: "CVE-2017-17382"}, {Kind: "rfc", ID: "RFC 5246 7.4.7.1"},
 			{Kind: "url", ID: "https://robotattack.org/"}},
 	}, sessionCheck("ROBOT", func(p *obs.SessionProbes) *obs.ROBOTResult { return p.ROBOT },
-		func(r *obs.ROBOTResult) obs.Attempt { return r.Attempt }, judgeROBOT))
+		func(r *obs.ROBOTResult) obs.Attempt { return r.Attempt }, judgeROBOT)).When(checks.ScanCompleted))
 }
 
 func judgeROBOT(_ *obs.Observation, r *obs.ROBOTResult) checks.Finding {

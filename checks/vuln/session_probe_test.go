@@ -89,7 +89,7 @@ func TestClientRenegotiation(t *testing.T) {
 				Attempted: attempted, Completed: completed, Refusal: refusal}
 		})
 	}
-	checktest.RunTable(t, IDClientRenegotiation, cases{
+	checktest.RunTable(t, checks.IDVulnClientRenegotiation, cases{
 		"allowed": {Fixture: "modern", Want: fail, WantDetail: "completed 3 of 3", Edit: ren(3, 3, "")},
 		"limited": {Fixture: "modern", Want: fail, WantDetail: "completed 1 of 2", Edit: ren(2, 1, "closed")},
 		"refused": {Fixture: "modern", Want: pass, WantDetail: "refused client-initiated renegotiation (alert:no_renegotiation)", Edit: ren(1, 0, "alert:no_renegotiation")},
@@ -103,7 +103,7 @@ func TestNoSessionResumption(t *testing.T) {
 		r.Protocol = "TLSv1.2"
 		return withSession(func(p *obs.SessionProbes) { p.Resumption = &r })
 	}
-	checktest.RunTable(t, IDNoSessionResumption, cases{
+	checktest.RunTable(t, checks.IDVulnNoSessionResumption, cases{
 		"both":    {Fixture: "modern", Want: pass, WantDetail: "session ID and ticket", Edit: res(obs.ResumptionResult{SessionIDIssued: true, SessionIDResumed: flag(true), TicketIssued: true, TicketResumed: flag(true)})},
 		"ticket":  {Fixture: "modern", Want: pass, WantDetail: "resume by ticket", Edit: res(obs.ResumptionResult{SessionIDIssued: true, SessionIDResumed: flag(false), TicketIssued: true, TicketResumed: flag(true)})},
 		"none":    {Fixture: "modern", Want: fail, WantDetail: "session ID (not resumed), ticket (none issued)", Edit: res(obs.ResumptionResult{SessionIDIssued: true, SessionIDResumed: flag(false)})},
@@ -117,7 +117,7 @@ func TestEarlyData(t *testing.T) {
 			p.EarlyData = &obs.EarlyDataResult{Attempt: done, Suite: "TLS_AES_128_GCM_SHA256", Tickets: tickets, MaxEarlyDataSize: max}
 		})
 	}
-	checktest.RunTable(t, IDEarlyData, cases{
+	checktest.RunTable(t, checks.IDVulnEarlyData, cases{
 		"enabled":    {Fixture: "modern", Want: fail, WantDetail: "allow 16384 bytes", Edit: ed(2, 16384)},
 		"disabled":   {Fixture: "modern", Want: pass, WantDetail: "none of the 2", Edit: ed(2, 0)},
 		"no tickets": {Fixture: "modern", Want: pass, WantDetail: "no TLS 1.3 session ticket", Edit: ed(0, 0)},

@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	register(checks.Meta{
+	checks.Register(checks.New(checks.Meta{
 		ID:    checks.IDVulnTicketbleed,
 		Title: "Ticketbleed (F5 session ID over-read)",
 		Description: "Affected F5 BIG-IP TLS stacks echo a 32-byte session ID when a client resumes a session " +
@@ -19,7 +19,7 @@ func init() {
 		Refs: []checks.Ref{{Kind: "cve", ID: "CVE-2016-9244"}, {Kind: "rfc", ID: "RFC 5077"},
 			{Kind: "url", ID: "https://filippo.io/Ticketbleed/"}},
 	}, probeCheck("Ticketbleed", func(p *obs.HandshakeProbes) *obs.TicketbleedResult { return p.Ticketbleed },
-		func(r *obs.TicketbleedResult) obs.Attempt { return r.Attempt }, judgeTicketbleed))
+		func(r *obs.TicketbleedResult) obs.Attempt { return r.Attempt }, judgeTicketbleed)).When(checks.ScanCompleted))
 }
 
 func judgeTicketbleed(_ *obs.Observation, r *obs.TicketbleedResult) checks.Finding {

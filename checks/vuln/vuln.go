@@ -15,20 +15,6 @@ import (
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 
-// IDs of the vulnerability checks the grade does not read (those it reads
-// are in checks/ids.go).
-const (
-	IDFREAK                = "vuln.freak"
-	IDLogjam               = "vuln.logjam"
-	IDNoFallbackSCSV       = checks.IDVulnNoFallbackSCSV
-	IDNoDowngradeSentinel  = "vuln.no_downgrade_sentinel"
-	IDHeartbeatEnabled     = "vuln.heartbeat_enabled"
-	IDNoExtendedMasterSec  = "vuln.no_extended_master_secret"
-	IDNoEncryptThenMAC     = "vuln.no_encrypt_then_mac"
-	IDVersionIntolerance   = "vuln.version_intolerance"
-	IDExtensionIntolerance = "vuln.extension_intolerance"
-)
-
 // probeCheck returns the body of a check judging one probe result: absent
 // → not_applicable (the probe did not run), not applicable or inconclusive
 // or errored → the same with the probe's reason, completed → judge.
@@ -65,10 +51,4 @@ func resultCheck[R any](name string, get func(*obs.Probes) *R, attempt func(*R) 
 		}
 		return checks.One(checks.Inconclusive(name + " probe inconclusive: " + at.Reason))
 	}
-}
-
-// register declares a check run only on completed scans.
-func register(meta checks.Meta, fn checks.EvalFunc) {
-	meta.Category = "vuln"
-	checks.Register(checks.New(meta, fn).When(checks.ScanCompleted))
 }

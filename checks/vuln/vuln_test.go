@@ -66,7 +66,7 @@ func TestHeartbeatEnabled(t *testing.T) {
 	hb := func(r obs.HeartbleedResult) func(o *obs.Observation) {
 		return with(func(p *obs.HandshakeProbes) { p.Heartbleed = &r })
 	}
-	checktest.RunTable(t, IDHeartbeatEnabled, cases{
+	checktest.RunTable(t, checks.IDVulnHeartbeatEnabled, cases{
 		"enabled":  {Fixture: "modern", Want: fail, WantDetail: "(peer_allowed_to_send)", Edit: hb(obs.HeartbleedResult{Attempt: done, Extension: true, Mode: 1})},
 		"disabled": {Fixture: "modern", Want: pass, Edit: hb(obs.HeartbleedResult{Attempt: done})},
 		"not run":  {Fixture: "modern", Want: na},
@@ -137,7 +137,7 @@ func TestPoodleSSLv3(t *testing.T) {
 }
 
 func TestFREAK(t *testing.T) {
-	checktest.RunTable(t, IDFREAK, cases{
+	checktest.RunTable(t, checks.IDVulnFREAK, cases{
 		"export":  {Fixture: "sslv2_sslv3", Want: fail, WantDetail: "1 RSA export suite(s) accepted: SSLv3: TLS_RSA_EXPORT_WITH_RC4_40_MD5"},
 		"legacy":  {Fixture: "legacy", Want: pass, WantDetail: "no RSA export suite among the 15 accepted suites"},
 		"partial": {Fixture: "partial", Want: inc},
@@ -146,7 +146,7 @@ func TestFREAK(t *testing.T) {
 }
 
 func TestLogjam(t *testing.T) {
-	checktest.RunTable(t, IDLogjam, cases{
+	checktest.RunTable(t, checks.IDVulnLogjam, cases{
 		"512-bit": {Fixture: "sslv2_sslv3", Want: fail, WantDetail: "DH prime under 1024 bits: 512-bit prime", WantSeverity: checks.SeverityCritical},
 		"export": {Fixture: "legacy", Want: fail, WantDetail: "1 DH export suite(s) accepted: TLSv1.0: TLS_DHE_RSA_EXPORT_WITH_DES40_CBC_SHA",
 			Edit: func(o *obs.Observation) {
@@ -178,7 +178,7 @@ func TestExtendedMasterSecret(t *testing.T) {
 		r.Version = "TLSv1.2"
 		return with(func(p *obs.HandshakeProbes) { p.ServerHelloExtensions = &r })
 	}
-	checktest.RunTable(t, IDNoExtendedMasterSec, cases{
+	checktest.RunTable(t, checks.IDVulnNoExtendedMasterSecret, cases{
 		"missing": {Fixture: "modern", Want: fail, WantDetail: "does not echo extended_master_secret", Edit: ext(obs.ServerHelloExtensionsResult{Attempt: done})},
 		"sslv3":   {Fixture: "modern", Want: fail, WantDetail: "only SSLv3", Edit: ext(obs.ServerHelloExtensionsResult{Attempt: done, ViaSCSV: true})},
 		"present": {Fixture: "modern", Want: pass, Edit: ext(obs.ServerHelloExtensionsResult{Attempt: done, ExtendedMasterSecret: true})},
@@ -190,7 +190,7 @@ func TestEncryptThenMAC(t *testing.T) {
 		r.Version, r.ETMSuite = "TLSv1.2", "TLS_RSA_WITH_AES_128_CBC_SHA"
 		return with(func(p *obs.HandshakeProbes) { p.ServerHelloExtensions = &r })
 	}
-	checktest.RunTable(t, IDNoEncryptThenMAC, cases{
+	checktest.RunTable(t, checks.IDVulnNoEncryptThenMAC, cases{
 		"missing": {Fixture: "legacy", Want: fail, WantDetail: "chose TLS_RSA_WITH_AES_128_CBC_SHA without echoing", Edit: ext(obs.ServerHelloExtensionsResult{Attempt: done, EncryptThenMAC: flag(false)})},
 		"present": {Fixture: "legacy", Want: pass, Edit: ext(obs.ServerHelloExtensionsResult{Attempt: done, EncryptThenMAC: flag(true)})},
 		"no cbc":  {Fixture: "modern", Want: na, WantDetail: "no CBC suite", Edit: ext(obs.ServerHelloExtensionsResult{Attempt: done})},
@@ -219,7 +219,7 @@ func TestFallbackSCSV(t *testing.T) {
 			p.FallbackSCSV = &obs.FallbackSCSVResult{Attempt: done, Highest: "TLSv1.3", Offered: "TLSv1.2", Answer: answer}
 		})
 	}
-	checktest.RunTable(t, IDNoFallbackSCSV, cases{
+	checktest.RunTable(t, checks.IDVulnNoFallbackSCSV, cases{
 		"supported": {Fixture: "modern", Want: pass, WantDetail: "refused with inappropriate_fallback", Edit: fb("alert:inappropriate_fallback")},
 		"ignored":   {Fixture: "modern", Want: fail, WantDetail: "was accepted (TLSv1.2)", Edit: fb("server_hello:TLSv1.2")},
 		"other":     {Fixture: "modern", Want: inc, WantDetail: "not with inappropriate_fallback: alert:handshake_failure", Edit: fb("alert:handshake_failure")},
@@ -235,7 +235,7 @@ func TestDowngradeSentinel(t *testing.T) {
 			p.DowngradeSentinel = &obs.DowngradeSentinelResult{Attempt: done, Negotiated: "TLSv1.2", RandomTail: "0011223344556677", Sentinel: sentinel}
 		})
 	}
-	checktest.RunTable(t, IDNoDowngradeSentinel, cases{
+	checktest.RunTable(t, checks.IDVulnNoDowngradeSentinel, cases{
 		"missing": {Fixture: "modern", Want: fail, WantDetail: "without the downgrade sentinel (random ends 0011223344556677)", Edit: ds("")},
 		"present": {Fixture: "modern", Want: pass, WantDetail: "tls12 sentinel", Edit: ds("tls12")},
 	})
@@ -256,7 +256,7 @@ func TestIntolerance(t *testing.T) {
 		}
 		return with(func(p *obs.HandshakeProbes) { p.Intolerance = r })
 	}
-	checktest.RunTable(t, IDVersionIntolerance, cases{
+	checktest.RunTable(t, checks.IDVulnVersionIntolerance, cases{
 		"tolerant": {Fixture: "modern", Want: pass, WantDetail: "version_0x0304_without_supported_versions, version_0x0305", Edit: in()},
 		"tls14":    {Fixture: "modern", Want: fail, WantDetail: "but not: version_0x0305 (closed)", Edit: in(obs.VariantTLS14)},
 		"ext only": {Fixture: "modern", Want: pass, Edit: in(obs.VariantGREASE)},
@@ -267,7 +267,7 @@ func TestIntolerance(t *testing.T) {
 			p.Intolerance = &obs.IntoleranceResult{Attempt: done, Baseline: "TLSv1.3", Tests: []obs.HelloVariant{{Name: obs.VariantBaseline, Accepted: true}}}
 		})},
 	})
-	checktest.RunTable(t, IDExtensionIntolerance, cases{
+	checktest.RunTable(t, checks.IDVulnExtensionIntolerance, cases{
 		"tolerant":     {Fixture: "modern", Want: pass, Edit: in()},
 		"long":         {Fixture: "modern", Want: fail, WantDetail: "long_hello_1800 (closed), grease (closed)", Edit: in(obs.VariantLong1800, obs.VariantGREASE)},
 		"version only": {Fixture: "modern", Want: pass, Edit: in(obs.VariantTLS14)},

@@ -83,6 +83,65 @@ func (s *switchableTLS) stop() {
 	}
 }
 
+// serveInProcess is "tlsaudit serve" run in-process on a loopback port, as
+// a user runs it: the HTTP server, the SQLite store, the queue, the
+// workers, the pages, monitoring and metrics.
+type serveInProcess struct {
+	base   string // http://127.0.0.1:PORT
+	stderr *syncBuffer
+	cancel context.CancelFunc
+	done   chan int
+}
+
+// startServeInProcess starts "tlsaudit serve --listen 127.0.0.1:0 ARGS..." and
+// waits until it listens; it is stopped when the test ends.
+func startServeInProcess(t *testing.T, args ...string) *serveInProcess {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &serveInProcess{stderr: &syncBuffer{}, cancel: cancel, done: make(chan int, 1)}
+	go func() {
+		p.done <- runContext(ctx, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...), strings.NewReader(""), io.Discard, p.stderr)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-p.done:
+		case <-time.After(30 * time.Second):
+		}
+	})
+	re := regexp.MustCompile(`listening on http://([0-9.:]+)/`)
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		if m := re.FindStringSubmatch(p.stderr.String()); m != nil {
+			p.base = "http://" + m[1]
+			return p
+		}
+		select {
+		case code := <-p.done:
+			t.Fatalf("serve exited %d:\n%s", code, p.stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start:\n%s", p.stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// stop ends the process as a signal does and checks it exits cleanly.
+func (p *serveInProcess) stop(t *testing.T) {
+	t.Helper()
+	p.cancel()
+	select {
+	case code := <-p.done:
+		if code != exitOK {
+			t.Errorf("serve exited %d:\n%s", code, p.stderr.String())
+		}
+		p.done <- code // for the cleanup
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}
+
 func httpGet(t *testing.T, url string) (int, string) {
 	t.Helper()
 	resp, err := http.Get(url)
@@ -140,32 +199,9 @@ func TestServeWatchShowsDashboardMetricsAndPostsAGradeDrop(t *testing.T) {
 	os.WriteFile(ca, pki.RootPEM(), 0o644)
 	os.WriteFile(hosts, []byte("# monitored\n"+target.addr+"\n"), 0o644)
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stderr syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- runContext(ctx, []string{"serve", "--listen", "127.0.0.1:0", "--db", filepath.Join(dir, "db.sqlite"),
-			"--ca-file", ca, "--allow-targets", "127.0.0.1", "--target-cool-off", "1ms",
-			"--watch", hosts, "--interval", "3s", "--webhook", "http://" + hookLn.Addr().String() + "/hook"},
-			strings.NewReader(""), io.Discard, &stderr)
-	}()
-	var base string
-	re := regexp.MustCompile(`listening on http://([0-9.:]+)/`)
-	for deadline := time.Now().Add(30 * time.Second); base == ""; {
-		if m := re.FindStringSubmatch(stderr.String()); m != nil {
-			base = "http://" + m[1]
-		}
-		select {
-		case code := <-done:
-			t.Fatalf("serve exited %d:\n%s", code, stderr.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve did not start:\n%s", stderr.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	srv := startServeInProcess(t, "--db", filepath.Join(dir, "db.sqlite"), "--ca-file", ca, "--allow-targets", "127.0.0.1", "--target-cool-off", "1ms",
+		"--watch", hosts, "--interval", "3s", "--webhook", "http://"+hookLn.Addr().String()+"/hook")
+	base, stderr := srv.base, srv.stderr
 
 	// The dashboard shows the watched host with its grade.
 	_, port, _ := net.SplitHostPort(target.addr)
@@ -289,15 +325,7 @@ func TestServeWatchShowsDashboardMetricsAndPostsAGradeDrop(t *testing.T) {
 		t.Errorf("scan again gave neither progress nor a report:\n%.2000s", page)
 	}
 
-	cancel()
-	select {
-	case code := <-done:
-		if code != exitOK {
-			t.Errorf("serve exited %d:\n%s", code, stderr.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	srv.stop(t)
 }
 
 func mustAtoi(t *testing.T, s string) int {

@@ -182,7 +182,7 @@ func TestNamedStoresShowWhichPathEachStoreBuilds(t *testing.T) {
 	}
 	verdicts := map[string]checks.Status{}
 	for _, f := range r.Findings {
-		if f.CheckID == cert.IDStoreTrust {
+		if f.CheckID == checks.IDCertStoreTrust {
 			st, _ := cert.StoreOfSubject(f.Subject)
 			verdicts[st] = f.Status
 		}
@@ -347,7 +347,7 @@ func TestPlatformStoresFromTestsslPackage(t *testing.T) {
 		t.Errorf("the platform stores decided the grade: %+v", r.Grade)
 	}
 	for _, f := range r.Findings {
-		if st, _ := cert.StoreOfSubject(f.Subject); f.CheckID == cert.IDStoreTrust && st == "java" &&
+		if st, _ := cert.StoreOfSubject(f.Subject); f.CheckID == checks.IDCertStoreTrust && st == "java" &&
 			(f.Status != checks.StatusNotApplicable || f.Severity != checks.SeverityInfo || !strings.Contains(f.Detail, "a snapshot of the Java") ||
 				!strings.Contains(f.Detail, "expected: private PKI trusted via --ca-file")) {
 			t.Errorf("java's finding %+v, want a not_applicable verdict (a public store on a private PKI) naming the snapshot and the private PKI", f)

@@ -548,25 +548,18 @@ func (p *Pages) dashboard(w http.ResponseWriter, r *http.Request) {
 	p.render(w, r, http.StatusOK, "dashboard", "dashboard", "Monitored hosts", dashBody{Rows: p.dashRows(sortBy), Sort: sortBy}, "")
 }
 
-// sameOrigin refuses a form posted from another site: a browser sends
-// Origin (or Sec-Fetch-Site) with every POST.
-func sameOrigin(r *http.Request) bool {
-	if s := r.Header.Get("Sec-Fetch-Site"); s != "" && s != "same-origin" && s != "none" {
-		return false
-	}
-	if o := r.Header.Get("Origin"); o != "" {
-		u, err := url.Parse(o)
-		return err == nil && u.Host == r.Host
-	}
-	return true
-}
+// crossOrigin refuses a form posted from another site, by the request's
+// Sec-Fetch-Site, else its Origin against its Host (net/http's check). The
+// pages' Referrer-Policy (no-referrer) makes browsers send "Origin: null"
+// with their own forms, so Sec-Fetch-Site is what accepts them.
+var crossOrigin = http.NewCrossOriginProtection()
 
 func (p *Pages) dashboardPost(w http.ResponseWriter, r *http.Request) {
 	if p.cfg.Monitor == nil {
 		p.fail(w, r, http.StatusNotFound, "Monitoring is off.")
 		return
 	}
-	if !sameOrigin(r) {
+	if crossOrigin.Check(r) != nil {
 		p.fail(w, r, http.StatusForbidden, "Cross-site form refused.")
 		return
 	}

@@ -216,11 +216,14 @@ func TestDashboardSortsByDaysToExpiryOrGradeAndShowsFailingRules(t *testing.T) {
 		t.Errorf("by grade: %s", got)
 	}
 
-	post := func(origin string, form url.Values) int {
+	post := func(origin string, form url.Values, hdr ...string) int {
 		req := httptest.NewRequest("POST", "/dashboard", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		if origin != "" {
 			req.Header.Set("Origin", origin)
+		}
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
 		}
 		rec := httptest.NewRecorder()
 		p.ServeHTTP(rec, req)
@@ -231,6 +234,14 @@ func TestDashboardSortsByDaysToExpiryOrGradeAndShowsFailingRules(t *testing.T) {
 	}
 	if c := post("http://example.com", url.Values{"action": {"add"}, "target": {"new.test:8443"}}); c != http.StatusSeeOther || len(m.added) != 1 {
 		t.Errorf("same-origin add: %d %v", c, m.added)
+	}
+	if c := post("null", url.Values{"action": {"add"}, "target": {"x.test"}}, "Sec-Fetch-Site", "cross-site"); c != http.StatusForbidden {
+		t.Errorf("cross-site add by Sec-Fetch-Site: %d", c)
+	}
+	// A browser posting the page's own form under "Referrer-Policy:
+	// no-referrer" sends "Origin: null" and Sec-Fetch-Site same-origin.
+	if c := post("null", url.Values{"action": {"add"}, "target": {"own.test"}}, "Sec-Fetch-Site", "same-origin"); c != http.StatusSeeOther || len(m.added) != 2 {
+		t.Errorf("the page's own form: %d %v", c, m.added)
 	}
 	if c := post("", url.Values{"action": {"add"}, "target": {"bad host"}}); c != http.StatusBadRequest {
 		t.Errorf("bad target: %d", c)
