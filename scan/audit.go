@@ -372,7 +372,7 @@ func (ep *endpoint) exchange(ctx context.Context, ch *wire.ClientHello, privs []
 		return nil, err
 	}
 	defer c.Close()
-	cc := &countingConn{Conn: c}
+	cc := &countingConn{Conn: c, closeAfterHello: ep.helloOnly}
 	f, err := wire.Exchange(cc, ch, privs, stop)
 	if err != nil && cc.n > 0 && (isTimeout(err) || isClosed(err)) {
 		// A refusal is an alert or a close before any byte: an answer cut
@@ -382,11 +382,38 @@ func (ep *endpoint) exchange(ctx context.Context, ch *wire.ClientHello, privs []
 	return f, err
 }
 
-// countingConn counts the bytes read from a connection.
+// countingConn counts the bytes read from a connection. With
+// closeAfterHello, the first write (the ClientHello) is followed by a
+// close_notify alert.
+//
+// A server reads records in order: it reads the alert only once it has
+// sent its whole answer to the hello, and then closes at once, where it
+// would otherwise wait a round trip for the client's next flight (or its
+// close). The answer is the same; a server that serves one connection at
+// a time is free a round trip sooner for the next one.
 type countingConn struct {
 	net.Conn
-	n int
+	n               int
+	closeAfterHello bool
+	wrote           bool
 }
+
+func (c *countingConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	if err != nil || !c.closeAfterHello || c.wrote || len(p) < 3 {
+		return n, err
+	}
+	c.wrote = true
+	// In its own write (its own segment): the hello's first segment is
+	// what it always was. The alert's record version is the hello's.
+	c.Conn.Write([]byte{wire.RecordAlert, p[1], p[2], 0, 2, alertLevelWarning, alertCloseNotify})
+	return n, nil
+}
+
+const (
+	alertLevelWarning = 1
+	alertCloseNotify  = 0
+)
 
 func (c *countingConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)

@@ -30,6 +30,9 @@ type endpoint struct {
 	// specDepth bounds the offers in flight per suite selection chain
 	// (speculate.go): the connection limit; 1 turns speculation off.
 	specDepth int
+	// helloOnly: exchange follows its ClientHello with a close_notify
+	// (see countingConn).
+	helloOnly bool
 	sem       *connLimit
 	conns     atomic.Int64
 	dialer    net.Dialer
@@ -73,7 +76,7 @@ func (e *endpoint) phases() map[string]int {
 }
 
 func newEndpoint(addr, sni string, perHost int, connTimeout time.Duration) *endpoint {
-	return &endpoint{addr: addr, sni: sni, connTimeout: connTimeout, specDepth: perHost, sem: newConnLimit(perHost)}
+	return &endpoint{addr: addr, sni: sni, connTimeout: connTimeout, specDepth: perHost, helloOnly: true, sem: newConnLimit(perHost)}
 }
 
 // limitedConn releases the endpoint's semaphore slot when closed.

@@ -330,23 +330,26 @@ func TestDiscoverySpeculationExact(t *testing.T) {
 	for _, tt := range realServers {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := tt.start(t)
-			discover := func(depth int) (*obs.Observation, int) {
-				o := &obs.Observation{}
-				a := &audit{ep: newEndpoint(srv.Addr, srv.Name, 8, 10*time.Second), o: o, probes: []string{}}
-				a.ep.specDepth = depth
-				ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-				defer cancel()
-				a.run(ctx)
-				return o, int(a.ep.conns.Load())
-			}
-			want, seq := discover(1)
-			got, spec := discover(8)
+			want, seq := discover(srv, func(ep *endpoint) { ep.specDepth = 1 })
+			got, spec := discover(srv, func(ep *endpoint) { ep.specDepth = 8 })
 			if g, w := discoveryFacts(got), discoveryFacts(want); g != w {
 				t.Errorf("with speculation:\n%s\nwithout:\n%s", g, w)
 			}
 			t.Logf("%d connections without speculation, %d with", seq, spec)
 		})
 	}
+}
+
+// discover runs discovery alone against srv, with the endpoint set by
+// set, and returns the observation and the connections made.
+func discover(srv *tlstest.Server, set func(ep *endpoint)) (*obs.Observation, int) {
+	o := &obs.Observation{}
+	a := &audit{ep: newEndpoint(srv.Addr, srv.Name, 8, 10*time.Second), o: o, probes: []string{}}
+	set(a.ep)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	a.run(ctx)
+	return o, int(a.ep.conns.Load())
 }
 
 // discoveryFacts prints what discovery found, leaving out what depends on
@@ -446,6 +449,29 @@ func TestSpeculativeGroupAndSigAlgChains(t *testing.T) {
 				t.Errorf("%d connections with speculation, %d sequentially: want at most %d more", spec, seq, tt.waste)
 			}
 			t.Logf("%d connections sequentially (%v), %d speculating (%v)", seq, seqTime.Round(time.Millisecond), spec, specTime.Round(time.Millisecond))
+		})
+	}
+}
+
+// TestHelloOnlySameAnswers: a close_notify after every discovery hello
+// (endpoint.helloOnly) changes none of what discovery finds, on real
+// servers and on a Go one.
+func TestHelloOnlySameAnswers(t *testing.T) {
+	servers := append(realServers[:len(realServers):len(realServers)], struct {
+		name  string
+		start func(t *testing.T) *tlstest.Server
+	}{"Go (crypto/tls) TLS 1.0-1.2", func(t *testing.T) *tlstest.Server { return tlstest.LegacyGoServerT(t) }})
+	for _, tt := range servers {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := tt.start(t)
+			want, _ := discover(srv, func(ep *endpoint) { ep.helloOnly = false })
+			got, _ := discover(srv, func(ep *endpoint) { ep.helloOnly = true })
+			if g, w := discoveryFacts(got), discoveryFacts(want); g != w {
+				t.Errorf("with close_notify:\n%s\nwithout:\n%s", g, w)
+			}
+			if g, w := fmt.Sprint(got.Errors), fmt.Sprint(want.Errors); g != w {
+				t.Errorf("errors with close_notify %s, without %s", g, w)
+			}
 		})
 	}
 }

@@ -199,7 +199,9 @@ func (s *Server) analyze(ctx context.Context, w http.ResponseWriter, c *call) {
 	details := p.all == "on" || p.all == "done"
 	// The common poll of a finished assessment: answered from the render
 	// cache after a look at the host's newest assessment only.
-	if id, st, created, err := s.cfg.Store.Head(ctx, p.hp.Key()); err == nil && st.Finished() {
+	// (Not for a new assessment with ignoreMismatch: the cached one may have
+	// been withheld for a mismatch.)
+	if id, st, created, err := s.cfg.Store.Head(ctx, p.hp.Key()); err == nil && st.Finished() && !(p.startNew && p.ignoreMismatch) {
 		if since := s.since(p); since.IsZero() || !created.Before(since) {
 			if b, ok := s.cache.get(hostKey(id, details)); ok {
 				writeRaw(w, http.StatusOK, b)
@@ -247,6 +249,11 @@ func (s *Server) lookupOrStart(ctx context.Context, client string, p analyzePara
 	}
 	since := s.since(p)
 	a, err = s.cfg.Store.Latest(ctx, key, since)
+	if err == nil && p.startNew && p.ignoreMismatch && stoppedForMismatch(a) {
+		// Asked to proceed despite the mismatch that stopped the recent
+		// one: a new assessment, however recent that one is.
+		since, err = time.Now(), store.ErrNotFound
+	}
 	if err == nil {
 		return a, http.StatusOK, nil
 	}

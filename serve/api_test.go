@@ -2,6 +2,9 @@ package serve
 
 import (
 	"encoding/json"
+	"net"
+	"net/netip"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,9 +18,13 @@ func TestV3AnalyzeRoundTripGradesALoopbackServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	ts := startServer(t, sqliteStore(t, t.TempDir()), Config{Policy: mustAllow(t, "127.0.0.1")})
+	// The host is the name the certificate carries (a name mismatch would
+	// withhold the result), resolved to the loopback server.
+	ts := startServer(t, sqliteStore(t, t.TempDir()), Config{Policy: mustAllow(t, "127.0.0.1"),
+		Resolver: fakeResolver{tlstest.DefaultName: {netip.MustParseAddr("127.0.0.1")}}})
+	target := net.JoinHostPort(tlstest.DefaultName, strconv.Itoa(srv.Port))
 	c := &labsClient{t: t, api: ts.URL + "/api/v3", interval: 100 * time.Millisecond}
-	h, _ := c.assess(srv.Addr, false)
+	h, _ := c.assess(target, false)
 	if h.Status != "READY" || len(h.Endpoints) != 1 {
 		t.Fatalf("host = %+v", h)
 	}
@@ -40,11 +47,11 @@ func TestV3AnalyzeRoundTripGradesALoopbackServer(t *testing.T) {
 	// Polling again (no startNew) returns the same finished assessment;
 	// fromCache too.
 	c2 := &labsClient{t: t, api: ts.URL + "/api/v3", interval: 100 * time.Millisecond}
-	h2, _ := c2.assess(srv.Addr, true)
+	h2, _ := c2.assess(target, true)
 	if h2.StartTime != h.StartTime || h2.TestTime != h.TestTime {
 		t.Errorf("fromCache gave another assessment: %d/%d vs %d/%d", h2.StartTime, h2.TestTime, h.StartTime, h.TestTime)
 	}
-	code, _, body := get(t, ts.URL+"/api/v3/getEndpointData?host="+srv.Addr+"&s=127.0.0.1")
+	code, _, body := get(t, ts.URL+"/api/v3/getEndpointData?host="+target+"&s=127.0.0.1")
 	var e Endpoint
 	if code != 200 || json.Unmarshal(body, &e) != nil || e.Details == nil || e.Grade != ep.Grade {
 		t.Errorf("getEndpointData: %d %.300s", code, body)
@@ -52,5 +59,50 @@ func TestV3AnalyzeRoundTripGradesALoopbackServer(t *testing.T) {
 	code, _, body = get(t, ts.URL+"/api/v3/getStatusCodes")
 	if code != 200 || !strings.Contains(string(body), `"statusDetails"`) {
 		t.Errorf("getStatusCodes: %d %s", code, body)
+	}
+}
+
+// A certificate that does not match the host: without ignoreMismatch the
+// endpoint's result is withheld (statusMessage "Certificate not valid for
+// domain name", no grade, no details) and the Host lists the certificate's
+// names; a new assessment with ignoreMismatch=on proceeds and is graded.
+func TestAnalyzeWithholdsAMismatchedEndpointUnlessIgnoreMismatch(t *testing.T) {
+	srv := tlstest.NewGoServerT(t, nil)
+	ts := startServer(t, sqliteStore(t, t.TempDir()), Config{Policy: mustAllow(t, "127.0.0.1"), TargetCoolOff: time.Hour})
+	c := &labsClient{t: t, api: ts.URL + "/api/v3", interval: 100 * time.Millisecond}
+	h, _ := c.assess(srv.Addr, false) // 127.0.0.1:PORT; the certificate names tlsaudit.test
+	if h.Status != "READY" || len(h.Endpoints) != 1 {
+		t.Fatalf("host = %+v", h)
+	}
+	ep := h.Endpoints[0]
+	if ep.StatusMessage != MsgMismatch || ep.Grade != "" || ep.GradeTrustIgnored != "" || ep.Details != nil {
+		t.Errorf("mismatched endpoint = %+v", ep)
+	}
+	if len(h.CertHostnames) != 1 || h.CertHostnames[0] != tlstest.DefaultName {
+		t.Errorf("certHostnames = %q", h.CertHostnames)
+	}
+	if len(h.Certs) == 0 || h.Certs[0].Issues&8 == 0 {
+		t.Errorf("certs = %+v, want the leaf's hostname-mismatch issue (8)", h.Certs)
+	}
+
+	// startNew with ignoreMismatch=on: not answered by the withheld one,
+	// although it is within the per-target cool-off.
+	c.ignoreMismatch = true
+	h2, _ := c.assess(srv.Addr, false)
+	if h2.StartTime <= h.StartTime {
+		t.Fatalf("ignoreMismatch=on returned the withheld assessment (startTime %d)", h2.StartTime)
+	}
+	ep = h2.Endpoints[0]
+	if h2.Status != "READY" || ep.StatusMessage != "Ready" || ep.Grade == "" || ep.Details == nil {
+		t.Fatalf("with ignoreMismatch: host %s, endpoint %+v", h2.Status, ep)
+	}
+	if len(h2.CertHostnames) != 1 {
+		t.Errorf("certHostnames = %q, want the certificate's names (it still does not match)", h2.CertHostnames)
+	}
+	// Later polls, with or without the parameter, get the graded one.
+	c.ignoreMismatch = false
+	h3, _ := c.assess(srv.Addr, true)
+	if h3.StartTime != h2.StartTime || h3.Endpoints[0].Grade != ep.Grade {
+		t.Errorf("fromCache: %+v", h3)
 	}
 }

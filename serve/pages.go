@@ -34,12 +34,14 @@ const MonitorClient = "monitor"
 // EnqueueMonitored queues an assessment of host for the monitor (or returns
 // the one queued or running). The per-client limits do not apply: the
 // monitor is the operator's own schedule; the target policy and the
-// per-endpoint limits of the workers do.
+// per-endpoint limits of the workers do. Its assessments proceed despite a
+// certificate name mismatch (ignoreMismatch): the monitor follows grades,
+// and a mismatch is graded M.
 func (s *Server) EnqueueMonitored(ctx context.Context, host string) (*store.Assessment, error) {
 	hp, err := ParseHost(host)
 	if err != nil {
 		return nil, err
 	}
-	a, _, err := s.cfg.Store.Enqueue(ctx, hp.Key(), MonitorClient, store.Options{}, time.Now())
+	a, _, err := s.cfg.Store.Enqueue(ctx, hp.Key(), MonitorClient, store.Options{IgnoreMismatch: true}, time.Now())
 	return a, err
 }

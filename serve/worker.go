@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
 	"github.com/tlsaudit/tlsaudit/report"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
@@ -143,12 +144,17 @@ func (s *Server) assess(ctx context.Context, a *store.Assessment, owner string, 
 			ep.State, ep.Message = store.EndpointError, "Internal error: "+err.Error()
 		} else {
 			ep.Report = raw
-			if r.Status == obs.StatusOK {
+			switch {
+			case r.Status == obs.StatusOK && !a.Options.IgnoreMismatch && failed(r, checks.IDCertHostnameMismatch):
+				// SSL Labs stops here unless ignoreMismatch is on: no grade,
+				// no details; the Host lists the names the certificate has.
+				ep.State, ep.Message = store.EndpointError, MsgMismatch
+			case r.Status == obs.StatusOK:
 				ep.State, ep.Message = store.EndpointReady, "Ready"
 				if r.Grade != nil {
 					ep.Grade = r.Grade.Letter
 				}
-			} else {
+			default:
 				ep.State, ep.Message = store.EndpointError, endpointMessage(r)
 			}
 		}
@@ -161,14 +167,36 @@ func (s *Server) assess(ctx context.Context, a *store.Assessment, owner string, 
 	}
 	a.State, a.StatusMessage = store.StateError, ""
 	for _, ep := range a.Endpoints {
-		if ep.State == store.EndpointReady {
+		switch {
+		case ep.State == store.EndpointReady:
 			a.State = store.StateReady
 			a.Grade = worseGrade(a.Grade, ep.Grade)
+		case ep.Message == MsgMismatch:
+			a.State = store.StateReady // assessed, its result withheld
 		}
 	}
 	if a.State == store.StateError {
 		a.StatusMessage = a.Endpoints[0].Message
 	}
+}
+
+// MsgMismatch is the statusMessage of an endpoint whose certificate does not
+// match the host name, assessed without ignoreMismatch (SSL Labs' wording).
+const MsgMismatch = "Certificate not valid for domain name"
+
+// stoppedForMismatch reports whether a finished assessment has an endpoint
+// withheld for a name mismatch: a new request with ignoreMismatch on is not
+// answered by it.
+func stoppedForMismatch(a *store.Assessment) bool {
+	if a.Options.IgnoreMismatch {
+		return false
+	}
+	for _, ep := range a.Endpoints {
+		if ep.State == store.EndpointError && ep.Message == MsgMismatch {
+			return true
+		}
+	}
+	return false
 }
 
 // auditOne runs the auditor, turning a panic into an internal-error report.

@@ -245,7 +245,13 @@ func TestServePagesInChromium(t *testing.T) {
 	}
 
 	// 4. Scan again, then the history shows two points and the diff.
+	// Its progress is measured against the first audit's duration, so it
+	// moves by whole steps rather than the first-audit guess's 1%.
 	step(t, ctx, "scan again", chromedp.Click(chromedp.CSS("#scan-again")), chromedp.WaitVisible(chromedp.CSS("#progress")))
+	poll(t, ctx, "the second assessment's progress did not pass 10%", `(function(){var b=document.querySelector("#eps progress");return !!(b&&b.value>=10)||!!document.getElementById("summary")})()`)
+	if eval[bool](t, ctx, `!!document.getElementById("summary")`) {
+		t.Errorf("the report opened before the progress view showed 10%%")
+	}
 	step(t, ctx, "second report", chromedp.WaitVisible(chromedp.CSS("#summary")))
 	step(t, ctx, "history", chromedp.Click(chromedp.CSS("#history-link")), chromedp.WaitVisible(chromedp.CSS("#chart")))
 	if n := eval[int](t, ctx, `document.querySelectorAll("#chart circle.point-grade").length`); n != 2 {

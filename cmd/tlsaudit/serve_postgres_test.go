@@ -67,7 +67,7 @@ func TestTwoServeProcessesOnPostgresShareOneQueueAndTakeOverAKilledOnesAssessmen
 	pg := tlstest.StartPostgresT(t, tlstest.PostgresOptions{SSLOff: true})
 	db := fmt.Sprintf("postgres://postgres@%s/postgres?sslmode=disable", pg.Addr)
 	bin := buildTlsaudit(t)
-	backend := tlstest.NewGoServerT(t, nil)
+	backend := loopbackTLSServer(t)
 	start := func(name string, extra ...string) *serveProcess {
 		cmd := exec.Command(bin, append([]string{"serve", "--db", db, "--listen", "127.0.0.1:0", "--allow-targets", "127.0.0.1",
 			"--workers", "2", "--cool-off", "0", "--max-assessments", "100", "--lease", "2s", "--instance", name}, extra...)...)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -136,6 +137,22 @@ func countingProxy(t *testing.T, backend string, delay func(n int64) time.Durati
 	return ln.Addr().String(), &count
 }
 
+// loopbackTLSServer starts an in-process TLS server whose certificate
+// names 127.0.0.1 (an IP subjectAltName): an assessment of "127.0.0.1:PORT"
+// matches it and is graded (a mismatch would withhold the result).
+func loopbackTLSServer(t *testing.T) *tlstest.Server {
+	t.Helper()
+	pki, err := tlstest.SharedPKI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := pki.IssueLeaf(tlstest.LeafOptions{IPs: []net.IP{net.IPv4(127, 0, 0, 1)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tlstest.NewGoServerT(t, &tls.Config{Certificates: []tls.Certificate{leaf.TLSCertificate()}})
+}
+
 type nativeAssessment struct {
 	ID            int64  `json:"id"`
 	State         string `json:"state"`
@@ -191,16 +208,8 @@ func waitHost(t *testing.T, base, host string, within time.Duration) v3Host {
 }
 
 func TestServeRestartAfterKill9LosesNoAssessment(t *testing.T) {
-	fast, err := tlstest.NewGoServer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fast.Close()
-	slowBackend, err := tlstest.NewGoServer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer slowBackend.Close()
+	fast := loopbackTLSServer(t)
+	slowBackend := loopbackTLSServer(t)
 	slow := slowProxy(t, slowBackend.Addr, 400*time.Millisecond)
 	db := filepath.Join(t.TempDir(), "serve.db")
 	args := []string{"--db", db, "--listen", "127.0.0.1:0", "--allow-targets", "127.0.0.1", "--workers", "2", "--cool-off", "1ms"}
@@ -210,7 +219,7 @@ func TestServeRestartAfterKill9LosesNoAssessment(t *testing.T) {
 	var first nativeAssessment
 	getJSON(t, base+"/api/v3/analyze?host="+fast.Addr+"&startNew=on", nil)
 	done := waitHost(t, base, fast.Addr, 2*time.Minute)
-	if done.Status != "READY" {
+	if done.Status != "READY" || len(done.Endpoints) != 1 || done.Endpoints[0].Grade == "" {
 		t.Fatalf("fast target: %+v", done)
 	}
 	getJSON(t, base+"/api/v3/analyze?host="+slow+"&startNew=on", nil)

@@ -5,10 +5,12 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -142,6 +144,56 @@ func (p *serveInProcess) stop(t *testing.T) {
 	}
 }
 
+// webhookReceiver is a loopback webhook endpoint collecting the events.
+type webhookReceiver struct {
+	url    string
+	mu     sync.Mutex
+	events []monitor.Event
+}
+
+func newWebhookReceiver(t *testing.T) *webhookReceiver {
+	t.Helper()
+	h := &webhookReceiver{}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var e monitor.Event
+		if err := json.NewDecoder(r.Body).Decode(&e); err != nil {
+			t.Errorf("webhook body: %v", err)
+		}
+		h.mu.Lock()
+		h.events = append(h.events, e)
+		h.mu.Unlock()
+	})}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	h.url = "http://" + ln.Addr().String() + "/hook"
+	return h
+}
+
+// waitFor returns the first event of kind about target, failing after two
+// minutes.
+func (h *webhookReceiver) waitFor(t *testing.T, kind, target string, stderr *syncBuffer) monitor.Event {
+	t.Helper()
+	for deadline := time.Now().Add(2 * time.Minute); ; {
+		h.mu.Lock()
+		for _, e := range h.events {
+			if e.Kind == kind && e.Target == target {
+				h.mu.Unlock()
+				return e
+			}
+		}
+		events := fmt.Sprintf("%+v", h.events)
+		h.mu.Unlock()
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s event about %s posted (events %s)\n%s", kind, target, events, stderr.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
 func httpGet(t *testing.T, url string) (int, string) {
 	t.Helper()
 	resp, err := http.Get(url)
@@ -175,23 +227,7 @@ func TestServeWatchShowsDashboardMetricsAndPostsAGradeDrop(t *testing.T) {
 	target.start(strong)
 	defer func() { target.stop() }()
 
-	var hookMu sync.Mutex
-	var events []monitor.Event
-	hook := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var e monitor.Event
-		if err := json.NewDecoder(r.Body).Decode(&e); err != nil {
-			t.Errorf("webhook body: %v", err)
-		}
-		hookMu.Lock()
-		events = append(events, e)
-		hookMu.Unlock()
-	})}
-	hookLn, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go hook.Serve(hookLn)
-	defer hook.Close()
+	hook := newWebhookReceiver(t)
 
 	dir := t.TempDir()
 	ca := filepath.Join(dir, "ca.pem")
@@ -200,7 +236,7 @@ func TestServeWatchShowsDashboardMetricsAndPostsAGradeDrop(t *testing.T) {
 	os.WriteFile(hosts, []byte("# monitored\n"+target.addr+"\n"), 0o644)
 
 	srv := startServeInProcess(t, "--db", filepath.Join(dir, "db.sqlite"), "--ca-file", ca, "--allow-targets", "127.0.0.1", "--target-cool-off", "1ms",
-		"--watch", hosts, "--interval", "3s", "--webhook", "http://"+hookLn.Addr().String()+"/hook")
+		"--watch", hosts, "--interval", "3s", "--webhook", hook.url)
 	base, stderr := srv.base, srv.stderr
 
 	// The dashboard shows the watched host with its grade.
@@ -260,22 +296,9 @@ func TestServeWatchShowsDashboardMetricsAndPostsAGradeDrop(t *testing.T) {
 	// The server comes back weaker: the webhook gets the grade drop.
 	target.stop()
 	target.start(weak)
-	var drop *monitor.Event
-	for deadline := time.Now().Add(2 * time.Minute); drop == nil; {
-		hookMu.Lock()
-		for i := range events {
-			if events[i].Kind == monitor.EventGradeDrop {
-				drop = &events[i]
-			}
-		}
-		hookMu.Unlock()
-		if time.Now().After(deadline) {
-			t.Fatalf("no grade drop posted (events %+v)\n%s", events, stderr.String())
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	drop := hook.waitFor(t, monitor.EventGradeDrop, target.addr, stderr)
 	if !strings.HasPrefix(drop.OldGrade, "A") || strings.HasPrefix(drop.NewGrade, "A") || drop.Port != mustAtoi(t, port) || drop.Target != target.addr {
-		t.Errorf("grade drop event %+v", *drop)
+		t.Errorf("grade drop event %+v", drop)
 	}
 
 	// The pages read the same store: the report of the latest assessment,
@@ -325,6 +348,70 @@ func TestServeWatchShowsDashboardMetricsAndPostsAGradeDrop(t *testing.T) {
 		t.Errorf("scan again gave neither progress nor a report:\n%.2000s", page)
 	}
 
+	srv.stop(t)
+}
+
+// TestServeDashboardHostOutlivesARestartAndItsGradeDropIsPosted: a host
+// added on the dashboard (not in a watch file) is saved in the store; the
+// next serve process on the same database monitors it under the same
+// policy, and posts its grade drop when the server comes back weaker.
+func TestServeDashboardHostOutlivesARestartAndItsGradeDropIsPosted(t *testing.T) {
+	pki, err := tlstest.SharedPKI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := pki.IssueLeaf(tlstest.LeafOptions{CommonName: "dashboard.test", IPs: []net.IP{net.IPv4(127, 0, 0, 1)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := &switchableTLS{t: t}
+	target.start(&tls.Config{Certificates: []tls.Certificate{leaf.TLSCertificate()}, MinVersion: tls.VersionTLS12,
+		CipherSuites: []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}})
+	defer func() { target.stop() }()
+	hook := newWebhookReceiver(t)
+	dir := t.TempDir()
+	ca := filepath.Join(dir, "ca.pem")
+	os.WriteFile(ca, pki.RootPEM(), 0o644)
+	args := []string{"--db", filepath.Join(dir, "db.sqlite"), "--ca-file", ca, "--allow-targets", "127.0.0.1",
+		"--target-cool-off", "1ms", "--monitor", "--interval", "2s", "--webhook", hook.url}
+	srv := startServeInProcess(t, args...)
+
+	// Added with the dashboard's form, as a browser posts it.
+	req, _ := http.NewRequest("POST", srv.base+"/dashboard", strings.NewReader(url.Values{"action": {"add"}, "target": {target.addr}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("adding on the dashboard: %d", resp.StatusCode)
+	}
+	for deadline := time.Now().Add(2 * time.Minute); ; {
+		if _, page := httpGet(t, srv.base+"/dashboard"); strings.Contains(page, `class="pill g-a"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the dashboard never showed the added host's grade\n%s", srv.stderr.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	srv.stop(t)
+
+	// The server comes back weaker while serve is down; the next serve
+	// process still monitors the host and posts the drop.
+	target.stop()
+	target.start(&tls.Config{Certificates: []tls.Certificate{leaf.TLSCertificate()}, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS12,
+		CipherSuites: []uint16{tls.TLS_RSA_WITH_AES_128_CBC_SHA, tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA}})
+	srv = startServeInProcess(t, args...)
+	if _, page := httpGet(t, srv.base+"/dashboard"); !strings.Contains(page, target.addr) {
+		t.Fatalf("after a restart the dashboard lost %s:\n%s", target.addr, page)
+	}
+	drop := hook.waitFor(t, monitor.EventGradeDrop, target.addr, srv.stderr)
+	if !strings.HasPrefix(drop.OldGrade, "A") || strings.HasPrefix(drop.NewGrade, "A") {
+		t.Errorf("grade drop event %+v", drop)
+	}
 	srv.stop(t)
 }
 

@@ -59,9 +59,12 @@ type Config struct {
 	// started, so the first audit compares against them; nil: none.
 	Previous func(ctx context.Context, target string) []*report.Report
 	// Saved keeps the hosts added with Add across restarts (the server's
-	// store): New monitors the saved ones, Add and Remove write through.
-	// Nil: added hosts live in memory only.
-	Saved SavedHosts
+	// store): New monitors the saved ones, Add and Remove write through,
+	// and Run re-reads them every SavedPoll (default 30s), so replicas on
+	// one database follow each other's dashboards. Nil: added hosts live in
+	// memory only.
+	Saved     SavedHosts
+	SavedPoll time.Duration
 	// Logf receives one-line messages (watch file errors, failed audits).
 	Logf func(format string, args ...any)
 	// Now is the clock (tests); default time.Now.
@@ -135,6 +138,9 @@ func New(cfg Config) (*Monitor, error) {
 	if cfg.WatchPoll <= 0 {
 		cfg.WatchPoll = 2 * time.Second
 	}
+	if cfg.SavedPoll <= 0 {
+		cfg.SavedPoll = 30 * time.Second
+	}
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 2
 	}
@@ -166,19 +172,41 @@ func New(cfg Config) (*Monitor, error) {
 		m.apply(targets)
 	}
 	if cfg.Saved != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		saved, err := cfg.Saved.Monitored(ctx)
-		cancel()
-		if err != nil {
+		if err := m.syncSaved(); err != nil {
 			return nil, fmt.Errorf("monitor: reading the saved hosts: %v", err)
-		}
-		for _, t := range saved {
-			if ValidTarget(t) == nil {
-				m.add(t, SourceDashboard)
-			}
 		}
 	}
 	return m, nil
+}
+
+// syncSaved makes the dashboard's hosts those saved: new ones are added,
+// those no longer saved (removed by another replica) are dropped, except
+// hosts added while the list was read.
+func (m *Monitor) syncSaved() error {
+	m.mu.Lock()
+	gen := m.gen
+	m.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	saved, err := m.cfg.Saved.Monitored(ctx)
+	cancel()
+	if err != nil {
+		return err
+	}
+	want := map[string]bool{}
+	for _, t := range saved {
+		if ValidTarget(t) == nil {
+			want[t] = true
+			m.add(t, SourceDashboard)
+		}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for t, h := range m.hosts {
+		if h.Source == SourceDashboard && !want[t] && h.gen <= gen {
+			delete(m.hosts, t)
+		}
+	}
+	return nil
 }
 
 // ValidTarget says whether s can be a monitored target: a host name or
@@ -280,25 +308,37 @@ func (m *Monitor) Hosts() []Host {
 	return out
 }
 
+// every calls f every period in a goroutine of wg until ctx ends.
+func every(ctx context.Context, wg *sync.WaitGroup, period time.Duration, f func()) {
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(period)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				f()
+			}
+		}
+	}()
+}
+
 // Run schedules audits until ctx ends, then waits for the running ones.
 func (m *Monitor) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	if w := m.watch; w != nil {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			t := time.NewTicker(m.cfg.WatchPoll)
-			defer t.Stop()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-t.C:
-					m.syncWatch(w)
-				}
+		every(ctx, &wg, m.cfg.WatchPoll, func() { m.syncWatch(w) })
+	}
+	if m.cfg.Saved != nil {
+		every(ctx, &wg, m.cfg.SavedPoll, func() {
+			if err := m.syncSaved(); err != nil {
+				m.cfg.Logf("monitor: reading the saved hosts: %v", err)
 			}
-		}()
+		})
 	}
 	slots := make(chan struct{}, m.cfg.Concurrency)
 	timer := time.NewTimer(time.Hour)

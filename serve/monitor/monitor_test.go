@@ -329,3 +329,38 @@ func TestHostsAddedOnTheDashboardAreMonitoredAgainAfterARestart(t *testing.T) {
 	}
 	waitFor(t, "the saved host's audit", func() bool { return f2.count("kept.test") >= 1 })
 }
+
+// Two monitors on one database (replicas) follow each other's dashboard:
+// a host added on one is monitored by the other, a host removed on one is
+// dropped by the other.
+func TestReplicasFollowEachOthersDashboardHosts(t *testing.T) {
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "serve.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	f := newFake()
+	a := start(t, Config{Audit: f.audit, Saved: st, SavedPoll: 20 * time.Millisecond, Interval: time.Hour})
+	b := start(t, Config{Audit: f.audit, Saved: st, SavedPoll: 20 * time.Millisecond, Interval: time.Hour})
+	has := func(m *Monitor, target string) bool {
+		return slices.ContainsFunc(m.Hosts(), func(h Host) bool { return h.Target == target })
+	}
+	if err := a.Add("shared.test"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the other replica to monitor the added host", func() bool { return has(b, "shared.test") })
+	if err := b.Add("own.test"); err != nil {
+		t.Fatal(err)
+	}
+	if !has(b, "own.test") {
+		t.Fatal("an added host is not monitored at once")
+	}
+	if err := a.Remove("shared.test"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the other replica to drop the removed host", func() bool { return !has(b, "shared.test") })
+	waitFor(t, "the first replica to monitor the other's host", func() bool { return has(a, "own.test") })
+	if !has(b, "own.test") {
+		t.Errorf("a replica dropped its own added host")
+	}
+}
