@@ -3,17 +3,20 @@ package scan
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 
 	"github.com/tlsaudit/tlsaudit/scan/clientsim"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 )
 
 // Client simulation: replay every captured real client's ClientHello (the
 // built-in set plus Options.Clients) and every synthesised legacy client's
 // (clientsim.Legacy), and record what each would negotiate.
-// One connection per client, all through e.ep.dial (so within the
-// per-endpoint limit).
+// One connection per client (two for a client the server unexpectedly asks
+// for another key share, see simulate), all through e.ep.dial (so within
+// the per-endpoint limit).
 
 // simulatedClients returns the built-in profiles plus extra ones; an extra
 // profile with the ID of a built-in one replaces it.
@@ -63,17 +66,49 @@ func probeClientSimulation(ctx context.Context, e *probeEnv) clientSimResult {
 	results := make([]obs.ClientSimulation, len(profiles))
 	var wg sync.WaitGroup
 	for i, p := range profiles {
-		wg.Go(func() {
-			c, err := e.ep.dial(ctx)
-			if err != nil {
-				results[i] = obs.ClientSimulation{Client: p.Meta.Label, ID: p.ID, Source: p.Source,
-					Reference: p.Meta.Reference, Origin: p.Meta.Origin, Error: "error: " + err.Error()}
-				return
-			}
-			defer c.Close()
-			results[i] = clientsim.Simulate(c, p, e.ep.sni)
-		})
+		wg.Go(func() { results[i] = simulate(ctx, e, p, !retryLikely(p, e)) })
 	}
 	wg.Wait()
 	return clientSimResult{sims: results, err: err}
+}
+
+// simulate replays p on a connection of its own. With helloOnly, the hello
+// is followed by a close_notify (see countingConn), which frees a server
+// that serves one connection at a time a round trip sooner; a server that
+// asks for another hello (HelloRetryRequest) then closes instead of
+// reading it, so the simulation is made again without.
+func simulate(ctx context.Context, e *probeEnv, p clientsim.Profile, helloOnly bool) obs.ClientSimulation {
+	c, err := e.ep.dial(ctx)
+	if err != nil {
+		return obs.ClientSimulation{Client: p.Meta.Label, ID: p.ID, Source: p.Source,
+			Reference: p.Meta.Reference, Origin: p.Meta.Origin, Error: "error: " + err.Error()}
+	}
+	defer c.Close()
+	res := clientsim.Simulate(&countingConn{Conn: c, closeAfterHello: helloOnly}, p, e.ep.sni)
+	if helloOnly && res.HelloRetry {
+		c.Close()
+		return simulate(ctx, e, p, false)
+	}
+	return res
+}
+
+// retryLikely guesses whether the server answers p's hello with a
+// HelloRetryRequest: it does TLS 1.3, the client offers it, and none of
+// the client's key shares is for a group the server accepts in TLS 1.3
+// (servers take an acceptable share before asking for another: OpenSSL,
+// crypto/tls, GnuTLS). A wrong guess costs a connection, never a result.
+func retryLikely(p clientsim.Profile, e *probeEnv) bool {
+	if !e.ep.helloOnly {
+		return true
+	}
+	raw := p.Hello.Raw
+	if !e.protocols[registry.VersionTLS13].Supported || !slices.Contains(raw.SupportedVersions, registry.VersionTLS13) {
+		return false
+	}
+	for _, ks := range raw.KeyShares {
+		if slices.ContainsFunc(e.groups13, func(g obs.Group) bool { return g.ID == ks.Group }) {
+			return false
+		}
+	}
+	return true
 }
