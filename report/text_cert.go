@@ -42,7 +42,7 @@ func (t *textRenderer) certChain(i int, ch *cert.ChainAnalysis, host string) {
 			t.expiry(obs.Certificate{NotBefore: c.NotBefore, NotAfter: c.NotAfter})})
 	}
 	header := []string{"#", "Subject / issuer", "Key", "Signature", "Expires"}
-	width := namesWidth(header, rows, 1)
+	width := namesWidth(t.st.columns(), header, rows, 1)
 	for j, c := range ch.Certificates {
 		rows[j][1] = wrapDN(certSummaryName(c.Subject, c), width) + "\n" + wrapDN("issuer: "+certSummaryName(c.Issuer, c), width)
 	}
@@ -371,10 +371,9 @@ func fingerprintPrefix(fp string) string {
 	return fp
 }
 
-// namesWidth is the room textWidth leaves column col of a table whose other
-// columns keep their natural width (at least minFlexWidth).
-func namesWidth(header []string, rows [][]string, col int) int {
-	avail := textWidth
+// namesWidth is the room a table width columns wide leaves column col when
+// its other columns keep their natural width (at least minFlexWidth).
+func namesWidth(avail int, header []string, rows [][]string, col int) int {
 	for c, h := range header {
 		avail -= 2
 		if c == col {
