@@ -34,6 +34,7 @@ import (
 	httpcheck "github.com/tlsaudit/tlsaudit/checks/http"
 	"github.com/tlsaudit/tlsaudit/checks/mozilla"
 	"github.com/tlsaudit/tlsaudit/checks/policy"
+	"github.com/tlsaudit/tlsaudit/checks/strength"
 	"github.com/tlsaudit/tlsaudit/checks/weakkey"
 	"github.com/tlsaudit/tlsaudit/report"
 	"github.com/tlsaudit/tlsaudit/scan"
@@ -258,7 +259,7 @@ func (e *Engine) Judge(o *obs.Observation) *report.Report {
 	}
 	r.Mozilla = e.mozilla(o)
 	r.HTTPHeaders = httpcheck.FactsOf(o)
-	r.SuiteStrengths = report.SuiteRatings(o)
+	r.SuiteStrengths = strength.Ratings(o)
 	r.Policy = e.opts.Gates.Evaluate(policy.Input{Obs: o, Findings: findings, Grade: g, Now: env.Now})
 	return r
 }

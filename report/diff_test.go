@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/regress"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 
@@ -115,18 +116,18 @@ func TestDiffRules(t *testing.T) {
 		target, kind, subject string
 		regression            bool
 	}{
-		{"modern.test:8443", ChangeGrade, "", true},
-		{"modern.test:8443", ChangeProtocol, "TLSv1.0", true},
-		{"modern.test:8443", ChangeSuite, "TLSv1.0 TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", true},
-		{"modern.test:8443", ChangeSuite, "TLSv1.3 TLS_CHACHA20_POLY1305_SHA256", false},
-		{"modern.test:8443", ChangeGroup, "TLS 1.2 secp256r1", false},
-		{"modern.test:8443", ChangeChain, "ECDSA leaf", false},
-		{"modern.test:8443", ChangeExpiry, "ECDSA leaf", true},
-		{"modern.test:8443", ChangeFinding, "proto.tls10_enabled", true},
-		{"legacy.test", ChangeProtocol, "SSLv2", false},
-		{"legacy.test", ChangeFinding, "proto.sslv2_enabled", false},
-		{"127.0.0.1:1", ChangeTarget, "", false},
-		{"fresh.test:443", ChangeTarget, "", false},
+		{"modern.test:8443", regress.ChangeGrade, "", true},
+		{"modern.test:8443", regress.ChangeProtocol, "TLSv1.0", true},
+		{"modern.test:8443", regress.ChangeSuite, "TLSv1.0 TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", true},
+		{"modern.test:8443", regress.ChangeSuite, "TLSv1.3 TLS_CHACHA20_POLY1305_SHA256", false},
+		{"modern.test:8443", regress.ChangeGroup, "TLS 1.2 secp256r1", false},
+		{"modern.test:8443", regress.ChangeChain, "ECDSA leaf", false},
+		{"modern.test:8443", regress.ChangeExpiry, "ECDSA leaf", true},
+		{"modern.test:8443", regress.ChangeFinding, "proto.tls10_enabled", true},
+		{"legacy.test", regress.ChangeProtocol, "SSLv2", false},
+		{"legacy.test", regress.ChangeFinding, "proto.sslv2_enabled", false},
+		{"127.0.0.1:1", regress.ChangeTarget, "", false},
+		{"fresh.test:443", regress.ChangeTarget, "", false},
 	}
 	for _, tc := range tests {
 		c := find(tc.target, tc.kind, tc.subject)
@@ -156,7 +157,7 @@ func TestDiffRules(t *testing.T) {
 	gone.Status, gone.Grade, gone.Findings, gone.Error = obs.StatusConnectionRefused, nil, nil, "refused"
 	gone.Observation = &obs.Observation{Status: obs.StatusConnectionRefused}
 	d = Compare(old[:1], []*Report{gone}, DiffOptions{})
-	if !d.Regression || d.Targets[0].Changes[0].Kind != ChangeStatus || len(d.Targets[0].Changes) != 1 {
+	if !d.Regression || d.Targets[0].Changes[0].Kind != regress.ChangeStatus || len(d.Targets[0].Changes) != 1 {
 		t.Errorf("scan failure: %+v", d.Targets[0].Changes)
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/tlsaudit/tlsaudit/report"
 	"github.com/tlsaudit/tlsaudit/scan"
 	"github.com/tlsaudit/tlsaudit/scan/tlstest"
+	"github.com/tlsaudit/tlsaudit/scan/truststore"
 )
 
 // hostileCN is the leaf's subject CN: a script element, both quote kinds
@@ -61,7 +62,7 @@ func scanHostile(t *testing.T) *report.Report {
 		t.Fatalf("scan status %s: %s", o.Status, o.Error)
 	}
 	env := checks.Env{Now: o.Started, Hostname: name,
-		Stores: []checks.TrustStore{{Name: "test-pki", Roots: [][]byte{pki.RootDER}}, cert.MozillaStore()}}
+		Stores: []checks.TrustStore{{Name: "test-pki", Roots: [][]byte{pki.RootDER}}, truststore.Mozilla()}}
 	findings := checks.Run(o, env)
 	r := report.New(report.Tool{Name: "tlsaudit", Version: "e2e"}, o, findings, grade.Compute(o, findings, grade.Options{}))
 	r.Certificates = cert.Analyze(o, env)

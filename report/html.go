@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/tlsaudit/tlsaudit/checks"
-	"github.com/tlsaudit/tlsaudit/checks/cert"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
 	"github.com/tlsaudit/tlsaudit/checks/strength"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
@@ -204,7 +204,7 @@ func htmlTargetOf(i int, r *Report) htmlTarget {
 	o := r.Observation
 	t.OK = o != nil && o.Status == obs.StatusOK
 	t.Subs = SubScores(r.Grade)
-	t.Fixes = NextGradeFixes(r.Grade)
+	t.Fixes = r.Grade.NextFixes()
 	t.Chains = htmlChains(r)
 	t.Vulns = findingsIn(r, "vuln")
 	t.Probes = probeRows(r)
@@ -234,7 +234,7 @@ func htmlTargetOf(i int, r *Report) htmlTarget {
 
 // leafFacts lists what the analysis says about a chain's leaf, staple and
 // SCTs, one line each.
-func leafFacts(ch *cert.ChainAnalysis) []field {
+func leafFacts(ch *certanalysis.ChainAnalysis) []field {
 	var out []field
 	if lf := ch.Leaf; lf != nil {
 		host := "no host name to match"
@@ -323,14 +323,14 @@ func htmlChains(r *Report) []htmlChain {
 	return out
 }
 
-func summaryBox(i, n int, c cert.CertSummary, started time.Time) htmlCertBox {
+func summaryBox(i, n int, c certanalysis.CertSummary, started time.Time) htmlCertBox {
 	box := htmlCertBox{Role: role(i, n, c.IsCA, c.SelfSigned), Subject: certSummaryName(c.Subject, c),
 		Issuer: certSummaryName(c.Issuer, c), Key: certKeyText(c.Key), SHA256: c.SHA256, Source: "served"}
 	box.Expires, box.Bad = expiryPlain(c.NotBefore, c.NotAfter, started)
 	return box
 }
 
-func pathBox(i, n int, pc cert.PathCert) htmlCertBox {
+func pathBox(i, n int, pc certanalysis.PathCert) htmlCertBox {
 	r := "intermediate"
 	switch {
 	case i == 0:

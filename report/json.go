@@ -8,7 +8,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/tlsaudit/tlsaudit/checks/cert"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
 	"github.com/tlsaudit/tlsaudit/checks/mozilla"
 	"github.com/tlsaudit/tlsaudit/report/termsafe"
@@ -196,7 +196,7 @@ func (q *quietWriter) Close() error { return nil }
 func Prepare(format string) {
 	switch format {
 	case "json", "jsonl":
-		r := &Report{Observation: &obs.Observation{}, Grade: &grade.Grade{}, Certificates: &cert.Analysis{}, Mozilla: &mozilla.Summary{}}
+		r := &Report{Observation: &obs.Observation{}, Grade: &grade.Grade{}, Certificates: &certanalysis.Analysis{}, Mozilla: &mozilla.Summary{}}
 		_ = json.NewEncoder(io.Discard).Encode(r)
 	}
 }

@@ -23,11 +23,12 @@ import (
 	"sort"
 
 	"github.com/tlsaudit/tlsaudit/checks"
-	"github.com/tlsaudit/tlsaudit/checks/cert"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
 	httpcheck "github.com/tlsaudit/tlsaudit/checks/http"
 	"github.com/tlsaudit/tlsaudit/checks/mozilla"
 	"github.com/tlsaudit/tlsaudit/checks/policy"
+	"github.com/tlsaudit/tlsaudit/checks/strength"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 
@@ -60,7 +61,7 @@ type Report struct {
 	// Certificates is the certificate analysis the cert.* checks judged
 	// (chains, trust per store, leaf facts, staple, SCTs), absent when no
 	// chain was analysed.
-	Certificates *cert.Analysis `json:"certificates,omitempty"`
+	Certificates *certanalysis.Analysis `json:"certificates,omitempty"`
 	// Mozilla is the Mozilla Server Side TLS verdict (profiles met,
 	// deviations, an optional remediation snippet), absent when the target
 	// was not evaluated.
@@ -74,7 +75,7 @@ type Report struct {
 	HTTPHeaders *httpcheck.Facts `json:"http_headers,omitempty"`
 	// SuiteStrengths rate every accepted suite (the secure/weak/insecure
 	// marks of the text and HTML tables).
-	SuiteStrengths []SuiteRating `json:"suite_strengths,omitempty"`
+	SuiteStrengths []strength.Rating `json:"suite_strengths,omitempty"`
 	// Error says why the target could not be scanned (status != ok).
 	Error string `json:"error,omitempty"`
 }

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/tlsaudit/tlsaudit/checks"
-	"github.com/tlsaudit/tlsaudit/checks/cert"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
@@ -32,7 +32,7 @@ type fixture struct {
 	Findings    []checks.Finding `json:"findings"`
 	Grade       *grade.Grade     `json:"grade"`
 	// Certificates is the certificate analysis the caller carries (optional).
-	Certificates *cert.Analysis `json:"certificates"`
+	Certificates *certanalysis.Analysis `json:"certificates"`
 }
 
 func loadReport(t testing.TB, name string) *Report {

@@ -7,7 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/tlsaudit/tlsaudit/checks/cert"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 
@@ -27,7 +27,7 @@ func (t *textRenderer) certificates() {
 	t.certDNS(a)
 }
 
-func (t *textRenderer) certChain(i int, ch *cert.ChainAnalysis, host string) {
+func (t *textRenderer) certChain(i int, ch *certanalysis.ChainAnalysis, host string) {
 	title := fmt.Sprintf("Certificate chain %d (%s, %s key, %s served)", i+1, ch.Protocol, ch.KeyType,
 		plural(len(ch.Certificates), "certificate"))
 	t.section(title)
@@ -74,7 +74,7 @@ func (t *textRenderer) certChain(i int, ch *cert.ChainAnalysis, host string) {
 // trustLine is "mozilla  trusted via 2 paths" or "mozilla  untrusted: reason".
 // On a private PKI (trusted only through --ca-file) a public store's
 // "untrusted" is expected: shown, not in red.
-func (t *textRenderer) trustLine(st cert.StoreTrust, private bool) string {
+func (t *textRenderer) trustLine(st certanalysis.StoreTrust, private bool) string {
 	name := fmt.Sprintf("%-8s ", oneLine(st.Store))
 	if !st.Trusted {
 		if private {
@@ -107,7 +107,7 @@ func (t *textRenderer) trustLine(st cert.StoreTrust, private bool) string {
 
 // storeNote is how old a store is and whether it decides the grade:
 // " [newest root 2024-05-15, 936 days old; informational]".
-func storeNote(st cert.StoreTrust) string {
+func storeNote(st certanalysis.StoreTrust) string {
 	var parts []string
 	if pv := st.Provenance; pv != nil && !pv.Date.IsZero() {
 		what := "newest root"
@@ -129,7 +129,7 @@ func storeNote(st cert.StoreTrust) string {
 	return " [" + strings.Join(parts, "; ") + "]"
 }
 
-func pathCertText(c cert.PathCert) string {
+func pathCertText(c certanalysis.PathCert) string {
 	switch {
 	case c.Index >= 0:
 		return "#" + strconv.Itoa(c.Index)
@@ -140,7 +140,7 @@ func pathCertText(c cert.PathCert) string {
 }
 
 // chainProblems lists what is wrong with the chain as served.
-func chainProblems(ch *cert.ChainAnalysis) []string {
+func chainProblems(ch *certanalysis.ChainAnalysis) []string {
 	q := ch.Quality
 	var out []string
 	if q.Incomplete {
@@ -174,7 +174,7 @@ func chainProblems(ch *cert.ChainAnalysis) []string {
 	return out
 }
 
-func (t *textRenderer) leafFacts(lf *cert.LeafFacts, host string, ch *cert.ChainAnalysis) {
+func (t *textRenderer) leafFacts(lf *certanalysis.LeafFacts, host string, ch *certanalysis.ChainAnalysis) {
 	names := append(prefixed("DNS:", lf.DNSNames), prefixed("IP:", lf.IPs)...)
 	switch {
 	case host == "":
@@ -223,7 +223,7 @@ func prefixed(prefix string, s []string) []string {
 	return out
 }
 
-func (t *textRenderer) stapleLine(s *cert.StapleInfo, mustStaple bool) string {
+func (t *textRenderer) stapleLine(s *certanalysis.StapleInfo, mustStaple bool) string {
 	if s == nil {
 		if mustStaple {
 			return t.st.paint(sgrRed, "none (the certificate requires one)")
@@ -265,7 +265,7 @@ func (t *textRenderer) stapleLine(s *cert.StapleInfo, mustStaple bool) string {
 }
 
 // sctLine counts SCTs by source: "3 (certificate 2, tls_extension 1)".
-func sctLine(scts []cert.SCTInfo) string {
+func sctLine(scts []certanalysis.SCTInfo) string {
 	if len(scts) == 0 {
 		return "none"
 	}
@@ -304,7 +304,7 @@ func (t *textRenderer) revocationLine(r obs.RevocationCheck) string {
 	return s
 }
 
-func (t *textRenderer) certDNS(a *cert.Analysis) {
+func (t *textRenderer) certDNS(a *certanalysis.Analysis) {
 	d := t.o.DNS
 	if d == nil {
 		return
@@ -346,14 +346,14 @@ func (t *textRenderer) certDNS(a *cert.Analysis) {
 	}
 }
 
-func certSummaryName(name string, c cert.CertSummary) string {
+func certSummaryName(name string, c certanalysis.CertSummary) string {
 	if c.ParseError != "" && name == "" {
 		return "(unparsable: " + oneLine(c.ParseError) + ")"
 	}
 	return oneLine(name)
 }
 
-func certKeyText(k cert.KeyInfo) string {
+func certKeyText(k certanalysis.KeyInfo) string {
 	switch {
 	case k.Curve != "":
 		return k.Type + " " + k.Curve

@@ -38,7 +38,7 @@ func (t *textRenderer) toImprove(g *grade.Grade) {
 		listed[c] = true
 	}
 	var ids, lines []string
-	for _, c := range NextGradeFixes(g) {
+	for _, c := range g.NextFixes() {
 		if listed[c] && c.CheckID != "" {
 			ids = append(ids, c.CheckID)
 			continue

@@ -41,44 +41,6 @@ func SubScores(g *grade.Grade) []SubScore {
 	return []SubScore{{"Protocol support", g.Protocol}, {"Key exchange", g.KeyExchange}, {"Cipher strength", g.Cipher}}
 }
 
-// GradeRank is the position of letter from the best (grade.Rank), -1 when
-// the letter is unknown or empty.
-func GradeRank(letter string) int {
-	r, _ := grade.Rank(letter)
-	return r
-}
-
-// NextGradeFixes returns the caps and warnings that hold the grade at its
-// current letter: fixing all of them is what the next better grade needs.
-// Trust (T) and name mismatch (M) caps come first; otherwise the caps whose
-// grade equals the letter; for A- the warnings. Order is the grade's.
-func NextGradeFixes(g *grade.Grade) []grade.Cap {
-	if g == nil || g.Letter == "" {
-		return nil
-	}
-	var out []grade.Cap
-	for _, c := range g.Caps {
-		if c.Grade == g.Letter {
-			out = append(out, c)
-		}
-	}
-	if len(out) == 0 && g.Letter == "A-" {
-		out = append(out, g.Warnings...)
-	}
-	if len(out) == 0 && GradeRank(g.Letter) > GradeRank("A-") {
-		// No rule holds the letter: the score does. Name the weakest part.
-		weakest := SubScores(g)[0]
-		for _, s := range SubScores(g)[1:] {
-			if s.Score < weakest.Score {
-				weakest = s
-			}
-		}
-		out = append(out, grade.Cap{Grade: g.Letter, Rule: "score",
-			Reason: fmt.Sprintf("raise the score %d (weakest: %s %d)", g.Score, strings.ToLower(weakest.Name), weakest.Score)})
-	}
-	return out
-}
-
 // findingsIn returns the findings of r whose category (or ID prefix) is cat,
 // in report order (check ID order).
 func findingsIn(r *Report, cat string) []checks.Finding {

@@ -3,36 +3,7 @@ package report
 import (
 	"strings"
 	"testing"
-
-	"github.com/tlsaudit/tlsaudit/checks/grade"
 )
-
-func TestNextGradeFixes(t *testing.T) {
-	caps := []grade.Cap{{Grade: "T", Reason: "untrusted", CheckID: "cert.untrusted"}, {Grade: "B", Reason: "weak DH"}}
-	warn := []grade.Cap{{Grade: "A-", Reason: "no HSTS"}}
-	tests := []struct {
-		g    *grade.Grade
-		want string
-	}{
-		{nil, ""},
-		{&grade.Grade{Error: "not graded"}, ""},
-		{&grade.Grade{Letter: "T", Caps: caps}, "untrusted"},
-		{&grade.Grade{Letter: "B", Caps: caps[1:]}, "weak DH"},
-		{&grade.Grade{Letter: "A-", Warnings: warn}, "no HSTS"},
-		{&grade.Grade{Letter: "A+", Warnings: nil}, ""},
-		{&grade.Grade{Letter: "A"}, ""},
-		{&grade.Grade{Letter: "C", Score: 55, Protocol: 90, KeyExchange: 40, Cipher: 60}, "raise the score 55 (weakest: key exchange 40)"},
-	}
-	for _, tc := range tests {
-		var got []string
-		for _, c := range NextGradeFixes(tc.g) {
-			got = append(got, c.Reason)
-		}
-		if strings.Join(got, "|") != tc.want {
-			t.Errorf("NextGradeFixes(%+v) = %q, want %q", tc.g, got, tc.want)
-		}
-	}
-}
 
 func TestScoreBar(t *testing.T) {
 	for score, want := range map[int]string{0: "░░░░░░░░░░", 100: "██████████", 55: "██████░░░░", 150: "██████████", -5: "░░░░░░░░░░"} {

@@ -3,7 +3,6 @@ package serve
 import (
 	"testing"
 
-	"github.com/tlsaudit/tlsaudit/checks/cert"
 	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 	"github.com/tlsaudit/tlsaudit/report"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
@@ -20,7 +19,7 @@ func TestCertObjectsTakeRevocationWeakKeyAndCAAFromTheReport(t *testing.T) {
 			Chains: []obs.Chain{{KeyType: "RSA", Certificates: []obs.Certificate{leaf, inter}}},
 			DNS:    &obs.DNSRecords{CAAName: "example.test", CAA: []obs.CAARecord{{Flag: 128, Tag: "issue", Value: "ca.test"}}},
 		},
-		Certificates: &cert.Analysis{Chains: []cert.ChainAnalysis{{
+		Certificates: &certanalysis.Analysis{Chains: []certanalysis.ChainAnalysis{{
 			Certificates: []certanalysis.CertSummary{{Key: certanalysis.KeyInfo{DebianWeak: true}}, {}},
 			Leaf:         &certanalysis.LeafFacts{HostnameMatch: true},
 			Revocation: []obs.RevocationCheck{

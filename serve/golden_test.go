@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/tlsaudit/tlsaudit/checks"
-	"github.com/tlsaudit/tlsaudit/checks/cert"
 	"github.com/tlsaudit/tlsaudit/scan/tlstest"
 	"github.com/tlsaudit/tlsaudit/scan/truststore"
 )
@@ -142,7 +141,7 @@ func goldenCase(t *testing.T, legacy bool) (addr string, stores []checks.TrustSt
 		}
 		t.Cleanup(func() { srv.Close() })
 	}
-	return fmt.Sprintf("%s:%d", tlstest.DefaultName, srv.Port), []checks.TrustStore{cert.MozillaStore(), {Name: "custom", Roots: [][]byte{srv.PKI.RootDER}}}
+	return fmt.Sprintf("%s:%d", tlstest.DefaultName, srv.Port), []checks.TrustStore{truststore.Mozilla(), {Name: "custom", Roots: [][]byte{srv.PKI.RootDER}}}
 }
 
 func TestSSLLabsObjectsMatchGoldenForModernAndLegacyServers(t *testing.T) {

@@ -16,9 +16,9 @@ import (
 
 	"github.com/tlsaudit/tlsaudit"
 	"github.com/tlsaudit/tlsaudit/checks"
-	"github.com/tlsaudit/tlsaudit/checks/cert"
 	"github.com/tlsaudit/tlsaudit/report"
 	"github.com/tlsaudit/tlsaudit/scan"
+	"github.com/tlsaudit/tlsaudit/scan/truststore"
 	"github.com/tlsaudit/tlsaudit/serve/store"
 )
 
@@ -72,7 +72,7 @@ func startServer(t *testing.T, st store.Store, cfg Config) *testServer {
 	t.Helper()
 	cfg.Store = st
 	if cfg.Audit == nil && !cfg.NoWorkers {
-		cfg.Audit = pipelineAuditor(t, []checks.TrustStore{cert.MozillaStore()})
+		cfg.Audit = pipelineAuditor(t, []checks.TrustStore{truststore.Mozilla()})
 	}
 	if cfg.Resolver == nil {
 		cfg.Resolver = fakeResolver{}

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/tlsaudit/tlsaudit/checks"
-	"github.com/tlsaudit/tlsaudit/checks/cert"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 	chttp "github.com/tlsaudit/tlsaudit/checks/http"
 	"github.com/tlsaudit/tlsaudit/checks/strength"
 	"github.com/tlsaudit/tlsaudit/report"
@@ -459,7 +459,7 @@ func sslLabsGrade(r *report.Report) (g, trustIgnored string, warnings, exception
 }
 
 // certFacts is what the Cert object needs of one certificate.
-func certObject(c obs.Certificate, leaf *cert.LeafFacts, issues int, scts bool) Cert {
+func certObject(c obs.Certificate, leaf *certanalysis.LeafFacts, issues int, scts bool) Cert {
 	out := Cert{
 		ID: c.SHA256, SHA256Hash: c.SHA256, Subject: c.Subject, IssuerSubject: c.Issuer,
 		NotBefore: c.NotBefore.UnixMilli(), NotAfter: c.NotAfter.UnixMilli(),
@@ -522,7 +522,7 @@ func revocationCode(status string) int {
 // certificate itself: the Debian weak key verdict, the OCSP and CRL results
 // (when the audit checked revocation) and, for the leaf, the host's CAA
 // records (when the audit looked them up).
-func certFromReport(out *Cert, r *report.Report, ca *cert.ChainAnalysis, i int) {
+func certFromReport(out *Cert, r *report.Report, ca *certanalysis.ChainAnalysis, i int) {
 	if ca == nil {
 		return
 	}
@@ -601,7 +601,7 @@ func hostCerts(reports []*report.Report) (certs []Cert, names []string) {
 		}
 		for _, ci := range chainOrder(r.Observation) {
 			ch := r.Observation.Chains[ci]
-			var ca *cert.ChainAnalysis
+			var ca *certanalysis.ChainAnalysis
 			if r.Certificates != nil && ci < len(r.Certificates.Chains) {
 				ca = &r.Certificates.Chains[ci]
 			}
@@ -610,7 +610,7 @@ func hostCerts(reports []*report.Report) (certs []Cert, names []string) {
 					continue
 				}
 				seen[c.SHA256] = true
-				var leaf *cert.LeafFacts
+				var leaf *certanalysis.LeafFacts
 				issues, sct := 0, false
 				if i == 0 && ca != nil {
 					leaf = ca.Leaf
@@ -639,7 +639,7 @@ func hostCerts(reports []*report.Report) (certs []Cert, names []string) {
 }
 
 // leafIssues computes the Cert.issues bits of a leaf from the findings.
-func leafIssues(r *report.Report, ca *cert.ChainAnalysis) int {
+func leafIssues(r *report.Report, ca *certanalysis.ChainAnalysis) int {
 	n := 0
 	trusted := false
 	for _, t := range ca.Trust {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/truststore"
 )
 
 const host = "www.example.test"
@@ -172,7 +173,7 @@ func TestNoChainIsNotApplicable(t *testing.T) {
 }
 
 func TestMozillaStore(t *testing.T) {
-	s := MozillaStore()
+	s := truststore.Mozilla()
 	if s.Name != "mozilla" || len(s.Roots) < 100 {
 		t.Fatalf("mozilla store: %s with %d roots", s.Name, len(s.Roots))
 	}

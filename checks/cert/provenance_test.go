@@ -55,8 +55,8 @@ func BenchmarkAnalyzeWithPlatformStores(b *testing.B) {
 		name   string
 		stores []checks.TrustStore
 	}{
-		{"mozilla", []checks.TrustStore{MozillaStore()}},
-		{"mozilla+platform", append([]checks.TrustStore{MozillaStore()}, plat...)},
+		{"mozilla", []checks.TrustStore{truststore.Mozilla()}},
+		{"mozilla+platform", append([]checks.TrustStore{truststore.Mozilla()}, plat...)},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			env := checks.Env{Now: testNow, Stores: tc.stores}

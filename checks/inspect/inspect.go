@@ -20,7 +20,9 @@ import (
 
 	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/checks/cert"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/truststore"
 )
 
 // Input is what the given files or texts held, classified.
@@ -39,11 +41,11 @@ type Item struct {
 
 // Result is the analysis (the JSON of "tlsaudit inspect --json").
 type Result struct {
-	Files    []string         `json:"files"`
-	Analysis *cert.Analysis   `json:"analysis,omitempty"`
-	CSRs     []CSRInfo        `json:"csrs,omitempty"`
-	Keys     []KeyInfo        `json:"keys,omitempty"`
-	Findings []checks.Finding `json:"findings"`
+	Files    []string               `json:"files"`
+	Analysis *certanalysis.Analysis `json:"analysis,omitempty"`
+	CSRs     []CSRInfo              `json:"csrs,omitempty"`
+	Keys     []KeyInfo              `json:"keys,omitempty"`
+	Findings []checks.Finding       `json:"findings"`
 }
 
 // CSRInfo describes one certificate signing request.
@@ -117,7 +119,7 @@ func (in *Input) add(name string, data []byte) error {
 		}
 		return nil
 	}
-	if _, err := cert.ParseStore("", data); err == nil { // lenient parse (e.g. a negative serial)
+	if _, err := truststore.Parse("", data); err == nil { // lenient parse (e.g. a negative serial)
 		in.Certs = append(in.Certs, Item{File: name, DER: data, Kind: "DER certificate"})
 		return nil
 	}

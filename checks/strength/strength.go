@@ -113,3 +113,31 @@ func Suite(proto string, s obs.Suite) Level {
 	}
 	return Weak
 }
+
+// Rating is the strength of one accepted suite under one protocol (a
+// report's "suite_strengths").
+type Rating struct {
+	Protocol string `json:"protocol"`
+	ID       uint16 `json:"id"` // 0 for an SSLv2 cipher kind
+	Name     string `json:"name"`
+	Strength Level  `json:"strength"` // "secure", "weak" or "insecure"
+}
+
+// Ratings rates every accepted suite of o, per protocol in the order the
+// observation lists them.
+func Ratings(o *obs.Observation) []Rating {
+	if o == nil {
+		return nil
+	}
+	var out []Rating
+	for _, p := range o.Protocols {
+		for _, s := range p.Suites {
+			id := s.ID
+			if p.Name == registry.Version(registry.VersionSSL2).String() {
+				id = 0
+			}
+			out = append(out, Rating{Protocol: p.Name, ID: id, Name: s.Name, Strength: Suite(p.Name, s)})
+		}
+	}
+	return out
+}

@@ -12,11 +12,12 @@ import (
 	"time"
 
 	"github.com/tlsaudit/tlsaudit/checks"
-	"github.com/tlsaudit/tlsaudit/checks/cert"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 	"github.com/tlsaudit/tlsaudit/checks/inspect"
 	"github.com/tlsaudit/tlsaudit/report"
 	"github.com/tlsaudit/tlsaudit/report/termsafe"
 	"github.com/tlsaudit/tlsaudit/scan/certfetch"
+	"github.com/tlsaudit/tlsaudit/scan/truststore"
 )
 
 const inspectUsage = `usage: tlsaudit inspect [flags] FILE...
@@ -87,7 +88,7 @@ func runInspect(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
-	stores := []checks.TrustStore{cert.MozillaStore()}
+	stores := []checks.TrustStore{truststore.Mozilla()}
 	if system {
 		st, err := certfetch.SystemStore()
 		if err != nil {
@@ -246,7 +247,7 @@ func writeInspectTextTo(w io.Writer, res inspectResult) {
 	}
 }
 
-func pathString(p cert.TrustPath) string {
+func pathString(p certanalysis.TrustPath) string {
 	var parts []string
 	for _, c := range p.Certs {
 		parts = append(parts, short(c.Subject))

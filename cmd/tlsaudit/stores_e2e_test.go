@@ -28,6 +28,7 @@ import (
 
 	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/checks/cert"
+	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 	"github.com/tlsaudit/tlsaudit/report"
 	"github.com/tlsaudit/tlsaudit/scan/tlstest"
 )
@@ -100,7 +101,7 @@ func (p *crossPKI) serve(t *testing.T) *tlstest.Server {
 	return tlstest.NewGoServerT(t, &tls.Config{Certificates: []tls.Certificate{p.leaf.TLSCertificate()}})
 }
 
-func storeTrust(t *testing.T, r *report.Report, name string) cert.StoreTrust {
+func storeTrust(t *testing.T, r *report.Report, name string) certanalysis.StoreTrust {
 	t.Helper()
 	for _, st := range r.Certificates.Chains[0].Trust {
 		if st.Store == name {
@@ -108,10 +109,10 @@ func storeTrust(t *testing.T, r *report.Report, name string) cert.StoreTrust {
 		}
 	}
 	t.Fatalf("no trust line for store %q", name)
-	return cert.StoreTrust{}
+	return certanalysis.StoreTrust{}
 }
 
-func subjects(p *cert.TrustPath) []string {
+func subjects(p *certanalysis.TrustPath) []string {
 	var out []string
 	for _, c := range p.Certs {
 		out = append(out, strings.TrimPrefix(strings.Split(c.Subject, ", ")[0], "CN="))
@@ -141,7 +142,7 @@ func TestNamedStoresShowWhichPathEachStoreBuilds(t *testing.T) {
 		"new": {tlstest.DefaultName, "Test Issuing CA", "Test New Root"},
 		"old": {tlstest.DefaultName, "Test Issuing CA", "Test New Root", "Test Old Root"},
 	}
-	for name, st := range map[string]cert.StoreTrust{"new": newT, "old": oldT} {
+	for name, st := range map[string]certanalysis.StoreTrust{"new": newT, "old": oldT} {
 		if !st.Trusted {
 			t.Errorf("store %s: not trusted (%s), want trusted", name, st.Reason)
 			continue

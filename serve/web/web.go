@@ -32,10 +32,10 @@ import (
 	"time"
 
 	"github.com/tlsaudit/tlsaudit/checks"
-	"github.com/tlsaudit/tlsaudit/checks/cert"
 	"github.com/tlsaudit/tlsaudit/checks/inspect"
 	policyfile "github.com/tlsaudit/tlsaudit/checks/policy"
 	"github.com/tlsaudit/tlsaudit/report"
+	"github.com/tlsaudit/tlsaudit/scan/truststore"
 	"github.com/tlsaudit/tlsaudit/serve/monitor"
 )
 
@@ -127,7 +127,7 @@ func New(cfg Config) (*Pages, error) {
 		return nil, errors.New("web: no backend")
 	}
 	if cfg.Stores == nil {
-		cfg.Stores = func() []checks.TrustStore { return []checks.TrustStore{cert.MozillaStore()} }
+		cfg.Stores = func() []checks.TrustStore { return []checks.TrustStore{truststore.Mozilla()} }
 	}
 	if cfg.ExpiryWarn <= 0 {
 		cfg.ExpiryWarn = 21 * 24 * time.Hour
