@@ -76,7 +76,7 @@ func (c *csvWriter) Write(r *Report) error {
 	}
 	letter := ""
 	if r.Grade != nil {
-		letter = r.Grade.Letter
+		letter = string(r.Grade.Letter)
 	}
 	for _, f := range ciEntries(r) {
 		var refs []string
@@ -164,7 +164,7 @@ func junitSuiteOf(r *Report) junitSuite {
 	s := junitSuite{Name: r.TargetName()}
 	s.Properties = []junitProperty{{"status", string(r.Status)}}
 	if r.Grade != nil {
-		s.Properties = append(s.Properties, junitProperty{"grade", r.Grade.Letter}, junitProperty{"score", strconv.Itoa(r.Grade.Score)})
+		s.Properties = append(s.Properties, junitProperty{"grade", string(r.Grade.Letter)}, junitProperty{"score", strconv.Itoa(r.Grade.Score)})
 	}
 	if o := r.Observation; o != nil {
 		if !o.Started.IsZero() {

@@ -377,11 +377,11 @@ func expiryPlain(notBefore, notAfter, started time.Time) (string, bool) {
 }
 
 // gradeClass is the CSS class of a grade letter.
-func gradeClass(letter string) string {
+func gradeClass(letter grade.Letter) string {
 	switch {
 	case letter == "":
 		return "g-none"
-	case strings.HasPrefix(letter, "A"):
+	case strings.HasPrefix(string(letter), "A"):
 		return "g-a"
 	case letter == "B", letter == "C":
 		return "g-b"

@@ -202,7 +202,7 @@ func SARIF(reports []*Report) any {
 		}
 		letter, moz, pol := "", "", ""
 		if r.Grade != nil {
-			letter = r.Grade.Letter
+			letter = string(r.Grade.Letter)
 		}
 		if r.Mozilla != nil {
 			moz = firstNonEmpty(r.Mozilla.Meets, "none")

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/grade"
 	"github.com/tlsaudit/tlsaudit/checks/strength"
 )
 
@@ -27,14 +28,15 @@ func (st Style) paint(code, s string) string {
 func (st Style) bold(s string) string { return st.paint(sgrBold, s) }
 
 // grade colours a grade letter: A green, B and C yellow, worse red.
-func (st Style) grade(letter string) string {
+func (st Style) grade(letter grade.Letter) string {
+	s := string(letter)
 	switch {
-	case strings.HasPrefix(letter, "A"):
-		return st.paint(sgrGreen, letter)
-	case strings.HasPrefix(letter, "B"), strings.HasPrefix(letter, "C"):
-		return st.paint(sgrYellow, letter)
+	case strings.HasPrefix(s, "A"):
+		return st.paint(sgrGreen, s)
+	case strings.HasPrefix(s, "B"), strings.HasPrefix(s, "C"):
+		return st.paint(sgrYellow, s)
 	default:
-		return st.paint(sgrRed, letter)
+		return st.paint(sgrRed, s)
 	}
 }
 

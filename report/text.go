@@ -199,13 +199,13 @@ func (t *textRenderer) summary() {
 		}
 		t.field("Grade", line)
 		if g.TrustIgnored != "" && g.TrustIgnored != g.Letter {
-			t.field("", g.TrustIgnored+" if trust problems are ignored")
+			t.field("", string(g.TrustIgnored)+" if trust problems are ignored")
 		}
 		for i, c := range g.Caps {
-			t.fieldHang(label(i, "Capped by"), capLine(c.Grade, c.Reason, c.CheckID), len(c.Grade)+2)
+			t.fieldHang(label(i, "Capped by"), capLine(string(c.Grade), c.Reason, c.CheckID), len(c.Grade)+2)
 		}
 		for i, c := range g.Warnings {
-			t.fieldHang(label(i, "Warnings"), capLine(c.Grade, c.Reason, c.CheckID), len(c.Grade)+2)
+			t.fieldHang(label(i, "Warnings"), capLine(string(c.Grade), c.Reason, c.CheckID), len(c.Grade)+2)
 		}
 		for i, n := range g.NotAssessed {
 			t.fieldHang(label(i, "Not assessed"), oneLine(n), 2)

@@ -450,8 +450,8 @@ func sslLabsGrade(r *report.Report) (g, trustIgnored string, warnings, exception
 	if r.Grade == nil || r.Grade.Letter == "" {
 		return "", "", false, false
 	}
-	g = r.Grade.Letter
-	trustIgnored = r.Grade.TrustIgnored
+	g = string(r.Grade.Letter)
+	trustIgnored = string(r.Grade.TrustIgnored)
 	if trustIgnored == "" {
 		trustIgnored = g
 	}

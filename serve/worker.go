@@ -152,7 +152,7 @@ func (s *Server) assess(ctx context.Context, a *store.Assessment, owner string, 
 			case r.Status == obs.StatusOK:
 				ep.State, ep.Message = store.EndpointReady, "Ready"
 				if r.Grade != nil {
-					ep.Grade = r.Grade.Letter
+					ep.Grade = string(r.Grade.Letter)
 				}
 			default:
 				ep.State, ep.Message = store.EndpointError, endpointMessage(r)

@@ -35,7 +35,7 @@ import (
 
 // Cap is one rule that limited (or lifted) the grade, with its reason.
 type Cap struct {
-	Grade   string `json:"grade"`              // the maximum grade this rule allows: "A-", "B", "C", "F", "T", "M", ...
+	Grade   Letter `json:"grade"`              // the maximum grade this rule allows: "A-", "B", "C", "F", "T", "M", ...
 	Reason  string `json:"reason"`             // what to fix
 	CheckID string `json:"check_id,omitempty"` // the check behind it
 	Rule    string `json:"rule"`               // rule identifier within the rule set
@@ -43,13 +43,13 @@ type Cap struct {
 
 // Grade is the rating of one endpoint.
 type Grade struct {
-	Letter       string `json:"letter"`        // "A+", "A", "A-", "B", ..., "F", "T", "M"; "" when not graded (see Error)
+	Letter       Letter `json:"letter"`        // "A+", "A", "A-", "B", ..., "F", "T", "M"; "" when not graded (see Error)
 	RuleSet      string `json:"rule_set"`      // e.g. "ssllabs-2009r"
 	Score        int    `json:"score"`         // 0-100 weighted total
 	Protocol     int    `json:"protocol"`      // 0-100
 	KeyExchange  int    `json:"key_exchange"`  // 0-100
 	Cipher       int    `json:"cipher"`        // 0-100
-	TrustIgnored string `json:"trust_ignored"` // the letter if trust problems were ignored
+	TrustIgnored Letter `json:"trust_ignored"` // the letter if trust problems were ignored
 	Caps         []Cap  `json:"caps,omitempty"`
 	Warnings     []Cap  `json:"warnings,omitempty"`
 	// Semantics says how suites were judged for FS/AEAD/RC4/3DES: "offered"
@@ -155,7 +155,7 @@ func Compute(o *obs.Observation, findings []checks.Finding, opts Options) *Grade
 
 // rank is the position of an in-scale letter from the best (see Rank), -1
 // for any other.
-func rank(letter string) int {
+func rank(letter Letter) int {
 	if !InScale(letter) {
 		return -1
 	}
@@ -164,28 +164,28 @@ func rank(letter string) int {
 }
 
 // scoreLetter maps a total score to a letter.
-func scoreLetter(score int) string {
+func scoreLetter(score int) Letter {
 	switch {
 	case score >= 80:
-		return "A"
+		return A
 	case score >= 65:
-		return "B"
+		return B
 	case score >= 50:
-		return "C"
+		return C
 	case score >= 35:
-		return "D"
+		return D
 	case score >= 20:
-		return "E"
+		return E
 	}
-	return "F"
+	return F
 }
 
 // letters applies caps and warnings to the score letter. trustIgnored is the
 // result with the T and M caps left out; letter replaces it with T (any
 // trust cap) or else M (name mismatch), T winning when both apply.
-func letters(in *Input, rs RuleSet, base string, caps, warnings []Cap) (letter, trustIgnored string) {
+func letters(in *Input, rs RuleSet, base Letter, caps, warnings []Cap) (letter, trustIgnored Letter) {
 	l := base
-	trust := ""
+	var trust Letter
 	noPlus := false
 	for _, c := range caps {
 		// SSL Labs gives no A+ with a SHA-1 certificate, trusted or not.
@@ -193,19 +193,19 @@ func letters(in *Input, rs RuleSet, base string, caps, warnings []Cap) (letter, 
 			noPlus = true
 		}
 		switch {
-		case c.Grade == "T":
-			trust = "T"
-		case c.Grade == "M" && trust == "":
-			trust = "M"
+		case c.Grade == T:
+			trust = T
+		case c.Grade == M && trust == "":
+			trust = M
 		case rank(c.Grade) > rank(l):
 			l = c.Grade
 		}
 	}
-	if l == "A" && len(warnings) > 0 {
-		l = "A-"
+	if l == A && len(warnings) > 0 {
+		l = AMinus
 	}
-	if l == "A" && !noPlus && rs.Exceptional != nil && rs.Exceptional(in) {
-		l = "A+"
+	if l == A && !noPlus && rs.Exceptional != nil && rs.Exceptional(in) {
+		l = APlus
 	}
 	if trust != "" {
 		return trust, l

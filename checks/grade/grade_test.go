@@ -63,7 +63,7 @@ type gradeCase struct {
 	findings []checks.Finding
 	opts     Options
 
-	letter, trustIgnored string
+	letter, trustIgnored Letter
 	score                int   // -1: don't check
 	sub                  []int // protocol, key exchange, cipher; nil: don't check
 	caps                 []string
@@ -315,7 +315,7 @@ func rules(cs []Cap) []string {
 }
 
 func TestScoreLetter(t *testing.T) {
-	for score, want := range map[int]string{100: "A", 80: "A", 79: "B", 65: "B", 64: "C", 50: "C", 49: "D", 35: "D", 34: "E", 20: "E", 19: "F", 0: "F"} {
+	for score, want := range map[int]Letter{100: "A", 80: "A", 79: "B", 65: "B", 64: "C", 50: "C", 49: "D", 35: "D", 34: "E", 20: "E", 19: "F", 0: "F"} {
 		if got := scoreLetter(score); got != want {
 			t.Errorf("scoreLetter(%d) = %q, want %q", score, got, want)
 		}

@@ -145,13 +145,13 @@ func (in *Input) flushUnassessed() {
 // fromFinding is a rule capping at grade when check id fails; fix says what
 // to do, the finding's detail is appended as evidence. An unassessed check is
 // recorded in NotAssessed with the consequence.
-func fromFinding(ruleID, id, grade, fix string) Rule {
+func fromFinding(ruleID, id string, grade Letter, fix string) Rule {
 	return Rule{ID: ruleID, CheckID: id, Eval: func(in *Input) *Cap {
 		f, failed := in.Failed(id)
 		if !failed {
 			if !in.Assessed(id) && !in.notApplicable(id) {
 				cat := checks.CategoryOf(id)
-				in.unassessed[cat] = append(in.unassessed[cat], id+" ("+grade+")")
+				in.unassessed[cat] = append(in.unassessed[cat], id+" ("+string(grade)+")")
 			}
 			return nil
 		}
@@ -172,7 +172,7 @@ func fromFindingWarning(ruleID, id, fix string) Rule {
 
 // fromObs is a rule capping at grade when cond holds; reason gets the
 // evidence cond returns.
-func fromObs(ruleID, id, grade, fix string, cond func(in *Input) (evidence string, hit bool)) Rule {
+func fromObs(ruleID, id string, grade Letter, fix string, cond func(in *Input) (evidence string, hit bool)) Rule {
 	return Rule{ID: ruleID, CheckID: id, Eval: func(in *Input) *Cap {
 		if ev, hit := cond(in); hit {
 			return &Cap{Grade: grade, Reason: withEvidence(fix, ev)}

@@ -76,7 +76,11 @@ func commonRules() []Rule {
 	return rules
 }
 
-type findingCap struct{ id, grade, fix string }
+type findingCap struct {
+	id    string
+	grade Letter
+	fix   string
+}
 
 // certCaps: certificate problems. T and M replace the letter (see Grade.TrustIgnored).
 var certCaps = []findingCap{

@@ -351,7 +351,7 @@ func protocolKey(s string) string {
 
 // GradeRank orders letter grades best highest, for floors: A+ 8, A 7,
 // A- 6, B 5 … F 1; T and M 0 (the order is grade.Rank's).
-func GradeRank(letter string) (int, bool) {
+func GradeRank[L ~string](letter L) (int, bool) {
 	r, ok := grade.Rank(letter)
 	switch {
 	case !ok:

@@ -165,7 +165,7 @@ func compareGrade(o, n Side) []Change {
 		return nil
 	}
 	c := Change{Kind: ChangeGrade, Old: ot, New: nt}
-	var ol, nl string
+	var ol, nl grade.Letter
 	if o.Grade != nil {
 		ol = o.Grade.Letter
 	}
@@ -182,7 +182,7 @@ func compareGrade(o, n Side) []Change {
 }
 
 // rank is the position of a grade letter from the best, -1 for none.
-func rank(letter string) int {
+func rank(letter grade.Letter) int {
 	r, ok := grade.Rank(letter)
 	if !ok {
 		return -1

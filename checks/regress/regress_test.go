@@ -14,7 +14,7 @@ import (
 // protocol disabled or a better grade is a change and no regression.
 func TestRegressionRules(t *testing.T) {
 	start := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
-	side := func(letter string, protos []obs.Protocol, notAfter time.Time, fs ...checks.Finding) Side {
+	side := func(letter grade.Letter, protos []obs.Protocol, notAfter time.Time, fs ...checks.Finding) Side {
 		o := &obs.Observation{Status: obs.StatusOK, Started: start, Protocols: protos,
 			Chains: []obs.Chain{{KeyType: "ECDSA", Certificates: []obs.Certificate{{SHA256: "aa", Subject: "CN=x", NotAfter: notAfter}}}}}
 		return Side{Target: "x.test:443", Status: obs.StatusOK, Grade: &grade.Grade{Letter: letter, Score: 90}, Obs: o, Findings: fs}

@@ -378,7 +378,7 @@ func TestCertE2E(t *testing.T) {
 					t.Errorf("good chain graded %+v", r.Grade)
 				}
 			}
-			if c.grade != "" && (r.Grade == nil || r.Grade.Letter != c.grade) {
+			if c.grade != "" && (r.Grade == nil || string(r.Grade.Letter) != c.grade) {
 				t.Errorf("grade %+v, want %s", r.Grade, c.grade)
 			}
 			if c.more != nil {

@@ -149,7 +149,7 @@ func TestGradeE2E(t *testing.T) {
 			r := s.run(t, tc.srv, tc.sni, "--json")
 			r.expectCode(t, exitOK)
 			g := r.rep.Grade
-			if g == nil || g.Letter != tc.letter {
+			if g == nil || string(g.Letter) != tc.letter {
 				t.Fatalf("grade %+v, want %s", g, tc.letter)
 			}
 			if tc.score != 0 && g.Score != tc.score {

@@ -228,7 +228,7 @@ func collectEndpoint(ch chan<- prometheus.Metric, ep Endpoint, e entry) {
 		}
 	}
 	if g := r.Grade; g != nil && g.Letter != "" {
-		gauge(ch, descGradeInfo, 1, with(g.Letter)...)
+		gauge(ch, descGradeInfo, 1, with(string(g.Letter))...)
 		rank, _ := policyfile.GradeRank(g.Letter)
 		gauge(ch, descGradeRank, float64(rank), lv...)
 		gauge(ch, descGradeScore, float64(g.Score), lv...)

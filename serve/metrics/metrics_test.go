@@ -26,7 +26,7 @@ func testReport(letter string, notAfter time.Time) *report.Report {
 		{CheckID: "proto.tls10", Status: checks.StatusFail, Severity: checks.SeverityMedium},
 		{CheckID: "proto.tls11", Status: checks.StatusFail, Severity: checks.SeverityMedium},
 		{CheckID: "cipher.rc4", Status: checks.StatusPass, Severity: checks.SeverityHigh},
-	}, &grade.Grade{Letter: letter, Score: 87})
+	}, &grade.Grade{Letter: grade.Letter(letter), Score: 87})
 }
 
 // scrape serves the metrics and parses what a Prometheus server would read.

@@ -58,7 +58,7 @@ func gradeOf(r *report.Report) string {
 	if r == nil || r.Grade == nil {
 		return ""
 	}
-	return r.Grade.Letter
+	return string(r.Grade.Letter)
 }
 
 // ruleKey identifies a broken rule across audits: the rule, and for the

@@ -48,7 +48,7 @@ func (f *fakeAudits) audit(_ context.Context, target string) ([]*report.Report, 
 	if letter == "" {
 		letter = "A"
 	}
-	return []*report.Report{report.New(report.Tool{}, o, slices.Clone(f.fail[target]), &grade.Grade{Letter: letter})}, nil
+	return []*report.Report{report.New(report.Tool{}, o, slices.Clone(f.fail[target]), &grade.Grade{Letter: grade.Letter(letter)})}, nil
 }
 
 func (f *fakeAudits) set(fn func()) { f.mu.Lock(); fn(); f.mu.Unlock() }

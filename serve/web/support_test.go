@@ -198,7 +198,7 @@ func (b *memBackend) run(a *Assessment) {
 		a.Endpoints[0].Report = r
 		a.Endpoints[0].State = "ready"
 		if r.Grade != nil {
-			a.Endpoints[0].Grade, a.Grade = r.Grade.Letter, r.Grade.Letter
+			a.Endpoints[0].Grade, a.Grade = string(r.Grade.Letter), string(r.Grade.Letter)
 		}
 		a.State, a.Message, a.FinishedAt = "ready", "", time.Now()
 	})
@@ -263,8 +263,8 @@ func (b *memBackend) add(host string, at time.Time, reps ...*report.Report) *Ass
 	for _, r := range reps {
 		ep := Endpoint{IP: r.Target.IP, State: "ready", Report: r}
 		if r.Grade != nil {
-			ep.Grade = r.Grade.Letter
-			a.Grade = r.Grade.Letter
+			ep.Grade = string(r.Grade.Letter)
+			a.Grade = string(r.Grade.Letter)
 		}
 		a.Endpoints = append(a.Endpoints, ep)
 	}

@@ -485,7 +485,7 @@ func (p *Pages) dashRows(sortBy string) []dashRow {
 			if r.Grade != nil && r.Grade.Letter != "" {
 				rank, _ := policyfile.GradeRank(r.Grade.Letter)
 				if row.Grade == "" || rank < row.GradeRank {
-					row.Grade, row.GradeRank = r.Grade.Letter, rank
+					row.Grade, row.GradeRank = string(r.Grade.Letter), rank
 				}
 			}
 			if d, ok := daysLeft(r, now); ok && (row.DaysLeft == nil || d < *row.DaysLeft) {

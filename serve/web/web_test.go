@@ -114,7 +114,7 @@ func synthetic(host, letter string, notAfter time.Time, at time.Time, failing ..
 	for _, id := range failing {
 		fs = append(fs, checks.Finding{CheckID: id, Title: "bad " + id, Status: checks.StatusFail, Severity: checks.SeverityHigh})
 	}
-	return report.New(report.Tool{Name: "tlsaudit"}, o, fs, &grade.Grade{Letter: letter, Score: 80})
+	return report.New(report.Tool{Name: "tlsaudit"}, o, fs, &grade.Grade{Letter: grade.Letter(letter), Score: 80})
 }
 
 func TestHistoryChartsEveryAssessmentAndDiffsTheLastTwo(t *testing.T) {
