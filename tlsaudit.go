@@ -27,7 +27,7 @@ import (
 	zx509 "github.com/zmap/zcrypto/x509"
 
 	"github.com/tlsaudit/tlsaudit/checks"
-	_ "github.com/tlsaudit/tlsaudit/checks/all" // registers every check in checks.Default
+	"github.com/tlsaudit/tlsaudit/checks/all"
 	"github.com/tlsaudit/tlsaudit/checks/cert"
 	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
@@ -93,7 +93,7 @@ type Options struct {
 	// version.
 	Tool report.Tool
 
-	// Checks, when set, replaces the registered checks (checks.Run).
+	// Checks, when set, replaces the checks of checks/all (all.Registry().Run).
 	Checks func(*obs.Observation, checks.Env) []checks.Finding
 	// Grader, when set, replaces grade.Compute with Grade.
 	Grader func(*obs.Observation, []checks.Finding) *grade.Grade
@@ -240,7 +240,7 @@ func (e *Engine) Judge(o *obs.Observation) *report.Report {
 	}
 	run := e.opts.Checks
 	if run == nil {
-		run = checks.Run
+		run = all.Registry().Run
 	}
 	findings := run(o, env)
 	var g *grade.Grade

@@ -1,8 +1,8 @@
 // Package checks turns observations into findings. Checks are pure functions
 // of an *obs.Observation and an Env (clock, trust, options): no I/O.
 //
-// Each check lives in its own file, registers itself in init() with its
-// metadata, and is testable from a recorded observation.
+// Each check lives in its own file, adds itself with its metadata to its
+// category's List in init(), and is testable from a recorded observation.
 package checks
 
 import (

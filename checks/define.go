@@ -17,9 +17,11 @@ type AppliesFunc func(o *obs.Observation) (ok bool, reason string)
 // FuncCheck is a Check built from metadata and functions. Declare one with New:
 //
 //	func init() {
-//		checks.Register(checks.New(checks.Meta{ID: checks.IDProtoSSLv3Enabled, ...}, eval).
+//		register(checks.New(checks.Meta{ID: checks.IDProtoSSLv3Enabled, ...}, eval).
 //			When(checks.ScanCompleted))
 //	}
+//
+// where register adds it to its category's List (see checks/all).
 type FuncCheck struct {
 	meta    Meta
 	eval    EvalFunc

@@ -139,6 +139,3 @@ func (r *Registry) Catalogue() []Meta {
 	}
 	return out
 }
-
-// Catalogue lists the metadata of every registered check, sorted by ID.
-func Catalogue() []Meta { return Default.Catalogue() }

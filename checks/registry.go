@@ -15,8 +15,7 @@ var idRE = regexp.MustCompile(`^[a-z0-9]+\.[a-z0-9_]+$`)
 func ValidID(id string) bool { return idRE.MatchString(id) }
 
 // Registry is a set of checks keyed by ID. The zero value is not usable; use
-// NewRegistry. The package-level functions (Register, All, Lookup, Run) work
-// on Default, which every check package fills from init().
+// NewRegistry. The registry of every check is checks/all's Registry.
 type Registry struct {
 	mu     sync.RWMutex
 	checks map[string]Check
@@ -25,9 +24,6 @@ type Registry struct {
 
 // NewRegistry returns an empty registry (for tests and filtered views).
 func NewRegistry() *Registry { return &Registry{checks: map[string]Check{}} }
-
-// Default is the global registry filled by the check packages' init().
-var Default = NewRegistry()
 
 // Register adds c to r. It panics on an empty, malformed or duplicate ID:
 // that is a bug to fix, found at init.
@@ -75,11 +71,13 @@ func (r *Registry) Lookup(id string) (Check, bool) {
 	return c, ok
 }
 
-// Register adds c to the global registry (see Registry.Register).
-func Register(c Check) { Default.Register(c) }
+// List collects the checks of one category package: each check's file adds
+// its own from init, so the list is complete once the package is
+// initialised and is not changed after.
+type List struct{ checks []Check }
 
-// All returns every registered check, sorted by ID.
-func All() []Check { return Default.All() }
+// Add appends c (called from init only).
+func (l *List) Add(c Check) { l.checks = append(l.checks, c) }
 
-// Lookup returns the check with the given ID.
-func Lookup(id string) (Check, bool) { return Default.Lookup(id) }
+// Checks returns the checks of the list, in the order they were added.
+func (l *List) Checks() []Check { return slices.Clone(l.checks) }

@@ -6,11 +6,8 @@ import (
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 )
 
-// Run evaluates every registered check against o, in ID order. A check that
+// Run evaluates every check of r against o, in ID order. A check that
 // panics yields one StatusError finding; it never stops the run.
-func Run(o *obs.Observation, env Env) []Finding { return Default.Run(o, env) }
-
-// Run evaluates every check of r against o, in ID order (see the package Run).
 func (r *Registry) Run(o *obs.Observation, env Env) []Finding {
 	if env.Shared == nil {
 		env.Shared = new(Shared)

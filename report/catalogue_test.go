@@ -9,14 +9,14 @@ import (
 	"unicode/utf8"
 
 	"github.com/tlsaudit/tlsaudit/checks"
-	_ "github.com/tlsaudit/tlsaudit/checks/all"
+	"github.com/tlsaudit/tlsaudit/checks/all"
 	"github.com/tlsaudit/tlsaudit/report"
 )
 
 // TestCatalogueText: `tlsaudit checks` lists every registered check once,
 // sorted by ID, with its references, within 100 columns.
 func TestCatalogueText(t *testing.T) {
-	metas := checks.Catalogue()
+	metas := all.Registry().Catalogue()
 	var b bytes.Buffer
 	if err := report.WriteCatalogue(&b, metas, false, report.Style{}); err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/all"
 )
 
 // SARIF 2.1.0 (OASIS): one run; the tool's rules are the checks that have
@@ -250,7 +251,7 @@ func SARIF(reports []*Report) any {
 // lookupMeta finds a check's catalogue entry (tests replace it so golden
 // files do not change with the catalogue).
 var lookupMeta = func(id string) (checks.Meta, bool) {
-	c, ok := checks.Lookup(id)
+	c, ok := all.Registry().Lookup(id)
 	if !ok {
 		return checks.Meta{}, false
 	}

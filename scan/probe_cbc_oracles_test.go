@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/all"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"github.com/tlsaudit/tlsaudit/scan/tlstest"
@@ -22,7 +23,7 @@ func cbcOracleFindings(t *testing.T, a *audit) (map[string]checks.Finding, *obs.
 			out[id], p = sessionFinding(t, a, "cbc_oracles", id)
 			continue
 		}
-		c, _ := checks.Lookup(id)
+		c, _ := all.Registry().Lookup(id)
 		out[id] = checks.Evaluate(c, a.o, checks.Env{})[0]
 	}
 	return out, p.CBCOracles
@@ -109,7 +110,7 @@ func TestProbeLuckyMinus20Vulnerable(t *testing.T) {
 func TestProbeCBCOracleFullScan(t *testing.T) {
 	srv := tlstest.StartVuln12T(t, tlstest.Vuln12Options{CBCOracle: "sleeping"})
 	_, o := scanVuln(t, srv)
-	c, _ := checks.Lookup(checks.IDVulnSleepingPoodle)
+	c, _ := all.Registry().Lookup(checks.IDVulnSleepingPoodle)
 	if f := checks.Evaluate(c, o, checks.Env{})[0]; f.Status != checks.StatusFail {
 		t.Errorf("%s %s", f.Status, f.Detail)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/all"
 	"github.com/tlsaudit/tlsaudit/checks/checktest"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/scan/registry"
@@ -67,7 +68,7 @@ func TestProbeHostileServers(t *testing.T) {
 			}
 			a.o.Status = obs.StatusOK
 			for _, id := range []string{checks.IDVulnHeartbleed, checks.IDVulnCCSInjection, checks.IDVulnTicketbleed, checks.IDVulnCRIME} {
-				c, _ := checks.Lookup(id)
+				c, _ := all.Registry().Lookup(id)
 				for _, f := range checks.Evaluate(c, a.o, checktest.Env()) {
 					if f.Status == checks.StatusFail {
 						t.Errorf("%s: false positive: %s", id, f.Detail)

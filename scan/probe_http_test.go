@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/tlsaudit/tlsaudit/checks"
-	_ "github.com/tlsaudit/tlsaudit/checks/all"
+	"github.com/tlsaudit/tlsaudit/checks/all"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/scan/tlstest"
 )
@@ -37,7 +37,7 @@ func scanHTTP(t *testing.T, srv *tlstest.Server, opts HTTPOptions, connTimeout t
 		t.Fatal("no HTTP observation")
 	}
 	fs := map[string]checks.Finding{}
-	for _, f := range checks.Run(o, checks.Env{Now: time.Now(), Hostname: srv.Name}) {
+	for _, f := range all.Registry().Run(o, checks.Env{Now: time.Now(), Hostname: srv.Name}) {
 		if f.Category == "http" {
 			fs[f.CheckID] = f
 		}

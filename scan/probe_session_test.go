@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/tlsaudit/tlsaudit/checks"
-	_ "github.com/tlsaudit/tlsaudit/checks/vuln"
+	"github.com/tlsaudit/tlsaudit/checks/all"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"github.com/tlsaudit/tlsaudit/scan/tlstest"
@@ -33,7 +33,7 @@ func discoveredAudit(t *testing.T, srv *tlstest.Server) *audit {
 func sessionFinding(t *testing.T, a *audit, name, id string) (checks.Finding, *obs.SessionProbes) {
 	t.Helper()
 	p := execProbe(t, a, name, 60*time.Second)
-	c, ok := checks.Lookup(id)
+	c, ok := all.Registry().Lookup(id)
 	if !ok {
 		t.Fatalf("check %s not registered", id)
 	}

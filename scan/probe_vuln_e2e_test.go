@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/all"
 	"github.com/tlsaudit/tlsaudit/checks/checktest"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/scan/registry"
@@ -38,7 +39,7 @@ func scanVuln(t *testing.T, srv *tlstest.Server) (map[string]checks.Finding, *ob
 	}
 	out := map[string]checks.Finding{}
 	for _, id := range handshakeVulnChecks {
-		c, ok := checks.Lookup(id)
+		c, ok := all.Registry().Lookup(id)
 		if !ok {
 			t.Fatalf("check %s is not registered", id)
 		}

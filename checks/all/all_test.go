@@ -17,7 +17,7 @@ import (
 
 // The zlint-style registry tests: every registered check is well formed.
 func TestCatalogue(t *testing.T) {
-	all := checks.Catalogue()
+	all := Registry().Catalogue()
 	if len(all) < 20 {
 		t.Fatalf("only %d checks registered", len(all))
 	}
@@ -58,7 +58,7 @@ func TestCatalogue(t *testing.T) {
 
 // The ID prefix must be the directory (package) that declares the check.
 func TestIDPrefixIsDirectory(t *testing.T) {
-	for _, c := range checks.All() {
+	for _, c := range Registry().All() {
 		id := c.Meta().ID
 		pkg := ""
 		if fc, ok := c.(*checks.FuncCheck); ok {
@@ -84,7 +84,7 @@ func TestIDPrefixIsDirectory(t *testing.T) {
 func TestCheckAnatomy(t *testing.T) {
 	consts := idConstants(t)
 	registered := map[string]bool{}
-	for _, c := range checks.All() {
+	for _, c := range Registry().All() {
 		id := c.Meta().ID
 		registered[id] = true
 		fc, ok := c.(*checks.FuncCheck)
@@ -144,7 +144,7 @@ func TestSharedIDsRegistered(t *testing.T) {
 		checks.IDKxDHUnder2048, checks.IDKxDHUnder1024, checks.IDKxDHCommonPrime, checks.IDKxRSAKeyExchange,
 		checks.IDKxWeakCurve, checks.IDKxNoPostQuantum,
 	} {
-		if _, ok := checks.Lookup(id); !ok {
+		if _, ok := Registry().Lookup(id); !ok {
 			t.Errorf("%s is not registered", id)
 		}
 	}
@@ -154,7 +154,7 @@ func TestSharedIDsRegistered(t *testing.T) {
 // failed scan yields nothing but not_applicable for the categories here.
 func TestRunFixtures(t *testing.T) {
 	ours := checks.Filter{Categories: []string{"proto", "cipher", "kx"}}
-	reg := checks.Default.Filter(ours)
+	reg := Registry().Filter(ours)
 	for _, name := range []string{"modern", "legacy", "sslv2_sslv3", "failed", "partial"} {
 		fs := reg.Run(checktest.Observation(t, name), checktest.Env())
 		if len(fs) != len(reg.All()) {

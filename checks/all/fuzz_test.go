@@ -36,12 +36,12 @@ func FuzzObservation(f *testing.F) {
 		if json.Unmarshal(data, &o) != nil {
 			return
 		}
-		for _, fd := range checks.Run(&o, checktest.Env()) {
+		for _, fd := range Registry().Run(&o, checktest.Env()) {
 			if fd.Status == checks.StatusError {
 				t.Fatalf("%s: %s", fd.CheckID, fd.Detail)
 			}
 		}
-		findings := checks.Run(&o, checktest.Env())
+		findings := Registry().Run(&o, checktest.Env())
 		for _, rs := range grade.RuleSets() {
 			g := grade.Compute(&o, findings, grade.Options{RuleSet: rs})
 			if g.Letter == "" && g.Error == "" {

@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertCAAForbidsIssuer,
 		Title:       "CAA does not authorise the certificate's CA",
 		Description: "The host's CAA record set (RFC 8659) does not list the CA that issued the served certificate.",

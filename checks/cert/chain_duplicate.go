@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertChainDuplicate,
 		Title:       "Duplicate certificates in the chain",
 		Description: "The server sends the same certificate more than once.",

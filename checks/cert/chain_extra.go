@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertChainExtra,
 		Title:       "Unrelated certificates in the chain",
 		Description: "The server sends certificates that are not part of the leaf's issuance chain.",

@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertChainIncomplete,
 		Title:       "Certificate chain incomplete",
 		Description: "The served chain stops before a certificate issued by a trust anchor: an intermediate is missing, so clients that do not fetch it (most non-browsers) fail.",

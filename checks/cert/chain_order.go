@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertChainOrder,
 		Title:       "Certificate chain in the wrong order",
 		Description: "The served certificates are not in issuance order (each one certified by the next), as TLS 1.2 requires.",

@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertCNOnly,
 		Title:       "Host name only in the subject CN",
 		Description: "The leaf has no subjectAltName; clients no longer match the common name (RFC 6125), so it matches no host.",

@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertDANEMismatch,
 		Title:       "DANE TLSA records do not match",
 		Description: "TLSA records are published for the service but none matches the served chain (RFC 6698): DANE clients refuse the connection.",

@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertDSAKey,
 		Title:       "DSA certificate key",
 		Description: "A served certificate has a DSA key: not allowed by the Baseline Requirements and not supported by modern clients.",

@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertExpired,
 		Title:       "Certificate expired",
 		Description: "A served certificate (the leaf or an intermediate) is past its notAfter date.",

@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertExpiresSoon,
 		Title:       "Certificate expires soon",
 		Description: "The leaf certificate expires within the warning window (--expiry-warn, 30 days by default).",

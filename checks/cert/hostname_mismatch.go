@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertHostnameMismatch,
 		Title:       "Certificate does not match the host name",
 		Description: "No subjectAltName of the leaf matches the host name (RFC 6125: wildcards only as the whole left-most label, IP addresses only against IP SANs, no fallback to the subject CN).",

@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertMD5Signature,
 		Title:       "MD5 certificate signature",
 		Description: "A served certificate below the root is signed with MD5 (or MD2): forgeable.",

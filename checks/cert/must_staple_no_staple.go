@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertMustStapleNoStaple,
 		Title:       "Must-staple certificate served without a staple",
 		Description: "The leaf carries the TLS Feature status_request (OCSP must-staple) but the server stapled no OCSP response: clients honouring it hard-fail.",

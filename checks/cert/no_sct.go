@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertNoSCT,
 		Title:       "No Certificate Transparency proof",
 		Description: "No valid SCT was delivered (in the certificate, the TLS extension or the OCSP staple); browsers that enforce CT reject publicly trusted certificates without them.",

@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertNotYetValid,
 		Title:       "Certificate not yet valid",
 		Description: "A served certificate's notBefore date is in the future.",

@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertOCSPStapleExpired,
 		Title:       "Stale stapled OCSP response",
 		Description: "The stapled OCSP response is past its nextUpdate time.",

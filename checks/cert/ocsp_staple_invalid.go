@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertOCSPStapleInvalid,
 		Title:       "Invalid stapled OCSP response",
 		Description: "The stapled OCSP response does not parse, is signed neither by the certificate's issuer (its certificate embedded or not) nor by a delegated responder the issuer certified for OCSP signing, or is for another certificate.",

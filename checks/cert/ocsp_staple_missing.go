@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertOCSPStapleMissing,
 		Title:       "No OCSP stapling",
 		Description: "The server does not staple an OCSP response for a certificate that names an OCSP responder.",

@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertOCSPStapleUnknown,
 		Title:       "Stapled OCSP response says unknown",
 		Description: "The responder does not know the certificate (status unknown).",

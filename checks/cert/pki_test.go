@@ -33,7 +33,7 @@ func envWith(roots ...*tcert) checks.Env {
 // first).
 func run(t *testing.T, id string, o *obs.Observation, env checks.Env) []checks.Finding {
 	t.Helper()
-	c, ok := checks.Lookup(id)
+	c, ok := lookup(id)
 	if !ok {
 		t.Fatalf("check %s not registered", id)
 	}
@@ -52,4 +52,14 @@ func status(t *testing.T, id string, o *obs.Observation, env checks.Env) checks.
 		st = f.Status
 	}
 	return st
+}
+
+// lookup finds the check id among this package's checks.
+func lookup(id string) (checks.Check, bool) {
+	for _, c := range Checks() {
+		if c.Meta().ID == id {
+			return c, true
+		}
+	}
+	return nil, false
 }

@@ -118,3 +118,12 @@ func indexList(ch *certanalysis.ChainAnalysis, idx []int) string {
 }
 
 func ref(kind, id string) checks.Ref { return checks.Ref{Kind: kind, ID: id} }
+
+// registered holds the checks of this package; each check's file adds its
+// own in init.
+var registered checks.List
+
+func register(c checks.Check) { registered.Add(c) }
+
+// Checks returns the checks of this package.
+func Checks() []checks.Check { return registered.Checks() }

@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertRevoked,
 		Title:       "Certificate revoked",
 		Description: "The stapled OCSP response, an OCSP query or a CRL says a served certificate is revoked.",

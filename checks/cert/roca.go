@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertROCA,
 		Title:       "ROCA-vulnerable RSA key",
 		Description: "The RSA modulus has the fingerprint of Infineon's RSALib (ROCA): the private key can be computed.",

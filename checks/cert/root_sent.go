@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertRootSent,
 		Title:       "Root certificate sent",
 		Description: "The server sends a self-signed root: useless to clients (they must already have it) and wasted bytes.",

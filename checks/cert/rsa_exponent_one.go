@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertRSAExponentOne,
 		Title:       "RSA public exponent 1",
 		Description: "An RSA key with public exponent 1 does not encrypt or sign at all: anyone can forge.",

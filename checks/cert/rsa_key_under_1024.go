@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertRSAKeyUnder1024,
 		Title:       "RSA key shorter than 1024 bits",
 		Description: "A served certificate has an RSA key of fewer than 1024 bits: factorable.",

@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertRSAKeyUnder2048,
 		Title:       "RSA key shorter than 2048 bits",
 		Description: "A served certificate has an RSA key of at least 1024 but fewer than 2048 bits.",

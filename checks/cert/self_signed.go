@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertSelfSigned,
 		Title:       "Self-signed certificate",
 		Description: "The leaf certificate is signed by its own key and is not an anchor of any configured trust store.",

@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertSHA1Signature,
 		Title:       "SHA-1 certificate signature",
 		Description: "A served certificate below the root is signed with SHA-1, which browsers reject (chosen-prefix collisions are practical).",

@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDCertStoreTrust,
 		Title: "Chain trusted by store",
 		Description: "One finding per trust store (and per chain when several are served): whether the store builds a valid path from the served leaf to one of its anchors, which path, and how old the store is. " +

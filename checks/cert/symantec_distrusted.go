@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertSymantecDistrusted,
 		Title:       "Legacy Symantec PKI",
 		Description: "The chain is issued by the legacy Symantec PKI (Symantec, VeriSign, Thawte, GeoTrust, RapidSSL), distrusted by browsers since 2018. Detected by issuer organisation.",

@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertUntrusted,
 		Title:       "Certificate chain not trusted",
 		Description: "No certification path from the served leaf to an anchor of the configured trust stores is valid. The stores that decide are mozilla and custom (--ca-file); the system store (it differs between machines, and a verdict must not) and the named and platform stores (--trust-store, --trust-store-dir: apple, windows, java, ...) get their trust lines and cert.store_trust findings but decide only when no deciding store is configured.",

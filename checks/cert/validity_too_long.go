@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertValidityTooLong,
 		Title:       "Validity period beyond the CA/B Forum maximum",
 		Description: "The leaf's validity period exceeds the maximum for its issuance date (398 days; 200 from 2026-03-15, 100 from 2027-03-15, 47 from 2029-03-15). Judged for publicly trusted chains only.",

@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertWeakCurve,
 		Title:       "Weak or non-standard elliptic curve",
 		Description: "A served certificate has an ECDSA key on a curve other than P-256, P-384 or P-521 (or smaller than 256 bits).",

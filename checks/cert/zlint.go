@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCertZlint,
 		Title:       "Certificate lint problems",
 		Description: "zlint found errors or warnings (RFC 5280, CA/B Forum Baseline Requirements, ...) in a served certificate. On a chain trusted only through --ca-file (a private PKI), the CA/B Forum and root-program requirements, which bind publicly trusted certificates only, are informational.",

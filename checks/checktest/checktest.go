@@ -67,15 +67,18 @@ func Observation(t testing.TB, name string) *obs.Observation {
 	return &o
 }
 
-// Run runs the registered check id on o. It fails the test if no such check
-// is registered ("did you forget to Register, or to import the package?").
-func Run(t testing.TB, id string, o *obs.Observation) []checks.Finding {
+// Run runs the check id of cs (a category's Checks) on o, as checks.Run
+// does. It fails the test if cs has no such check (its file does not
+// register it).
+func Run(t testing.TB, cs []checks.Check, id string, o *obs.Observation) []checks.Finding {
 	t.Helper()
-	c, ok := checks.Lookup(id)
-	if !ok {
-		t.Fatalf("checktest: check %q is not registered (forgot checks.Register, or the blank import?)", id)
+	for _, c := range cs {
+		if c.Meta().ID == id {
+			return checks.Evaluate(c, o, Env())
+		}
 	}
-	return checks.Evaluate(c, o, Env())
+	t.Fatalf("checktest: no check %q (its file must register it)", id)
+	return nil
 }
 
 // Case is one row of a check test table.
@@ -89,8 +92,9 @@ type Case struct {
 	Edit func(o *obs.Observation)
 }
 
-// RunTable runs id against each case as a subtest named after the map key.
-func RunTable(t *testing.T, id string, cases map[string]Case) {
+// RunTable runs the check id of cs against each case as a subtest named
+// after the map key.
+func RunTable(t *testing.T, cs []checks.Check, id string, cases map[string]Case) {
 	t.Helper()
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -98,7 +102,7 @@ func RunTable(t *testing.T, id string, cases map[string]Case) {
 			if tc.Edit != nil {
 				tc.Edit(o)
 			}
-			fs := Run(t, id, o)
+			fs := Run(t, cs, id, o)
 			if len(fs) != 1 {
 				t.Fatalf("%s on %s: got %d findings, want 1: %+v", id, tc.Fixture, len(fs), fs)
 			}

@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDCipherAnonymous,
 		Title: "Anonymous cipher suites accepted",
 		Description: "Anonymous (DH_anon, ECDH_anon) suites do not authenticate the server: any active attacker " +

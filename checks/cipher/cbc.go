@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDCipherCBC,
 		Title: "CBC-mode suites accepted (potentially Lucky13)",
 		Description: "MAC-then-encrypt CBC suites are potentially exposed to padding-oracle timing attacks such as " +

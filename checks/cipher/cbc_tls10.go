@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDCipherCBCTLS10,
 		Title: "CBC suites accepted with SSLv3 or TLS 1.0 (BEAST)",
 		Description: "SSLv3 and TLS 1.0 use the previous record's last block as IV, which BEAST exploits. Modern " +

@@ -50,7 +50,7 @@ func only(ids ...uint16) func(o *obs.Observation) {
 }
 
 func TestNull(t *testing.T) {
-	checktest.RunTable(t, checks.IDCipherNull, common(cases{
+	checktest.RunTable(t, Checks(), checks.IDCipherNull, common(cases{
 		"modern":  {Fixture: "modern", Want: pass, WantDetail: "no NULL (unencrypted) suites among the 6 accepted suites"},
 		"ancient": {Fixture: "sslv2_sslv3", Want: fail, WantDetail: "1 NULL (unencrypted) suites accepted: SSLv3: TLS_RSA_WITH_NULL_MD5"},
 		"partial": {Fixture: "partial", Want: inc, WantDetail: "but probing failed for SSLv2: read tcp: i/o timeout"},
@@ -58,14 +58,14 @@ func TestNull(t *testing.T) {
 }
 
 func TestAnonymous(t *testing.T) {
-	checktest.RunTable(t, checks.IDCipherAnonymous, common(cases{
+	checktest.RunTable(t, Checks(), checks.IDCipherAnonymous, common(cases{
 		"legacy":  {Fixture: "legacy", Want: pass, WantDetail: "no anonymous suites among the 15 accepted suites"},
 		"ancient": {Fixture: "sslv2_sslv3", Want: fail, WantDetail: "SSLv3: TLS_DH_anon_WITH_RC4_128_MD5"},
 	}))
 }
 
 func TestExport(t *testing.T) {
-	checktest.RunTable(t, checks.IDCipherExport, common(cases{
+	checktest.RunTable(t, Checks(), checks.IDCipherExport, common(cases{
 		"legacy": {Fixture: "legacy", Want: pass},
 		"ancient": {Fixture: "sslv2_sslv3", Want: fail, WantSeverity: checks.SeverityCritical,
 			WantDetail: "2 export suites accepted: SSLv2: SSL_CK_RC4_128_EXPORT40_WITH_MD5; SSLv3: TLS_RSA_EXPORT_WITH_RC4_40_MD5"},
@@ -73,7 +73,7 @@ func TestExport(t *testing.T) {
 }
 
 func TestRC4(t *testing.T) {
-	checktest.RunTable(t, checks.IDCipherRC4, common(cases{
+	checktest.RunTable(t, Checks(), checks.IDCipherRC4, common(cases{
 		"modern":  {Fixture: "modern", Want: pass},
 		"legacy":  {Fixture: "legacy", Want: fail, WantDetail: "1 RC4 suites accepted: TLSv1.0: TLS_RSA_WITH_RC4_128_SHA"},
 		"ancient": {Fixture: "sslv2_sslv3", Want: fail, WantDetail: "SSLv3: TLS_RSA_WITH_RC4_128_MD5, TLS_RSA_EXPORT_WITH_RC4_40_MD5, TLS_DH_anon_WITH_RC4_128_MD5; TLSv1.0: TLS_RSA_WITH_RC4_128_MD5"},
@@ -81,7 +81,7 @@ func TestRC4(t *testing.T) {
 }
 
 func TestDES64BitBlock(t *testing.T) {
-	checktest.RunTable(t, checks.IDCipherDES64BitBlock, common(cases{
+	checktest.RunTable(t, Checks(), checks.IDCipherDES64BitBlock, common(cases{
 		"modern":  {Fixture: "modern", Want: pass},
 		"legacy":  {Fixture: "legacy", Want: fail, WantDetail: "3 64-bit block cipher suites accepted: TLSv1.0: TLS_RSA_WITH_3DES_EDE_CBC_SHA; TLSv1.1: TLS_RSA_WITH_3DES_EDE_CBC_SHA; TLSv1.2: TLS_RSA_WITH_3DES_EDE_CBC_SHA"},
 		"ancient": {Fixture: "sslv2_sslv3", Want: fail, WantDetail: "SSLv2: SSL_CK_DES_192_EDE3_CBC_WITH_MD5; SSLv3: TLS_RSA_WITH_DES_CBC_SHA, TLS_RSA_WITH_3DES_EDE_CBC_SHA"},
@@ -89,7 +89,7 @@ func TestDES64BitBlock(t *testing.T) {
 }
 
 func TestWeakUnder128(t *testing.T) {
-	checktest.RunTable(t, checks.IDCipherWeakUnder128, common(cases{
+	checktest.RunTable(t, Checks(), checks.IDCipherWeakUnder128, common(cases{
 		"modern":  {Fixture: "modern", Want: pass, WantDetail: "no suites under 128 bits"},
 		"legacy":  {Fixture: "legacy", Want: fail, WantDetail: "TLSv1.0: TLS_RSA_WITH_3DES_EDE_CBC_SHA"},
 		"ancient": {Fixture: "sslv2_sslv3", Want: fail, WantDetail: "TLS_RSA_EXPORT_WITH_RC4_40_MD5, TLS_RSA_WITH_DES_CBC_SHA"},
@@ -97,7 +97,7 @@ func TestWeakUnder128(t *testing.T) {
 }
 
 func TestNoForwardSecrecy(t *testing.T) {
-	checktest.RunTable(t, checks.IDCipherNoForwardSecrecy, common(cases{
+	checktest.RunTable(t, Checks(), checks.IDCipherNoForwardSecrecy, common(cases{
 		"modern": {Fixture: "modern", Want: pass, WantDetail: "all 6 accepted suites have forward secrecy"},
 		"legacy": {Fixture: "legacy", Want: fail, WantSeverity: checks.SeverityLow,
 			WantDetail: "9 of 15 accepted suites lack forward secrecy: TLSv1.0: TLS_RSA_WITH_AES_128_CBC_SHA"},
@@ -108,7 +108,7 @@ func TestNoForwardSecrecy(t *testing.T) {
 }
 
 func TestNoAEAD(t *testing.T) {
-	checktest.RunTable(t, checks.IDCipherNoAEAD, common(cases{
+	checktest.RunTable(t, Checks(), checks.IDCipherNoAEAD, common(cases{
 		"modern":  {Fixture: "modern", Want: pass, WantDetail: "6 of 6 accepted suites are AEAD"},
 		"legacy":  {Fixture: "legacy", Want: pass, WantDetail: "2 of 15 accepted suites are AEAD: TLSv1.2: TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_RSA_WITH_AES_128_GCM_SHA256"},
 		"ancient": {Fixture: "sslv2_sslv3", Want: fail, WantDetail: "none of the 12 accepted suites is AEAD"},
@@ -118,7 +118,7 @@ func TestNoAEAD(t *testing.T) {
 }
 
 func TestCBCTLS10(t *testing.T) {
-	checktest.RunTable(t, checks.IDCipherCBCTLS10, common(cases{
+	checktest.RunTable(t, Checks(), checks.IDCipherCBCTLS10, common(cases{
 		"modern":  {Fixture: "modern", Want: pass},
 		"legacy":  {Fixture: "legacy", Want: fail, WantDetail: "TLSv1.0: TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, TLS_DHE_RSA_WITH_AES_128_CBC_SHA, TLS_RSA_WITH_AES_128_CBC_SHA, TLS_RSA_WITH_3DES_EDE_CBC_SHA"},
 		"ancient": {Fixture: "sslv2_sslv3", Want: fail, WantDetail: "SSLv3: TLS_RSA_WITH_DES_CBC_SHA, TLS_RSA_WITH_3DES_EDE_CBC_SHA; TLSv1.0"},
@@ -128,7 +128,7 @@ func TestCBCTLS10(t *testing.T) {
 }
 
 func TestCBC(t *testing.T) {
-	checktest.RunTable(t, checks.IDCipherCBC, common(cases{
+	checktest.RunTable(t, Checks(), checks.IDCipherCBC, common(cases{
 		"modern":  {Fixture: "modern", Want: pass, WantDetail: "no CBC suites"},
 		"legacy":  {Fixture: "legacy", Want: fail, WantDetail: "TLSv1.2: TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, TLS_DHE_RSA_WITH_AES_128_CBC_SHA", WantSeverity: checks.SeverityInfo},
 		"ancient": {Fixture: "sslv2_sslv3", Want: fail, WantDetail: "SSLv3: TLS_RSA_WITH_DES_CBC_SHA"},
@@ -136,7 +136,7 @@ func TestCBC(t *testing.T) {
 }
 
 func TestClientOrder(t *testing.T) {
-	checktest.RunTable(t, checks.IDCipherClientOrder, common(cases{
+	checktest.RunTable(t, Checks(), checks.IDCipherClientOrder, common(cases{
 		"modern":  {Fixture: "modern", Want: fail, WantDetail: "followed for TLSv1.2, TLSv1.3"},
 		"legacy":  {Fixture: "legacy", Want: pass, WantDetail: "enforces its suite order for TLSv1.0, TLSv1.1, TLSv1.2"},
 		"partial": {Fixture: "partial", Want: inc, WantDetail: "could not be determined for TLSv1.2"},

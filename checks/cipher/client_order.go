@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDCipherClientOrder,
 		Title: "Server follows the client's cipher suite order",
 		Description: "Without a server preference, the suite used is whatever the client lists first, which may " +

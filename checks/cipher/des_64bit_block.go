@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDCipherDES64BitBlock,
 		Title: "64-bit block cipher suites accepted (3DES, DES, IDEA, RC2)",
 		Description: "Ciphers with a 64-bit block collide after about 2^32 blocks: a long-lived connection leaks " +

@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDCipherExport,
 		Title: "Export cipher suites accepted",
 		Description: "Export-grade suites use 40/56-bit ciphers and 512-bit RSA or DH key exchange that can be " +

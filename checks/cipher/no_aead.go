@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDCipherNoAEAD,
 		Title: "No AEAD cipher suite accepted",
 		Description: "AEAD suites (AES-GCM, ChaCha20-Poly1305, AES-CCM) are the only ones without the CBC " +

@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDCipherNoForwardSecrecy,
 		Title: "Suites without forward secrecy accepted",
 		Description: "Suites with static RSA or static DH key exchange let anyone who later obtains the server key " +

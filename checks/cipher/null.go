@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:          checks.IDCipherNull,
 		Title:       "NULL cipher suites accepted",
 		Description: "NULL suites authenticate but do not encrypt: application data travels in clear text.",

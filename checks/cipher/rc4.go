@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDCipherRC4,
 		Title: "RC4 cipher suites accepted",
 		Description: "RC4 keystream biases allow plaintext recovery of repeated secrets such as cookies; RFC 7465 " +

@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDCipherWeakUnder128,
 		Title: "Cipher suites with less than 128-bit encryption accepted",
 		Description: "Symmetric encryption below 128 bits (DES 56, export 40, 3DES counted as its effective 112) " +

@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDHTTPBREACH,
 		Title: "HTTP compression (BREACH)",
 		Description: "A response compressed with gzip, deflate, br or zstd over TLS can leak secrets reflected in the " +

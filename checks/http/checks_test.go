@@ -68,7 +68,7 @@ func runRows(t *testing.T, id string, rows map[string]row) {
 	t.Helper()
 	for name, r := range rows {
 		t.Run(name, func(t *testing.T) {
-			fs := checktest.Run(t, id, r.o)
+			fs := checktest.Run(t, Checks(), id, r.o)
 			if len(fs) != 1 {
 				t.Fatalf("%d findings: %+v", len(fs), fs)
 			}

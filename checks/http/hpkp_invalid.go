@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDHTTPHPKPInvalid,
 		Title: "Invalid HPKP header",
 		Description: "A Public-Key-Pins header must conform to RFC 7469: pin-sha256 values are base64 SHA-256 " +

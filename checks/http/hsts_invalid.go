@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDHTTPHSTSInvalid,
 		Title: "Invalid HSTS header",
 		Description: "A Strict-Transport-Security header that does not conform to RFC 6797 section 6.1 (missing or " +

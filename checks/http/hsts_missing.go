@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDHTTPHSTSMissing,
 		Title: "No HSTS header",
 		Description: "Without a Strict-Transport-Security header, browsers may still reach the site over plain HTTP, " +

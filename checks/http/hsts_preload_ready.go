@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDHTTPHSTSPreloadReady,
 		Title: "HSTS preload list requirements not met",
 		Description: "hstspreload.org accepts a domain whose HTTPS response carries exactly one HSTS header with " +

@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDHTTPHSTSShort,
 		Title: "HSTS max-age under 180 days",
 		Description: "An HSTS policy protects only for max-age seconds after the last visit; SSL Labs requires at " +

@@ -102,3 +102,12 @@ func hstsPolicy(o *obs.Observation) (HSTSPolicy, []checks.Finding) {
 	}
 	return p, nil
 }
+
+// registered holds the checks of this package; each check's file adds its
+// own in init.
+var registered checks.List
+
+func register(c checks.Check) { registered.Add(c) }
+
+// Checks returns the checks of this package.
+func Checks() []checks.Check { return registered.Checks() }

@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDHTTPNoRedirect80,
 		Title: "Plain HTTP does not redirect to HTTPS",
 		Description: "When the host also answers plain HTTP (port 80), it should redirect every request to HTTPS " +

@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDHTTPRedirectToHTTP,
 		Title: "HTTPS redirects to plain HTTP",
 		Description: "A redirect from the HTTPS site to an http:// URL sends the visitor off TLS, where the next " +

@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDHTTPSecurityHeaders,
 		Title: "Security headers",
 		Description: "Lists the security headers of the response (Content-Security-Policy, X-Frame-Options, " +

@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDHTTPServerBanner,
 		Title: "Server banner reveals software versions",
 		Description: "Server and X-Powered-By headers that name software versions tell an attacker which known " +

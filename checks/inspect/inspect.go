@@ -19,6 +19,7 @@ import (
 	"sort"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/all"
 	"github.com/tlsaudit/tlsaudit/checks/cert"
 	"github.com/tlsaudit/tlsaudit/checks/certanalysis"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
@@ -195,7 +196,7 @@ func Inspect(in Input, files []string, env checks.Env) Result {
 		}
 		o.Chains = []obs.Chain{ch}
 		res.Analysis = cert.Analyze(o, env)
-		for _, f := range checks.Run(o, env) {
+		for _, f := range all.Registry().Run(o, env) {
 			if f.CheckID == checks.IDCertChainOrder && len(res.Findings) > 0 && res.Findings[0].CheckID == f.CheckID {
 				continue // already reported
 			}

@@ -10,7 +10,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDKxDHCommonPrime,
 		Title: "Widely shared DH prime under 2048 bits",
 		Description: "A prime used by many servers (a default of Apache, nginx, OpenSSL, RFC 2409/5114 groups) is " +

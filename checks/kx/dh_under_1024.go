@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDKxDHUnder1024,
 		Title: "DH parameters under 1024 bits (Logjam)",
 		Description: "DH primes under 1024 bits (e.g. 512-bit export groups) can be broken with modest " +

@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDKxDHUnder2048,
 		Title: "DH parameters under 2048 bits",
 		Description: "Finite-field DH primes under 2048 bits give less than 112-bit security (NIST SP 800-57); " +

@@ -1,6 +1,6 @@
 // Package kx holds the key-exchange checks (IDs "kx.*"): DH parameter size
 // and provenance, static RSA key transport, elliptic curves and post-quantum
-// groups. Each check lives in its own file and registers itself in init().
+// groups. Each check lives in its own file and adds itself to the package's List in init() (Checks returns them).
 package kx
 
 import (
@@ -47,3 +47,12 @@ func dhUnder(limit int) checks.EvalFunc {
 		return checks.One(checks.Pass(fmt.Sprintf("all DH primes are at least %d bits: %s", limit, strings.Join(all, "; "))))
 	}
 }
+
+// registered holds the checks of this package; each check's file adds its
+// own in init.
+var registered checks.List
+
+func register(c checks.Check) { registered.Add(c) }
+
+// Checks returns the checks of this package.
+func Checks() []checks.Check { return registered.Checks() }

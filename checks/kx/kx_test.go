@@ -29,7 +29,7 @@ func noDHAtAll(o *obs.Observation) {
 }
 
 func TestDHUnder2048(t *testing.T) {
-	checktest.RunTable(t, checks.IDKxDHUnder2048, cases{
+	checktest.RunTable(t, Checks(), checks.IDKxDHUnder2048, cases{
 		"modern":  {Fixture: "modern", Want: na, WantDetail: "no DHE suite accepted"},
 		"legacy":  {Fixture: "legacy", Want: fail, WantDetail: "DH under 2048 bits: 1024-bit prime (modp1024) seen with TLSv1.0 TLS_DHE_RSA_WITH_AES_128_CBC_SHA"},
 		"ancient": {Fixture: "sslv2_sslv3", Want: fail, WantDetail: "512-bit prime"},
@@ -44,7 +44,7 @@ func TestDHUnder2048(t *testing.T) {
 }
 
 func TestDHUnder1024(t *testing.T) {
-	checktest.RunTable(t, checks.IDKxDHUnder1024, cases{
+	checktest.RunTable(t, Checks(), checks.IDKxDHUnder1024, cases{
 		"modern":  {Fixture: "modern", Want: na},
 		"legacy":  {Fixture: "legacy", Want: pass, WantDetail: "at least 1024 bits"},
 		"ancient": {Fixture: "sslv2_sslv3", Want: fail, WantDetail: "DH under 1024 bits: 512-bit prime seen with TLSv1.0 TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA", WantSeverity: checks.SeverityCritical},
@@ -52,7 +52,7 @@ func TestDHUnder1024(t *testing.T) {
 }
 
 func TestDHCommonPrime(t *testing.T) {
-	checktest.RunTable(t, checks.IDKxDHCommonPrime, cases{
+	checktest.RunTable(t, Checks(), checks.IDKxDHCommonPrime, cases{
 		"modern":  {Fixture: "modern", Want: na},
 		"legacy":  {Fixture: "legacy", Want: fail, WantSeverity: checks.SeverityHigh, WantDetail: "common DH prime under 2048 bits: modp1024 (1024 bits, RFC 2409 Oakley group 2)"},
 		"ancient": {Fixture: "sslv2_sslv3", Want: pass, WantDetail: "none of the 1 DH prime(s) is a known common prime"},
@@ -65,7 +65,7 @@ func TestDHCommonPrime(t *testing.T) {
 }
 
 func TestRSAKeyExchange(t *testing.T) {
-	checktest.RunTable(t, checks.IDKxRSAKeyExchange, cases{
+	checktest.RunTable(t, Checks(), checks.IDKxRSAKeyExchange, cases{
 		"modern": {Fixture: "modern", Want: pass, WantDetail: "no static RSA key-exchange suites"},
 		"legacy": {Fixture: "legacy", Want: fail, WantDetail: "9 static RSA key-exchange suites accepted: TLSv1.0: TLS_RSA_WITH_AES_128_CBC_SHA"},
 		"failed": {Fixture: "failed", Want: na},
@@ -73,7 +73,7 @@ func TestRSAKeyExchange(t *testing.T) {
 }
 
 func TestWeakCurve(t *testing.T) {
-	checktest.RunTable(t, checks.IDKxWeakCurve, cases{
+	checktest.RunTable(t, Checks(), checks.IDKxWeakCurve, cases{
 		"modern":  {Fixture: "modern", Want: pass, WantDetail: "no curve under 224 bits among: TLS<=1.2 x25519 (253 bits)"},
 		"legacy":  {Fixture: "legacy", Want: fail, WantDetail: "weak curves accepted: TLS<=1.2 secp192r1 (192 bits)"},
 		"ancient": {Fixture: "sslv2_sslv3", Want: na, WantDetail: "no elliptic-curve key exchange accepted"},
@@ -90,7 +90,7 @@ func TestWeakCurve(t *testing.T) {
 }
 
 func TestNoPostQuantum(t *testing.T) {
-	checktest.RunTable(t, checks.IDKxNoPostQuantum, cases{
+	checktest.RunTable(t, Checks(), checks.IDKxNoPostQuantum, cases{
 		"modern": {Fixture: "modern", Want: pass, WantDetail: "post-quantum groups accepted: X25519MLKEM768"},
 		"classical only": {Fixture: "modern", Want: fail, WantDetail: "no post-quantum group among the TLS 1.3 groups: x25519, secp256r1, secp384r1",
 			Edit: func(o *obs.Observation) { o.Groups.TLS13 = o.Groups.TLS13[1:] }},

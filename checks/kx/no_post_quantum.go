@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDKxNoPostQuantum,
 		Title: "No post-quantum key exchange in TLS 1.3",
 		Description: "Traffic recorded today can be decrypted once a large quantum computer exists (\"harvest now, " +

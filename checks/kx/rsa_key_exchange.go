@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDKxRSAKeyExchange,
 		Title: "Static RSA key exchange accepted",
 		Description: "With RSA key transport the premaster secret is encrypted to the server key: no forward " +

@@ -10,7 +10,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDKxWeakCurve,
 		Title: "Elliptic curves under 224 bits accepted",
 		Description: "Curves under 224 bits (secp160*, secp192*, sect163*) give less than 112-bit security " +

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/tlsaudit/tlsaudit/checks"
-	_ "github.com/tlsaudit/tlsaudit/checks/all" // the registry Validate checks against
+	"github.com/tlsaudit/tlsaudit/checks/all"
 	"github.com/tlsaudit/tlsaudit/checks/checktest"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
@@ -25,7 +25,7 @@ func TestExampleLoads(t *testing.T) {
 	if err != nil {
 		t.Fatalf("docs/policy.example.yaml: %v", err)
 	}
-	if err := p.Validate(checks.Default); err != nil {
+	if err := p.Validate(all.Registry()); err != nil {
 		t.Fatalf("docs/policy.example.yaml: %v", err)
 	}
 	if p.MinProtocol != "TLSv1.2" || len(p.ForbiddenSuites) != 3 || p.HSTS == nil || p.HSTS.MinMaxAge != 15552000 ||
@@ -91,7 +91,7 @@ func TestLoadErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.Validate(checks.Default); err == nil || !strings.Contains(err.Error(), `line 1: deny_checks: no check matches "vuln.heartbled"`) {
+	if err := p.Validate(all.Registry()); err == nil || !strings.Contains(err.Error(), `line 1: deny_checks: no check matches "vuln.heartbled"`) {
 		t.Errorf("Validate: %v", err)
 	}
 }

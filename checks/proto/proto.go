@@ -1,5 +1,5 @@
 // Package proto holds the protocol-version checks (IDs "proto.*").
-// Each check lives in its own file and registers itself in init().
+// Each check lives in its own file and adds itself to the package's List in init() (Checks returns them).
 package proto
 
 import (
@@ -72,3 +72,12 @@ func suiteList(p obs.Protocol) string {
 	}
 	return fmt.Sprintf(" with %d suite(s): %s", len(ss), view.Evidence(ss))
 }
+
+// registered holds the checks of this package; each check's file adds its
+// own in init.
+var registered checks.List
+
+func register(c checks.Check) { registered.Add(c) }
+
+// Checks returns the checks of this package.
+func Checks() []checks.Check { return registered.Checks() }

@@ -29,7 +29,7 @@ const (
 )
 
 func TestSSLv2Enabled(t *testing.T) {
-	checktest.RunTable(t, checks.IDProtoSSLv2Enabled, cases{
+	checktest.RunTable(t, Checks(), checks.IDProtoSSLv2Enabled, cases{
 		"modern":  {Fixture: "modern", Want: pass, WantDetail: "SSLv2 is not accepted"},
 		"ancient": {Fixture: "sslv2_sslv3", Want: fail, WantDetail: "SSLv2 is accepted with 3 suite(s): SSLv2: SSL_CK_RC4_128_WITH_MD5, SSL_CK_RC4_128_EXPORT40_WITH_MD5"},
 		"no cipher specs": {Fixture: "modern", Want: fail, WantDetail: "no cipher specs offered: still enabled, CVE-2015-3197",
@@ -42,7 +42,7 @@ func TestSSLv2Enabled(t *testing.T) {
 }
 
 func TestSSLv3Enabled(t *testing.T) {
-	checktest.RunTable(t, checks.IDProtoSSLv3Enabled, cases{
+	checktest.RunTable(t, Checks(), checks.IDProtoSSLv3Enabled, cases{
 		"legacy":      {Fixture: "legacy", Want: pass, WantDetail: "SSLv3 is not accepted"},
 		"ancient":     {Fixture: "sslv2_sslv3", Want: fail, WantDetail: "SSLv3 is accepted with 6 suite(s): SSLv3: TLS_RSA_WITH_RC4_128_MD5", WantSeverity: checks.SeverityHigh},
 		"failed scan": {Fixture: "failed", Want: na},
@@ -51,7 +51,7 @@ func TestSSLv3Enabled(t *testing.T) {
 }
 
 func TestTLS10Enabled(t *testing.T) {
-	checktest.RunTable(t, checks.IDProtoTLS10Enabled, cases{
+	checktest.RunTable(t, Checks(), checks.IDProtoTLS10Enabled, cases{
 		"modern":      {Fixture: "modern", Want: pass, WantDetail: "TLSv1.0 is not accepted"},
 		"legacy":      {Fixture: "legacy", Want: fail, WantDetail: "TLSv1.0 is accepted with 5 suite(s): TLSv1.0: TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, TLS_DHE_RSA_WITH_AES_128_CBC_SHA"},
 		"failed scan": {Fixture: "failed", Want: na},
@@ -60,7 +60,7 @@ func TestTLS10Enabled(t *testing.T) {
 }
 
 func TestTLS11Enabled(t *testing.T) {
-	checktest.RunTable(t, checks.IDProtoTLS11Enabled, cases{
+	checktest.RunTable(t, Checks(), checks.IDProtoTLS11Enabled, cases{
 		"modern":  {Fixture: "modern", Want: pass, WantDetail: "TLSv1.1 is not accepted"},
 		"partial": {Fixture: "partial", Want: pass},
 		"legacy":  {Fixture: "legacy", Want: fail, WantDetail: "TLSv1.1 is accepted with 3 suite(s)", WantSeverity: checks.SeverityMedium},
@@ -69,7 +69,7 @@ func TestTLS11Enabled(t *testing.T) {
 }
 
 func TestTLS12Missing(t *testing.T) {
-	checktest.RunTable(t, checks.IDProtoTLS12Missing, cases{
+	checktest.RunTable(t, Checks(), checks.IDProtoTLS12Missing, cases{
 		"modern":  {Fixture: "modern", Want: pass, WantDetail: "TLSv1.2 is accepted with 3 suite(s)"},
 		"ancient": {Fixture: "sslv2_sslv3", Want: fail, WantDetail: "TLSv1.2 is not accepted", WantSeverity: checks.SeverityLow},
 		"tls13 only": {Fixture: "modern", Want: fail, WantDetail: "TLSv1.3 is, so only clients without TLS 1.3", WantSeverity: checks.SeverityInfo,
@@ -79,7 +79,7 @@ func TestTLS12Missing(t *testing.T) {
 }
 
 func TestTLS13Missing(t *testing.T) {
-	checktest.RunTable(t, checks.IDProtoTLS13Missing, cases{
+	checktest.RunTable(t, Checks(), checks.IDProtoTLS13Missing, cases{
 		"modern":      {Fixture: "modern", Want: pass, WantDetail: "TLSv1.3 is accepted"},
 		"legacy":      {Fixture: "legacy", Want: fail, WantDetail: "TLSv1.3 is not accepted; TLSv1.2 is, which is still acceptable"},
 		"ancient":     {Fixture: "sslv2_sslv3", Want: fail, WantDetail: "TLSv1.3 is not accepted"},

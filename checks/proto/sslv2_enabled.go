@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDProtoSSLv2Enabled,
 		Title: "SSLv2 is enabled",
 		Description: "SSL 2.0 is broken beyond repair (RFC 6176 prohibits it). A server accepting it, even with no " +

@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDProtoSSLv3Enabled,
 		Title: "SSLv3 is enabled",
 		Description: "SSL 3.0 is deprecated (RFC 7568): its CBC padding is not covered by the MAC (POODLE) and its " +

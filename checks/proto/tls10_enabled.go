@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDProtoTLS10Enabled,
 		Title: "TLS 1.0 is enabled",
 		Description: "TLS 1.0 is deprecated (RFC 8996): it relies on MD5/SHA-1 in its PRF and handshake signatures " +

@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDProtoTLS12Missing,
 		Title: "TLS 1.2 is not supported",
 		Description: "TLS 1.2 is the oldest version still recommended (RFC 9325); without it or TLS 1.3 clients " +

@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDProtoTLS13Missing,
 		Title: "TLS 1.3 is not supported",
 		Description: "TLS 1.3 (RFC 8446) removes static RSA, CBC and renegotiation, encrypts most of the handshake " +

@@ -96,14 +96,14 @@ func TestCBCOracles(t *testing.T) {
 		}
 	}
 	for id, cs := range byID {
-		t.Run(id, func(t *testing.T) { checktest.RunTable(t, id, cs) })
+		t.Run(id, func(t *testing.T) { checktest.RunTable(t, Checks(), id, cs) })
 	}
 }
 
 func TestCBCOracleMetadata(t *testing.T) {
 	for id, cve := range map[string]string{checks.IDVulnZeroLengthPaddingOracle: "CVE-2019-1559", checks.IDVulnGoldenDoodle: "CVE-2019-6593",
 		checks.IDVulnZombiePoodle: "CVE-2019-6485", checks.IDVulnSleepingPoodle: ""} {
-		c, ok := checks.Lookup(id)
+		c, ok := lookup(id)
 		if !ok {
 			t.Fatalf("%s is not registered", id)
 		}

@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDVulnCCSInjection,
 		Title: "OpenSSL CCS injection",
 		Description: "OpenSSL before 0.9.8za, 1.0.0m and 1.0.1h accepts a ChangeCipherSpec before the key " +

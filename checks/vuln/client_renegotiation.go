@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDVulnClientRenegotiation,
 		Title: "Client-initiated renegotiation allowed",
 		Description: "A server that completes renegotiations started by the client lets one client make it do " +

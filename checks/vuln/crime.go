@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDVulnCRIME,
 		Title: "TLS compression enabled (CRIME)",
 		Description: "With TLS-level compression the size of encrypted records reveals whether attacker-chosen " +

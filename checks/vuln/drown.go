@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDVulnDROWN,
 		Title: "DROWN (SSLv2 on this endpoint)",
 		Description: "A server that speaks SSLv2 with an RSA key is a Bleichenbacher oracle that decrypts TLS " +

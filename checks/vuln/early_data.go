@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDVulnEarlyData,
 		Title: "TLS 1.3 0-RTT early data enabled",
 		Description: "Early data sent with a resumed TLS 1.3 session is not protected against replay (RFC 8446 8): " +

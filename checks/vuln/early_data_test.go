@@ -16,7 +16,7 @@ func TestEarlyDataSent(t *testing.T) {
 				Sent: sent, Accepted: accepted, Answered: answered, ResumeError: resumeErr}
 		})
 	}
-	checktest.RunTable(t, checks.IDVulnEarlyData, cases{
+	checktest.RunTable(t, Checks(), checks.IDVulnEarlyData, cases{
 		"answered":  {Fixture: "modern", Want: fail, WantDetail: "allow 16384 bytes of 0-RTT early data; an HTTP request sent as early data was accepted and answered", Edit: sent(true, true, true, "")},
 		"declined":  {Fixture: "modern", Want: fail, WantDetail: "declined the early data", Edit: sent(true, false, false, "")},
 		"no answer": {Fixture: "modern", Want: fail, WantDetail: "accepted, no answer was read: timeout", Edit: sent(true, true, false, "timeout")},

@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDVulnExtensionIntolerance,
 		Title: "Extension or hello-size intolerance",
 		Description: "A server must ignore extensions and GREASE values it does not know (RFC 8446 4.2, RFC 8701) " +

@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDVulnFREAK,
 		Title: "FREAK (RSA export key exchange)",
 		Description: "A server accepting RSA_EXPORT suites signs a 512-bit RSA key that can be factored in hours; " +

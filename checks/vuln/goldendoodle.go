@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDVulnGoldenDoodle,
 		Title: "GOLDENDOODLE (CBC padding oracle on padding validity)",
 		Description: "The server answers a CBC record with a bad MAC differently depending on whether its padding is " +

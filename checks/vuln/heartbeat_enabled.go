@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDVulnHeartbeatEnabled,
 		Title: "TLS heartbeat extension enabled",
 		Description: "The heartbeat extension (RFC 6520) is rarely needed over TCP and was the attack surface of " +

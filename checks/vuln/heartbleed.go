@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDVulnHeartbleed,
 		Title: "Heartbleed (OpenSSL heartbeat over-read)",
 		Description: "An unpatched OpenSSL 1.0.1-1.0.1f answers a heartbeat request with as many bytes as the " +

@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDVulnInsecureRenegotiation,
 		Title: "Secure renegotiation (RFC 5746) not supported",
 		Description: "Without the renegotiation_info extension a man in the middle can splice his own handshake " +

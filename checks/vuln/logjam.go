@@ -10,7 +10,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDVulnLogjam,
 		Title: "Logjam (export or weak Diffie-Hellman)",
 		Description: "DHE_EXPORT suites and DH primes under 1024 bits let a man in the middle downgrade and break " +

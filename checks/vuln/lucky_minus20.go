@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDVulnLuckyMinus20,
 		Title: "OpenSSL AES-NI CBC padding oracle (Lucky Minus 20)",
 		Description: "OpenSSL 1.0.1 before 1.0.1t and 1.0.2 before 1.0.2h mis-check, in their AES-NI CBC code, a " +

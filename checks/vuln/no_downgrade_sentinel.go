@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDVulnNoDowngradeSentinel,
 		Title: "TLS 1.3 downgrade sentinel missing",
 		Description: "A TLS 1.3 server negotiating TLS 1.2 or below MUST end ServerHello.random with " +

@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDVulnNoEncryptThenMAC,
 		Title: "Encrypt-then-MAC (RFC 7366) not used with CBC suites",
 		Description: "CBC suites authenticate before encrypting (MAC-then-encrypt), the root of padding-oracle " +

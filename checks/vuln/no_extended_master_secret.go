@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDVulnNoExtendedMasterSecret,
 		Title: "Extended master secret (RFC 7627) not supported",
 		Description: "Without the extended master secret a TLS 1.2 master secret is not bound to the handshake " +

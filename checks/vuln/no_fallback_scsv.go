@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDVulnNoFallbackSCSV,
 		Title: "TLS_FALLBACK_SCSV not supported",
 		Description: "Clients that retry with a lower version after a failure can be forced down by a man in the " +

@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDVulnNoSessionResumption,
 		Title: "No TLS 1.2 session resumption",
 		Description: "Without session resumption (by session ID or RFC 5077 ticket) every connection of a client " +

@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDVulnPoodleSSLv3,
 		Title: "POODLE (SSLv3 with CBC)",
 		Description: "SSLv3 does not cover CBC padding with the MAC, so an attacker who can make a client retry " +

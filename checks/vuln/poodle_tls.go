@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDVulnPoodleTLS,
 		Title: "POODLE over TLS (CBC padding not checked)",
 		Description: "TLS requires every CBC padding byte to equal the padding length (RFC 5246 6.2.3.2). A server " +

@@ -10,7 +10,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDVulnROBOT,
 		Title: "ROBOT (Bleichenbacher padding oracle in RSA key exchange)",
 		Description: "A server whose answers to a ClientKeyExchange depend on whether the RSA plaintext has valid " +

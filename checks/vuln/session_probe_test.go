@@ -30,7 +30,7 @@ func TestROBOT(t *testing.T) {
 	same := []string{"alert:bad_record_mac", "alert:bad_record_mac", "alert:bad_record_mac", "alert:bad_record_mac", "alert:bad_record_mac"}
 	strong := []string{"alert:bad_record_mac", "alert:decrypt_error", "alert:bad_record_mac", "alert:bad_record_mac", "alert:bad_record_mac"}
 	weak := []string{"timeout", "alert:handshake_failure", "alert:handshake_failure", "alert:handshake_failure", "timeout"}
-	checktest.RunTable(t, checks.IDVulnROBOT, cases{
+	checktest.RunTable(t, Checks(), checks.IDVulnROBOT, cases{
 		"not run": {Fixture: "modern", Want: na, WantDetail: "did not run"},
 		"no rsa": {Fixture: "modern", Want: na, WantDetail: "no RSA key-exchange suite accepted",
 			Edit: withSession(func(p *obs.SessionProbes) {
@@ -57,7 +57,7 @@ func TestPoodleTLS(t *testing.T) {
 	tt := func(base, mal string) obs.CBCRecordTest {
 		return obs.CBCRecordTest{Protocol: "TLSv1.2", Suite: "TLS_RSA_WITH_AES_128_CBC_SHA", Baseline: base, Malformed: mal}
 	}
-	checktest.RunTable(t, checks.IDVulnPoodleTLS, cases{
+	checktest.RunTable(t, Checks(), checks.IDVulnPoodleTLS, cases{
 		"refused":  {Fixture: "legacy", Want: pass, WantDetail: "refused with bad_record_mac: TLSv1.2", Edit: cbc(poodle, tt("alert:close_notify", "alert:bad_record_mac"))},
 		"accepted": {Fixture: "legacy", Want: fail, WantDetail: "answered alert:close_notify, as to a well-formed record", Edit: cbc(poodle, tt("alert:close_notify", "alert:bad_record_mac"), tt("alert:close_notify", "alert:close_notify"))},
 		"closed":   {Fixture: "legacy", Want: fail, Edit: cbc(poodle, tt("closed", "closed"))},
@@ -74,7 +74,7 @@ func TestLuckyMinus20(t *testing.T) {
 	tt := func(mal string) obs.CBCRecordTest {
 		return obs.CBCRecordTest{Protocol: "TLSv1.2", Suite: "TLS_RSA_WITH_AES_128_CBC_SHA", Baseline: "alert:close_notify", Malformed: mal}
 	}
-	checktest.RunTable(t, checks.IDVulnLuckyMinus20, cases{
+	checktest.RunTable(t, Checks(), checks.IDVulnLuckyMinus20, cases{
 		"patched":    {Fixture: "legacy", Want: pass, WantDetail: "got bad_record_mac", Edit: cbc(lm20, tt("alert:bad_record_mac"))},
 		"vulnerable": {Fixture: "legacy", Want: fail, WantDetail: "record_overflow", Edit: cbc(lm20, tt("alert:record_overflow"))},
 		"unclear":    {Fixture: "legacy", Want: inc, WantDetail: "(closed)", Edit: cbc(lm20, tt("closed"))},
@@ -89,7 +89,7 @@ func TestClientRenegotiation(t *testing.T) {
 				Attempted: attempted, Completed: completed, Refusal: refusal}
 		})
 	}
-	checktest.RunTable(t, checks.IDVulnClientRenegotiation, cases{
+	checktest.RunTable(t, Checks(), checks.IDVulnClientRenegotiation, cases{
 		"allowed": {Fixture: "modern", Want: fail, WantDetail: "completed 3 of 3", Edit: ren(3, 3, "")},
 		"limited": {Fixture: "modern", Want: fail, WantDetail: "completed 1 of 2", Edit: ren(2, 1, "closed")},
 		"refused": {Fixture: "modern", Want: pass, WantDetail: "refused client-initiated renegotiation (alert:no_renegotiation)", Edit: ren(1, 0, "alert:no_renegotiation")},
@@ -103,7 +103,7 @@ func TestNoSessionResumption(t *testing.T) {
 		r.Protocol = "TLSv1.2"
 		return withSession(func(p *obs.SessionProbes) { p.Resumption = &r })
 	}
-	checktest.RunTable(t, checks.IDVulnNoSessionResumption, cases{
+	checktest.RunTable(t, Checks(), checks.IDVulnNoSessionResumption, cases{
 		"both":    {Fixture: "modern", Want: pass, WantDetail: "session ID and ticket", Edit: res(obs.ResumptionResult{SessionIDIssued: true, SessionIDResumed: flag(true), TicketIssued: true, TicketResumed: flag(true)})},
 		"ticket":  {Fixture: "modern", Want: pass, WantDetail: "resume by ticket", Edit: res(obs.ResumptionResult{SessionIDIssued: true, SessionIDResumed: flag(false), TicketIssued: true, TicketResumed: flag(true)})},
 		"none":    {Fixture: "modern", Want: fail, WantDetail: "session ID (not resumed), ticket (none issued)", Edit: res(obs.ResumptionResult{SessionIDIssued: true, SessionIDResumed: flag(false)})},
@@ -117,7 +117,7 @@ func TestEarlyData(t *testing.T) {
 			p.EarlyData = &obs.EarlyDataResult{Attempt: done, Suite: "TLS_AES_128_GCM_SHA256", Tickets: tickets, MaxEarlyDataSize: max}
 		})
 	}
-	checktest.RunTable(t, checks.IDVulnEarlyData, cases{
+	checktest.RunTable(t, Checks(), checks.IDVulnEarlyData, cases{
 		"enabled":    {Fixture: "modern", Want: fail, WantDetail: "allow 16384 bytes", Edit: ed(2, 16384)},
 		"disabled":   {Fixture: "modern", Want: pass, WantDetail: "none of the 2", Edit: ed(2, 0)},
 		"no tickets": {Fixture: "modern", Want: pass, WantDetail: "no TLS 1.3 session ticket", Edit: ed(0, 0)},

@@ -10,7 +10,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDVulnSleepingPoodle,
 		Title: "Sleeping POODLE (CBC padding oracle by timeout)",
 		Description: "The server leaves one kind of malformed CBC record unanswered (the connection times out) while " +

@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDVulnTicketbleed,
 		Title: "Ticketbleed (F5 session ID over-read)",
 		Description: "Affected F5 BIG-IP TLS stacks echo a 32-byte session ID when a client resumes a session " +

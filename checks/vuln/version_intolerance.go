@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDVulnVersionIntolerance,
 		Title: "Version intolerance",
 		Description: "A server must answer a hello with a higher version than it supports with its own highest " +

@@ -52,3 +52,12 @@ func resultCheck[R any](name string, get func(*obs.Probes) *R, attempt func(*R) 
 		return checks.One(checks.Inconclusive(name + " probe inconclusive: " + at.Reason))
 	}
 }
+
+// registered holds the checks of this package; each check's file adds its
+// own in init.
+var registered checks.List
+
+func register(c checks.Check) { registered.Add(c) }
+
+// Checks returns the checks of this package.
+func Checks() []checks.Check { return registered.Checks() }

@@ -41,7 +41,7 @@ func TestHeartbleed(t *testing.T) {
 	hb := func(r obs.HeartbleedResult) func(o *obs.Observation) {
 		return with(func(p *obs.HandshakeProbes) { p.Heartbleed = &r })
 	}
-	checktest.RunTable(t, checks.IDVulnHeartbleed, cases{
+	checktest.RunTable(t, Checks(), checks.IDVulnHeartbleed, cases{
 		"leaks": {Fixture: "modern", Want: fail, WantSeverity: checks.SeverityCritical,
 			WantDetail: "claiming 16384 bytes (carrying 0) with a 16384-byte response (16403 heartbeat bytes received); leaked memory starts 2d2d",
 			Edit: hb(obs.HeartbleedResult{Attempt: done, Version: "TLSv1.2", Extension: true, Mode: 1, Sent: true,
@@ -66,7 +66,7 @@ func TestHeartbeatEnabled(t *testing.T) {
 	hb := func(r obs.HeartbleedResult) func(o *obs.Observation) {
 		return with(func(p *obs.HandshakeProbes) { p.Heartbleed = &r })
 	}
-	checktest.RunTable(t, checks.IDVulnHeartbeatEnabled, cases{
+	checktest.RunTable(t, Checks(), checks.IDVulnHeartbeatEnabled, cases{
 		"enabled":  {Fixture: "modern", Want: fail, WantDetail: "(peer_allowed_to_send)", Edit: hb(obs.HeartbleedResult{Attempt: done, Extension: true, Mode: 1})},
 		"disabled": {Fixture: "modern", Want: pass, Edit: hb(obs.HeartbleedResult{Attempt: done})},
 		"not run":  {Fixture: "modern", Want: na},
@@ -79,7 +79,7 @@ func TestCCSInjection(t *testing.T) {
 			p.CCSInjection = &obs.CCSInjectionResult{Attempt: done, Version: "TLSv1.2", Suite: "TLS_RSA_WITH_AES_128_CBC_SHA", Answer: answer, Alert: a}
 		})
 	}
-	checktest.RunTable(t, checks.IDVulnCCSInjection, cases{
+	checktest.RunTable(t, Checks(), checks.IDVulnCCSInjection, cases{
 		"bad_record_mac": {Fixture: "modern", Want: fail, WantDetail: "tried to decrypt the next record and answered alert:bad_record_mac",
 			Edit: ccs("alert:bad_record_mac", alert(20))},
 		"decryption_failed":  {Fixture: "modern", Want: fail, Edit: ccs("alert:decryption_failed", alert(21))},
@@ -101,7 +101,7 @@ func TestTicketbleed(t *testing.T) {
 		return obs.TicketbleedAnswer{EchoedIDLength: 32, PrefixMatches: true, Resumed: true, Extra: extra}
 	}
 	echo := obs.TicketbleedAnswer{EchoedIDLength: 16, PrefixMatches: true, Resumed: true}
-	checktest.RunTable(t, checks.IDVulnTicketbleed, cases{
+	checktest.RunTable(t, Checks(), checks.IDVulnTicketbleed, cases{
 		"leaks": {Fixture: "modern", Want: fail, WantDetail: "extra bytes 00112233, 44556677 (different on each connection: server memory)",
 			Edit: tb(leak("00112233"), leak("44556677"))},
 		"echo":    {Fixture: "modern", Want: pass, WantDetail: "echoed the 16-byte ID; echoed the 16-byte ID", Edit: tb(echo, echo)},
@@ -114,7 +114,7 @@ func TestTicketbleed(t *testing.T) {
 }
 
 func TestDROWN(t *testing.T) {
-	checktest.RunTable(t, checks.IDVulnDROWN, cases{
+	checktest.RunTable(t, Checks(), checks.IDVulnDROWN, cases{
 		"sslv2":   {Fixture: "sslv2_sslv3", Want: fail, WantDetail: "SSLv2 is accepted with 3 cipher kind(s)"},
 		"modern":  {Fixture: "modern", Want: pass, WantDetail: "other hosts sharing the key were not checked"},
 		"partial": {Fixture: "partial", Want: inc, WantDetail: "SSLv2 probe failed"},
@@ -126,7 +126,7 @@ func TestDROWN(t *testing.T) {
 }
 
 func TestPoodleSSLv3(t *testing.T) {
-	checktest.RunTable(t, checks.IDVulnPoodleSSLv3, cases{
+	checktest.RunTable(t, Checks(), checks.IDVulnPoodleSSLv3, cases{
 		"cbc": {Fixture: "sslv2_sslv3", Want: fail, WantDetail: "SSLv3 accepts 2 CBC suite(s): SSLv3: TLS_RSA_WITH_DES_CBC_SHA, TLS_RSA_WITH_3DES_EDE_CBC_SHA"},
 		"rc4 only": {Fixture: "sslv2_sslv3", Want: pass, WantDetail: "no CBC suite", Edit: func(o *obs.Observation) {
 			o.Protocols[1].Suites = o.Protocols[1].Suites[:2]
@@ -137,7 +137,7 @@ func TestPoodleSSLv3(t *testing.T) {
 }
 
 func TestFREAK(t *testing.T) {
-	checktest.RunTable(t, checks.IDVulnFREAK, cases{
+	checktest.RunTable(t, Checks(), checks.IDVulnFREAK, cases{
 		"export":  {Fixture: "sslv2_sslv3", Want: fail, WantDetail: "1 RSA export suite(s) accepted: SSLv3: TLS_RSA_EXPORT_WITH_RC4_40_MD5"},
 		"legacy":  {Fixture: "legacy", Want: pass, WantDetail: "no RSA export suite among the 15 accepted suites"},
 		"partial": {Fixture: "partial", Want: inc},
@@ -146,7 +146,7 @@ func TestFREAK(t *testing.T) {
 }
 
 func TestLogjam(t *testing.T) {
-	checktest.RunTable(t, checks.IDVulnLogjam, cases{
+	checktest.RunTable(t, Checks(), checks.IDVulnLogjam, cases{
 		"512-bit": {Fixture: "sslv2_sslv3", Want: fail, WantDetail: "DH prime under 1024 bits: 512-bit prime", WantSeverity: checks.SeverityCritical},
 		"export": {Fixture: "legacy", Want: fail, WantDetail: "1 DH export suite(s) accepted: TLSv1.0: TLS_DHE_RSA_EXPORT_WITH_DES40_CBC_SHA",
 			Edit: func(o *obs.Observation) {
@@ -164,7 +164,7 @@ func TestInsecureRenegotiation(t *testing.T) {
 		r.Version, r.Suite = "TLSv1.2", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"
 		return with(func(p *obs.HandshakeProbes) { p.ServerHelloExtensions = &r })
 	}
-	checktest.RunTable(t, checks.IDVulnInsecureRenegotiation, cases{
+	checktest.RunTable(t, Checks(), checks.IDVulnInsecureRenegotiation, cases{
 		"missing": {Fixture: "modern", Want: fail, WantDetail: "has no renegotiation_info extension", Edit: ext(obs.ServerHelloExtensionsResult{Attempt: done})},
 		"secure":  {Fixture: "modern", Want: pass, Edit: ext(obs.ServerHelloExtensionsResult{Attempt: done, SecureRenegotiation: true})},
 		"non-empty": {Fixture: "modern", Want: inc, WantDetail: "carries 12 bytes",
@@ -178,7 +178,7 @@ func TestExtendedMasterSecret(t *testing.T) {
 		r.Version = "TLSv1.2"
 		return with(func(p *obs.HandshakeProbes) { p.ServerHelloExtensions = &r })
 	}
-	checktest.RunTable(t, checks.IDVulnNoExtendedMasterSecret, cases{
+	checktest.RunTable(t, Checks(), checks.IDVulnNoExtendedMasterSecret, cases{
 		"missing": {Fixture: "modern", Want: fail, WantDetail: "does not echo extended_master_secret", Edit: ext(obs.ServerHelloExtensionsResult{Attempt: done})},
 		"sslv3":   {Fixture: "modern", Want: fail, WantDetail: "only SSLv3", Edit: ext(obs.ServerHelloExtensionsResult{Attempt: done, ViaSCSV: true})},
 		"present": {Fixture: "modern", Want: pass, Edit: ext(obs.ServerHelloExtensionsResult{Attempt: done, ExtendedMasterSecret: true})},
@@ -190,7 +190,7 @@ func TestEncryptThenMAC(t *testing.T) {
 		r.Version, r.ETMSuite = "TLSv1.2", "TLS_RSA_WITH_AES_128_CBC_SHA"
 		return with(func(p *obs.HandshakeProbes) { p.ServerHelloExtensions = &r })
 	}
-	checktest.RunTable(t, checks.IDVulnNoEncryptThenMAC, cases{
+	checktest.RunTable(t, Checks(), checks.IDVulnNoEncryptThenMAC, cases{
 		"missing": {Fixture: "legacy", Want: fail, WantDetail: "chose TLS_RSA_WITH_AES_128_CBC_SHA without echoing", Edit: ext(obs.ServerHelloExtensionsResult{Attempt: done, EncryptThenMAC: flag(false)})},
 		"present": {Fixture: "legacy", Want: pass, Edit: ext(obs.ServerHelloExtensionsResult{Attempt: done, EncryptThenMAC: flag(true)})},
 		"no cbc":  {Fixture: "modern", Want: na, WantDetail: "no CBC suite", Edit: ext(obs.ServerHelloExtensionsResult{Attempt: done})},
@@ -204,7 +204,7 @@ func TestCRIME(t *testing.T) {
 			p.Compression = &obs.CompressionResult{Attempt: at, Version: "TLSv1.2", Offered: []uint8{1, 64, 0}, Method: m}
 		})
 	}
-	checktest.RunTable(t, checks.IDVulnCRIME, cases{
+	checktest.RunTable(t, Checks(), checks.IDVulnCRIME, cases{
 		"deflate": {Fixture: "modern", Want: fail, WantDetail: "compression method 1 (DEFLATE) with TLSv1.2", Edit: comp(1, done)},
 		"null":    {Fixture: "modern", Want: pass, Edit: comp(0, done)},
 		"error":   {Fixture: "modern", Want: inc, Edit: comp(0, failed)},
@@ -219,7 +219,7 @@ func TestFallbackSCSV(t *testing.T) {
 			p.FallbackSCSV = &obs.FallbackSCSVResult{Attempt: done, Highest: "TLSv1.3", Offered: "TLSv1.2", Answer: answer}
 		})
 	}
-	checktest.RunTable(t, checks.IDVulnNoFallbackSCSV, cases{
+	checktest.RunTable(t, Checks(), checks.IDVulnNoFallbackSCSV, cases{
 		"supported": {Fixture: "modern", Want: pass, WantDetail: "refused with inappropriate_fallback", Edit: fb("alert:inappropriate_fallback")},
 		"ignored":   {Fixture: "modern", Want: fail, WantDetail: "was accepted (TLSv1.2)", Edit: fb("server_hello:TLSv1.2")},
 		"other":     {Fixture: "modern", Want: inc, WantDetail: "not with inappropriate_fallback: alert:handshake_failure", Edit: fb("alert:handshake_failure")},
@@ -235,7 +235,7 @@ func TestDowngradeSentinel(t *testing.T) {
 			p.DowngradeSentinel = &obs.DowngradeSentinelResult{Attempt: done, Negotiated: "TLSv1.2", RandomTail: "0011223344556677", Sentinel: sentinel}
 		})
 	}
-	checktest.RunTable(t, checks.IDVulnNoDowngradeSentinel, cases{
+	checktest.RunTable(t, Checks(), checks.IDVulnNoDowngradeSentinel, cases{
 		"missing": {Fixture: "modern", Want: fail, WantDetail: "without the downgrade sentinel (random ends 0011223344556677)", Edit: ds("")},
 		"present": {Fixture: "modern", Want: pass, WantDetail: "tls12 sentinel", Edit: ds("tls12")},
 	})
@@ -256,7 +256,7 @@ func TestIntolerance(t *testing.T) {
 		}
 		return with(func(p *obs.HandshakeProbes) { p.Intolerance = r })
 	}
-	checktest.RunTable(t, checks.IDVulnVersionIntolerance, cases{
+	checktest.RunTable(t, Checks(), checks.IDVulnVersionIntolerance, cases{
 		"tolerant": {Fixture: "modern", Want: pass, WantDetail: "version_0x0304_without_supported_versions, version_0x0305", Edit: in()},
 		"tls14":    {Fixture: "modern", Want: fail, WantDetail: "but not: version_0x0305 (closed)", Edit: in(obs.VariantTLS14)},
 		"ext only": {Fixture: "modern", Want: pass, Edit: in(obs.VariantGREASE)},
@@ -267,9 +267,19 @@ func TestIntolerance(t *testing.T) {
 			p.Intolerance = &obs.IntoleranceResult{Attempt: done, Baseline: "TLSv1.3", Tests: []obs.HelloVariant{{Name: obs.VariantBaseline, Accepted: true}}}
 		})},
 	})
-	checktest.RunTable(t, checks.IDVulnExtensionIntolerance, cases{
+	checktest.RunTable(t, Checks(), checks.IDVulnExtensionIntolerance, cases{
 		"tolerant":     {Fixture: "modern", Want: pass, Edit: in()},
 		"long":         {Fixture: "modern", Want: fail, WantDetail: "long_hello_1800 (closed), grease (closed)", Edit: in(obs.VariantLong1800, obs.VariantGREASE)},
 		"version only": {Fixture: "modern", Want: pass, Edit: in(obs.VariantTLS14)},
 	})
+}
+
+// lookup finds the check id among this package's checks.
+func lookup(id string) (checks.Check, bool) {
+	for _, c := range Checks() {
+		if c.Meta().ID == id {
+			return c, true
+		}
+	}
+	return nil, false
 }

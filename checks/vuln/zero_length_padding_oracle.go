@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDVulnZeroLengthPaddingOracle,
 		Title: "0-length record padding oracle (OpenSSL CVE-2019-1559)",
 		Description: "The server answers a CBC record with no content differently when its MAC is bad than when its " +

@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	checks.Register(checks.New(checks.Meta{
+	register(checks.New(checks.Meta{
 		ID:    checks.IDVulnZombiePoodle,
 		Title: "Zombie POODLE (CBC padding oracle on MAC validity)",
 		Description: "The server answers a CBC record with invalid padding differently depending on whether its MAC " +

@@ -7,7 +7,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/all"
 	"github.com/tlsaudit/tlsaudit/report"
 )
 
@@ -32,7 +32,7 @@ func runChecks(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, fmt.Sprintf("checks takes no arguments (got %q)", rest[0]), "usage: tlsaudit checks [--json]")
 	}
 	style := report.Style{Color: isTerminal(stdout) && os.Getenv("NO_COLOR") == ""}
-	if err := report.WriteCatalogue(stdout, checks.Catalogue(), asJSON, style); err != nil {
+	if err := report.WriteCatalogue(stdout, all.Registry().Catalogue(), asJSON, style); err != nil {
 		errorf(stderr, "%v", err)
 		return exitWrite
 	}

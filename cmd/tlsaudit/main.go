@@ -20,6 +20,7 @@ import (
 
 	"github.com/tlsaudit/tlsaudit"
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/all"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
 	"github.com/tlsaudit/tlsaudit/checks/policy"
 	"github.com/tlsaudit/tlsaudit/report"
@@ -53,7 +54,7 @@ type scanner interface {
 var newScanner = func(e *tlsaudit.Engine) scanner { return e.Scanner() }
 
 // evalChecks runs the checks on an observation; tests replace it.
-var evalChecks = checks.Run
+var evalChecks = all.Registry().Run
 
 // computeGrade rates an observation from its findings; tests replace it.
 var computeGrade = func(o *obs.Observation, findings []checks.Finding) *grade.Grade {

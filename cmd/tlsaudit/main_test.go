@@ -15,6 +15,7 @@ import (
 
 	"github.com/tlsaudit/tlsaudit"
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/all"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
 	"github.com/tlsaudit/tlsaudit/report"
 	"github.com/tlsaudit/tlsaudit/scan"
@@ -371,8 +372,8 @@ func TestChecksCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &metas); err != nil {
 		t.Fatalf("checks --json: %v", err)
 	}
-	if len(metas) != len(checks.Catalogue()) || len(metas) == 0 {
-		t.Errorf("checks --json lists %d checks, registry has %d", len(metas), len(checks.Catalogue()))
+	if len(metas) != len(all.Registry().Catalogue()) || len(metas) == 0 {
+		t.Errorf("checks --json lists %d checks, registry has %d", len(metas), len(all.Registry().Catalogue()))
 	}
 	for _, m := range metas {
 		if m.ID == "" || m.Severity == "" || m.Title == "" {

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/all"
 	"github.com/tlsaudit/tlsaudit/checks/mozilla"
 	policyfile "github.com/tlsaudit/tlsaudit/checks/policy"
 	"github.com/tlsaudit/tlsaudit/scan/truststore"
@@ -52,7 +52,7 @@ func (g *gateConfig) load() error {
 	}
 	p, err := policyfile.Load(data)
 	if err == nil {
-		err = p.Validate(checks.Default)
+		err = p.Validate(all.Registry())
 	}
 	if pe, ok := err.(*policyfile.Error); ok && pe.Line > 0 {
 		return fmt.Errorf("%s:%d: %s", g.policyFile, pe.Line, pe.Msg)

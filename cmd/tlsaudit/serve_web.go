@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/all"
 	policyfile "github.com/tlsaudit/tlsaudit/checks/policy"
 	"github.com/tlsaudit/tlsaudit/report"
 	"github.com/tlsaudit/tlsaudit/report/termsafe"
@@ -114,7 +115,7 @@ func (w webConfig) load(stderr io.Writer) (*webSetup, error) {
 	}
 	p, err := policyfile.Load(policySrc)
 	if err == nil {
-		err = p.Validate(checks.Default)
+		err = p.Validate(all.Registry())
 	}
 	if pe, ok := err.(*policyfile.Error); ok && pe.Line > 0 {
 		return nil, fmt.Errorf("%s:%d: %s", name, pe.Line, pe.Msg)

@@ -25,6 +25,7 @@ import (
 	"golang.org/x/crypto/ocsp"
 
 	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/all"
 	"github.com/tlsaudit/tlsaudit/checks/cert"
 	"github.com/tlsaudit/tlsaudit/scan/certfetch/certfetchtest"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
@@ -216,12 +217,12 @@ func TestEnrichAndChecks(t *testing.T) {
 		t.Errorf("quality: %+v fetched %+v", ch.Quality, ch.Fetched)
 	}
 	for id, want := range map[string]checks.Status{"cert.chain_incomplete": checks.StatusFail, "cert.revoked": checks.StatusFail} {
-		c, _ := checks.Lookup(id)
+		c, _ := all.Registry().Lookup(id)
 		if fs := c.Evaluate(o, env); fs[0].Status != want {
 			t.Errorf("%s: %+v", id, fs)
 		}
 	}
-	c, _ := checks.Lookup("cert.chain_incomplete")
+	c, _ := all.Registry().Lookup("cert.chain_incomplete")
 	if fs := c.Evaluate(o, env); !strings.Contains(fs[0].Detail, "/inter.der") {
 		t.Errorf("the report must say where the intermediate came from: %q", fs[0].Detail)
 	}

@@ -25,7 +25,7 @@ import (
 	"time"
 
 	"github.com/tlsaudit/tlsaudit/checks"
-	_ "github.com/tlsaudit/tlsaudit/checks/all"
+	"github.com/tlsaudit/tlsaudit/checks/all"
 	"github.com/tlsaudit/tlsaudit/checks/cert"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
 	"github.com/tlsaudit/tlsaudit/report"
@@ -110,7 +110,7 @@ func auditor(ca *testCA) func(ctx context.Context, host string, port int) *repor
 		o := scan.New(scan.Options{Timeout: 60 * time.Second}).Scan(ctx, target)
 		env := checks.Env{Now: o.Started, Hostname: host, ExpiryWarn: 30 * 24 * time.Hour,
 			Stores: []checks.TrustStore{{Name: "test", Roots: [][]byte{ca.der}}}}
-		findings := checks.Run(o, env)
+		findings := all.Registry().Run(o, env)
 		r := report.New(report.Tool{Name: "tlsaudit", Version: "test"}, o, findings, grade.Compute(o, findings, grade.Options{}))
 		r.Certificates = cert.Analyze(o, env)
 		return r
