@@ -1,6 +1,8 @@
 package tlsaudit
 
 import (
+	"go/parser"
+	"go/token"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -153,6 +155,36 @@ func TestSourcesCiteNoWorkItemOrMachinePath(t *testing.T) {
 		for i, line := range strings.Split(string(b), "\n") {
 			if historyRE.MatchString(line) {
 				t.Errorf("%s:%d cites a work item or a machine path: %s", path, i+1, strings.TrimSpace(line))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestNoPackageImportedForItsSideEffect: no file imports a package of the
+// module for its init alone (import _): what a package provides, such as
+// the checks of checks/all, is reached by name.
+func TestNoPackageImportedForItsSideEffect(t *testing.T) {
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") && path != "." {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		for _, imp := range f.Imports {
+			if imp.Name != nil && imp.Name.Name == "_" && strings.HasPrefix(strings.Trim(imp.Path.Value, `"`), module) {
+				t.Errorf("%s imports %s for its side effect", path, imp.Path.Value)
 			}
 		}
 		return nil
