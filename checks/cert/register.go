@@ -1,3 +1,7 @@
+// Package cert holds the certificate checks (IDs "cert.*"). They judge the
+// certificate analysis of package checks/certanalysis, computed once per
+// evaluation (see analysisFor). Each check lives in its own file and adds
+// itself to the package's list in init(); Checks returns them.
 package cert
 
 import (

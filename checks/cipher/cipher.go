@@ -1,6 +1,7 @@
 // Package cipher holds the cipher-suite checks (IDs "cipher.*"). They judge
 // the suites a server accepts (testssl.sh "offered" semantics). Each check
-// lives in its own file and adds itself to the package's List in init() (Checks returns them).
+// lives in its own file and adds itself to the package's list in init();
+// Checks returns them.
 package cipher
 
 import "github.com/tlsaudit/tlsaudit/checks"

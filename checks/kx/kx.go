@@ -1,6 +1,7 @@
 // Package kx holds the key-exchange checks (IDs "kx.*"): DH parameter size
 // and provenance, static RSA key transport, elliptic curves and post-quantum
-// groups. Each check lives in its own file and adds itself to the package's List in init() (Checks returns them).
+// groups. Each check lives in its own file and adds itself to the package's
+// list in init(); Checks returns them.
 package kx
 
 import (

@@ -1,5 +1,6 @@
-// Package proto holds the protocol-version checks (IDs "proto.*").
-// Each check lives in its own file and adds itself to the package's List in init() (Checks returns them).
+// Package proto holds the protocol-version checks (IDs "proto.*"). Each
+// check lives in its own file and adds itself to the package's list in
+// init(); Checks returns them.
 package proto
 
 import (
