@@ -112,8 +112,17 @@ func (t *textRenderer) field(label, value string) {
 // fieldHang is field with the wrapped lines indented hang more columns
 // (under the reason of a "B  reason" cap line).
 func (t *textRenderer) fieldHang(label, value string, hang int) {
-	if t.inSummary && !strings.ContainsAny(value, "\x1b\n") {
-		value = strings.Join(wrapKeep(value, min(t.st.columns(), 80)-summaryIndent-1-hang), "\n"+strings.Repeat(" ", summaryIndent+hang))
+	width := t.st.columns()
+	if t.inSummary {
+		width = min(width, 80)
+	}
+	// A value too wide for the terminal is wrapped here, under its own
+	// first line (fitLines would indent it under the label); it loses its
+	// colours as fitLines' rewrapping does.
+	tooWide := summaryIndent+cellWidth(value) > t.st.columns()
+	if !strings.Contains(value, "\n") && (tooWide || t.inSummary && !strings.Contains(value, "\x1b")) {
+		value = ansiSeq.ReplaceAllString(value, "")
+		value = strings.Join(wrapKeep(value, width-summaryIndent-1-hang), "\n"+strings.Repeat(" ", summaryIndent+hang))
 	}
 	fmt.Fprintf(t.b, "  %-12s %s\n", label, value)
 }
