@@ -48,9 +48,12 @@ func (t *textRenderer) certChain(i int, ch *cert.ChainAnalysis, host string) {
 	}
 	t.table(header, rows)
 	j := 0
-	var trusted, untrusted []string // informational stores, folded
+	// Without --verbose the informational stores the user did not name
+	// (the system store, the platform snapshots) fold into one line per
+	// verdict; a store the user named keeps its line.
+	var trusted, untrusted []string
 	for _, st := range ch.Trust {
-		if st.Informational && !t.st.Verbose {
+		if st.Informational && !st.NamedByUser() && !t.st.Verbose {
 			if st.Trusted {
 				trusted = append(trusted, oneLine(st.Store))
 			} else {
