@@ -123,6 +123,10 @@ type Style struct {
 	// summary; without it a report of one target is a summary and the
 	// tables that decide the grade.
 	Verbose bool
+	// OpenSSLNames: the cipher suite tables add each suite's OpenSSL name
+	// (as sslscan and openssl s_client print it) and its cipher's key bits
+	// beside the IANA name.
+	OpenSSLNames bool
 }
 
 // columns is the width the text report fits.

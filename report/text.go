@@ -19,6 +19,7 @@ import (
 	"github.com/tlsaudit/tlsaudit/checks/strength"
 	"github.com/tlsaudit/tlsaudit/report/termsafe"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 )
 
 // textWriter renders each report as it arrives, separated by a blank line.
@@ -111,8 +112,17 @@ func (t *textRenderer) field(label, value string) {
 // fieldHang is field with the wrapped lines indented hang more columns
 // (under the reason of a "B  reason" cap line).
 func (t *textRenderer) fieldHang(label, value string, hang int) {
-	if t.inSummary && !strings.ContainsAny(value, "\x1b\n") {
-		value = strings.Join(wrapKeep(value, min(t.st.columns(), 80)-summaryIndent-1-hang), "\n"+strings.Repeat(" ", summaryIndent+hang))
+	width := t.st.columns()
+	if t.inSummary {
+		width = min(width, 80)
+	}
+	// A value too wide for the terminal is wrapped here, under its own
+	// first line (fitLines would indent it under the label); it loses its
+	// colours as fitLines' rewrapping does.
+	tooWide := summaryIndent+cellWidth(value) > t.st.columns()
+	if !strings.Contains(value, "\n") && (tooWide || t.inSummary && !strings.Contains(value, "\x1b")) {
+		value = ansiSeq.ReplaceAllString(value, "")
+		value = strings.Join(wrapKeep(value, width-summaryIndent-1-hang), "\n"+strings.Repeat(" ", summaryIndent+hang))
 	}
 	fmt.Fprintf(t.b, "  %-12s %s\n", label, value)
 }
@@ -360,10 +370,65 @@ func (t *textRenderer) suites() {
 			if p.Name == "SSLv2" && s.ID24 != 0 {
 				id = fmt.Sprintf("0x%06x", s.ID24)
 			}
-			rows = append(rows, []string{strconv.Itoa(i + 1), s.Name, id, kxText(s.KeyExchange), t.st.strength(strength.Suite(p.Name, s))})
+			row := []string{strconv.Itoa(i + 1), s.Name}
+			if t.st.OpenSSLNames {
+				name, bits := opensslSuite(p.Name, s)
+				row = append(row, name, bits)
+			}
+			rows = append(rows, append(row, id, kxText(s.KeyExchange), t.st.strength(strength.Suite(p.Name, s))))
 		}
-		t.table([]string{"#", "Suite", "ID", "Key exchange", "Strength"}, rows)
+		header := []string{"#", "Suite"}
+		if t.st.OpenSSLNames {
+			header = append(header, "OpenSSL name", "Bits")
+		}
+		header = append(header, "ID", "Key exchange", "Strength")
+		if t.st.OpenSSLNames {
+			header, rows = stackOpenSSLNames(header, rows, t.st.columns())
+		}
+		t.table(header, rows)
 	}
+}
+
+// stackOpenSSLNames puts each OpenSSL name under its IANA name, in one
+// column, when the table with both side by side (and without the ID
+// column, the first one left out) is wider than width: a name split across
+// lines cannot be copied into a cipher string.
+func stackOpenSSLNames(header []string, rows [][]string, width int) ([]string, [][]string) {
+	const suite, name, id = 1, 2, 4
+	without := func(h []string) []string { return slices.Delete(slices.Clone(h), id, id+1) }
+	rs := make([][]string, len(rows))
+	for i, r := range rows {
+		rs[i] = without(r)
+	}
+	if tableWidth(without(header), rs) <= width {
+		return header, rows
+	}
+	for i, r := range rows {
+		if r[name] != r[suite] { // TLS 1.3 suites have one name
+			r[suite] += "\n" + r[name]
+		}
+		rows[i] = slices.Delete(r, name, name+1)
+	}
+	h := slices.Clone(header)
+	h[suite] = "Suite / OpenSSL name"
+	return slices.Delete(h, name, name+1), rows
+}
+
+// opensslSuite is a suite's OpenSSL name ("-" when OpenSSL has none) and
+// its cipher's key bits (3DES 112, export 40 or 56), from the registry.
+func opensslSuite(proto string, s obs.Suite) (name, bits string) {
+	info, ok := registry.SuiteByID(s.ID)
+	if proto == "SSLv2" && s.ID24 != 0 {
+		info, ok = registry.SSLv2SuiteByID(s.ID24)
+	}
+	if !ok {
+		return "?", ""
+	}
+	name = info.OpenSSLName
+	if name == "" {
+		name = "-"
+	}
+	return name, strconv.Itoa(info.Bits)
 }
 
 func kxText(kx *obs.KeyExchange) string {

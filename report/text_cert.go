@@ -47,8 +47,32 @@ func (t *textRenderer) certChain(i int, ch *certanalysis.ChainAnalysis, host str
 		rows[j][1] = wrapDN(certSummaryName(c.Subject, c), width) + "\n" + wrapDN("issuer: "+certSummaryName(c.Issuer, c), width)
 	}
 	t.table(header, rows)
-	for j, st := range ch.Trust {
-		t.field(label(j, "Trust"), t.trustLine(st, ch.PrivatePKI))
+	j := 0
+	// Without --verbose the informational stores the user did not name
+	// (the system store, the platform snapshots) fold into one line per
+	// verdict; a store the user named keeps its line.
+	var trusted, untrusted []string
+	for _, st := range ch.Trust {
+		if st.Informational && !st.NamedByUser() && !t.st.Verbose {
+			if st.Trusted {
+				trusted = append(trusted, oneLine(st.Store))
+			} else {
+				untrusted = append(untrusted, oneLine(st.Store))
+			}
+			continue
+		}
+		// wrapped under the verdict, right of the store's name
+		t.fieldHang(label(j, "Trust"), t.trustLine(st, ch.PrivatePKI), trustNameWidth)
+		j++
+	}
+	for _, g := range []struct {
+		stores  []string
+		verdict string
+	}{{trusted, "trusted"}, {untrusted, "untrusted"}} {
+		if len(g.stores) > 0 {
+			t.field(label(j, "Trust"), strings.Join(g.stores, ", ")+": "+g.verdict+" (informational stores; --verbose shows each path or reason)")
+			j++
+		}
 	}
 	for j, p := range chainProblems(ch) {
 		t.field(label(j, "Chain"), t.st.paint(sgrYellow, p))
@@ -71,11 +95,14 @@ func (t *textRenderer) certChain(i int, ch *certanalysis.ChainAnalysis, host str
 	}
 }
 
+// trustNameWidth is the width of a trust line's store name and its space.
+const trustNameWidth = 9
+
 // trustLine is "mozilla  trusted via 2 paths" or "mozilla  untrusted: reason".
 // On a private PKI (trusted only through --ca-file) a public store's
 // "untrusted" is expected: shown, not in red.
 func (t *textRenderer) trustLine(st certanalysis.StoreTrust, private bool) string {
-	name := fmt.Sprintf("%-8s ", oneLine(st.Store))
+	name := fmt.Sprintf("%-*s ", trustNameWidth-1, oneLine(st.Store))
 	if !st.Trusted {
 		if private {
 			return name + "untrusted (expected: private PKI trusted via --ca-file): " + oneLine(st.Reason) + storeNote(st)

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/tlsaudit/tlsaudit/checks"
@@ -201,7 +202,20 @@ func (t *textRenderer) httpSection() {
 	if fs = t.collapseNotAssessed(fs); len(fs) > 0 {
 		var rows [][]string
 		for _, f := range fs {
-			rows = append(rows, []string{oneLine(f.Title), t.verdict(f, "problem"), t.st.severity(f.Severity), findingText(f)})
+			// The evidence of a passing or not applicable check is
+			// --verbose, as in the Vulnerabilities table.
+			detail := ""
+			if t.st.Verbose || f.Status == checks.StatusFail || f.Status == checks.StatusInconclusive || f.Status == checks.StatusError {
+				detail = findingText(f)
+			}
+			rows = append(rows, []string{oneLine(f.Title), t.verdict(f, "problem"), t.st.severity(f.Severity), detail})
+		}
+		if !slices.ContainsFunc(rows, func(r []string) bool { return r[3] != "" }) {
+			for i := range rows {
+				rows[i] = rows[i][:3]
+			}
+			t.table([]string{"Check", "Result", "Severity"}, rows)
+			return
 		}
 		t.tableFit([]string{"Check", "Result", "Severity", "Detail"}, rows, 0, 3)
 	}

@@ -247,6 +247,7 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 		cfg.trim.Compact = v.compact
 	}
 	cfg.style.Width, cfg.style.Verbose = terminalWidth(stdout), v.verbose
+	cfg.style.OpenSSLNames = v.opensslNames
 	switch color {
 	case "auto":
 		cfg.style.Color = isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
@@ -328,7 +329,7 @@ type mainVars struct {
 	jsonFlag, quiet, showVersion          bool
 	format, failOn, color, expiry, probes string
 	findings                              string
-	compact, verbose                      bool
+	compact, verbose, opensslNames        bool
 }
 
 // mainFlagSet declares the flags of the audit command (and demo) on cfg and v.
@@ -358,6 +359,7 @@ func mainFlagSet(name string, cfg *config, v *mainVars) *flag.FlagSet {
 	fs.StringVar(&v.findings, "findings", "", "")
 	fs.BoolVar(&v.compact, "compact", false, "")
 	fs.BoolVar(&v.verbose, "verbose", false, "")
+	fs.BoolVar(&v.opensslNames, "openssl-names", false, "")
 	certFlags(fs, &cfg.certs)
 	gateFlags(fs, &cfg.gates)
 	batchFlags(fs, &cfg.batch)

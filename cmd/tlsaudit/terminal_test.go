@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -144,9 +145,10 @@ func (s *screen) text() string {
 
 // TestAuditFitsAnEightyColumnTerminal: a real audit (the demo's two
 // loopback servers) drawn on an 80-column terminal has no line wider
-// than the terminal.
+// than the terminal, with or without the detail sections and the OpenSSL
+// suite names.
 func TestAuditFitsAnEightyColumnTerminal(t *testing.T) {
-	for _, args := range [][]string{{"demo"}, {"demo", "--verbose"}} {
+	for _, args := range [][]string{{"demo"}, {"demo", "--verbose"}, {"demo", "--openssl-names"}} {
 		out := runOnTerminal(t, 80, args...)
 		s := &screen{cols: 80}
 		s.write(out)
@@ -155,6 +157,9 @@ func TestAuditFitsAnEightyColumnTerminal(t *testing.T) {
 		}
 		for _, l := range s.overflows {
 			t.Errorf("%v: a line wider than 80 columns wrapped: %q", args, l)
+		}
+		if hasName := strings.Contains(s.text(), "ECDHE-RSA-AES128-SHA"); hasName != slices.Contains(args, "--openssl-names") {
+			t.Errorf("%v: OpenSSL suite name shown: %v", args, hasName)
 		}
 	}
 }

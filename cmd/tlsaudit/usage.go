@@ -138,6 +138,9 @@ Output (stdout carries only the report; errors go to stderr):
   --verbose             text: add handshake simulations, signature algorithms, raw probe
                         results, every HTTP header and whole finding details to the summary
                         and the tables that decide the grade
+  --openssl-names       text: the cipher suite tables add each suite's OpenSSL name (as
+                        sslscan and openssl s_client print it) and its cipher's key bits
+                        beside the IANA name (default off)
   --color WHEN          auto (default: colour on a terminal unless NO_COLOR is set),
                         always, never
 
