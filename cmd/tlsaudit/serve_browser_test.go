@@ -29,6 +29,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
@@ -98,6 +100,14 @@ func poll(t *testing.T, ctx context.Context, what, expr string) {
 	if _, err := chromedp.Run(c, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}
+}
+
+// media emulates a CSS media type ("print"; "" for the default).
+func media(m string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: m})
+		return err
+	})
 }
 
 // slowListener delays the first read of each connection, so that an audit
@@ -256,7 +266,8 @@ func TestServePagesInChromium(t *testing.T) {
 		t.Errorf("the page's script did not run under its CSP")
 	}
 
-	// 3. Printing gives a PDF.
+	// 3. Printing gives a PDF; in print media the navigation and the
+	// buttons are left out, and nothing is wider than the page.
 	{
 		c, cancel := context.WithTimeout(ctx, 60*time.Second)
 		pdf, err := chromedp.Run(c, chromedp.PrintToPDF())
@@ -265,6 +276,14 @@ func TestServePagesInChromium(t *testing.T) {
 			t.Errorf("printing: %v (%d bytes)", err, len(pdf))
 		}
 	}
+	step(t, ctx, "print media", media("print"))
+	if !eval[bool](t, ctx, `matchMedia("print").matches&&getComputedStyle(document.querySelector("header.top")).display==="none"&&getComputedStyle(document.querySelector(".actions")).display==="none"`) {
+		t.Errorf("printing shows the navigation or the buttons")
+	}
+	if sw, iw := eval[int](t, ctx, `document.documentElement.scrollWidth`), eval[int](t, ctx, `window.innerWidth`); sw > iw {
+		t.Errorf("in print media the report is %d px wide (window %d)", sw, iw)
+	}
+	step(t, ctx, "screen media", media(""))
 
 	// 4. Scan again, then the history shows two points and the diff.
 	// Its progress is measured against the first audit's duration, so it
