@@ -24,7 +24,7 @@ import (
 )
 
 // protocolOrder is the order protocols appear in an observation.
-var protocolOrder = []uint16{wire.VersionSSL20, wire.VersionSSL30, wire.VersionTLS10, wire.VersionTLS11, wire.VersionTLS12, wire.VersionTLS13}
+var protocolOrder = []uint16{registry.VersionSSL2, registry.VersionSSL3, registry.VersionTLS10, registry.VersionTLS11, registry.VersionTLS12, registry.VersionTLS13}
 
 // audit is the state of one target's scan. The fields above mu are set
 // before the scan starts and only read after. Below it is what discovery's
@@ -101,9 +101,9 @@ func (a *audit) run(ctx context.Context) {
 			defer a.gates[v].open(false)
 			var p *obs.Protocol
 			switch v {
-			case wire.VersionSSL20:
+			case registry.VersionSSL2:
 				p = a.enumSSLv2(pctx)
-			case wire.VersionTLS13:
+			case registry.VersionTLS13:
 				p = a.enumTLS13(pctx)
 			default:
 				p = a.enumTLS(pctx, v)
@@ -116,8 +116,8 @@ func (a *audit) run(ctx context.Context) {
 	}
 	g.Go(func() error {
 		gctx := withPhase(gctx, "groups")
-		if a.gates[wire.VersionTLS12].wait(gctx) {
-			a.enumGroupsTLS12(gctx, wire.VersionTLS12, allSuitesWith(wire.VersionTLS12, "ECDHE"))
+		if a.gates[registry.VersionTLS12].wait(gctx) {
+			a.enumGroupsTLS12(gctx, registry.VersionTLS12, allSuitesWith(registry.VersionTLS12, "ECDHE"))
 			return nil
 		}
 		// No TLS 1.2: use the best older protocol once its suites are known.
@@ -130,21 +130,21 @@ func (a *audit) run(ctx context.Context) {
 	g.Go(func() error {
 		gctx := withPhase(gctx, "signature_algorithms")
 		signing := func(s registry.Suite) bool { return (s.Kx == "ECDHE" || s.Kx == "DHE") && !s.Anonymous }
-		if a.gates[wire.VersionTLS12].wait(gctx) {
-			a.enumSigAlgsTLS12(gctx, append(allSuitesWith(wire.VersionTLS12, "ECDHE"), allSuitesWith(wire.VersionTLS12, "DHE")...))
+		if a.gates[registry.VersionTLS12].wait(gctx) {
+			a.enumSigAlgsTLS12(gctx, append(allSuitesWith(registry.VersionTLS12, "ECDHE"), allSuitesWith(registry.VersionTLS12, "DHE")...))
 			return nil
 		}
 		// The first TLS 1.2 hello failed (e.g. a server that needed short
 		// hellos): use the suites found in the end.
 		protoWG.Wait()
-		if v, suites := a.bestTLS12(signing); v == wire.VersionTLS12 {
+		if v, suites := a.bestTLS12(signing); v == registry.VersionTLS12 {
 			a.enumSigAlgsTLS12(gctx, suites)
 		}
 		return nil
 	})
 	g.Go(func() error {
 		gctx := withPhase(gctx, "signature_algorithms")
-		if a.gates[wire.VersionTLS13].wait(gctx) {
+		if a.gates[registry.VersionTLS13].wait(gctx) {
 			a.enumSigAlgsTLS13(gctx, protoWG.Wait)
 		}
 		return nil
@@ -195,7 +195,7 @@ func (a *audit) run(ctx context.Context) {
 		o.Status = obs.StatusProtocolError
 		o.Error = fmt.Sprintf("broken TLS in the answer to a TLSv1.3 ClientHello: %v (no TLS 1.3 handshake can complete; the target is not graded)", err)
 		for i := range o.Protocols {
-			if o.Protocols[i].Version == wire.VersionTLS13 && o.Protocols[i].Error == "" {
+			if o.Protocols[i].Version == registry.VersionTLS13 && o.Protocols[i].Error == "" {
 				o.Protocols[i].Error = err.Error()
 			}
 		}
@@ -215,7 +215,7 @@ func (a *audit) run(ctx context.Context) {
 
 func chainRank(c obs.Chain) int {
 	for i, v := range protocolOrder {
-		if wire.VersionName(v) == c.Protocol {
+		if registry.Version(v).String() == c.Protocol {
 			return -i // newest protocol first
 		}
 	}
@@ -357,7 +357,7 @@ const refusedClosed = "closed the connection"
 // onlyTLS13 reports whether TLS 1.3 is the only protocol accepted.
 func (a *audit) onlyTLS13() bool {
 	for v, p := range a.protocols {
-		if p.Supported != (v == wire.VersionTLS13) {
+		if p.Supported != (v == registry.VersionTLS13) {
 			return false
 		}
 	}
@@ -554,7 +554,7 @@ func (a *audit) addChain(version uint16, keyType string, certs [][]byte, ocsp []
 		return
 	}
 	a.chainKeys[key] = true
-	ch := obs.Chain{Protocol: wire.VersionName(version), KeyType: keyType, OCSPStaple: ocsp, SCTs: scts}
+	ch := obs.Chain{Protocol: registry.Version(version).String(), KeyType: keyType, OCSPStaple: ocsp, SCTs: scts}
 	for _, der := range certs {
 		ch.Certificates = append(ch.Certificates, summarize(a.certs, der))
 	}
@@ -585,7 +585,7 @@ func (a *audit) addDH(version uint16, suite uint16, p, g []byte) {
 		return
 	}
 	key := hex.EncodeToString(p) + "/" + hex.EncodeToString(g)
-	seen := wire.VersionName(version) + " " + registry.SuiteName(suite)
+	seen := registry.Version(version).String() + " " + registry.SuiteName(suite)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if i, ok := a.dhKeys[key]; ok {
@@ -614,7 +614,7 @@ func (a *audit) noteHandshake(version uint16, sh *wire.ServerHello, group string
 	if a.handshake != nil && a.hsVersion >= version {
 		return
 	}
-	hs := &obs.Handshake{Protocol: wire.VersionName(version), Suite: registry.SuiteName(sh.CipherSuite), Group: group, ALPN: sh.ALPN}
+	hs := &obs.Handshake{Protocol: registry.Version(version).String(), Suite: registry.SuiteName(sh.CipherSuite), Group: group, ALPN: sh.ALPN}
 	for _, e := range sh.Extensions {
 		hs.Extensions = append(hs.Extensions, wire.ExtensionName(e.Type))
 	}
@@ -626,7 +626,7 @@ func (a *audit) noteHandshake(version uint16, sh *wire.ServerHello, group string
 			hs.ALPN = ee.ALPN
 		}
 	}
-	if version <= wire.VersionTLS12 {
+	if version <= registry.VersionTLS12 {
 		sr, ems, tk := sh.SecureRenegotiation, sh.ExtendedMasterSecret, sh.SessionTicket
 		comp := sh.Compression
 		hs.SecureRenegotiation, hs.ExtendedMasterSecret, hs.SessionTicket, hs.Compression = &sr, &ems, &tk, &comp

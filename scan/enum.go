@@ -29,7 +29,7 @@ func suitesToOffer(v uint16) []uint16 {
 // offerTable is suitesToOffer of each version from SSL 3.0 to TLS 1.3.
 var offerTable = sync.OnceValue(func() map[uint16][]uint16 {
 	t := map[uint16][]uint16{}
-	for _, v := range []uint16{wire.VersionSSL30, wire.VersionTLS10, wire.VersionTLS11, wire.VersionTLS12, wire.VersionTLS13} {
+	for _, v := range []uint16{registry.VersionSSL3, registry.VersionTLS10, registry.VersionTLS11, registry.VersionTLS12, registry.VersionTLS13} {
 		t[v] = slices.Clip(computeSuitesToOffer(v))
 	}
 	return t
@@ -37,7 +37,7 @@ var offerTable = sync.OnceValue(func() map[uint16][]uint16 {
 
 func computeSuitesToOffer(v uint16) []uint16 {
 	var ss []registry.Suite
-	for _, s := range registry.SuitesFor(v) {
+	for _, s := range registry.SuitesFor(registry.Version(v)) {
 		if s.ID == 0 || s.Signalling {
 			continue
 		}
@@ -72,7 +72,7 @@ func suiteRank(s registry.Suite) int {
 
 // Groups offered in TLS 1.2 ECDHE hellos: every elliptic curve, common ones first.
 func ecGroupsToOffer() []uint16 {
-	first := []uint16{0x001d, 0x0017, 0x0018, 0x0019, 0x001e, 0x001a, 0x001b, 0x001c}
+	first := []uint16{wire.GroupX25519, wire.GroupSecp256r1, wire.GroupSecp384r1, wire.GroupSecp521r1, wire.GroupX448, wire.GroupBrainpoolP256r1, wire.GroupBrainpoolP384r1, wire.GroupBrainpoolP512r1}
 	out := slices.Clone(first)
 	for _, g := range registry.Groups() {
 		if (g.Kind == "ec" || g.Kind == "ecx") && !slices.Contains(out, g.ID) {
@@ -84,7 +84,7 @@ func ecGroupsToOffer() []uint16 {
 
 // tls13GroupsToOffer lists every group valid in TLS 1.3, common ones first.
 func tls13GroupsToOffer() []uint16 {
-	first := []uint16{0x11ec, 0x001d, 0x0017, 0x0018, 0x0019, 0x001e, 0x11eb, 0x11ed}
+	first := []uint16{wire.GroupX25519MLKEM768, wire.GroupX25519, wire.GroupSecp256r1, wire.GroupSecp384r1, wire.GroupSecp521r1, wire.GroupX448, wire.GroupSecP256r1MLKEM768, wire.GroupSecP384r1MLKEM1024}
 	out := slices.Clone(first)
 	for _, g := range registry.Groups() {
 		if g.TLS13 && !slices.Contains(out, g.ID) {
@@ -113,11 +113,11 @@ func sigAlgsToOffer(tls13 bool) []uint16 {
 // helloTLS builds a broad ClientHello for version v (SSLv3 to TLS 1.2).
 func (ep *endpoint) helloTLS(v uint16, suites []uint16) *wire.ClientHello {
 	ch := &wire.ClientHello{Version: v, CipherSuites: suites, ServerName: ep.sni}
-	if v == wire.VersionSSL30 {
+	if v == registry.VersionSSL3 {
 		// SSLv3 stacks predate extensions: signal renegotiation by SCSV.
-		ch.RecordVersion = wire.VersionSSL30
+		ch.RecordVersion = registry.VersionSSL3
 		ch.ServerName = ""
-		ch.CipherSuites = append(slices.Clone(suites), 0x00ff)
+		ch.CipherSuites = append(slices.Clone(suites), wire.SCSVRenegotiation)
 		return ch
 	}
 	ch.SupportedGroups = ecGroupsToOffer()
@@ -127,7 +127,7 @@ func (ep *endpoint) helloTLS(v uint16, suites []uint16) *wire.ClientHello {
 	ch.SessionTicket = true
 	ch.StatusRequest = true
 	ch.SCT = true
-	if v >= wire.VersionTLS12 {
+	if v >= registry.VersionTLS12 {
 		ch.SignatureAlgorithms = sigAlgsToOffer(false)
 	}
 	return ch
@@ -136,7 +136,7 @@ func (ep *endpoint) helloTLS(v uint16, suites []uint16) *wire.ClientHello {
 // enumTLS finds whether version v (SSLv3 to TLS 1.2) is accepted and which
 // suites, in which order.
 func (a *audit) enumTLS(ctx context.Context, v uint16) *obs.Protocol {
-	p := &obs.Protocol{Name: wire.VersionName(v), Version: v}
+	p := &obs.Protocol{Name: registry.Version(v).String(), Version: v}
 	defer a.orderChecks[v].end()
 	base := suitesToOffer(v)
 	var mu sync.Mutex
@@ -154,11 +154,11 @@ func (a *audit) enumTLS(ctx context.Context, v uint16) *obs.Protocol {
 			return 0, true, nil // negotiated down: v is not supported
 		}
 		if sh.Version > v || sh.SupportedVersion != 0 {
-			what := wire.VersionName(sh.NegotiatedVersion())
+			what := registry.Version(sh.NegotiatedVersion()).String()
 			if sh.IsHelloRetryRequest {
 				what = "a TLS 1.3 HelloRetryRequest"
 			}
-			return 0, false, fmt.Errorf("server answered a %s ClientHello with %s", wire.VersionName(v), what)
+			return 0, false, fmt.Errorf("server answered a %s ClientHello with %s", registry.Version(v).String(), what)
 		}
 		if slices.Equal(offer, base) {
 			a.keepFirstHello(v, sh)
@@ -188,7 +188,7 @@ func (a *audit) enumTLS(ctx context.Context, v uint16) *obs.Protocol {
 	spec.Close()
 	longHelloSuspect := sel.err != nil && !isDialOrCtx(sel.err) && !errors.Is(sel.err, wire.ErrNotTLS) ||
 		sel.err == nil && closedSilently.Load()
-	if len(sel.accepted) == 0 && longHelloSuspect && v != wire.VersionSSL30 {
+	if len(sel.accepted) == 0 && longHelloSuspect && v != registry.VersionSSL3 {
 		// Some servers choke on long hellos (closing or failing instead of
 		// answering): retry with short ones.
 		if s2 := a.enumChunked(ctx, base, pick, a.orderChecks[v]); len(s2.accepted) > 0 {
@@ -257,7 +257,7 @@ func (a *audit) learnTLS(v uint16, f *wire.Flight) *obs.KeyExchange {
 	if kxName := skeKind(suite); kxName != "" && f.ServerKeyExchange != nil {
 		ske, err := wire.ParseServerKeyExchange(f.ServerKeyExchange, kxName, v)
 		if err != nil {
-			a.probeError("key_exchange", fmt.Errorf("%s %s: %w", wire.VersionName(v), suite.Name, err))
+			a.probeError("key_exchange", fmt.Errorf("%s %s: %w", registry.Version(v).String(), suite.Name, err))
 		} else {
 			switch {
 			case len(ske.P) > 0:
@@ -312,7 +312,7 @@ func tlsFirstByte(err error) bool {
 // enumSSLv2 sends one SSLv2 CLIENT-HELLO offering every SSLv2 cipher kind;
 // an SSLv2 server answers with the kinds it shares, all in one connection.
 func (a *audit) enumSSLv2(ctx context.Context) *obs.Protocol {
-	p := &obs.Protocol{Name: "SSLv2", Version: wire.VersionSSL20}
+	p := &obs.Protocol{Name: "SSLv2", Version: registry.VersionSSL2}
 	var specs []uint32
 	for _, s := range registry.SSLv2Suites() {
 		specs = append(specs, s.ID24)
@@ -326,7 +326,7 @@ func (a *audit) enumSSLv2(ctx context.Context) *obs.Protocol {
 		return p
 	}
 	defer c.Close()
-	if _, err := c.Write((&wire.SSLv2ClientHello{Version: wire.VersionSSL20, CipherSpecs: specs, Challenge: challenge}).Marshal()); err != nil {
+	if _, err := c.Write((&wire.SSLv2ClientHello{Version: registry.VersionSSL2, CipherSpecs: specs, Challenge: challenge}).Marshal()); err != nil {
 		a.answer(nil, err)
 		return p
 	}
@@ -371,7 +371,7 @@ func (a *audit) enumSSLv2(ctx context.Context) *obs.Protocol {
 		p.Error = "the server speaks SSLv2 but listed no cipher (CVE-2015-3197 behaviour)"
 	}
 	if len(sh.Certificate) > 0 {
-		a.addChain(wire.VersionSSL20, "RSA", [][]byte{sh.Certificate}, nil, nil)
+		a.addChain(registry.VersionSSL2, "RSA", [][]byte{sh.Certificate}, nil, nil)
 	}
 	return p
 }

@@ -16,7 +16,7 @@ import (
 func (a *audit) bestTLS12(keep func(registry.Suite) bool) (uint16, []uint16) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	for _, v := range []uint16{wire.VersionTLS12, wire.VersionTLS11, wire.VersionTLS10} {
+	for _, v := range []uint16{registry.VersionTLS12, registry.VersionTLS11, registry.VersionTLS10} {
 		p := a.protocols[v]
 		if !p.Supported {
 			continue
@@ -157,10 +157,10 @@ func (a *audit) enumFFDHE(ctx context.Context, v uint16, suites []uint16) ([]uin
 // ServerKeyExchange with at TLS 1.2, offering the given (ECDHE and DHE) suites.
 func (a *audit) enumSigAlgsTLS12(ctx context.Context, suites []uint16) {
 	pick := func(ctx context.Context, offer []uint16) (uint16, bool, error) {
-		r := carried(ctx, a.orderChecks[wire.VersionTLS12], pairFits12("ECDHE", "DHE"), suites, func(suites []uint16) skeResult {
-			ch := a.ep.helloTLS(wire.VersionTLS12, suites)
+		r := carried(ctx, a.orderChecks[registry.VersionTLS12], pairFits12("ECDHE", "DHE"), suites, func(suites []uint16) skeResult {
+			ch := a.ep.helloTLS(registry.VersionTLS12, suites)
 			ch.SignatureAlgorithms = offer
-			return a.serverKeyExchangeResult(ctx, ch, wire.VersionTLS12)
+			return a.serverKeyExchangeResult(ctx, ch, registry.VersionTLS12)
 		}, skeResult.answered)
 		f, suite, ske, refused, err := r.f, r.suite, r.ske, r.refused, r.err
 		if f == nil || err != nil {
@@ -170,7 +170,7 @@ func (a *audit) enumSigAlgsTLS12(ctx context.Context, suites []uint16) {
 			return 0, false, fmt.Errorf("no ServerKeyExchange after %s", suite.Name)
 		}
 		if f.Certificate != nil {
-			a.addChain(wire.VersionTLS12, keyTypeOf(suite), f.Certificate.Certificates, f.CertificateStatus, f.ServerHello.SCTList)
+			a.addChain(registry.VersionTLS12, keyTypeOf(suite), f.Certificate.Certificates, f.CertificateStatus, f.ServerHello.SCTList)
 		}
 		return ske.SigAlg, false, nil
 	}

@@ -48,7 +48,7 @@ func probeCBCOracles(ctx context.Context, e *probeEnv) (res *obs.CBCOraclesResul
 	}
 	c := choices[0]
 	st, _ := wire.LookupSuite12(c.suite)
-	res.Protocol, res.Suite, res.WaitMS = wire.VersionName(c.version), registry.SuiteName(c.suite), cbcOracleWait.Milliseconds()
+	res.Protocol, res.Suite, res.WaitMS = registry.Version(c.version).String(), registry.SuiteName(c.suite), cbcOracleWait.Milliseconds()
 	records := cbcOracleRecords(st, hostHeader(e.target, e.target.Port, 443))
 	// Every connection of every round at once: none depends on another.
 	rounds := make([]obs.CBCOracleRound, cbcOracleRounds)

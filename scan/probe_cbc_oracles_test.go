@@ -5,8 +5,8 @@ import (
 
 	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"github.com/tlsaudit/tlsaudit/scan/tlstest"
-	"github.com/tlsaudit/tlsaudit/scan/wire"
 )
 
 var cbcOracleChecks = []string{checks.IDVulnZombiePoodle, checks.IDVulnGoldenDoodle, checks.IDVulnSleepingPoodle, checks.IDVulnZeroLengthPaddingOracle}
@@ -58,7 +58,7 @@ func TestProbeCBCOracleVulnerable(t *testing.T) {
 // TestProbeCBCOracleTLS10 runs the probe where TLS 1.0 (chained IVs) is all
 // the server speaks.
 func TestProbeCBCOracleTLS10(t *testing.T) {
-	srv := tlstest.StartVuln12T(t, tlstest.Vuln12Options{CBCOracle: "goldendoodle", MinVersion: wire.VersionTLS10, MaxVersion: wire.VersionTLS10})
+	srv := tlstest.StartVuln12T(t, tlstest.Vuln12Options{CBCOracle: "goldendoodle", MinVersion: registry.VersionTLS10, MaxVersion: registry.VersionTLS10})
 	fs, r := cbcOracleFindings(t, discoveredAudit(t, srv))
 	if f := fs[checks.IDVulnGoldenDoodle]; f.Status != checks.StatusFail || r.Protocol != "TLSv1.0" {
 		t.Errorf("%s %s (%s)", f.Status, f.Detail, r.Protocol)

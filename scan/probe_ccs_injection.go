@@ -29,7 +29,7 @@ func probeCCSInjection(ctx context.Context, e *probeEnv) (res *obs.CCSInjectionR
 	if f == nil {
 		return
 	}
-	res.Version = wire.VersionName(v)
+	res.Version = registry.Version(v).String()
 	res.Suite = registry.SuiteName(f.ServerHello.CipherSuite)
 	sv := f.ServerHello.Version
 	early := wire.EncodeRecords(wire.RecordChangeCipherSpec, sv, []byte{1}, 0)

@@ -8,7 +8,7 @@ import (
 
 	"github.com/tlsaudit/tlsaudit/scan/clientsim"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
-	"github.com/tlsaudit/tlsaudit/scan/wire"
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 )
 
 // Client simulation: replay every captured real client's ClientHello (the
@@ -102,7 +102,7 @@ func retryLikely(p clientsim.Profile, e *probeEnv) bool {
 		return true
 	}
 	raw := p.Hello.Raw
-	if !e.protocols[wire.VersionTLS13].Supported || !slices.Contains(raw.SupportedVersions, wire.VersionTLS13) {
+	if !e.protocols[registry.VersionTLS13].Supported || !slices.Contains(raw.SupportedVersions, registry.VersionTLS13) {
 		return false
 	}
 	for _, ks := range raw.KeyShares {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"github.com/tlsaudit/tlsaudit/scan/wire"
 )
 
@@ -22,7 +23,7 @@ const maxEvidence = 64
 const probeReadWait = 3 * time.Second
 
 // legacyVersions are the pre-TLS 1.3 versions, newest first.
-var legacyVersions = []uint16{wire.VersionTLS12, wire.VersionTLS11, wire.VersionTLS10, wire.VersionSSL30}
+var legacyVersions = []uint16{registry.VersionTLS12, registry.VersionTLS11, registry.VersionTLS10, registry.VersionSSL3}
 
 // bestLegacy returns the highest accepted version below TLS 1.3 and the
 // suites discovery saw accepted with it (in the server's order when known).
@@ -43,8 +44,8 @@ func (e *probeEnv) supported(v uint16) obs.Protocol {
 
 // highestSupported returns the highest accepted version of SSLv3..TLS 1.3.
 func (e *probeEnv) highestSupported() (uint16, bool) {
-	if e.supported(wire.VersionTLS13).Supported {
-		return wire.VersionTLS13, true
+	if e.supported(registry.VersionTLS13).Supported {
+		return registry.VersionTLS13, true
 	}
 	v, _, ok := e.bestLegacy()
 	return v, ok
@@ -205,7 +206,7 @@ func handshakeFailed(err error, f *wire.Flight, conns int) obs.Attempt {
 	}
 	why := "the hello that discovery saw accepted got no ServerHello: " + noAnswer(f, err)
 	if f != nil && f.ServerHello != nil {
-		why = fmt.Sprintf("the server's %s flight ended early, after %v", wire.VersionName(f.ServerHello.NegotiatedVersion()), f.Messages)
+		why = fmt.Sprintf("the server's %s flight ended early, after %v", registry.Version(f.ServerHello.NegotiatedVersion()).String(), f.Messages)
 		if err != nil {
 			why += ": " + noAnswer(nil, err)
 		}

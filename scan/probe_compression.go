@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"github.com/tlsaudit/tlsaudit/scan/wire"
 )
 
@@ -25,7 +26,7 @@ func probeCompression(ctx context.Context, e *probeEnv) (res *obs.CompressionRes
 	if sh == nil {
 		return
 	}
-	res.Version = wire.VersionName(v)
+	res.Version = registry.Version(v).String()
 	res.Offered = compressionOffer
 	res.Method = sh.Compression
 	if res.Method != 0 && res.Method != 1 && res.Method != 64 {

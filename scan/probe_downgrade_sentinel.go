@@ -5,7 +5,7 @@ import (
 	"encoding/hex"
 
 	"github.com/tlsaudit/tlsaudit/scan/obs"
-	"github.com/tlsaudit/tlsaudit/scan/wire"
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 )
 
 // TLS 1.3 downgrade protection (RFC 8446 4.1.3): a TLS 1.3 server that
@@ -19,7 +19,7 @@ func init() {
 
 func probeDowngradeSentinel(ctx context.Context, e *probeEnv) (res *obs.DowngradeSentinelResult) {
 	res = &obs.DowngradeSentinelResult{}
-	if !e.supported(wire.VersionTLS13).Supported {
+	if !e.supported(registry.VersionTLS13).Supported {
 		res.Attempt = attemptFor(obs.AttemptNotApplicable, "TLS 1.3 is not accepted")
 		return
 	}
@@ -27,12 +27,12 @@ func probeDowngradeSentinel(ctx context.Context, e *probeEnv) (res *obs.Downgrad
 	if sh == nil {
 		return
 	}
-	res.Negotiated = wire.VersionName(sh.NegotiatedVersion())
+	res.Negotiated = registry.Version(sh.NegotiatedVersion()).String()
 	res.RandomTail = hex.EncodeToString(sh.Random[24:])
 	res.Sentinel = sh.Downgrade
-	if sh.NegotiatedVersion() >= wire.VersionTLS13 {
+	if sh.NegotiatedVersion() >= registry.VersionTLS13 {
 		res.Status = obs.AttemptInconclusive
-		res.Reason = "the server answered a " + wire.VersionName(v) + " hello with " + res.Negotiated
+		res.Reason = "the server answered a " + registry.Version(v).String() + " hello with " + res.Negotiated
 	}
 	return
 }

@@ -35,7 +35,7 @@ func init() {
 
 func probeEarlyData(ctx context.Context, e *probeEnv) (res *obs.EarlyDataResult) {
 	res = &obs.EarlyDataResult{}
-	p := e.supported(wire.VersionTLS13)
+	p := e.supported(registry.VersionTLS13)
 	if !p.Supported {
 		res.Attempt = obs.Attempt{Status: obs.AttemptNotApplicable, Reason: "TLS 1.3 not supported"}
 		return

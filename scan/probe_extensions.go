@@ -25,8 +25,8 @@ func probeServerHelloExtensions(ctx context.Context, e *probeEnv) (res *obs.Serv
 	if sh == nil {
 		return
 	}
-	res.Version = wire.VersionName(v)
-	res.ViaSCSV = v == wire.VersionSSL30 // helloTLS signals SSLv3 by SCSV
+	res.Version = registry.Version(v).String()
+	res.ViaSCSV = v == registry.VersionSSL3 // helloTLS signals SSLv3 by SCSV
 	res.Suite = registry.SuiteName(sh.CipherSuite)
 	res.SecureRenegotiation = sh.SecureRenegotiation
 	res.RenegotiationInfoLength = len(sh.RenegotiationInfo)
@@ -37,7 +37,7 @@ func probeServerHelloExtensions(ctx context.Context, e *probeEnv) (res *obs.Serv
 			cbc = append(cbc, id)
 		}
 	}
-	if len(cbc) == 0 || v == wire.VersionSSL30 {
+	if len(cbc) == 0 || v == registry.VersionSSL3 {
 		return
 	}
 	ch := e.ep.helloTLS(v, cbc)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"github.com/tlsaudit/tlsaudit/scan/wire"
 )
 
@@ -37,18 +38,18 @@ func probeFallbackSCSV(ctx context.Context, e *probeEnv) (res *obs.FallbackSCSVR
 			break
 		}
 	}
-	res.Highest = wire.VersionName(high)
+	res.Highest = registry.Version(high).String()
 	if low == 0 {
 		res.Attempt = attemptFor(obs.AttemptNotApplicable, "only %s is accepted: there is no lower version to fall back to", res.Highest)
 		return
 	}
-	res.Offered = wire.VersionName(low)
+	res.Offered = registry.Version(low).String()
 	ch := e.ep.helloTLS(low, slices.Concat(suites, []uint16{fallbackSCSV}))
 	f, err := e.ep.exchange(ctx, ch, nil, wire.StopAfterServerHello)
 	res.Connections = 1
 	switch {
 	case err == nil && f.ServerHello != nil:
-		res.Answer = "server_hello:" + wire.VersionName(f.ServerHello.NegotiatedVersion())
+		res.Answer = "server_hello:" + registry.Version(f.ServerHello.NegotiatedVersion()).String()
 	case fatalOrDial(err):
 		res.Attempt = attemptFor(obs.AttemptError, "%v", err)
 		return

@@ -13,7 +13,6 @@ import (
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"github.com/tlsaudit/tlsaudit/scan/tlstest"
-	"github.com/tlsaudit/tlsaudit/scan/wire"
 )
 
 // Tests of the partial-handshake probes: each against the scripted
@@ -27,7 +26,7 @@ func probeAudit(srv *tlstest.Server, protos map[uint16][]uint16) *audit {
 	o := &obs.Observation{Schema: obs.SchemaVersion}
 	a := &audit{ep: newEndpoint(srv.Addr, srv.Name, 8, 5*time.Second), o: o, protocols: map[uint16]*obs.Protocol{}}
 	for v, suites := range protos {
-		p := &obs.Protocol{Name: wire.VersionName(v), Version: v, Supported: true}
+		p := &obs.Protocol{Name: registry.Version(v).String(), Version: v, Supported: true}
 		for _, id := range suites {
 			p.Suites = append(p.Suites, obs.Suite{ID: id, Name: registry.SuiteName(id)})
 		}
@@ -92,9 +91,9 @@ func tls12Fake(mod func(c *tlstest.FakeConfig)) tlstest.FakeConfig {
 
 // The real servers' discovery results as the probes need them.
 var (
-	opensslProtos = map[uint16][]uint16{wire.VersionTLS12: {0xc02f, 0xc030, 0xc013}, wire.VersionTLS13: {0x1301, 0x1302}}
-	goProtos      = map[uint16][]uint16{wire.VersionTLS12: {0xc02f, 0xc030}, wire.VersionTLS13: {0x1301, 0x1302}}
-	legacyProtos  = map[uint16][]uint16{wire.VersionTLS12: {0xc013, 0x002f}, wire.VersionTLS11: {0xc013, 0x002f}, wire.VersionTLS10: {0xc013, 0x002f}}
+	opensslProtos = map[uint16][]uint16{registry.VersionTLS12: {0xc02f, 0xc030, 0xc013}, registry.VersionTLS13: {0x1301, 0x1302}}
+	goProtos      = map[uint16][]uint16{registry.VersionTLS12: {0xc02f, 0xc030}, registry.VersionTLS13: {0x1301, 0x1302}}
+	legacyProtos  = map[uint16][]uint16{registry.VersionTLS12: {0xc013, 0x002f}, registry.VersionTLS11: {0xc013, 0x002f}, registry.VersionTLS10: {0xc013, 0x002f}}
 )
 
 // patchedServers are real TLS 1.2+1.3 servers (their discovery results are
@@ -118,7 +117,7 @@ func startOpenSSL(t *testing.T) *tlstest.Server {
 
 func TestProbeHeartbleedVulnerable(t *testing.T) {
 	srv := tlstest.NewVulnServerT(t, tlstest.VulnConfig{Fake: tls12Fake(nil), Heartbleed: true})
-	r := runProbe(t, probeAudit(srv, map[uint16][]uint16{wire.VersionTLS12: tls12Suites}), "heartbleed").Heartbleed
+	r := runProbe(t, probeAudit(srv, map[uint16][]uint16{registry.VersionTLS12: tls12Suites}), "heartbleed").Heartbleed
 	wantStatus(t, "heartbleed", r.Attempt, obs.AttemptCompleted)
 	if !r.Extension || !r.Sent || !r.Replied || r.ReplyLength != heartbleedClaim || r.ReplyBytes < 3+heartbleedClaim {
 		t.Fatalf("vulnerable server: %+v", r)
@@ -132,7 +131,7 @@ func TestProbeHeartbleedPatched(t *testing.T) {
 	t.Run("gnutls heartbeat", func(t *testing.T) {
 		// GnuTLS speaks heartbeat and discards the over-long request.
 		srv := tlstest.StartGnuTLST(t, tlstest.GnuTLSOptions{ExtraArgs: []string{"--heartbeat"}})
-		r := runProbe(t, probeAudit(srv, map[uint16][]uint16{wire.VersionTLS12: {0xc02f, 0xc030}}), "heartbleed").Heartbleed
+		r := runProbe(t, probeAudit(srv, map[uint16][]uint16{registry.VersionTLS12: {0xc02f, 0xc030}}), "heartbleed").Heartbleed
 		wantStatus(t, "heartbleed", r.Attempt, obs.AttemptCompleted)
 		if !r.Extension || !r.Sent || r.Replied {
 			t.Errorf("gnutls: %+v", r)
@@ -147,14 +146,14 @@ func TestProbeHeartbleedPatched(t *testing.T) {
 	})
 	t.Run("scripted without the flaw", func(t *testing.T) {
 		srv := tlstest.NewVulnServerT(t, tlstest.VulnConfig{Fake: tls12Fake(nil), CCSInjection: true})
-		r := runProbe(t, probeAudit(srv, map[uint16][]uint16{wire.VersionTLS12: tls12Suites}), "heartbleed").Heartbleed
+		r := runProbe(t, probeAudit(srv, map[uint16][]uint16{registry.VersionTLS12: tls12Suites}), "heartbleed").Heartbleed
 		wantStatus(t, "heartbleed", r.Attempt, obs.AttemptCompleted)
 		if r.Extension || r.Replied {
 			t.Errorf("%+v", r)
 		}
 	})
 	t.Run("tls13 only", func(t *testing.T) {
-		r := runProbe(t, probeAudit(startOpenSSL(t), map[uint16][]uint16{wire.VersionTLS13: {0x1301}}), "heartbleed").Heartbleed
+		r := runProbe(t, probeAudit(startOpenSSL(t), map[uint16][]uint16{registry.VersionTLS13: {0x1301}}), "heartbleed").Heartbleed
 		wantStatus(t, "heartbleed", r.Attempt, obs.AttemptNotApplicable)
 	})
 }
@@ -168,10 +167,10 @@ func TestProbeCCSInjection(t *testing.T) {
 	}{
 		{"vulnerable", func(t *testing.T) *tlstest.Server {
 			return tlstest.NewVulnServerT(t, tlstest.VulnConfig{Fake: tls12Fake(nil), CCSInjection: true})
-		}, map[uint16][]uint16{wire.VersionTLS12: ecdheGCM}, "alert:bad_record_mac"},
+		}, map[uint16][]uint16{registry.VersionTLS12: ecdheGCM}, "alert:bad_record_mac"},
 		{"scripted patched", func(t *testing.T) *tlstest.Server {
 			return tlstest.NewVulnServerT(t, tlstest.VulnConfig{Fake: tls12Fake(nil), Heartbleed: true})
-		}, map[uint16][]uint16{wire.VersionTLS12: ecdheGCM}, "alert:unexpected_message"},
+		}, map[uint16][]uint16{registry.VersionTLS12: ecdheGCM}, "alert:unexpected_message"},
 		{"openssl", startOpenSSL, opensslProtos, "alert:unexpected_message"},
 		{"nginx", func(t *testing.T) *tlstest.Server { return tlstest.StartNginxT(t, tlstest.NginxOptions{}) }, opensslProtos, "alert:unexpected_message"},
 		{"go", func(t *testing.T) *tlstest.Server { return tlstest.ModernGoServerT(t) }, goProtos, "alert:unexpected_message"},
@@ -217,7 +216,7 @@ func TestProbeFallbackSCSV(t *testing.T) {
 	}
 	t.Run("one version", func(t *testing.T) {
 		srv := newFakeT(t, tls12Fake(nil))
-		r := runProbe(t, probeAudit(srv, map[uint16][]uint16{wire.VersionTLS12: tls12Suites}), "fallback_scsv").FallbackSCSV
+		r := runProbe(t, probeAudit(srv, map[uint16][]uint16{registry.VersionTLS12: tls12Suites}), "fallback_scsv").FallbackSCSV
 		wantStatus(t, "fallback", r.Attempt, obs.AttemptNotApplicable)
 	})
 }
@@ -227,7 +226,7 @@ func TestProbeDowngradeSentinel(t *testing.T) {
 		// A TLS 1.3 server without the sentinel answers a TLS 1.2 hello exactly
 		// as this TLS 1.2 script does.
 		srv := newFakeT(t, tls12Fake(nil))
-		protos := map[uint16][]uint16{wire.VersionTLS12: tls12Suites, wire.VersionTLS13: {0x1301}}
+		protos := map[uint16][]uint16{registry.VersionTLS12: tls12Suites, registry.VersionTLS13: {0x1301}}
 		r := runProbe(t, probeAudit(srv, protos), "downgrade_sentinel").DowngradeSentinel
 		wantStatus(t, "sentinel", r.Attempt, obs.AttemptCompleted)
 		if r.Sentinel != "" || r.Negotiated != "TLSv1.2" || len(r.RandomTail) != 16 {
@@ -248,7 +247,7 @@ func TestProbeDowngradeSentinel(t *testing.T) {
 func TestProbeServerHelloExtensions(t *testing.T) {
 	t.Run("insecure renegotiation", func(t *testing.T) {
 		srv := newFakeT(t, tls12Fake(func(c *tlstest.FakeConfig) { c.NoRenegotiationInfo = true }))
-		r := runProbe(t, probeAudit(srv, map[uint16][]uint16{wire.VersionTLS12: tls12Suites}), "server_hello_extensions").ServerHelloExtensions
+		r := runProbe(t, probeAudit(srv, map[uint16][]uint16{registry.VersionTLS12: tls12Suites}), "server_hello_extensions").ServerHelloExtensions
 		wantStatus(t, "extensions", r.Attempt, obs.AttemptCompleted)
 		if r.SecureRenegotiation || r.ExtendedMasterSecret || r.EncryptThenMAC == nil || *r.EncryptThenMAC {
 			t.Errorf("%+v", r)
@@ -274,7 +273,7 @@ func TestProbeServerHelloExtensions(t *testing.T) {
 
 func TestProbeCompression(t *testing.T) {
 	srv := newFakeT(t, tls12Fake(func(c *tlstest.FakeConfig) { c.Compression = true }))
-	r := runProbe(t, probeAudit(srv, map[uint16][]uint16{wire.VersionTLS12: tls12Suites}), "compression").Compression
+	r := runProbe(t, probeAudit(srv, map[uint16][]uint16{registry.VersionTLS12: tls12Suites}), "compression").Compression
 	wantStatus(t, "compression", r.Attempt, obs.AttemptCompleted)
 	if r.Method != 1 {
 		t.Errorf("deflate server: %+v", r)
@@ -293,7 +292,7 @@ func TestProbeCompression(t *testing.T) {
 func TestProbeTicketbleed(t *testing.T) {
 	t.Run("vulnerable", func(t *testing.T) {
 		srv := tlstest.NewVulnServerT(t, tlstest.VulnConfig{Fake: tls12Fake(nil), Ticketbleed: true})
-		r := runProbe(t, probeAudit(srv, map[uint16][]uint16{wire.VersionTLS12: {0xc02f, 0xc030}}), "ticketbleed").Ticketbleed
+		r := runProbe(t, probeAudit(srv, map[uint16][]uint16{registry.VersionTLS12: {0xc02f, 0xc030}}), "ticketbleed").Ticketbleed
 		wantStatus(t, "ticketbleed", r.Attempt, obs.AttemptCompleted)
 		if !r.TicketObtained || len(r.Attempts) != 2 {
 			t.Fatalf("%+v", r)
@@ -326,7 +325,7 @@ func TestProbeIntolerance(t *testing.T) {
 			c.IntolerantAbove = registry.VersionTLS12
 			c.MaxHelloLen = 1000
 		}))
-		r := runProbe(t, probeAudit(srv, map[uint16][]uint16{wire.VersionTLS12: tls12Suites}), "intolerance").Intolerance
+		r := runProbe(t, probeAudit(srv, map[uint16][]uint16{registry.VersionTLS12: tls12Suites}), "intolerance").Intolerance
 		wantStatus(t, "intolerance", r.Attempt, obs.AttemptCompleted)
 		want := map[string]bool{obs.VariantBaseline: true, obs.VariantLong300: true, obs.VariantLong1800: false,
 			obs.VariantUnknownExt: true, obs.VariantGREASE: true, obs.VariantTLS13NoSV: false, obs.VariantTLS14: false}
@@ -379,7 +378,7 @@ func TestDerivedPlainHelloMatchesConnection(t *testing.T) {
 			defer cancel()
 			a := discovered(ctx, srv)
 			derivedEnv := a.probeEnv()
-			if derivedEnv.plainHello(wire.VersionTLS12) == nil {
+			if derivedEnv.plainHello(registry.VersionTLS12) == nil {
 				t.Fatal("discovery kept no answer to the first TLS 1.2 hello")
 			}
 			ownEnv := a.probeEnv()

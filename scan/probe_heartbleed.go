@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"github.com/tlsaudit/tlsaudit/scan/wire"
 )
 
@@ -24,7 +25,7 @@ const heartbleedClaim = 0x4000
 
 func probeHeartbleed(ctx context.Context, e *probeEnv) (res *obs.HeartbleedResult) {
 	res = &obs.HeartbleedResult{}
-	if v, _, ok := e.bestLegacy(); ok && v == wire.VersionSSL30 {
+	if v, _, ok := e.bestLegacy(); ok && v == registry.VersionSSL3 {
 		res.Attempt = attemptFor(obs.AttemptNotApplicable, "only SSLv3 is accepted, which has no extensions (heartbeat is a TLS extension)")
 		return
 	}
@@ -37,7 +38,7 @@ func probeHeartbleed(ctx context.Context, e *probeEnv) (res *obs.HeartbleedResul
 	if f == nil {
 		return
 	}
-	res.Version = wire.VersionName(v)
+	res.Version = registry.Version(v).String()
 	sh := f.ServerHello
 	res.Extension, res.Mode = sh.Heartbeat != 0, sh.Heartbeat
 	if !res.Extension {

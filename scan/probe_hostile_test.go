@@ -8,8 +8,8 @@ import (
 	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/checks/checktest"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"github.com/tlsaudit/tlsaudit/scan/tlstest"
-	"github.com/tlsaudit/tlsaudit/scan/wire"
 )
 
 // handshakeProbeNames are the probes of this family.
@@ -29,8 +29,8 @@ func TestProbeHostileServers(t *testing.T) {
 			}
 			defer srv.Close()
 			a := probeAudit(srv, map[uint16][]uint16{
-				wire.VersionTLS10: {0xc013, 0x002f}, wire.VersionTLS11: {0xc013, 0x002f},
-				wire.VersionTLS12: {0xc02f, 0xc013, 0x002f}, wire.VersionTLS13: {0x1301},
+				registry.VersionTLS10: {0xc013, 0x002f}, registry.VersionTLS11: {0xc013, 0x002f},
+				registry.VersionTLS12: {0xc02f, 0xc013, 0x002f}, registry.VersionTLS13: {0x1301},
 			})
 			a.ep = newEndpoint(srv.Addr, srv.Name, 8, 2*time.Second)
 			ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)

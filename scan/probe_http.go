@@ -17,7 +17,6 @@ import (
 
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/scan/registry"
-	"github.com/tlsaudit/tlsaudit/scan/wire"
 )
 
 // The HTTP probe sends one "GET <path> HTTP/1.1" over the audited TLS
@@ -176,7 +175,7 @@ func (e *probeEnv) dialGoTLS(ctx context.Context, protos []string) (*tlsSession,
 func (e *probeEnv) dialZTLS(ctx context.Context, protos []string) (*tlsSession, error) {
 	var version uint16
 	var suites []uint16
-	for _, v := range []uint16{wire.VersionTLS12, wire.VersionTLS11, wire.VersionTLS10} {
+	for _, v := range []uint16{registry.VersionTLS12, registry.VersionTLS11, registry.VersionTLS10} {
 		if p := e.supported(v); p.Supported && len(p.Suites) > 0 {
 			version = v
 			for _, s := range p.Suites {
@@ -238,7 +237,7 @@ func probeHTTP(ctx context.Context, e *probeEnv) (h *obs.HTTP) {
 		}
 	}
 	defer s.conn.Close()
-	h.TLSClient, h.TLSVersion, h.Suite = s.client, wire.VersionName(s.version), registry.SuiteName(s.suite)
+	h.TLSClient, h.TLSVersion, h.Suite = s.client, registry.Version(s.version).String(), registry.SuiteName(s.suite)
 	resp, err := exchangeHTTP(s.conn, httpRequest(opts.Path, host))
 	if err != nil {
 		h.Attempt.Status, h.Attempt.Reason = httpAttemptStatus(err), err.Error()

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"github.com/tlsaudit/tlsaudit/scan/wire"
 )
 
@@ -33,17 +34,17 @@ func probeIntolerance(ctx context.Context, e *probeEnv) (res *obs.IntoleranceRes
 	v, suites, legacy := e.bestLegacy()
 	var base func() *wire.ClientHello
 	switch {
-	case legacy && v >= wire.VersionTLS10:
+	case legacy && v >= registry.VersionTLS10:
 		base = func() *wire.ClientHello { return e.ep.helloTLS(v, suites) }
-	case e.supported(wire.VersionTLS13).Supported:
-		v = wire.VersionTLS13
-		suites13 := protoSuiteIDs(e.supported(wire.VersionTLS13))
+	case e.supported(registry.VersionTLS13).Supported:
+		v = registry.VersionTLS13
+		suites13 := protoSuiteIDs(e.supported(registry.VersionTLS13))
 		base = func() *wire.ClientHello { return e.ep.hello13(suites13, tls13GroupsToOffer(), nil, nil) }
 	default:
 		res.Attempt = attemptFor(obs.AttemptNotApplicable, "no TLS version (1.0 or later) is accepted")
 		return
 	}
-	res.Baseline = wire.VersionName(v)
+	res.Baseline = registry.Version(v).String()
 	variants := []helloVariant{
 		{obs.VariantBaseline, func(*wire.ClientHello) {}},
 		{obs.VariantLong300, func(ch *wire.ClientHello) { ch.PaddingTo = 300 }},
@@ -53,9 +54,9 @@ func probeIntolerance(ctx context.Context, e *probeEnv) (res *obs.IntoleranceRes
 		}},
 		{obs.VariantGREASE, func(ch *wire.ClientHello) { ch.GREASE = true }},
 	}
-	if v != wire.VersionTLS13 {
+	if v != registry.VersionTLS13 {
 		variants = append(variants,
-			helloVariant{obs.VariantTLS13NoSV, func(ch *wire.ClientHello) { ch.Version = wire.VersionTLS13 }},
+			helloVariant{obs.VariantTLS13NoSV, func(ch *wire.ClientHello) { ch.Version = registry.VersionTLS13 }},
 			helloVariant{obs.VariantTLS14, func(ch *wire.ClientHello) { ch.Version = 0x0305 }})
 	}
 	res.Tests = make([]obs.HelloVariant, len(variants))
@@ -64,7 +65,7 @@ func probeIntolerance(ctx context.Context, e *probeEnv) (res *obs.IntoleranceRes
 	var mu sync.Mutex
 	// The baseline is the plain hello, whose answer discovery may have.
 	var derived *wire.ServerHello
-	if v != wire.VersionTLS13 {
+	if v != registry.VersionTLS13 {
 		derived = e.plainHello(v)
 	}
 	res.Connections = len(variants)
@@ -77,7 +78,7 @@ func probeIntolerance(ctx context.Context, e *probeEnv) (res *obs.IntoleranceRes
 				t.Length = len(msg) - 4
 			}
 			if i == 0 && derived != nil {
-				t.Accepted, t.Negotiated, t.DerivedFrom = true, wire.VersionName(derived.NegotiatedVersion()), derivedFromDiscovery
+				t.Accepted, t.Negotiated, t.DerivedFrom = true, registry.Version(derived.NegotiatedVersion()).String(), derivedFromDiscovery
 				res.Tests[i] = t
 				return
 			}
@@ -85,7 +86,7 @@ func probeIntolerance(ctx context.Context, e *probeEnv) (res *obs.IntoleranceRes
 			switch {
 			case err == nil && f.ServerHello != nil:
 				t.Accepted = true
-				t.Negotiated = wire.VersionName(f.ServerHello.NegotiatedVersion())
+				t.Negotiated = registry.Version(f.ServerHello.NegotiatedVersion()).String()
 			case fatalOrDial(err):
 				mu.Lock()
 				dialErr = err

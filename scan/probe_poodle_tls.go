@@ -59,7 +59,7 @@ func (e *probeEnv) cbcRecordProbe(ctx context.Context, shape func(*wire.Suite12)
 	var wg sync.WaitGroup
 	for i, c := range choices {
 		st, _ := wire.LookupSuite12(c.suite)
-		tests[i] = obs.CBCRecordTest{Protocol: wire.VersionName(c.version), Suite: registry.SuiteName(c.suite)}
+		tests[i] = obs.CBCRecordTest{Protocol: registry.Version(c.version).String(), Suite: registry.SuiteName(c.suite)}
 		wg.Go(func() { tests[i].Baseline, errs[i][0] = e.cbcRecordAttempt(ctx, c, wire.CBCRecord{}) })
 		wg.Go(func() { tests[i].Malformed, errs[i][1] = e.cbcRecordAttempt(ctx, c, shape(st)) })
 	}

@@ -5,7 +5,6 @@ import (
 
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/scan/registry"
-	"github.com/tlsaudit/tlsaudit/scan/wire"
 )
 
 // Client-initiated renegotiation (a DoS lever: each renegotiation costs the
@@ -31,7 +30,7 @@ func probeRenegotiation(ctx context.Context, e *probeEnv) (res *obs.Renegotiatio
 		return
 	}
 	c := choices[0]
-	res.Protocol, res.Suite = wire.VersionName(c.version), registry.SuiteName(c.suite)
+	res.Protocol, res.Suite = registry.Version(c.version).String(), registry.SuiteName(c.suite)
 	s, err := e.dial12(ctx, c, true)
 	res.Connections = 1
 	if err != nil {

@@ -29,7 +29,7 @@ func probeResumption(ctx context.Context, e *probeEnv) (res *obs.ResumptionResul
 		return
 	}
 	c := choices[0]
-	res.Protocol, res.Suite = wire.VersionName(c.version), registry.SuiteName(c.suite)
+	res.Protocol, res.Suite = registry.Version(c.version).String(), registry.SuiteName(c.suite)
 	// Both kinds at once: a session ID and a ticket are resumed independently.
 	type run struct {
 		issued   bool

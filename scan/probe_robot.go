@@ -47,7 +47,7 @@ func probeROBOT(ctx context.Context, e *probeEnv) (res *obs.ROBOTResult) {
 		return
 	}
 	c := choices[0]
-	res.Protocol, res.Suite = wire.VersionName(c.version), registry.SuiteName(c.suite)
+	res.Protocol, res.Suite = registry.Version(c.version).String(), registry.SuiteName(c.suite)
 	// Every connection of every round at once: none depends on another.
 	rounds := make([]obs.ROBOTRound, robotRounds)
 	errs := make([][]error, robotRounds)

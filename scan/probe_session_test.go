@@ -9,8 +9,8 @@ import (
 	"github.com/tlsaudit/tlsaudit/checks"
 	_ "github.com/tlsaudit/tlsaudit/checks/vuln"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"github.com/tlsaudit/tlsaudit/scan/tlstest"
-	"github.com/tlsaudit/tlsaudit/scan/wire"
 )
 
 // discoveredAudit runs the real protocol discovery (TLS 1.0-1.3) on srv, so
@@ -22,10 +22,10 @@ func discoveredAudit(t *testing.T, srv *tlstest.Server) *audit {
 		protocols: map[uint16]*obs.Protocol{}, chainKeys: map[string]bool{}, dhKeys: map[string]int{}}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	for _, v := range []uint16{wire.VersionTLS10, wire.VersionTLS11, wire.VersionTLS12} {
+	for _, v := range []uint16{registry.VersionTLS10, registry.VersionTLS11, registry.VersionTLS12} {
 		a.protocols[v] = a.enumTLS(ctx, v)
 	}
-	a.protocols[wire.VersionTLS13] = a.enumTLS13(ctx)
+	a.protocols[registry.VersionTLS13] = a.enumTLS13(ctx)
 	return a
 }
 

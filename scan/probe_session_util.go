@@ -26,13 +26,13 @@ type suiteChoice struct {
 // and keep accepts. One entry per version at most.
 func (e *probeEnv) client12Choices(keep func(*wire.Suite12) bool) []suiteChoice {
 	var out []suiteChoice
-	for _, v := range []uint16{wire.VersionTLS12, wire.VersionTLS11, wire.VersionTLS10} {
+	for _, v := range []uint16{registry.VersionTLS12, registry.VersionTLS11, registry.VersionTLS10} {
 		p := e.supported(v)
 		if !p.Supported {
 			continue
 		}
 		for _, s := range p.Suites {
-			if st, ok := wire.LookupSuite12(s.ID); ok && (!st.TLS12Only || v >= wire.VersionTLS12) && (keep == nil || keep(st)) {
+			if st, ok := wire.LookupSuite12(s.ID); ok && (!st.TLS12Only || v >= registry.VersionTLS12) && (keep == nil || keep(st)) {
 				out = append(out, suiteChoice{v, s.ID})
 				break
 			}
@@ -43,7 +43,7 @@ func (e *probeEnv) client12Choices(keep func(*wire.Suite12) bool) []suiteChoice 
 
 // acceptedAny reports whether some TLS 1.0–1.2 accepted suite matches keep.
 func (e *probeEnv) acceptedAny(keep func(registry.Suite) bool) bool {
-	for _, v := range []uint16{wire.VersionTLS12, wire.VersionTLS11, wire.VersionTLS10} {
+	for _, v := range []uint16{registry.VersionTLS12, registry.VersionTLS11, registry.VersionTLS10} {
 		for _, s := range e.protocols[v].Suites {
 			if rs, ok := registry.SuiteByID(s.ID); ok && keep(rs) {
 				return true

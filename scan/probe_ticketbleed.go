@@ -29,7 +29,7 @@ const ticketbleedIDLen = 16
 
 func probeTicketbleed(ctx context.Context, e *probeEnv) (res *obs.TicketbleedResult) {
 	res = &obs.TicketbleedResult{}
-	p := e.supported(wire.VersionTLS12)
+	p := e.supported(registry.VersionTLS12)
 	if !p.Supported {
 		res.Attempt = attemptFor(obs.AttemptNotApplicable, "TLS 1.2 is not accepted (session tickets are resumed at TLS 1.2 here)")
 		return
@@ -53,7 +53,7 @@ func probeTicketbleed(ctx context.Context, e *probeEnv) (res *obs.TicketbleedRes
 		sid := make([]byte, ticketbleedIDLen)
 		rand.Read(sid)
 		others := slices.DeleteFunc(protoSuiteIDs(p), func(id uint16) bool { return id == suite })
-		ch := e.ep.helloTLS(wire.VersionTLS12, slices.Concat([]uint16{suite}, others))
+		ch := e.ep.helloTLS(registry.VersionTLS12, slices.Concat([]uint16{suite}, others))
 		ch.SessionID, ch.SessionTicketData = sid, ticket
 		f, err := e.ep.exchange(ctx, ch, nil, wire.StopAfterServerHelloDone)
 		res.Connections++

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tlsaudit/tlsaudit/scan/clientsim"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"github.com/tlsaudit/tlsaudit/scan/wire"
 )
 
@@ -96,7 +97,7 @@ func (a *audit) probeEnv() *probeEnv {
 	defer a.mu.Unlock()
 	e := &probeEnv{ep: a.ep, target: a.o.Target, protocols: map[uint16]obs.Protocol{}, clients: a.clients, http: a.http.withDefaults()}
 	for v, p := range a.protocols {
-		if p != nil && v != wire.VersionSSL20 {
+		if p != nil && v != registry.VersionSSL2 {
 			e.protocols[v] = *p
 		}
 	}

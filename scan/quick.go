@@ -73,7 +73,7 @@ func (a *audit) quickHandshake(ctx context.Context, tls13 bool) (*obs.Protocol, 
 		quickReaders.Put(br)
 	}()
 	c := bufferedConn{Conn: raw, r: br}
-	ch := a.ep.helloTLS(wire.VersionTLS12, suitesToOffer(wire.VersionTLS12))
+	ch := a.ep.helloTLS(registry.VersionTLS12, suitesToOffer(registry.VersionTLS12))
 	var privs []*wire.KeySharePrivate
 	if tls13 {
 		var shares []wire.KeyShare
@@ -96,7 +96,7 @@ func (a *audit) quickHandshake(ctx context.Context, tls13 bool) (*obs.Protocol, 
 			}
 		}
 		ch13 := a.ep.hello13(append(slices.Clone(tls13Suites), ch.CipherSuites...), groups, sigAlgsToOffer(false), shares)
-		ch13.SupportedVersions = []uint16{wire.VersionTLS13, wire.VersionTLS12, wire.VersionTLS11, wire.VersionTLS10}
+		ch13.SupportedVersions = []uint16{registry.VersionTLS13, registry.VersionTLS12, registry.VersionTLS11, registry.VersionTLS10}
 		ch13.ExtendedMasterSecret, ch13.SessionTicket = true, true
 		ch = ch13
 	}
@@ -121,9 +121,9 @@ func (a *audit) quickHandshake(ctx context.Context, tls13 bool) (*obs.Protocol, 
 	sh := f.ServerHello
 	v := sh.NegotiatedVersion()
 	suite, _ := registry.SuiteByID(sh.CipherSuite)
-	p := &obs.Protocol{Name: wire.VersionName(v), Version: v, Supported: true}
+	p := &obs.Protocol{Name: registry.Version(v).String(), Version: v, Supported: true}
 	s := obs.Suite{ID: sh.CipherSuite, Name: registry.SuiteName(sh.CipherSuite)}
-	if v == wire.VersionTLS13 {
+	if v == registry.VersionTLS13 {
 		if f.Certificate == nil || f.CertificateVerify == nil {
 			return nil, false, a.quickFail(fmt.Errorf("TLS 1.3 handshake ended before the server's Certificate and CertificateVerify (messages: %v)", f.Messages))
 		}

@@ -15,7 +15,6 @@ import (
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"github.com/tlsaudit/tlsaudit/scan/tlstest"
-	"github.com/tlsaudit/tlsaudit/scan/wire"
 )
 
 // TestOpenSSLOrderTable: the compiled-in OpenSSL order is the installed
@@ -111,20 +110,20 @@ func TestSpeculativeSelection(t *testing.T) {
 		// test is about speculative answers that are not needed)
 		waste int
 	}{
-		{"nginx ALL TLS 1.2", wire.VersionTLS12, orderServer{accepts: nginxAll12, serverOrder: true}, 0},
-		{"nginx ALL TLS 1.0", wire.VersionTLS10, orderServer{accepts: nginxAll10, serverOrder: true}, 0},
-		{"modern client order", wire.VersionTLS12, orderServer{accepts: modern}, 0},
-		{"long client order", wire.VersionTLS12, orderServer{accepts: nginxAll12}, 3},
-		{"OpenSSL order, reversed", wire.VersionTLS12, orderServer{accepts: reversed(nginxAll12), serverOrder: true}, 3},
+		{"nginx ALL TLS 1.2", registry.VersionTLS12, orderServer{accepts: nginxAll12, serverOrder: true}, 0},
+		{"nginx ALL TLS 1.0", registry.VersionTLS10, orderServer{accepts: nginxAll10, serverOrder: true}, 0},
+		{"modern client order", registry.VersionTLS12, orderServer{accepts: modern}, 0},
+		{"long client order", registry.VersionTLS12, orderServer{accepts: nginxAll12}, 3},
+		{"OpenSSL order, reversed", registry.VersionTLS12, orderServer{accepts: reversed(nginxAll12), serverOrder: true}, 3},
 		// The server refuses a suite the model assumes (a first AES-CCM 128
 		// is plausible after AES-CCM 256), and every offer that lacks it
 		// (only speculative ones) fails: those errors are never needed.
-		{"unneeded speculative errors", wire.VersionTLS12, orderServer{accepts: without(nginxAll12, 0xC09E), serverOrder: true,
+		{"unneeded speculative errors", registry.VersionTLS12, orderServer{accepts: without(nginxAll12, 0xC09E), serverOrder: true,
 			fail: func(offer []uint16) bool { return !slices.Contains(offer, 0xC09E) }}, -1},
 		// An error on an offer the chain needs, answered speculatively,
 		// ends the selection as it does sequentially (the speculative offers
 		// beyond it are wasted).
-		{"needed error", wire.VersionTLS12, orderServer{accepts: nginxAll12, serverOrder: true,
+		{"needed error", registry.VersionTLS12, orderServer{accepts: nginxAll12, serverOrder: true,
 			fail: func(offer []uint16) bool { return !slices.Contains(offer, 0x0067) }}, 7},
 	}
 	for _, tt := range tests {
@@ -152,7 +151,7 @@ func TestSpeculativeSelection(t *testing.T) {
 // TestSpeculativeSelectionRandomOrder: servers whose order no model
 // predicts cost at most a few connections more.
 func TestSpeculativeSelectionRandomOrder(t *testing.T) {
-	base := suitesToOffer(wire.VersionTLS12)
+	base := suitesToOffer(registry.VersionTLS12)
 	for seed := range uint64(40) {
 		r := rand.New(rand.NewPCG(seed, 1))
 		n := 2 + r.IntN(60)
@@ -164,7 +163,7 @@ func TestSpeculativeSelectionRandomOrder(t *testing.T) {
 			slices.SortFunc(accepts, func(a, b uint16) int { return slices.Index(base, b) - slices.Index(base, a) })
 		}
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
-			seq, spec, _ := selectBoth(t, wire.VersionTLS12, orderServer{accepts: accepts, serverOrder: seed%2 == 0, delay: 100 * time.Microsecond})
+			seq, spec, _ := selectBoth(t, registry.VersionTLS12, orderServer{accepts: accepts, serverOrder: seed%2 == 0, delay: 100 * time.Microsecond})
 			if waste := spec - seq; waste > 3 {
 				t.Errorf("%d connections wasted (%d sequentially)", waste, seq)
 			}
@@ -189,18 +188,18 @@ func enumBoth(t *testing.T, srv *tlstest.Server, v uint16) (seq, spec int, p *ob
 	want, seq := run(1)
 	got, spec := run(8)
 	if !slices.Equal(suiteIDs(*got), suiteIDs(*want)) {
-		t.Errorf("%s: speculative enumeration\n %s\nsequential\n %s", wire.VersionName(v), names(suiteIDs(*got)), names(suiteIDs(*want)))
+		t.Errorf("%s: speculative enumeration\n %s\nsequential\n %s", registry.Version(v).String(), names(suiteIDs(*got)), names(suiteIDs(*want)))
 	}
 	for i := range min(len(got.Suites), len(want.Suites)) {
 		if g, w := got.Suites[i].KeyExchange, want.Suites[i].KeyExchange; fmt.Sprint(deref2(g)) != fmt.Sprint(deref2(w)) {
-			t.Errorf("%s %s: key exchange %+v, sequential %+v", wire.VersionName(v), got.Suites[i].Name, deref2(g), deref2(w))
+			t.Errorf("%s %s: key exchange %+v, sequential %+v", registry.Version(v).String(), got.Suites[i].Name, deref2(g), deref2(w))
 		}
 	}
 	if deref(got.ServerOrder) != deref(want.ServerOrder) || got.Supported != want.Supported || got.Error != want.Error {
-		t.Errorf("%s: server order %s, supported %v, error %q; sequential %s, %v, %q", wire.VersionName(v),
+		t.Errorf("%s: server order %s, supported %v, error %q; sequential %s, %v, %q", registry.Version(v).String(),
 			deref(got.ServerOrder), got.Supported, got.Error, deref(want.ServerOrder), want.Supported, want.Error)
 	}
-	t.Logf("%s: %d suites, %d connections sequentially, %d with speculation", wire.VersionName(v), len(got.Suites), seq, spec)
+	t.Logf("%s: %d suites, %d connections sequentially, %d with speculation", registry.Version(v).String(), len(got.Suites), seq, spec)
 	return seq, spec, got
 }
 
@@ -215,7 +214,7 @@ func deref2(k *obs.KeyExchange) obs.KeyExchange {
 // finds exactly the suites and order the sequential one finds, at (nearly)
 // no extra connections.
 func TestSpeculationExact(t *testing.T) {
-	legacy := []uint16{wire.VersionTLS10, wire.VersionTLS11, wire.VersionTLS12}
+	legacy := []uint16{registry.VersionTLS10, registry.VersionTLS11, registry.VersionTLS12}
 	tests := []struct {
 		name     string
 		start    func(t *testing.T) *tlstest.Server
@@ -230,10 +229,10 @@ func TestSpeculationExact(t *testing.T) {
 		{"openssl s_server custom order", func(t *testing.T) *tlstest.Server {
 			return tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{MinProtocol: "TLSv1.2", MaxProtocol: "TLSv1.2", ServerPref: true,
 				Ciphers: "CAMELLIA256-SHA:ECDHE-RSA-AES128-SHA:AES256-GCM-SHA384:DHE-RSA-AES256-SHA256:ECDHE-RSA-CHACHA20-POLY1305:AES128-SHA:ECDHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES128-GCM-SHA256"})
-		}, []uint16{wire.VersionTLS12}, 2, true},
+		}, []uint16{registry.VersionTLS12}, 2, true},
 		{"nginx ALL client order", func(t *testing.T) *tlstest.Server {
 			return tlstest.StartNginxT(t, tlstest.NginxOptions{Protocols: "TLSv1.2", Ciphers: "ALL", SecLevel0: true, DHParamBits: 1024})
-		}, []uint16{wire.VersionTLS12}, 3, false},
+		}, []uint16{registry.VersionTLS12}, 3, false},
 		{"Go (crypto/tls) server", func(t *testing.T) *tlstest.Server { return tlstest.LegacyGoServerT(t) }, legacy, 3, true},
 	}
 	for _, tt := range tests {
@@ -242,10 +241,10 @@ func TestSpeculationExact(t *testing.T) {
 			for _, v := range tt.versions {
 				seq, spec, p := enumBoth(t, srv, v)
 				if !p.Supported || p.ServerOrder == nil || *p.ServerOrder != tt.order {
-					t.Errorf("%s: supported %v, server order %s, want %v", wire.VersionName(v), p.Supported, deref(p.ServerOrder), tt.order)
+					t.Errorf("%s: supported %v, server order %s, want %v", registry.Version(v).String(), p.Supported, deref(p.ServerOrder), tt.order)
 				}
 				if spec > seq+tt.waste {
-					t.Errorf("%s: %d connections with speculation, %d sequentially: want at most %d more", wire.VersionName(v), spec, seq, tt.waste)
+					t.Errorf("%s: %d connections with speculation, %d sequentially: want at most %d more", registry.Version(v).String(), spec, seq, tt.waste)
 				}
 			}
 		})
@@ -258,7 +257,7 @@ func TestSpeculationExact(t *testing.T) {
 func TestSpeculationUnpredictableServer(t *testing.T) {
 	var known []uint16 // suites the scripted server can do with an RSA certificate
 	for _, id := range opensslOrder {
-		if s, _ := registry.SuiteByID(id); (s.Kx == "ECDHE" || s.Kx == "DHE" || s.Kx == "RSA") && s.Auth == "RSA" && s.MinVersion <= wire.VersionTLS12 {
+		if s, _ := registry.SuiteByID(id); (s.Kx == "ECDHE" || s.Kx == "DHE" || s.Kx == "RSA") && s.Auth == "RSA" && s.MinVersion <= registry.VersionTLS12 {
 			known = append(known, id)
 		}
 	}
@@ -279,7 +278,7 @@ func TestSpeculationUnpredictableServer(t *testing.T) {
 				defer srv.Close()
 				a := &audit{ep: newEndpoint(srv.Addr, srv.Name, 8, 10*time.Second), o: &obs.Observation{}, chainKeys: map[string]bool{}, dhKeys: map[string]int{}}
 				a.ep.specDepth = 1
-				p := a.enumTLS(context.Background(), wire.VersionTLS12)
+				p := a.enumTLS(context.Background(), registry.VersionTLS12)
 				seq := srv.ConnCount()
 				srv2, err := tlstest.NewFakeServer(cfg)
 				if err != nil {
@@ -287,7 +286,7 @@ func TestSpeculationUnpredictableServer(t *testing.T) {
 				}
 				defer srv2.Close()
 				a = &audit{ep: newEndpoint(srv2.Addr, srv2.Name, 8, 10*time.Second), o: &obs.Observation{}, chainKeys: map[string]bool{}, dhKeys: map[string]int{}}
-				p2 := a.enumTLS(context.Background(), wire.VersionTLS12)
+				p2 := a.enumTLS(context.Background(), registry.VersionTLS12)
 				if !slices.Equal(suiteIDs(*p2), suiteIDs(*p)) || !slices.Equal(suiteIDs(*p), tc.order) {
 					t.Errorf("speculative %s\nsequential %s\nwant %s", names(suiteIDs(*p2)), names(suiteIDs(*p)), names(tc.order))
 				}
@@ -313,7 +312,7 @@ func reversed(list []uint16) []uint16 {
 // once.
 func BenchmarkSpeculativeSelection(b *testing.B) {
 	f := orderServer{accepts: nginxAll12, serverOrder: true}
-	base := suitesToOffer(wire.VersionTLS12)
+	base := suitesToOffer(registry.VersionTLS12)
 	for b.Loop() {
 		pick, _ := f.counted()
 		sp := newSpeculator(base, pick, 8)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"github.com/tlsaudit/tlsaudit/scan/wire"
 )
 
@@ -197,7 +198,7 @@ func FuzzCheckServerName(f *testing.F) {
 		if _, err := netip.ParseAddr(s); err == nil {
 			t.Fatalf("CheckServerName accepts the address %q", s)
 		}
-		ch := &wire.ClientHello{Version: wire.VersionTLS12, CipherSuites: []uint16{0x002f}, ServerName: s}
+		ch := &wire.ClientHello{Version: registry.VersionTLS12, CipherSuites: []uint16{0x002f}, ServerName: s}
 		if _, err := ch.Marshal(); err != nil {
 			t.Fatalf("accepted %q does not marshal: %v", s, err)
 		}

@@ -13,11 +13,11 @@ import (
 	"github.com/tlsaudit/tlsaudit/scan/wire"
 )
 
-var tls13Suites = []uint16{0x1302, 0x1303, 0x1301, 0x1304, 0x1305}
+var tls13Suites = []uint16{wire.TLS_AES_256_GCM_SHA384, wire.TLS_CHACHA20_POLY1305_SHA256, wire.TLS_AES_128_GCM_SHA256, wire.TLS_AES_128_CCM_SHA256, wire.TLS_AES_128_CCM_8_SHA256}
 
 // realShareGroups are groups for which wire makes real key shares, so a
 // handshake through the server's encrypted flight is possible; best first.
-var realShareGroups = []uint16{0x001d, 0x0017, 0x0018, 0x0019, 0x001e, 0x11ec, 0x11eb, 0x11ed, 0x0201, 0x0202, 0x0200, 0x0100, 0x0101, 0x0102, 0x0103, 0x0104}
+var realShareGroups = []uint16{wire.GroupX25519, wire.GroupSecp256r1, wire.GroupSecp384r1, wire.GroupSecp521r1, wire.GroupX448, wire.GroupX25519MLKEM768, wire.GroupSecP256r1MLKEM768, wire.GroupSecP384r1MLKEM1024, wire.GroupMLKEM768, wire.GroupMLKEM1024, wire.GroupMLKEM512, wire.GroupFFDHE2048, wire.GroupFFDHE3072, wire.GroupFFDHE4096, wire.GroupFFDHE6144, wire.GroupFFDHE8192}
 
 // hello13 builds a TLS 1.3 ClientHello. With shares nil it sends an empty
 // key_share list, which makes the server answer with a HelloRetryRequest
@@ -33,13 +33,13 @@ func (ep *endpoint) hello13(suites, groups []uint16, sigalgs []uint16, shares []
 		sigalgs = sigAlgsToOffer(true)
 	}
 	return &wire.ClientHello{
-		Version:             wire.VersionTLS12,
+		Version:             registry.VersionTLS12,
 		SessionID:           sid,
 		CipherSuites:        suites,
 		ServerName:          ep.sni,
 		SupportedGroups:     groups,
 		SignatureAlgorithms: sigalgs,
-		SupportedVersions:   []uint16{wire.VersionTLS13},
+		SupportedVersions:   []uint16{registry.VersionTLS13},
 		KeyShares:           shares,
 		PSKModes:            []uint8{1},
 		ECPointFormats:      []uint8{0},
@@ -68,7 +68,7 @@ func (a *audit) try13(ctx context.Context, suites, groups []uint16) (choice13, b
 }
 
 // shareGroups13 are the groups given a real key share when shares13 is set.
-var shareGroups13 = []uint16{0x001d, 0x0017}
+var shareGroups13 = []uint16{wire.GroupX25519, wire.GroupSecp256r1}
 
 func (a *audit) try13With(ctx context.Context, suites, groups []uint16, withShares bool) (choice13, bool, error) {
 	var shares []wire.KeyShare
@@ -89,7 +89,7 @@ func (a *audit) try13With(ctx context.Context, suites, groups []uint16, withShar
 		return choice13{}, refused, err
 	}
 	sh := f.ServerHello
-	if sh.NegotiatedVersion() != wire.VersionTLS13 {
+	if sh.NegotiatedVersion() != registry.VersionTLS13 {
 		return choice13{}, true, nil
 	}
 	c := choice13{suite: sh.CipherSuite, hrr: sh.IsHelloRetryRequest}
@@ -105,8 +105,8 @@ func (a *audit) try13With(ctx context.Context, suites, groups []uint16, withShar
 // enumTLS13 finds the TLS 1.3 suites (and their order) and the TLS 1.3
 // groups (and their order): two repeated selections run side by side.
 func (a *audit) enumTLS13(ctx context.Context) *obs.Protocol {
-	p := &obs.Protocol{Name: "TLSv1.3", Version: wire.VersionTLS13}
-	defer a.orderChecks[wire.VersionTLS13].end()
+	p := &obs.Protocol{Name: "TLSv1.3", Version: registry.VersionTLS13}
+	defer a.orderChecks[registry.VersionTLS13].end()
 	allGroups := tls13GroupsToOffer()
 	var (
 		wg     sync.WaitGroup
@@ -128,7 +128,7 @@ func (a *audit) enumTLS13(ctx context.Context) *obs.Protocol {
 	a.mu.Lock()
 	a.first13 = first
 	a.mu.Unlock()
-	if gt := a.gates[wire.VersionTLS13]; gt != nil {
+	if gt := a.gates[registry.VersionTLS13]; gt != nil {
 		gt.open(err == nil && !refused)
 	}
 	if err != nil {
@@ -149,7 +149,7 @@ func (a *audit) enumTLS13(ctx context.Context) *obs.Protocol {
 			}
 			c, refused, err := a.try13(ctx, offer, allGroups)
 			return c.suite, refused, err
-		}, registry.SuiteName, a.orderChecks[wire.VersionTLS13])
+		}, registry.SuiteName, a.orderChecks[registry.VersionTLS13])
 	}()
 	go func() {
 		defer wg.Done()
@@ -160,7 +160,7 @@ func (a *audit) enumTLS13(ctx context.Context) *obs.Protocol {
 			}
 			// The group sequence may carry the suite order check: the
 			// group the server asks for does not depend on the suites.
-			r := carried(ctx, a.orderChecks[wire.VersionTLS13], nil, tls13Suites, func(suites []uint16) try13Result {
+			r := carried(ctx, a.orderChecks[registry.VersionTLS13], nil, tls13Suites, func(suites []uint16) try13Result {
 				c, refused, err := a.try13(ctx, suites, offer)
 				return try13Result{c, refused, err}
 			}, try13Result.answered)
@@ -232,7 +232,7 @@ func (a *audit) enumSigAlgsTLS13(ctx context.Context, discovered func()) {
 		return slices.Contains(decryptable13, pair[0]) && slices.Contains(decryptable13, pair[1])
 	}
 	pick := func(ctx context.Context, offer []uint16) (uint16, bool, error) {
-		r := carried(ctx, a.orderChecks[wire.VersionTLS13], fits, decryptable13, func(suites []uint16) sigAlg13Result {
+		r := carried(ctx, a.orderChecks[registry.VersionTLS13], fits, decryptable13, func(suites []uint16) sigAlg13Result {
 			var r sigAlg13Result
 			r.sigalg, r.suite, r.refused, r.err = a.sigAlg13(ctx, group, suites, offer)
 			return r
@@ -276,7 +276,7 @@ func (a *audit) sigAlg13(ctx context.Context, group uint16, suiteIDs, offer []ui
 		return 0, 0, refused, err
 	}
 	sh := f.ServerHello
-	if sh.NegotiatedVersion() == wire.VersionTLS13 && sh.IsHelloRetryRequest {
+	if sh.NegotiatedVersion() == registry.VersionTLS13 && sh.IsHelloRetryRequest {
 		err := fmt.Errorf("HelloRetryRequest loop: the server answered a TLS 1.3 ClientHello carrying a key share for %s, a group it accepts, with another HelloRetryRequest (for %s), so no TLS 1.3 handshake can complete",
 			registry.GroupName(group), registry.GroupName(sh.SelectedGroup))
 		a.mu.Lock()
@@ -284,8 +284,8 @@ func (a *audit) sigAlg13(ctx context.Context, group uint16, suiteIDs, offer []ui
 		a.mu.Unlock()
 		return 0, 0, false, err
 	}
-	if sh.NegotiatedVersion() != wire.VersionTLS13 {
-		return 0, 0, false, fmt.Errorf("the server answered a TLS 1.3 hello with a %s key share with %s", registry.GroupName(group), wire.VersionName(sh.NegotiatedVersion()))
+	if sh.NegotiatedVersion() != registry.VersionTLS13 {
+		return 0, 0, false, fmt.Errorf("the server answered a TLS 1.3 hello with a %s key share with %s", registry.GroupName(group), registry.Version(sh.NegotiatedVersion()).String())
 	}
 	if f.CertificateVerify == nil {
 		return 0, 0, false, fmt.Errorf("TLS 1.3 handshake ended before CertificateVerify (messages: %v)", f.Messages)
@@ -296,14 +296,14 @@ func (a *audit) sigAlg13(ctx context.Context, group uint16, suiteIDs, offer []ui
 			scts = f.Certificate.SCTs[0]
 		}
 		sa, _ := registry.SigAlgByID(f.CertificateVerify.SigAlg)
-		a.addChain(wire.VersionTLS13, keyTypeOfSig(sa), f.Certificate.Certificates, f.CertificateStatus, scts)
+		a.addChain(registry.VersionTLS13, keyTypeOfSig(sa), f.Certificate.Certificates, f.CertificateStatus, scts)
 	}
-	a.noteHandshake(wire.VersionTLS13, sh, registry.GroupName(group), f.EncryptedExtensions)
+	a.noteHandshake(registry.VersionTLS13, sh, registry.GroupName(group), f.EncryptedExtensions)
 	return f.CertificateVerify.SigAlg, sh.CipherSuite, false, nil
 }
 
 // decryptable13 are the TLS 1.3 suites wire can decrypt a server flight with.
-var decryptable13 = []uint16{0x1302, 0x1303, 0x1301}
+var decryptable13 = []uint16{wire.TLS_AES_256_GCM_SHA384, wire.TLS_CHACHA20_POLY1305_SHA256, wire.TLS_AES_128_GCM_SHA256}
 
 func toSigAlgs(ids []uint16) []obs.SigAlg {
 	var out []obs.SigAlg

@@ -3,6 +3,7 @@ package serve
 import (
 	"encoding/json"
 	"net"
+	"net/http"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -104,5 +105,25 @@ func TestAnalyzeWithholdsAMismatchedEndpointUnlessIgnoreMismatch(t *testing.T) {
 	h3, _ := c.assess(srv.Addr, true)
 	if h3.StartTime != h2.StartTime || h3.Endpoints[0].Grade != ep.Grade {
 		t.Errorf("fromCache: %+v", h3)
+	}
+}
+
+// ssllabs-scan joins its -api base and the call with "/": the base the
+// README gives, ".../api/v3/", makes ".../api/v3//analyze". It is answered
+// directly, not redirected (v4's email header included).
+func TestAPIBaseWithATrailingSlashIsAnsweredWithoutARedirect(t *testing.T) {
+	ts := startServer(t, sqliteStore(t, t.TempDir()), Config{NoWorkers: true})
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, path := range []string{"/api/v3//info", "/api/v4//info", "/api/v3//analyze?host=a.test&all=done", "//api/v3/getStatusCodes"} {
+		req, _ := http.NewRequest("GET", ts.URL+path, nil)
+		req.Header.Set("email", "ops@example.com")
+		resp, err := noRedirect.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s: status %d (Location %q)", path, resp.StatusCode, resp.Header.Get("Location"))
+		}
 	}
 }

@@ -12,7 +12,8 @@ import (
 // reports no step count, so they compare the time the endpoint has run with
 // how long its audit is expected to take (Endpoint.ExpectedMs, set when it
 // starts): the previous audit of the same address of the host, else the
-// mean of the audits this process ran, else defaultExpected.
+// running mean of recent audits (the stored ones, then this process's),
+// else defaultExpected.
 
 // defaultExpected is the expected audit time of an endpoint when nothing
 // better is known (a full audit of a server on the Internet).
@@ -42,8 +43,10 @@ func EndpointProgress(ep store.Endpoint, now time.Time) (progress, eta int) {
 	return 100, 0
 }
 
-// durations keeps the mean endpoint audit time of this process.
+// durations keeps the mean endpoint audit time of this process, seeded
+// from the store's recent assessments.
 type durations struct {
+	seed sync.Once
 	mu   sync.Mutex
 	mean time.Duration
 	n    int
@@ -70,6 +73,7 @@ func (d *durations) get() time.Duration {
 // the previous finished assessment of host, per address (the mean of its
 // endpoints for an address it did not have), else the process mean.
 func (s *Server) expectations(ctx context.Context, host string) func(ip string) int64 {
+	s.took.seed.Do(func() { s.seedDurations(ctx) })
 	fallback := s.took.get()
 	prev := map[string]time.Duration{}
 	var sum time.Duration
@@ -90,5 +94,25 @@ func (s *Server) expectations(ctx context.Context, host string) func(ip string) 
 			return d.Milliseconds()
 		}
 		return fallback.Milliseconds()
+	}
+}
+
+// seedDurations counts the endpoint audit times of the newest finished
+// assessments of the most recently assessed hosts, so that a process that
+// has not audited anything yet estimates from what earlier ones measured.
+func (s *Server) seedDurations(ctx context.Context) {
+	hs, err := s.cfg.Store.Hosts(ctx, 20, 0)
+	if err != nil {
+		return
+	}
+	for _, h := range hs {
+		if h.Latest == nil {
+			continue
+		}
+		for _, ep := range h.Latest.Endpoints {
+			if ep.StartedAt > 0 && ep.FinishedAt > ep.StartedAt {
+				s.took.add(time.Duration(ep.FinishedAt-ep.StartedAt) * time.Millisecond)
+			}
+		}
 	}
 }

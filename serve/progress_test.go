@@ -65,4 +65,11 @@ func TestExpectedAuditTimeComesFromTheHostsPreviousAssessment(t *testing.T) {
 	if got := s.expectations(context.Background(), "other.test")("192.0.2.9"); got != s.took.get().Milliseconds() {
 		t.Errorf("an unknown host: %d, want the process mean", got)
 	}
+	// A new process on the same store starts from the stored durations,
+	// not from the default.
+	ts.stop()
+	next := startServer(t, st, Config{Audit: ca.audit, Resolver: res, Policy: mustAllow(t, "192.0.2.0/24")})
+	if got := next.Server.expectations(context.Background(), "other.test")("192.0.2.9"); got < 300 || got >= defaultExpected.Milliseconds() {
+		t.Errorf("an unknown host in a new process: %d ms, want the stored audits' mean", got)
+	}
 }

@@ -197,6 +197,18 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeErrors(w, http.StatusUnauthorized, apiError{Message: "an API key is required (X-API-Key header or /k/KEY/ URL prefix)"})
 		return
 	}
+	// Clients join their API base and the call with "/": a base given with
+	// a trailing slash ("-api http://HOST/api/v3/") asks for
+	// ".../api/v3//analyze". Answer it as such; the mux would redirect every
+	// poll, and not every client follows a redirect.
+	if strings.Contains(r.URL.Path, "//") {
+		r2 := r.Clone(r.Context())
+		for strings.Contains(r2.URL.Path, "//") {
+			r2.URL.Path = strings.ReplaceAll(r2.URL.Path, "//", "/")
+		}
+		r2.URL.RawPath = ""
+		r = r2
+	}
 	s.mux.ServeHTTP(w, r)
 }
 

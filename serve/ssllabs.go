@@ -118,10 +118,29 @@ type EndpointDetails struct {
 	HstsPreloads        []HstsPreload    `json:"hstsPreloads"`
 	HpkpPolicy          HpkpPolicy       `json:"hpkpPolicy"`
 	HpkpRoPolicy        HpkpPolicy       `json:"hpkpRoPolicy"`
+	StaticPkpPolicy     StaticPkpPolicy  `json:"staticPkpPolicy"`
 	HTTPTransactions    []HTTPTx         `json:"httpTransactions"`
 	DrownHosts          []DrownHost      `json:"drownHosts"`
 	DrownErrors         bool             `json:"drownErrors"`
 	DrownVulnerable     bool             `json:"drownVulnerable"`
+	// ImplementsTLS13MandatoryCS: TLS_AES_128_GCM_SHA256 is offered;
+	// absent (null) when TLS 1.3 is not supported.
+	ImplementsTLS13MandatoryCS *bool `json:"implementsTLS13MandatoryCS,omitempty"`
+	// ZeroRTTEnabled: -2 test failed, -1 not performed, 0 not enabled, 1
+	// enabled.
+	ZeroRTTEnabled int `json:"zeroRTTEnabled"`
+}
+
+// StaticPkpPolicy is the SSL Labs staticPkpPolicy object (static pins of a
+// browser preload list; none is consulted: status "unknown", as the API
+// documents for a preload list that is not available).
+type StaticPkpPolicy struct {
+	Status               string    `json:"status"`
+	IncludeSubDomains    bool      `json:"includeSubDomains"`
+	Pins                 []HpkpPin `json:"pins"`
+	MatchedPins          []HpkpPin `json:"matchedPins"`
+	ForbiddenPins        []HpkpPin `json:"forbiddenPins"`
+	MatchedForbiddenPins []HpkpPin `json:"matchedForbiddenPins"`
 }
 
 // CertChain is the SSL Labs CertificateChain object.
@@ -299,35 +318,50 @@ type DrownHost struct {
 
 // Cert is the SSL Labs Cert object.
 type Cert struct {
-	ID                     string   `json:"id"`
-	Subject                string   `json:"subject"`
-	SerialNumber           string   `json:"serialNumber,omitempty"`
-	CommonNames            []string `json:"commonNames"`
-	AltNames               []string `json:"altNames,omitempty"`
-	NotBefore              int64    `json:"notBefore"`
-	NotAfter               int64    `json:"notAfter"`
-	IssuerSubject          string   `json:"issuerSubject"`
-	SigAlg                 string   `json:"sigAlg"`
-	RevocationInfo         int      `json:"revocationInfo"`
-	CrlURIs                []string `json:"crlURIs,omitempty"`
-	OcspURIs               []string `json:"ocspURIs,omitempty"`
-	RevocationStatus       int      `json:"revocationStatus"`
-	CrlRevocationStatus    int      `json:"crlRevocationStatus"`
-	OcspRevocationStatus   int      `json:"ocspRevocationStatus"`
-	DNSCaa                 bool     `json:"dnsCaa"`
-	MustStaple             bool     `json:"mustStaple"`
-	Sgc                    int      `json:"sgc"`
-	ValidationType         string   `json:"validationType,omitempty"`
-	Issues                 int      `json:"issues"`
-	Sct                    bool     `json:"sct"`
-	SHA1Hash               string   `json:"sha1Hash"`
-	SHA256Hash             string   `json:"sha256Hash"`
-	PinSHA256              string   `json:"pinSha256"`
-	KeyAlg                 string   `json:"keyAlg"`
-	KeySize                int      `json:"keySize"`
-	KeyStrength            int      `json:"keyStrength"`
-	KeyKnownDebianInsecure bool     `json:"keyKnownDebianInsecure"`
-	Raw                    string   `json:"raw"`
+	ID                     string     `json:"id"`
+	Subject                string     `json:"subject"`
+	SerialNumber           string     `json:"serialNumber,omitempty"`
+	CommonNames            []string   `json:"commonNames"`
+	AltNames               []string   `json:"altNames,omitempty"`
+	NotBefore              int64      `json:"notBefore"`
+	NotAfter               int64      `json:"notAfter"`
+	IssuerSubject          string     `json:"issuerSubject"`
+	SigAlg                 string     `json:"sigAlg"`
+	RevocationInfo         int        `json:"revocationInfo"`
+	CrlURIs                []string   `json:"crlURIs,omitempty"`
+	OcspURIs               []string   `json:"ocspURIs,omitempty"`
+	RevocationStatus       int        `json:"revocationStatus"`
+	CrlRevocationStatus    int        `json:"crlRevocationStatus"`
+	OcspRevocationStatus   int        `json:"ocspRevocationStatus"`
+	DNSCaa                 bool       `json:"dnsCaa"`
+	CaaPolicy              *CaaPolicy `json:"caaPolicy,omitempty"`
+	MustStaple             bool       `json:"mustStaple"`
+	Sgc                    int        `json:"sgc"`
+	ValidationType         string     `json:"validationType,omitempty"`
+	Issues                 int        `json:"issues"`
+	Sct                    bool       `json:"sct"`
+	SHA1Hash               string     `json:"sha1Hash"`
+	SHA256Hash             string     `json:"sha256Hash"`
+	PinSHA256              string     `json:"pinSha256"`
+	KeyAlg                 string     `json:"keyAlg"`
+	KeySize                int        `json:"keySize"`
+	KeyStrength            int        `json:"keyStrength"`
+	KeyKnownDebianInsecure bool       `json:"keyKnownDebianInsecure"`
+	Raw                    string     `json:"raw"`
+}
+
+// CaaPolicy is the SSL Labs CaaPolicy object: the CAA record set that
+// applies to the host and the name it was found at.
+type CaaPolicy struct {
+	PolicyHostname string      `json:"policyHostname"`
+	CaaRecords     []CaaRecord `json:"caaRecords"`
+}
+
+// CaaRecord is one CAA record.
+type CaaRecord struct {
+	Tag   string `json:"tag"`
+	Value string `json:"value"`
+	Flags int    `json:"flags"`
 }
 
 func intp(v int) *int    { return &v }
@@ -472,6 +506,63 @@ func certObject(c obs.Certificate, leaf *cert.LeafFacts, issues int, scts bool) 
 	return out
 }
 
+// revocationCode is the SSL Labs revocation status of one OCSP or CRL
+// result: 1 revoked, 2 not revoked, 3 check error.
+func revocationCode(status string) int {
+	switch status {
+	case "revoked":
+		return 1
+	case "good":
+		return 2
+	}
+	return 3
+}
+
+// certFromReport fills the Cert fields the report knows beyond the
+// certificate itself: the Debian weak key verdict, the OCSP and CRL results
+// (when the audit checked revocation) and, for the leaf, the host's CAA
+// records (when the audit looked them up).
+func certFromReport(out *Cert, r *report.Report, ca *cert.ChainAnalysis, i int) {
+	if ca == nil {
+		return
+	}
+	if i < len(ca.Certificates) && ca.Certificates[i].Key.DebianWeak {
+		out.KeyKnownDebianInsecure = true
+		if i == 0 {
+			out.Issues |= 512 // insecure key
+		}
+	}
+	for _, rc := range ca.Revocation {
+		if rc.Cert != out.ID {
+			continue
+		}
+		switch rc.Method {
+		case "ocsp":
+			out.OcspRevocationStatus = revocationCode(rc.Status)
+		case "crl":
+			out.CrlRevocationStatus = revocationCode(rc.Status)
+		}
+	}
+	if o, c := out.OcspRevocationStatus, out.CrlRevocationStatus; o != 0 || c != 0 {
+		switch {
+		case o == 1 || c == 1:
+			out.RevocationStatus = 1
+		case o == 2 || c == 2:
+			out.RevocationStatus = 2
+		default:
+			out.RevocationStatus = 3
+		}
+	}
+	if dns := r.Observation.DNS; i == 0 && dns != nil && len(dns.CAA) > 0 {
+		out.DNSCaa = true
+		out.CaaPolicy = &CaaPolicy{PolicyHostname: sanitize(dns.CAAName, 300), CaaRecords: []CaaRecord{}}
+		for _, rec := range dns.CAA {
+			out.CaaPolicy.CaaRecords = append(out.CaaPolicy.CaaRecords,
+				CaaRecord{Tag: sanitize(rec.Tag, 100), Value: sanitize(rec.Value, 300), Flags: int(rec.Flag)})
+		}
+	}
+}
+
 // storeDisplay is how SSL Labs names trust stores.
 func storeDisplay(name string) string {
 	switch strings.ToLower(name) {
@@ -530,7 +621,9 @@ func hostCerts(reports []*report.Report) (certs []Cert, names []string) {
 						}
 					}
 				}
-				certs = append(certs, certObject(c, leaf, issues, sct))
+				co := certObject(c, leaf, issues, sct)
+				certFromReport(&co, r, ca, i)
+				certs = append(certs, co)
 				if i == 0 {
 					for _, n := range c.DNSNames {
 						if !nameSeen[n] {
@@ -674,6 +767,9 @@ func details(r *report.Report, hostStart int64) *EndpointDetails {
 		HstsPolicy:   HstsPolicy{LongMaxAge: chttp.HSTSMinAPlus, Status: "unknown", Directives: map[string]string{}},
 		HpkpPolicy:   HpkpPolicy{Status: "unknown", Pins: []HpkpPin{}, MatchedPins: []HpkpPin{}, Directives: []HpkpDirective{}},
 		HpkpRoPolicy: HpkpPolicy{Status: "unknown", Pins: []HpkpPin{}, MatchedPins: []HpkpPin{}, Directives: []HpkpDirective{}},
+		StaticPkpPolicy: StaticPkpPolicy{Status: "unknown", Pins: []HpkpPin{}, MatchedPins: []HpkpPin{},
+			ForbiddenPins: []HpkpPin{}, MatchedForbiddenPins: []HpkpPin{}},
+		ZeroRTTEnabled: -1,
 	}
 	o := r.Observation
 	if o == nil {
@@ -742,6 +838,22 @@ func details(r *report.Report, hostStart int64) *EndpointDetails {
 		if len(ps.List) > 0 || p.Name != "SSLv2" {
 			d.Suites = append(d.Suites, ps)
 		}
+		if p.Name == "TLSv1.3" {
+			mandatory := false
+			for _, s := range p.Suites {
+				mandatory = mandatory || s.ID == 0x1301 // TLS_AES_128_GCM_SHA256, RFC 8446 section 9.1
+			}
+			d.ImplementsTLS13MandatoryCS = &mandatory
+		}
+	}
+	switch finding(r, checks.IDVulnEarlyData) {
+	case checks.StatusFail: // tickets allow early data
+		d.ZeroRTTEnabled = 1
+	case checks.StatusPass:
+		d.ZeroRTTEnabled = 0
+	case checks.StatusNotApplicable, "": // no TLS 1.3, or not run
+	default:
+		d.ZeroRTTEnabled = -2
 	}
 	d.Rc4Only = anySuite && allRC4
 	if g := o.Groups; g != nil {

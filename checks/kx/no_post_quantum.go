@@ -41,5 +41,5 @@ func noPostQuantum(o *obs.Observation, _ checks.Env) []checks.Finding {
 	if len(pq) > 0 {
 		return checks.One(checks.Pass("post-quantum groups accepted: " + strings.Join(pq, ", ")))
 	}
-	return checks.One(checks.Fail("TLSv1.3", "no post-quantum group among the TLS 1.3 groups: "+strings.Join(other, ", ")))
+	return checks.One(checks.Fail(view.TLS13, "no post-quantum group among the TLS 1.3 groups: "+strings.Join(other, ", ")))
 }

@@ -43,7 +43,7 @@ func weakCurve(o *obs.Observation, _ checks.Env) []checks.Finding {
 		}
 		for _, x := range g.TLS13 {
 			if !view.PostQuantum(x) {
-				add("TLSv1.3", view.GroupName(x), view.GroupBits(x))
+				add(view.TLS13, view.GroupName(x), view.GroupBits(x))
 			}
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"io"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -22,6 +23,7 @@ import (
 
 	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
+	"github.com/tlsaudit/tlsaudit/checks/internal/view"
 	"github.com/tlsaudit/tlsaudit/checks/mozilla"
 	"github.com/tlsaudit/tlsaudit/scan/registry"
 )
@@ -310,37 +312,41 @@ func suiteMatches(pat string, names ...string) bool {
 }
 
 // protocols in order, as obs.Protocol.Name spells them.
-var protocols = []string{"SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"}
+var protocols = view.ProtocolOrder
 
 func protoRank(name string) int {
-	for i, p := range protocols {
-		if p == name {
-			return i + 1
-		}
+	v, ok := registry.ParseVersion(name)
+	if !ok {
+		return 0
 	}
-	return 0
+	return slices.Index(registry.Versions(), v) + 1
 }
 
 // ProtocolName normalises a protocol name ("TLSv1.2", "TLS1.2", "tls12",
-// "1.2", "TLSv1" for 1.0, "SSL3") to the observation's spelling.
+// "1.2", "TLSv1" for 1.0, "SSL3") to the observation's spelling (the
+// registry's version name).
 func ProtocolName(s string) (string, bool) {
-	k := strings.ToLower(strings.TrimSpace(s))
-	k = strings.NewReplacer("v", "", " ", "", "_", "", "-", "", ".", "").Replace(k)
-	switch k {
-	case "ssl2", "sl2":
-		return "SSLv2", true
-	case "ssl3", "sl3":
-		return "SSLv3", true
-	case "tls1", "tls10", "10":
-		return "TLSv1.0", true
-	case "tls11", "11":
-		return "TLSv1.1", true
-	case "tls12", "12":
-		return "TLSv1.2", true
-	case "tls13", "13":
-		return "TLSv1.3", true
+	k := protocolKey(s)
+	for _, v := range registry.Versions() {
+		name := v.String()
+		full := protocolKey(name)
+		short := strings.TrimPrefix(full, "tls")
+		if k == full || short != full && k == short || protocolAliases[k] == v {
+			return name, true
+		}
 	}
 	return "", false
+}
+
+// protocolAliases are the spellings ProtocolName reads besides a version's
+// name and its number ("12" for TLSv1.2).
+var protocolAliases = map[string]registry.Version{"tls1": registry.VersionTLS10, "sl2": registry.VersionSSL2, "sl3": registry.VersionSSL3}
+
+// protocolKey is s lower-cased without "v", spaces, "_", "-" and ".":
+// "TLSv1.2" and "tls_12" are both "tls12".
+func protocolKey(s string) string {
+	k := strings.ToLower(strings.TrimSpace(s))
+	return strings.NewReplacer("v", "", " ", "", "_", "", "-", "", ".", "").Replace(k)
 }
 
 // GradeRank orders letter grades best highest, for floors: A+ 8, A 7,

@@ -1,6 +1,9 @@
 package proto
 
-import "github.com/tlsaudit/tlsaudit/checks"
+import (
+	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/internal/view"
+)
 
 func init() {
 	checks.Register(checks.New(checks.Meta{
@@ -11,5 +14,5 @@ func init() {
 		Severity: checks.SeverityCritical,
 		Refs: []checks.Ref{{Kind: "cve", ID: "CVE-2016-0800"}, {Kind: "cve", ID: "CVE-2015-3197"},
 			{Kind: "rfc", ID: "RFC 6176"}},
-	}, enabled("SSLv2")).When(checks.ScanCompleted))
+	}, enabled(view.SSLv2)).When(checks.ScanCompleted))
 }

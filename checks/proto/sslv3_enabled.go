@@ -1,6 +1,9 @@
 package proto
 
-import "github.com/tlsaudit/tlsaudit/checks"
+import (
+	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/internal/view"
+)
 
 func init() {
 	checks.Register(checks.New(checks.Meta{
@@ -10,5 +13,5 @@ func init() {
 			"only other ciphers are RC4 variants.",
 		Severity: checks.SeverityHigh,
 		Refs:     []checks.Ref{{Kind: "cve", ID: "CVE-2014-3566"}, {Kind: "rfc", ID: "RFC 7568"}},
-	}, enabled("SSLv3")).When(checks.ScanCompleted))
+	}, enabled(view.SSLv3)).When(checks.ScanCompleted))
 }

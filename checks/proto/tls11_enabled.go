@@ -1,6 +1,9 @@
 package proto
 
-import "github.com/tlsaudit/tlsaudit/checks"
+import (
+	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/internal/view"
+)
 
 func init() {
 	checks.Register(checks.New(checks.Meta{
@@ -10,5 +13,5 @@ func init() {
 			"and has no AEAD suites. Browsers removed it in 2020.",
 		Severity: checks.SeverityMedium,
 		Refs:     []checks.Ref{{Kind: "rfc", ID: "RFC 8996"}},
-	}, enabled("TLSv1.1")).When(checks.ScanCompleted))
+	}, enabled(view.TLS11)).When(checks.ScanCompleted))
 }

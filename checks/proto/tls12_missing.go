@@ -1,6 +1,9 @@
 package proto
 
-import "github.com/tlsaudit/tlsaudit/checks"
+import (
+	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/internal/view"
+)
 
 func init() {
 	checks.Register(checks.New(checks.Meta{
@@ -10,5 +13,5 @@ func init() {
 			"fall back to deprecated versions. A TLS 1.3-only server fails this at info severity.",
 		Severity: checks.SeverityLow,
 		Refs:     []checks.Ref{{Kind: "rfc", ID: "RFC 9325"}},
-	}, missing("TLSv1.2", "TLSv1.3", "so only clients without TLS 1.3 are locked out")).When(checks.ScanCompleted))
+	}, missing(view.TLS12, view.TLS13, "so only clients without TLS 1.3 are locked out")).When(checks.ScanCompleted))
 }

@@ -1,6 +1,9 @@
 package proto
 
-import "github.com/tlsaudit/tlsaudit/checks"
+import (
+	"github.com/tlsaudit/tlsaudit/checks"
+	"github.com/tlsaudit/tlsaudit/checks/internal/view"
+)
 
 func init() {
 	checks.Register(checks.New(checks.Meta{
@@ -10,5 +13,5 @@ func init() {
 			"and is required for post-quantum key exchange. SSL Labs (2009r) warns and caps at A- without it.",
 		Severity: checks.SeverityInfo,
 		Refs:     []checks.Ref{{Kind: "rfc", ID: "RFC 8446"}, {Kind: "rfc", ID: "RFC 9325"}},
-	}, missing("TLSv1.3", "TLSv1.2", "which is still acceptable")).When(checks.ScanCompleted))
+	}, missing(view.TLS13, view.TLS12, "which is still acceptable")).When(checks.ScanCompleted))
 }

@@ -29,6 +29,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
@@ -100,6 +102,14 @@ func poll(t *testing.T, ctx context.Context, what, expr string) {
 	}
 }
 
+// media emulates a CSS media type ("print"; "" for the default).
+func media(m string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: m})
+		return err
+	})
+}
+
 // slowListener delays the first read of each connection, so that an audit
 // of the loopback server lasts seconds and its progress can be watched.
 type slowListener struct {
@@ -124,6 +134,23 @@ type slowConn struct {
 func (c *slowConn) Read(p []byte) (int, error) {
 	c.once.Do(func() { time.Sleep(c.delay) })
 	return c.Conn.Read(p)
+}
+
+// slowTLSServer serves HTTPS with cfg on a loopback port until the test
+// ends, each connection slowed (slowListener); it returns the address.
+func slowTLSServer(t *testing.T, cfg *tls.Config) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		io.WriteString(w, "ok")
+	}), ErrorLog: log.New(io.Discard, "", 0)}
+	go srv.Serve(tls.NewListener(slowListener{ln, 250 * time.Millisecond}, cfg))
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String()
 }
 
 func TestServePagesInChromium(t *testing.T) {
@@ -169,26 +196,31 @@ func TestServePagesInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	host := slowTLSServer(t, &tls.Config{Certificates: []tls.Certificate{leaf.TLSCertificate()}, MinVersion: tls.VersionTLS12,
+		CipherSuites: []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256}})
+
+	// A watched legacy server: TLS 1.0 and CBC suites, a leaf expiring in
+	// ten days; the policy makes it fail.
+	legacyLeaf, err := pki.IssueLeaf(tlstest.LeafOptions{CommonName: "legacy.test", IPs: []net.IP{net.IPv4(127, 0, 0, 1)}, NotAfter: time.Now().Add(10*24*time.Hour + time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tlsSrv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Strict-Transport-Security", "max-age=31536000")
-		io.WriteString(w, "ok")
-	}), ErrorLog: log.New(io.Discard, "", 0)}
-	go tlsSrv.Serve(tls.NewListener(slowListener{ln, 250 * time.Millisecond},
-		&tls.Config{Certificates: []tls.Certificate{leaf.TLSCertificate()}, MinVersion: tls.VersionTLS12}))
-	defer tlsSrv.Close()
-	host := ln.Addr().String()
+	legacy := slowTLSServer(t, &tls.Config{Certificates: []tls.Certificate{legacyLeaf.TLSCertificate()}, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS12,
+		CipherSuites: []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, tls.TLS_RSA_WITH_AES_128_CBC_SHA}})
 
 	dir := t.TempDir()
 	ca := filepath.Join(dir, "ca.pem")
-	if err := os.WriteFile(ca, pki.RootPEM(), 0o644); err != nil {
-		t.Fatal(err)
+	watch := filepath.Join(dir, "hosts.txt")
+	policy := filepath.Join(dir, "policy.yml")
+	for name, content := range map[string][]byte{ca: pki.RootPEM(), watch: []byte(legacy + "\n"),
+		policy: []byte("version: 1\nmin_grade: A\nrequire_aead: true\nmin_days_to_expiry: 21\n")} {
+		if err := os.WriteFile(name, content, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	db := filepath.Join(dir, "serve.db")
-	args := []string{"--db", db, "--ca-file", ca, "--allow-targets", "127.0.0.1", "--target-cool-off", "1ms", "--monitor", "--interval", "1h"}
+	args := []string{"--db", db, "--ca-file", ca, "--allow-targets", "127.0.0.1", "--target-cool-off", "1ms",
+		"--watch", watch, "--policy", policy, "--interval", "1h"}
 	srv := startServeInProcess(t, args...)
 	base := srv.base
 
@@ -234,7 +266,8 @@ func TestServePagesInChromium(t *testing.T) {
 		t.Errorf("the page's script did not run under its CSP")
 	}
 
-	// 3. Printing gives a PDF.
+	// 3. Printing gives a PDF; in print media the navigation and the
+	// buttons are left out, and nothing is wider than the page.
 	{
 		c, cancel := context.WithTimeout(ctx, 60*time.Second)
 		pdf, err := chromedp.Run(c, chromedp.PrintToPDF())
@@ -243,6 +276,14 @@ func TestServePagesInChromium(t *testing.T) {
 			t.Errorf("printing: %v (%d bytes)", err, len(pdf))
 		}
 	}
+	step(t, ctx, "print media", media("print"))
+	if !eval[bool](t, ctx, `matchMedia("print").matches&&getComputedStyle(document.querySelector("header.top")).display==="none"&&getComputedStyle(document.querySelector(".actions")).display==="none"`) {
+		t.Errorf("printing shows the navigation or the buttons")
+	}
+	if sw, iw := eval[int](t, ctx, `document.documentElement.scrollWidth`), eval[int](t, ctx, `window.innerWidth`); sw > iw {
+		t.Errorf("in print media the report is %d px wide (window %d)", sw, iw)
+	}
+	step(t, ctx, "screen media", media(""))
 
 	// 4. Scan again, then the history shows two points and the diff.
 	// Its progress is measured against the first audit's duration, so it
@@ -285,7 +326,8 @@ func TestServePagesInChromium(t *testing.T) {
 	shoot("decoder")
 
 	// 6. The dashboard: a host added with its form is audited by the
-	// monitor and shown with its grade.
+	// monitor and shown with its grade, beside the watched legacy host,
+	// which comes first (it expires first), with the rules it breaks.
 	step(t, ctx, "adding a host on the dashboard", chromedp.Navigate(base+"/dashboard"),
 		chromedp.SendKeys(chromedp.CSS("#target"), host),
 		chromedp.Click(chromedp.CSS("#add")))
@@ -298,7 +340,7 @@ func TestServePagesInChromium(t *testing.T) {
 		}
 	}
 	for deadline := time.Now().Add(2 * time.Minute); ; {
-		if eval[bool](t, ctx, `!!document.querySelector("#hosts .pill.g-a")`) {
+		if eval[bool](t, ctx, `!!document.querySelector("#hosts .pill.g-a")&&document.querySelectorAll("#hosts .pill").length==2`) {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -309,6 +351,12 @@ func TestServePagesInChromium(t *testing.T) {
 	}
 	if txt := eval[string](t, ctx, `document.getElementById("hosts").innerText`); !strings.Contains(txt, host) {
 		t.Errorf("the dashboard does not name %s:\n%s", host, txt)
+	}
+	rows := eval[[]string](t, ctx, `Array.from(document.querySelectorAll("#hosts tr")).slice(1).map(function(r){return r.innerText})`)
+	if len(rows) != 2 || !strings.Contains(rows[0], legacy) || !strings.Contains(rows[0], "(file)") || !strings.Contains(rows[0], "soon") ||
+		!strings.Contains(rows[0], "min_grade") || !strings.Contains(rows[0], "require_aead") || !strings.Contains(rows[0], "min_days_to_expiry") ||
+		!strings.Contains(rows[1], host) || !strings.Contains(rows[1], "none") {
+		t.Errorf("dashboard rows (by days to expiry), want the legacy host first with its failing rules:\n%s", strings.Join(rows, "\n"))
 	}
 	shoot("dashboard")
 

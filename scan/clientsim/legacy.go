@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"github.com/tlsaudit/tlsaudit/scan/wire"
 )
 
@@ -99,19 +100,19 @@ const (
 var legacySpecs = []legacySpec{
 	{name: "ie", version: "11-win7", label: "IE 11 / Win 7",
 		refs:   []string{refSchannel, refMSA3042, refSSLLabs},
-		minVer: wire.VersionTLS10, maxVer: wire.VersionTLS12,
+		minVer: registry.VersionTLS10, maxVer: registry.VersionTLS12,
 		suites: schannelWin7, groups: []uint16{secp256r1, secp384r1}, sigalgs: schannelSigalgs,
 		statusRequest: true, renegInfo: true},
 	{name: "ie", version: "11-win8.1", label: "IE 11 / Win 8.1",
 		refs:   []string{refSchannel, refMSA3042, refSSLLabs},
-		minVer: wire.VersionTLS10, maxVer: wire.VersionTLS12,
+		minVer: registry.VersionTLS10, maxVer: registry.VersionTLS12,
 		suites: schannelWin81, groups: []uint16{secp256r1, secp384r1}, sigalgs: schannelSigalgs,
 		alpn: []string{"h2", "http/1.1"}, sessionTicket: true, statusRequest: true, ems: true, renegInfo: true},
 	// Android 4.4.2 (API 19, the platform browser): TLS 1.2, AES-GCM,
 	// 3DES in the middle and RC4 last.
 	{name: "android", version: "4.4.2", label: "Android 4.4.2",
 		refs:   []string{refAndroid, refSSLLabs},
-		minVer: wire.VersionTLS10, maxVer: wire.VersionTLS12,
+		minVer: registry.VersionTLS10, maxVer: registry.VersionTLS12,
 		suites: []uint16{0xc030, 0xc02c, 0xc014, 0xc00a, 0x00a3, 0x009f, 0x006b, 0x006a, 0x0039, 0x0038,
 			0x009d, 0x003d, 0x0035, 0xc012, 0xc008, 0x0016, 0x0013, 0x000a, 0xc02f, 0xc02b, 0xc027, 0xc023,
 			0xc013, 0xc009, 0x00a2, 0x009e, 0x0067, 0x0040, 0x0033, 0x0032, 0x009c, 0x003c, 0x002f,
@@ -122,7 +123,7 @@ var legacySpecs = []legacySpec{
 	// Android 7.0 (API 24): ChaCha20-Poly1305 added; RC4, DHE and 3DES gone.
 	{name: "android", version: "7.0", label: "Android 7.0 (API 24)",
 		refs:   []string{refAndroid, refSSLLabs},
-		minVer: wire.VersionTLS10, maxVer: wire.VersionTLS12,
+		minVer: registry.VersionTLS10, maxVer: registry.VersionTLS12,
 		suites: []uint16{0xc02b, 0xc02c, 0xcca9, 0xc02f, 0xc030, 0xcca8, 0xc013, 0xc014,
 			0x009c, 0x009d, 0x002f, 0x0035},
 		groups:  []uint16{secp256r1},
@@ -132,7 +133,7 @@ var legacySpecs = []legacySpec{
 	// last (disabled only from 8u171), no RC4 (disabled since 8u60).
 	{name: "java", version: "8u161", label: "Java 8u161",
 		refs:   []string{refJava8, refSSLLabs},
-		minVer: wire.VersionTLS10, maxVer: wire.VersionTLS12, recordVersion: wire.VersionTLS12,
+		minVer: registry.VersionTLS10, maxVer: registry.VersionTLS12, recordVersion: registry.VersionTLS12,
 		suites: []uint16{0xc024, 0xc028, 0x003d, 0xc026, 0xc02a, 0x006b, 0x006a, 0xc00a, 0xc014, 0x0035,
 			0xc005, 0xc00f, 0x0039, 0x0038, 0xc023, 0xc027, 0x003c, 0xc025, 0xc029, 0x0067, 0x0040,
 			0xc009, 0xc013, 0x002f, 0xc004, 0xc00e, 0x0033, 0x0032, 0xc02c, 0xc02b, 0xc030, 0x009d,
@@ -147,7 +148,7 @@ var legacySpecs = []legacySpec{
 	// renegotiation SCSV.
 	{name: "openssl", version: "1.0.2e", label: "OpenSSL 1.0.2e",
 		refs:   []string{refOpenSSL, refSSLLabs},
-		minVer: wire.VersionTLS10, maxVer: wire.VersionTLS12,
+		minVer: registry.VersionTLS10, maxVer: registry.VersionTLS12,
 		suites: []uint16{0xc030, 0xc02c, 0xc028, 0xc024, 0xc014, 0xc00a, 0x00a5, 0x00a3, 0x00a1, 0x009f,
 			0x006b, 0x006a, 0x0069, 0x0068, 0x0039, 0x0038, 0x0037, 0x0036, 0x0088, 0x0087, 0x0086, 0x0085,
 			0xc032, 0xc02e, 0xc02a, 0xc026, 0xc00f, 0xc005, 0x009d, 0x003d, 0x0035, 0x0084,
@@ -166,7 +167,7 @@ var legacySpecs = []legacySpec{
 	// ECDHE family and last.
 	{name: "safari", version: "10", label: "Safari 10 (OS X 10.12)",
 		refs:   []string{refSafari, refSSLLabs},
-		minVer: wire.VersionTLS10, maxVer: wire.VersionTLS12,
+		minVer: registry.VersionTLS10, maxVer: registry.VersionTLS12,
 		suites: []uint16{0xc02c, 0xc02b, 0xc024, 0xc023, 0xc00a, 0xc009, 0xc008, 0xc030, 0xc02f, 0xc028,
 			0xc027, 0xc014, 0xc013, 0xc012, 0x009d, 0x009c, 0x003d, 0x003c, 0x0035, 0x002f, 0x000a},
 		groups:  []uint16{secp256r1, secp384r1, secp521r1},
@@ -175,7 +176,7 @@ var legacySpecs = []legacySpec{
 	// Firefox 47 (NSS 3.23): AES-GCM, ChaCha20, ECDHE/DHE CBC, 3DES last.
 	{name: "firefox", version: "47", label: "Firefox 47 (Win 7)",
 		refs:   []string{refNSS, refSSLLabs},
-		minVer: wire.VersionTLS10, maxVer: wire.VersionTLS12,
+		minVer: registry.VersionTLS10, maxVer: registry.VersionTLS12,
 		suites: []uint16{0xc02b, 0xc02f, 0xcca9, 0xcca8, 0xc00a, 0xc009, 0xc013, 0xc014, 0x0033, 0x0039,
 			0x002f, 0x0035, 0x000a},
 		groups:  []uint16{secp256r1, secp384r1, secp521r1},
@@ -184,7 +185,7 @@ var legacySpecs = []legacySpec{
 	// Chrome 49 (Windows 7): the draft ChaCha20 code points, 3DES last.
 	{name: "chrome", version: "49-win7", label: "Chrome 49 (Win 7)",
 		refs:   []string{refChromium, refSSLLabs},
-		minVer: wire.VersionTLS10, maxVer: wire.VersionTLS12,
+		minVer: registry.VersionTLS10, maxVer: registry.VersionTLS12,
 		suites: []uint16{0xc02b, 0xc02f, 0xcca9, 0xcca8, 0xcc14, 0xcc13, 0xc00a, 0xc014, 0xc009, 0xc013,
 			0x009c, 0x0035, 0x002f, 0x000a},
 		groups:  []uint16{x25519, secp256r1, secp384r1},
@@ -232,7 +233,7 @@ func (s legacySpec) profile() (Profile, error) {
 	}
 	rv := s.recordVersion
 	if rv == 0 {
-		rv = wire.VersionTLS10
+		rv = registry.VersionTLS10
 	}
 	h, err := NewHello(msg, rv)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"github.com/tlsaudit/tlsaudit/scan/wire"
 )
 
@@ -27,7 +28,7 @@ func TestLegacyClientsAreSynthesisedTLS12Hellos(t *testing.T) {
 			t.Errorf("%s: origin %q, refs %v, reference %v", p.ID, p.Meta.Origin, p.Meta.Refs, p.Meta.Reference)
 		}
 		raw := p.Hello.Raw
-		if raw.Version != wire.VersionTLS12 || len(raw.SupportedVersions) != 0 {
+		if raw.Version != registry.VersionTLS12 || len(raw.SupportedVersions) != 0 {
 			t.Errorf("%s: legacy_version %04x, supported_versions %v: want a TLS 1.2-only hello", p.ID, raw.Version, raw.SupportedVersions)
 		}
 		if _, ok := raw.Extension(wire.ExtServerName); !ok {

@@ -214,7 +214,7 @@ func (rp *Replay) Retry(hrr *wire.ServerHello) (*wire.ClientHello, []*wire.KeySh
 	}
 	second.Raw = &raw
 	second.pad()
-	return second.Raw.ClientHello(wire.VersionTLS12), second.Privs, nil
+	return second.Raw.ClientHello(registry.VersionTLS12), second.Privs, nil
 }
 
 func keyShareData(ks wire.KeyShare) []byte {
@@ -239,11 +239,11 @@ func offeredVersions(raw *wire.RawClientHello) []uint16 {
 		}
 		return out
 	}
-	if raw.Version <= wire.VersionSSL30 {
+	if raw.Version <= registry.VersionSSL3 {
 		return []uint16{raw.Version}
 	}
 	var out []uint16
-	for v := wire.VersionTLS10; v <= raw.Version && v <= wire.VersionTLS12; v++ {
+	for v := uint16(registry.VersionTLS10); v <= raw.Version && v <= registry.VersionTLS12; v++ {
 		out = append(out, v)
 	}
 	return out
@@ -292,10 +292,10 @@ func judge(res *obs.ClientSimulation, raw *wire.RawClientHello, f *wire.Flight, 
 		return
 	}
 	v := sh.NegotiatedVersion()
-	res.Protocol, res.SuiteID, res.Suite = wire.VersionName(v), sh.CipherSuite, registry.SuiteName(sh.CipherSuite)
+	res.Protocol, res.SuiteID, res.Suite = registry.Version(v).String(), sh.CipherSuite, registry.SuiteName(sh.CipherSuite)
 	switch {
 	case !slices.Contains(offeredVersions(raw), v):
-		res.Error = fmt.Sprintf("no common protocol: the server chose %s, which the client does not accept", wire.VersionName(v))
+		res.Error = fmt.Sprintf("no common protocol: the server chose %s, which the client does not accept", registry.Version(v).String())
 		return
 	case !slices.Contains(raw.CipherSuites, sh.CipherSuite):
 		res.Error = fmt.Sprintf("the server chose %s, which the client did not offer", res.Suite)
@@ -307,7 +307,7 @@ func judge(res *obs.ClientSimulation, raw *wire.RawClientHello, f *wire.Flight, 
 	if f.EncryptedExtensions != nil && f.EncryptedExtensions.ALPN != "" {
 		res.ALPN = f.EncryptedExtensions.ALPN
 	}
-	if v == wire.VersionTLS13 {
+	if v == registry.VersionTLS13 {
 		g := sh.KeyShare.Group // ParseServerHello requires it in TLS 1.3
 		if !slices.ContainsFunc(raw.KeyShares, func(ks wire.KeyShare) bool { return ks.Group == g }) && !res.HelloRetry {
 			res.Error = fmt.Sprintf("the server chose group %s, for which the client sent no share", registry.GroupName(g))

@@ -18,17 +18,6 @@ import (
 
 //go:generate go run ./internal/gen
 
-// Wire protocol versions as they appear in ClientHello/ServerHello (SSLv2
-// has no such field; 0x0002 is its conventional number).
-const (
-	VersionSSL2  uint16 = 0x0002
-	VersionSSL3  uint16 = 0x0300
-	VersionTLS10 uint16 = 0x0301
-	VersionTLS11 uint16 = 0x0302
-	VersionTLS12 uint16 = 0x0303
-	VersionTLS13 uint16 = 0x0304
-)
-
 // Suite describes one cipher suite or SSLv2 cipher kind.
 type Suite struct {
 	ID          uint16 // TLS code point (0 for SSLv2 cipher kinds)
@@ -75,14 +64,14 @@ type Suite struct {
 	// SSLv3..TLS 1.2 for most, TLS 1.2 for SHA-2 HMAC and AEAD suites,
 	// at most TLS 1.0 for export ones, TLS 1.3 for TLS 1.3 suites and
 	// VersionSSL2 for SSLv2 cipher kinds.
-	MinVersion, MaxVersion uint16
+	MinVersion, MaxVersion Version
 }
 
 // SSLv2 reports whether s is an SSLv2 cipher kind.
 func (s Suite) SSLv2() bool { return s.MinVersion == VersionSSL2 }
 
 // ValidIn reports whether s can be negotiated at the wire version v.
-func (s Suite) ValidIn(v uint16) bool {
+func (s Suite) ValidIn(v Version) bool {
 	return !s.Signalling && s.MinVersion <= v && v <= s.MaxVersion
 }
 
@@ -134,7 +123,7 @@ func SSLv2Suites() []Suite {
 
 // SuitesFor returns the suites valid at wire version v (VersionSSL2 gives
 // the SSLv2 kinds), SCSVs excluded, by ID.
-func SuitesFor(version uint16) []Suite {
+func SuitesFor(version Version) []Suite {
 	return filter(func(s Suite) bool { return s.ValidIn(version) })
 }
 

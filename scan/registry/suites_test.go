@@ -281,7 +281,7 @@ func TestSuitesAgainstOpenSSL(t *testing.T) {
 		"DHEPSK": {"DHE_PSK"}, "ECDHEPSK": {"ECDHE_PSK"}, "RSAPSK": {"RSA_PSK"}, "SRP": {"SRP"}, "any": {"TLS13"}}
 	au := map[string]string{"RSA": "RSA", "DSS": "DSS", "ECDSA": "ECDSA", "None": "anon", "PSK": "PSK", "SRP": "SRP", "any": "TLS13"}
 	mac := map[string]string{"SHA1": "SHA", "SHA256": "SHA256", "SHA384": "SHA384", "MD5": "MD5", "AEAD": "AEAD"}
-	ver := map[string]uint16{"SSLv3": VersionSSL3, "TLSv1": VersionTLS10, "TLSv1.2": VersionTLS12, "TLSv1.3": VersionTLS13}
+	ver := map[string]Version{"SSLv3": VersionSSL3, "TLSv1": VersionTLS10, "TLSv1.2": VersionTLS12, "TLSv1.3": VersionTLS13}
 	encBits := regexp.MustCompile(`\((\d+)\)$`)
 	seen := 0
 	for _, line := range opensslCiphers(t) {
@@ -350,7 +350,7 @@ func TestSuitesAgainstGo(t *testing.T) {
 			t.Errorf("0x%04X: %s, Go says %s", cs.ID, s.Name, cs.Name)
 		}
 		for _, v := range cs.SupportedVersions {
-			if !s.ValidIn(v) {
+			if !s.ValidIn(Version(v)) {
 				t.Errorf("%s: Go supports it at 0x%04X, we say 0x%04X..0x%04X", s.Name, v, s.MinVersion, s.MaxVersion)
 			}
 		}

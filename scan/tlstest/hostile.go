@@ -293,7 +293,7 @@ func (h *hostile) handle(nc net.Conn, done <-chan struct{}) {
 // plausibleServerHello is a TLS ≤1.2 ServerHello record for ch: the client's
 // version capped at TLS 1.2 and its first non-TLS 1.3, non-signalling suite.
 func plausibleServerHello(ch *clientHello) []byte {
-	v, suite := registry.VersionTLS12, uint16(0x002f)
+	v, suite := uint16(registry.VersionTLS12), uint16(0x002f)
 	sid := randomBytes(32)
 	if ch != nil {
 		v = min(max(ch.Version, registry.VersionSSL3), registry.VersionTLS12)

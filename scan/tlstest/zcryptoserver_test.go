@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"github.com/tlsaudit/tlsaudit/scan/wire"
 )
 
@@ -25,9 +26,9 @@ func TestZCryptoTLS13Server(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ch := &wire.ClientHello{Version: wire.VersionTLS12, SessionID: make([]byte, 32), ServerName: srv.Name,
+		ch := &wire.ClientHello{Version: registry.VersionTLS12, SessionID: make([]byte, 32), ServerName: srv.Name,
 			CipherSuites: []uint16{wire.TLS_AES_128_GCM_SHA256}, SupportedGroups: []uint16{group},
-			SignatureAlgorithms: []uint16{0x0403, 0x0804}, SupportedVersions: []uint16{wire.VersionTLS13},
+			SignatureAlgorithms: []uint16{0x0403, 0x0804}, SupportedVersions: []uint16{registry.VersionTLS13},
 			KeyShares: []wire.KeyShare{share}}
 		return wire.Exchange(c, ch, []*wire.KeySharePrivate{priv}, wire.StopAfterFinished)
 	}

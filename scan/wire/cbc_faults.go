@@ -6,6 +6,8 @@ import (
 	"crypto/cipher"
 	"crypto/hmac"
 	"io"
+
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 )
 
 // CBCFault says what is wrong with a protected CBC record, as a scripted
@@ -54,7 +56,7 @@ func (cs *cipherState) diagnoseCBC(typ uint8, payload []byte) (f CBCFault, ok bo
 		return f, false
 	}
 	iv := cs.iv
-	if cs.version >= VersionTLS11 {
+	if cs.version >= registry.VersionTLS11 {
 		if len(payload) < aes.BlockSize {
 			return f, false
 		}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"github.com/tlsaudit/tlsaudit/scan/tlstest"
 	"github.com/tlsaudit/tlsaudit/scan/wire"
 )
@@ -67,7 +68,7 @@ func TestClient12BadRecordHook(t *testing.T) {
 				t.Fatal(err)
 			}
 			if p, err := cl.Read(); err != nil || string(p) != "ping" {
-				t.Fatalf("%s %s: echo %q %v", wire.VersionName(v), c.name, p, err)
+				t.Fatalf("%s %s: echo %q %v", registry.Version(v).String(), c.name, p, err)
 			}
 			if err := cl.WriteCBC(wire.RecordApplicationData, c.data, c.tw); err != nil {
 				t.Fatal(err)
@@ -89,14 +90,14 @@ func TestClient12BadRecordHook(t *testing.T) {
 				got = "wrong data"
 			}
 			if got != c.want {
-				t.Errorf("%s %s: got %s, want %s", wire.VersionName(v), c.name, got, c.want)
+				t.Errorf("%s %s: got %s, want %s", registry.Version(v).String(), c.name, got, c.want)
 			}
 			mu.Lock()
 			switch {
 			case c.want == "data" && len(seen) != 0:
-				t.Errorf("%s %s: hook called for a good record: %+v", wire.VersionName(v), c.name, seen)
+				t.Errorf("%s %s: hook called for a good record: %+v", registry.Version(v).String(), c.name, seen)
 			case c.want != "data" && (len(seen) != 1 || seen[0] != c.fault):
-				t.Errorf("%s %s: faults %+v, want %+v", wire.VersionName(v), c.name, seen, c.fault)
+				t.Errorf("%s %s: faults %+v, want %+v", registry.Version(v).String(), c.name, seen, c.fault)
 			}
 			mu.Unlock()
 			conn.Close()
@@ -127,7 +128,7 @@ func FuzzBadRecordHook(f *testing.F) {
 		defer conn.Close()
 		conn.SetDeadline(time.Now().Add(5 * time.Second))
 		cl := wire.NewClient12(conn, nil)
-		if err := cl.Handshake(hello12(wire.VersionTLS12, 0x002f), nil); err != nil {
+		if err := cl.Handshake(hello12(registry.VersionTLS12, 0x002f), nil); err != nil {
 			t.Fatal(err)
 		}
 		n := len(payload)

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"hash"
 	"slices"
+
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 )
 
 // Suite12 describes a TLS 1.0–1.2 cipher suite that Client12 and Server12 can
@@ -80,7 +82,7 @@ func Suites12(v uint16, keep func(*Suite12) bool) []uint16 {
 	var out []uint16
 	for i := range suites12 {
 		s, _ := LookupSuite12(suites12[i].ID)
-		if s.TLS12Only && v < VersionTLS12 {
+		if s.TLS12Only && v < registry.VersionTLS12 {
 			continue
 		}
 		if keep == nil || keep(s) {
@@ -112,7 +114,7 @@ func pHash(h func() hash.Hash, secret, seed []byte, n int) []byte {
 // 5 (P_hash with the suite's hash) for TLS 1.2.
 func PRF12(version uint16, h func() hash.Hash, secret []byte, label string, seed []byte, n int) []byte {
 	ls := append([]byte(label), seed...)
-	if version >= VersionTLS12 {
+	if version >= registry.VersionTLS12 {
 		return pHash(h, secret, ls, n)
 	}
 	half := (len(secret) + 1) / 2
@@ -127,7 +129,7 @@ func PRF12(version uint16, h func() hash.Hash, secret []byte, label string, seed
 // transcriptHash12 hashes the handshake messages: MD5||SHA-1 before TLS 1.2,
 // the PRF hash in TLS 1.2.
 func transcriptHash12(version uint16, s *Suite12, transcript []byte) []byte {
-	if version >= VersionTLS12 {
+	if version >= registry.VersionTLS12 {
 		h := s.PRF()
 		h.Write(transcript)
 		return h.Sum(nil)
@@ -174,7 +176,7 @@ func keyBlock12(version uint16, s *Suite12, master, clientRandom, serverRandom [
 	macLen, ivLen := s.MACLen(), 0
 	if s.GCM {
 		ivLen = 4
-	} else if version == VersionTLS10 {
+	} else if version == registry.VersionTLS10 {
 		ivLen = aes.BlockSize
 	}
 	n := 2*macLen + 2*s.KeyLen + 2*ivLen
@@ -269,7 +271,7 @@ func (cs *cipherState) sealCBC(typ uint8, content []byte, tw CBCRecord, rnd func
 	}
 	iv := cs.iv
 	var out []byte
-	if cs.version >= VersionTLS11 {
+	if cs.version >= registry.VersionTLS11 {
 		iv = make([]byte, aes.BlockSize)
 		if err := rnd(iv); err != nil {
 			return nil, err
@@ -278,7 +280,7 @@ func (cs *cipherState) sealCBC(typ uint8, content []byte, tw CBCRecord, rnd func
 	}
 	ct := make([]byte, len(plain))
 	cipher.NewCBCEncrypter(cs.block, iv).CryptBlocks(ct, plain)
-	if cs.version < VersionTLS11 {
+	if cs.version < registry.VersionTLS11 {
 		cs.iv = slices.Clone(ct[len(ct)-aes.BlockSize:])
 	}
 	cs.seq++
@@ -317,7 +319,7 @@ func (cs *cipherState) open(typ uint8, payload []byte, laxPadding bool) ([]byte,
 		return plain, nil
 	}
 	iv := cs.iv
-	if cs.version >= VersionTLS11 {
+	if cs.version >= registry.VersionTLS11 {
 		if len(payload) < aes.BlockSize {
 			return nil, ErrBadRecordMAC
 		}
@@ -329,7 +331,7 @@ func (cs *cipherState) open(typ uint8, payload []byte, laxPadding bool) ([]byte,
 	}
 	plain := make([]byte, len(payload))
 	cipher.NewCBCDecrypter(cs.block, iv).CryptBlocks(plain, payload)
-	if cs.version < VersionTLS11 {
+	if cs.version < registry.VersionTLS11 {
 		cs.iv = slices.Clone(payload[len(payload)-aes.BlockSize:])
 	}
 	padLen := int(plain[len(plain)-1])

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 )
 
 // recordLayer reads and writes TLS 1.0–1.2 records, encrypting and
@@ -27,7 +29,7 @@ func newRecordLayer(conn io.ReadWriter, rnd io.Reader) *recordLayer {
 	if rnd == nil {
 		rnd = rand.Reader
 	}
-	return &recordLayer{conn: conn, version: VersionTLS10, rand: rnd, reader: NewReader(conn)}
+	return &recordLayer{conn: conn, version: registry.VersionTLS10, rand: rnd, reader: NewReader(conn)}
 }
 
 func (l *recordLayer) random(b []byte) error {

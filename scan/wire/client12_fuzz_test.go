@@ -6,6 +6,7 @@ import (
 	"io"
 	"testing"
 
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"github.com/tlsaudit/tlsaudit/scan/tlstest"
 	"github.com/tlsaudit/tlsaudit/scan/wire"
 )
@@ -24,7 +25,7 @@ func FuzzClient12(f *testing.F) {
 		22, 3, 3, 0, 4, 14, 0, 0, 0, 20, 3, 3, 0, 1, 1, 21, 3, 3, 0, 2, 2, 40})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c := wire.NewClient12(fuzzConn{bytes.NewReader(data)}, bytes.NewReader(bytes.Repeat([]byte{7}, 4096)))
-		ch := hello12(wire.VersionTLS12, 0x002f, 0x009c, 0xc013, 0xc02f)
+		ch := hello12(registry.VersionTLS12, 0x002f, 0x009c, 0xc013, 0xc02f)
 		if err := c.Handshake(ch, nil); err == nil {
 			c.Read()
 			c.Renegotiate(ch)
@@ -43,7 +44,7 @@ func FuzzServeConn12(f *testing.F) {
 		f.Fatal(err)
 	}
 	cfg := &wire.Server12Config{Certificates: leaf.ChainDER, Key: leaf.Key.(*rsa.PrivateKey), Suites: []uint16{0x002f, 0x009c}}
-	ch, _ := hello12(wire.VersionTLS12, 0x002f).MarshalRecords()
+	ch, _ := hello12(registry.VersionTLS12, 0x002f).MarshalRecords()
 	f.Add(ch)
 	f.Add(append(ch, 22, 3, 3, 0, 6, 16, 0, 0, 2, 0, 0, 20, 3, 3, 0, 1, 1))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -52,7 +53,7 @@ func FuzzServeConn12(f *testing.F) {
 }
 
 func FuzzParseClientHello12(f *testing.F) {
-	msg, _ := hello12(wire.VersionTLS12, 0x002f).Marshal()
+	msg, _ := hello12(registry.VersionTLS12, 0x002f).Marshal()
 	f.Add(msg[4:])
 	f.Fuzz(func(t *testing.T, body []byte) {
 		if ch, err := wire.ParseClientHello12(body); err == nil && len(ch.Random) != 32 {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"slices"
 
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"golang.org/x/crypto/cryptobyte"
 )
 
@@ -104,11 +105,11 @@ func (c *Client12) Hello(ch *ClientHello, sess *Session12) error {
 	}
 	c.ServerHello = sh
 	v := sh.Version
-	if v < VersionTLS10 || v > VersionTLS12 || v > ch.Version {
-		return decodeErr("server_hello", "version %s is not one Client12 offered or speaks", VersionName(v))
+	if v < registry.VersionTLS10 || v > registry.VersionTLS12 || v > ch.Version {
+		return decodeErr("server_hello", "version %s is not one Client12 offered or speaks", registry.Version(v).String())
 	}
 	s, ok := LookupSuite12(sh.CipherSuite)
-	if !ok || !slices.Contains(ch.CipherSuites, sh.CipherSuite) || (s.TLS12Only && v < VersionTLS12) {
+	if !ok || !slices.Contains(ch.CipherSuites, sh.CipherSuite) || (s.TLS12Only && v < registry.VersionTLS12) {
 		return decodeErr("server_hello", "suite 0x%04x was not offered or is not supported by Client12", sh.CipherSuite)
 	}
 	c.Version, c.Suite = v, s

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"github.com/tlsaudit/tlsaudit/scan/tlstest"
 	"github.com/tlsaudit/tlsaudit/scan/wire"
 )
@@ -22,7 +23,7 @@ func hello12(v uint16, suites ...uint16) *wire.ClientHello {
 	ch := &wire.ClientHello{Version: v, CipherSuites: suites, ServerName: tlstest.DefaultName,
 		SupportedGroups: []uint16{wire.GroupX25519, wire.GroupSecp256r1, wire.GroupSecp384r1}, ECPointFormats: []uint8{0},
 		SecureRenegotiation: true, SessionTicket: true}
-	if v >= wire.VersionTLS12 {
+	if v >= registry.VersionTLS12 {
 		ch.SignatureAlgorithms = []uint16{0x0804, 0x0401, 0x0403, 0x0501, 0x0201}
 	}
 	return ch
@@ -47,7 +48,7 @@ func httpRoundTrip(t *testing.T, addr string, ch *wire.ClientHello, want string)
 	defer conn.Close() // openssl s_server serves one connection at a time
 	c := wire.NewClient12(conn, nil)
 	if err := c.Handshake(ch, nil); err != nil {
-		t.Fatalf("handshake %s 0x%04x: %v", wire.VersionName(ch.Version), ch.CipherSuites[0], err)
+		t.Fatalf("handshake %s 0x%04x: %v", registry.Version(ch.Version).String(), ch.CipherSuites[0], err)
 	}
 	if err := c.Write([]byte("GET / HTTP/1.0\r\nHost: " + tlstest.DefaultName + "\r\n\r\n")); err != nil {
 		t.Fatal(err)
@@ -56,14 +57,14 @@ func httpRoundTrip(t *testing.T, addr string, ch *wire.ClientHello, want string)
 	for !bytes.Contains(got, []byte(want)) {
 		p, err := c.Read()
 		if err != nil {
-			t.Fatalf("%s 0x%04x: reading the response after %q: %v", wire.VersionName(ch.Version), ch.CipherSuites[0], got, err)
+			t.Fatalf("%s 0x%04x: reading the response after %q: %v", registry.Version(ch.Version).String(), ch.CipherSuites[0], got, err)
 		}
 		got = append(got, p...)
 	}
 	return c
 }
 
-var versions12 = []uint16{wire.VersionTLS10, wire.VersionTLS11, wire.VersionTLS12}
+var versions12 = []uint16{registry.VersionTLS10, registry.VersionTLS11, registry.VersionTLS12}
 
 func TestClient12GoServer(t *testing.T) {
 	suites := []uint16{0x002f, 0x0035, 0xc013, 0xc014, 0x003c, 0x009c, 0x009d, 0xc027, 0xc02f, 0xc030}
@@ -72,7 +73,7 @@ func TestClient12GoServer(t *testing.T) {
 		for _, s := range wire.Suites12(v, func(s *wire.Suite12) bool { return s.Auth == "RSA" && s.ID != 0xc028 && s.ID != 0x003d }) {
 			c := httpRoundTrip(t, srv.Addr, hello12(v, s), "200 OK")
 			if c.Version != v || c.Suite.ID != s {
-				t.Errorf("negotiated %s 0x%04x, want %s 0x%04x", wire.VersionName(c.Version), c.Suite.ID, wire.VersionName(v), s)
+				t.Errorf("negotiated %s 0x%04x, want %s 0x%04x", registry.Version(c.Version).String(), c.Suite.ID, registry.Version(v).String(), s)
 			}
 		}
 	}
@@ -87,7 +88,7 @@ func TestClient12OpenSSL(t *testing.T) {
 		}
 	}
 	// Extended master secret (OpenSSL echoes it).
-	ch := hello12(wire.VersionTLS12, 0xc02f)
+	ch := hello12(registry.VersionTLS12, 0xc02f)
 	ch.ExtendedMasterSecret = true
 	if c := httpRoundTrip(t, srv.Addr, ch, "200 ok"); !c.ServerHello.ExtendedMasterSecret {
 		t.Error("OpenSSL did not echo extended_master_secret")
@@ -97,7 +98,7 @@ func TestClient12OpenSSL(t *testing.T) {
 func TestClient12ResumeOpenSSL(t *testing.T) {
 	srv := tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{MaxProtocol: "TLSv1.2"})
 	for _, byTicket := range []bool{false, true} {
-		ch := hello12(wire.VersionTLS12, 0xc02f, 0x009c)
+		ch := hello12(registry.VersionTLS12, 0xc02f, 0x009c)
 		ch.SessionTicket = byTicket
 		conn := dial12(t, srv.Addr)
 		c := wire.NewClient12(conn, nil)
@@ -134,7 +135,7 @@ func TestClient12ResumeOpenSSL(t *testing.T) {
 func TestClient12RenegotiateOpenSSL(t *testing.T) {
 	srv := tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{MaxProtocol: "TLSv1.2", ExtraArgs: []string{"-client_renegotiation"}})
 	c := wire.NewClient12(dial12(t, srv.Addr), nil)
-	ch := hello12(wire.VersionTLS12, 0xc02f)
+	ch := hello12(registry.VersionTLS12, 0xc02f)
 	if err := c.Handshake(ch, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +184,7 @@ func server12Config(t *testing.T) *wire.Server12Config {
 		t.Fatal(err)
 	}
 	return &wire.Server12Config{Certificates: leaf.ChainDER, Key: leaf.Key.(*rsa.PrivateKey),
-		Suites: wire.Suites12(wire.VersionTLS12, func(s *wire.Suite12) bool { return s.Kx == "RSA" })}
+		Suites: wire.Suites12(registry.VersionTLS12, func(s *wire.Suite12) bool { return s.Kx == "RSA" })}
 }
 
 func TestClient12Server12(t *testing.T) {
@@ -193,7 +194,7 @@ func TestClient12Server12(t *testing.T) {
 		for _, s := range wire.Suites12(v, func(s *wire.Suite12) bool { return s.Kx == "RSA" }) {
 			c := wire.NewClient12(dial12(t, addr), nil)
 			if err := c.Handshake(hello12(v, s), nil); err != nil {
-				t.Fatalf("%s 0x%04x: %v", wire.VersionName(v), s, err)
+				t.Fatalf("%s 0x%04x: %v", registry.Version(v).String(), s, err)
 			}
 			msg := bytes.Repeat([]byte("ping"), 5000) // two records
 			if err := c.Write(msg); err != nil {
@@ -208,7 +209,7 @@ func TestClient12Server12(t *testing.T) {
 				got = append(got, p...)
 			}
 			if !bytes.Equal(got, msg) {
-				t.Errorf("%s 0x%04x: echo differs", wire.VersionName(v), s)
+				t.Errorf("%s 0x%04x: echo differs", registry.Version(v).String(), s)
 			}
 			// Renegotiation is refused with a warning.
 			err := c.Renegotiate(hello12(v, s))
@@ -241,9 +242,9 @@ func TestClient12BadPadding(t *testing.T) {
 			var a *wire.AlertError
 			switch {
 			case lax && (err != nil || string(p) != "ping"):
-				t.Errorf("%s lax: %q %v", wire.VersionName(v), p, err)
+				t.Errorf("%s lax: %q %v", registry.Version(v).String(), p, err)
 			case !lax && (!errors.As(err, &a) || a.Description != wire.AlertBadRecordMAC):
-				t.Errorf("%s strict: %q %v, want bad_record_mac", wire.VersionName(v), p, err)
+				t.Errorf("%s strict: %q %v, want bad_record_mac", registry.Version(v).String(), p, err)
 			}
 		}
 	}
@@ -254,7 +255,7 @@ func TestPRF12Vector(t *testing.T) {
 	// test vector (mailarchive.ietf.org, "TLS 1.2 PRF test vectors").
 	secret := []byte{0x9b, 0xbe, 0x43, 0x6b, 0xa9, 0x40, 0xf0, 0x17, 0xb1, 0x76, 0x52, 0x84, 0x9a, 0x71, 0xdb, 0x35}
 	seed := []byte{0xa0, 0xba, 0x9f, 0x93, 0x6c, 0xda, 0x31, 0x18, 0x27, 0xa6, 0xf7, 0x96, 0xff, 0xd5, 0x19, 0x8c}
-	out := wire.PRF12(wire.VersionTLS12, sha256New, secret, "test label", seed, 100)
+	out := wire.PRF12(registry.VersionTLS12, sha256New, secret, "test label", seed, 100)
 	want := "e3f229ba727be17b8d122620557cd453c2aab21d07c3d495329b52d4e61edb5a6b301791e90d35c9c9a46b4e14baf9af0fa022f7077def17abfd3797c0564bab4fbc91666e9def9b97fce34f796789baa48082d122ee42c5a72e5a5110fff70187347b66"
 	if got := hexs(out); got != want {
 		t.Errorf("PRF:\n got %s\nwant %s", got, want)
@@ -277,7 +278,7 @@ func TestClient12Closed(t *testing.T) {
 		}
 	}()
 	c := wire.NewClient12(dial12(t, ln.Addr().String()), rand.Reader)
-	err = c.Handshake(hello12(wire.VersionTLS12, 0x002f), nil)
+	err = c.Handshake(hello12(registry.VersionTLS12, 0x002f), nil)
 	if err == nil || !strings.Contains(err.Error(), "EOF") {
 		t.Errorf("err = %v, want EOF", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"golang.org/x/crypto/cryptobyte"
 )
 
@@ -320,10 +321,10 @@ func (ch *ClientHello) recordVersion() uint16 {
 	if ch.RecordVersion != 0 {
 		return ch.RecordVersion
 	}
-	if ch.Version != 0 && ch.Version < VersionTLS10 {
+	if ch.Version != 0 && ch.Version < registry.VersionTLS10 {
 		return ch.Version
 	}
-	return VersionTLS10
+	return registry.VersionTLS10
 }
 
 // MarshalRecords returns the ClientHello in handshake records, fragmented at

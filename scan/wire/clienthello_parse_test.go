@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 )
 
 // rawHelloSeeds are ClientHello messages: a GREASEd, padded hello built
@@ -69,7 +71,7 @@ func TestParseClientHelloFields(t *testing.T) {
 	if len(raw.KeyShares) != 2 || raw.KeyShares[1].Group != GroupX25519 || len(raw.KeyShares[1].Data) != 32 {
 		t.Errorf("key shares %+v", raw.KeyShares)
 	}
-	if len(raw.SupportedVersions) != 3 || raw.SupportedVersions[1] != VersionTLS13 {
+	if len(raw.SupportedVersions) != 3 || raw.SupportedVersions[1] != registry.VersionTLS13 {
 		t.Errorf("versions %04x", raw.SupportedVersions)
 	}
 	if len(raw.ALPN) != 2 || raw.ALPN[0] != "h2" {

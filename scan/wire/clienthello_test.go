@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"golang.org/x/crypto/cryptobyte"
 )
 
@@ -101,7 +102,7 @@ func TestClientHelloDeterministic(t *testing.T) {
 // Each extension's bytes, checked against the RFC encodings.
 func TestClientHelloExtensionEncoding(t *testing.T) {
 	ch := &ClientHello{
-		Version:                 VersionTLS12,
+		Version:                 registry.VersionTLS12,
 		Random:                  make([]byte, 32),
 		CipherSuites:            []uint16{0xc02f},
 		ServerName:              "ab.c",
@@ -109,7 +110,7 @@ func TestClientHelloExtensionEncoding(t *testing.T) {
 		ECPointFormats:          []uint8{0},
 		SignatureAlgorithms:     []uint16{0x0403},
 		SignatureAlgorithmsCert: []uint16{0x0804},
-		SupportedVersions:       []uint16{VersionTLS13},
+		SupportedVersions:       []uint16{registry.VersionTLS13},
 		KeyShares:               []KeyShare{{Group: 0x1d, Data: []byte{1, 2}}},
 		PSKModes:                []uint8{1},
 		ALPN:                    []string{"h2", "x"},
@@ -167,14 +168,14 @@ func TestClientHelloExtensionEncoding(t *testing.T) {
 		t.Errorf("extra extension not last")
 	}
 	// An empty non-nil key share list is sent as an empty list.
-	ch2 := &ClientHello{Version: VersionTLS12, Random: make([]byte, 32), KeyShares: []KeyShare{}}
+	ch2 := &ClientHello{Version: registry.VersionTLS12, Random: make([]byte, 32), KeyShares: []KeyShare{}}
 	msg, _ = ch2.Marshal()
 	_, exts = parseTestClientHello(t, msg)
 	if d, ok := extData(exts, ExtKeyShare); !ok || !bytes.Equal(d, []byte{0, 0}) {
 		t.Errorf("empty key_share = % x (present %v)", d, ok)
 	}
 	// No extension at all: no extensions block (SSLv3-style hello).
-	ch3 := &ClientHello{Version: VersionSSL30, Random: make([]byte, 32), CipherSuites: []uint16{0x0a}}
+	ch3 := &ClientHello{Version: registry.VersionSSL3, Random: make([]byte, 32), CipherSuites: []uint16{0x0a}}
 	msg, _ = ch3.Marshal()
 	if len(msg) != 4+2+32+1+4+2 {
 		t.Errorf("bare hello of %d bytes", len(msg))
@@ -190,7 +191,7 @@ func TestClientHelloPadding(t *testing.T) {
 		for _, bare := range []bool{false, true} {
 			ch := modernHello()
 			if bare {
-				ch = &ClientHello{Version: VersionTLS12, CipherSuites: []uint16{0x2f}}
+				ch = &ClientHello{Version: registry.VersionTLS12, CipherSuites: []uint16{0x2f}}
 			}
 			ch.PaddingTo = target
 			ch.ExtraExtensions = []Extension{{Type: 0xff02}}
@@ -288,7 +289,7 @@ func TestClientHelloParsedByCryptoTLS(t *testing.T) {
 	if chi.ServerName != "wire.test" {
 		t.Errorf("ServerName %q", chi.ServerName)
 	}
-	if !slices.Contains(chi.SupportedVersions, VersionTLS13) || !IsGREASE(chi.SupportedVersions[0]) {
+	if !slices.Contains(chi.SupportedVersions, registry.VersionTLS13) || !IsGREASE(chi.SupportedVersions[0]) {
 		t.Errorf("SupportedVersions %x", chi.SupportedVersions)
 	}
 	if !slices.Equal(chi.SupportedProtos, []string{"h2", "http/1.1"}) {
@@ -306,7 +307,7 @@ func TestClientHelloParsedByCryptoTLS(t *testing.T) {
 	if !slices.Equal(chi.CipherSuites[1:], ch.CipherSuites) {
 		t.Errorf("suites %x", chi.CipherSuites)
 	}
-	if f.ServerHello.NegotiatedVersion() != VersionTLS13 || f.ServerHello.KeyShare == nil {
+	if f.ServerHello.NegotiatedVersion() != registry.VersionTLS13 || f.ServerHello.KeyShare == nil {
 		t.Errorf("server did not complete a TLS 1.3 ServerHello")
 	}
 }

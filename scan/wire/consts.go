@@ -10,35 +10,6 @@ package wire
 
 import "fmt"
 
-// Protocol versions as they appear on the wire.
-const (
-	VersionSSL20 uint16 = 0x0002
-	VersionSSL30 uint16 = 0x0300
-	VersionTLS10 uint16 = 0x0301
-	VersionTLS11 uint16 = 0x0302
-	VersionTLS12 uint16 = 0x0303
-	VersionTLS13 uint16 = 0x0304
-)
-
-// VersionName returns "SSLv2" ... "TLSv1.3", or "0x%04x" for anything else.
-func VersionName(v uint16) string {
-	switch v {
-	case VersionSSL20:
-		return "SSLv2"
-	case VersionSSL30:
-		return "SSLv3"
-	case VersionTLS10:
-		return "TLSv1.0"
-	case VersionTLS11:
-		return "TLSv1.1"
-	case VersionTLS12:
-		return "TLSv1.2"
-	case VersionTLS13:
-		return "TLSv1.3"
-	}
-	return fmt.Sprintf("0x%04x", v)
-}
-
 // Record content types (RFC 8446 5.1, RFC 6520).
 const (
 	RecordChangeCipherSpec uint8 = 20
@@ -257,13 +228,17 @@ func ExtensionName(t uint16) string {
 	return fmt.Sprintf("ext(%d)", t)
 }
 
-// Named groups that GenerateKeyShare knows (IANA TLS Supported Groups).
+// Named groups (IANA TLS Supported Groups) the scanner offers by name;
+// GenerateKeyShare knows all but the TLS 1.2 brainpool curves.
 const (
 	GroupSecp256r1            uint16 = 0x0017
 	GroupSecp384r1            uint16 = 0x0018
 	GroupSecp521r1            uint16 = 0x0019
 	GroupX25519               uint16 = 0x001d
 	GroupX448                 uint16 = 0x001e
+	GroupBrainpoolP256r1      uint16 = 0x001a
+	GroupBrainpoolP384r1      uint16 = 0x001b
+	GroupBrainpoolP512r1      uint16 = 0x001c
 	GroupFFDHE2048            uint16 = 0x0100
 	GroupFFDHE3072            uint16 = 0x0101
 	GroupFFDHE4096            uint16 = 0x0102

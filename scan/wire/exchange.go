@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 )
 
 // Stage says how far Exchange reads the server's flight.
@@ -117,7 +119,7 @@ func ContinueAfterRetry(rw io.Writer, prev *Flight, ch2 *ClientHello, privs []*K
 		return nil, err
 	}
 	// The second hello uses TLS 1.2 record version (RFC 8446 5.1 / D.4).
-	if _, err := rw.Write(EncodeRecords(RecordHandshake, VersionTLS12, msg, 0)); err != nil {
+	if _, err := rw.Write(EncodeRecords(RecordHandshake, registry.VersionTLS12, msg, 0)); err != nil {
 		return nil, fmt.Errorf("wire: sending the second ClientHello: %w", err)
 	}
 	f := &Flight{
@@ -211,7 +213,7 @@ func (f *Flight) readFlight(ch *ClientHello, privs []*KeySharePrivate, stop Stag
 	if stop <= StopAfterServerHello {
 		return nil
 	}
-	if sh.NegotiatedVersion() == VersionTLS13 {
+	if sh.NegotiatedVersion() == registry.VersionTLS13 {
 		return f.readTLS13(sh, privs, stop)
 	}
 	return f.readTLS12(ch, sh, stop)

@@ -5,6 +5,8 @@ import (
 	"crypto/tls"
 	"fmt"
 	"testing"
+
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 )
 
 func TestExchangeTLS12GoServer(t *testing.T) {
@@ -39,8 +41,8 @@ func TestExchangeTLS12GoServer(t *testing.T) {
 				t.Fatalf("alert %v", f.Alert)
 			}
 			sh := f.ServerHello
-			if sh.NegotiatedVersion() != VersionTLS12 || sh.CipherSuite != tc.suite {
-				t.Errorf("version %s suite %04x, want TLSv1.2 %04x", VersionName(sh.NegotiatedVersion()), sh.CipherSuite, tc.suite)
+			if sh.NegotiatedVersion() != registry.VersionTLS12 || sh.CipherSuite != tc.suite {
+				t.Errorf("version %s suite %04x, want TLSv1.2 %04x", registry.Version(sh.NegotiatedVersion()).String(), sh.CipherSuite, tc.suite)
 			}
 			if !sh.SecureRenegotiation || !sh.ExtendedMasterSecret || sh.ALPN != "h2" {
 				t.Errorf("reneg %v ems %v alpn %q", sh.SecureRenegotiation, sh.ExtendedMasterSecret, sh.ALPN)
@@ -109,8 +111,8 @@ func TestExchangeTLS13GoServer(t *testing.T) {
 			if f.Alert != nil {
 				t.Fatalf("alert %v", f.Alert)
 			}
-			if f.ServerHello.NegotiatedVersion() != VersionTLS13 || f.ServerHello.KeyShare.Group != tc.group {
-				t.Fatalf("negotiated %s group %04x", VersionName(f.ServerHello.NegotiatedVersion()), f.ServerHello.KeyShare.Group)
+			if f.ServerHello.NegotiatedVersion() != registry.VersionTLS13 || f.ServerHello.KeyShare.Group != tc.group {
+				t.Fatalf("negotiated %s group %04x", registry.Version(f.ServerHello.NegotiatedVersion()).String(), f.ServerHello.KeyShare.Group)
 			}
 			if f.EncryptedExtensions == nil || f.EncryptedExtensions.ALPN != "h2" {
 				t.Errorf("EncryptedExtensions %+v", f.EncryptedExtensions)

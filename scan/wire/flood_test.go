@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"github.com/tlsaudit/tlsaudit/scan/tlstest"
 	"github.com/tlsaudit/tlsaudit/scan/wire"
 )
@@ -23,7 +24,7 @@ func TestExchangeHelloRequestFloodBoundedMemory(t *testing.T) {
 	}
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(10 * time.Second))
-	ch := &wire.ClientHello{Version: wire.VersionTLS12, CipherSuites: []uint16{0x002f, 0xc02f}, ServerName: tlstest.DefaultName}
+	ch := &wire.ClientHello{Version: registry.VersionTLS12, CipherSuites: []uint16{0x002f, 0xc02f}, ServerName: tlstest.DefaultName}
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
@@ -49,7 +50,7 @@ func TestExchangeHelloRequestFloodBoundedMemory(t *testing.T) {
 // a panic that loses every record of a run.
 func TestClientHelloOverlongServerNameIsAnError(t *testing.T) {
 	for _, n := range []int{65533, 70000} {
-		ch := &wire.ClientHello{Version: wire.VersionTLS12, CipherSuites: []uint16{0x002f}, ServerName: strings.Repeat("a", n)}
+		ch := &wire.ClientHello{Version: registry.VersionTLS12, CipherSuites: []uint16{0x002f}, ServerName: strings.Repeat("a", n)}
 		if _, err := ch.Marshal(); err == nil {
 			t.Errorf("a %d-byte server name marshals", n)
 		}

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 )
 
 // seedBodies returns the bodies of the recorded handshake messages named
@@ -73,10 +75,10 @@ func FuzzParseCertificate(f *testing.F) {
 func FuzzParseServerKeyExchange(f *testing.F) {
 	kxs := []string{"ECDHE", "DHE", "RSA", "DH_anon", "ECDH_anon", "PSK", "DHE_PSK", "ECDHE_PSK"}
 	for _, b := range seedBodies(f, "ServerKeyExchange") {
-		f.Add(b, uint8(0), uint16(VersionTLS12))
-		f.Add(b, uint8(1), uint16(VersionTLS12))
+		f.Add(b, uint8(0), uint16(registry.VersionTLS12))
+		f.Add(b, uint8(1), uint16(registry.VersionTLS12))
 	}
-	f.Add([]byte{0, 1, 5, 0, 1, 3, 0, 0}, uint8(2), uint16(VersionTLS10))
+	f.Add([]byte{0, 1, 5, 0, 1, 3, 0, 0}, uint8(2), uint16(registry.VersionTLS10))
 	f.Fuzz(func(t *testing.T, b []byte, kx uint8, version uint16) {
 		ske, err := ParseServerKeyExchange(b, kxs[int(kx)%len(kxs)], version)
 		if err != nil {
@@ -175,8 +177,8 @@ func FuzzReader(f *testing.F) {
 			flight = append(flight, b...)
 		}
 	}
-	f.Add(EncodeRecords(RecordHandshake, VersionTLS12, flight, 0), uint16(0))
-	f.Add(EncodeRecords(RecordHandshake, VersionTLS12, flight, 5), uint16(1000))
+	f.Add(EncodeRecords(RecordHandshake, registry.VersionTLS12, flight, 0), uint16(0))
+	f.Add(EncodeRecords(RecordHandshake, registry.VersionTLS12, flight, 5), uint16(1000))
 	f.Add([]byte("HTTP/1.1 200 OK\r\n"), uint16(0))
 	f.Add([]byte{21, 3, 3, 0, 2, 2, 40}, uint16(0))
 	f.Add([]byte{20, 3, 3, 0, 1, 1, 22, 3, 3, 0, 4, 14, 0, 0, 0}, uint16(0))

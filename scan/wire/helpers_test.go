@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 )
 
 // testCert makes a self-signed certificate for "wire.test" with an RSA or
@@ -115,14 +117,14 @@ func dial(t testing.TB, addr string) net.Conn {
 // modernHello returns a ClientHello offering TLS 1.2 and 1.3 like a browser.
 func modernHello() *ClientHello {
 	return &ClientHello{
-		Version:              VersionTLS12,
+		Version:              registry.VersionTLS12,
 		SessionID:            make([]byte, 32),
 		CipherSuites:         []uint16{0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8},
 		ServerName:           "wire.test",
 		SupportedGroups:      []uint16{GroupX25519, GroupSecp256r1, GroupSecp384r1},
 		ECPointFormats:       []uint8{0},
 		SignatureAlgorithms:  []uint16{0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601, 0x0807},
-		SupportedVersions:    []uint16{VersionTLS13, VersionTLS12},
+		SupportedVersions:    []uint16{registry.VersionTLS13, registry.VersionTLS12},
 		PSKModes:             []uint8{1},
 		SecureRenegotiation:  true,
 		ExtendedMasterSecret: true,

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"golang.org/x/crypto/cryptobyte"
 )
 
@@ -42,7 +43,7 @@ func handshakeMsg(typ uint8, body []byte) []byte {
 // messages of a TLS 1.2 RSA-suite server.
 func fakeTLS12Flight(t *testing.T, certDER []byte) [][]byte {
 	b := cryptobyte.NewBuilder(nil)
-	b.AddUint16(VersionTLS12)
+	b.AddUint16(registry.VersionTLS12)
 	b.AddBytes(bytes.Repeat([]byte{0x42}, 32))
 	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte{1, 2, 3}) })
 	b.AddUint16(0x009c)
@@ -67,11 +68,11 @@ func TestExchangeFragmentedAndCoalesced(t *testing.T) {
 	flight := fakeTLS12Flight(t, rsaC.Certificate[0])
 	all := bytes.Join(flight, nil)
 	cases := map[string][]byte{
-		"coalesced":        EncodeRecords(RecordHandshake, VersionTLS12, all, 0),
-		"1-byte records":   EncodeRecords(RecordHandshake, VersionTLS12, all, 1),
-		"7-byte records":   EncodeRecords(RecordHandshake, VersionTLS12, all, 7),
-		"one per message":  bytes.Join([][]byte{EncodeRecords(RecordHandshake, VersionTLS12, flight[0], 0), EncodeRecords(RecordHandshake, VersionTLS12, flight[1], 0), EncodeRecords(RecordHandshake, VersionTLS12, flight[2], 0)}, nil),
-		"split and joined": append(EncodeRecords(RecordHandshake, VersionTLS12, all[:50], 0), EncodeRecords(RecordHandshake, VersionTLS12, all[50:], 0)...),
+		"coalesced":        EncodeRecords(RecordHandshake, registry.VersionTLS12, all, 0),
+		"1-byte records":   EncodeRecords(RecordHandshake, registry.VersionTLS12, all, 1),
+		"7-byte records":   EncodeRecords(RecordHandshake, registry.VersionTLS12, all, 7),
+		"one per message":  bytes.Join([][]byte{EncodeRecords(RecordHandshake, registry.VersionTLS12, flight[0], 0), EncodeRecords(RecordHandshake, registry.VersionTLS12, flight[1], 0), EncodeRecords(RecordHandshake, registry.VersionTLS12, flight[2], 0)}, nil),
+		"split and joined": append(EncodeRecords(RecordHandshake, registry.VersionTLS12, all[:50], 0), EncodeRecords(RecordHandshake, registry.VersionTLS12, all[50:], 0)...),
 	}
 	for name, stream := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -133,13 +134,13 @@ func TestExchangeHostile(t *testing.T) {
 				t.Errorf("err = %v", err)
 			}
 		}},
-		{name: "truncated ServerHello", reply: EncodeRecords(RecordHandshake, VersionTLS12, handshakeMsg(2, []byte{3, 3, 1, 2}), 0), check: func(t *testing.T, f *Flight, err error) {
+		{name: "truncated ServerHello", reply: EncodeRecords(RecordHandshake, registry.VersionTLS12, handshakeMsg(2, []byte{3, 3, 1, 2}), 0), check: func(t *testing.T, f *Flight, err error) {
 			var de *DecodeError
 			if !errors.As(err, &de) || err.Error() != "server_hello: truncated in random" {
 				t.Errorf("err = %v", err)
 			}
 		}},
-		{name: "wrong first message", reply: EncodeRecords(RecordHandshake, VersionTLS12, handshakeMsg(TypeServerHelloDone, nil), 0), check: wantErr("expected ServerHello, got ServerHelloDone")},
+		{name: "wrong first message", reply: EncodeRecords(RecordHandshake, registry.VersionTLS12, handshakeMsg(TypeServerHelloDone, nil), 0), check: wantErr("expected ServerHello, got ServerHelloDone")},
 		{name: "alert", reply: append(hdr(RecordAlert, 2), 2, 40), check: func(t *testing.T, f *Flight, err error) {
 			if err != nil || f.Alert == nil || f.Alert.Error() != "remote alert: handshake_failure (40)" {
 				t.Errorf("flight %+v err %v", f, err)
@@ -232,7 +233,7 @@ func TestSSLv2ServerReplies(t *testing.T) {
 	b.AddUint8(SSLv2MsgServerHello)
 	b.AddUint8(0)
 	b.AddUint8(1)
-	b.AddUint16(VersionSSL20)
+	b.AddUint16(registry.VersionSSL2)
 	b.AddUint16(uint16(len(cert)))
 	b.AddUint16(6)
 	b.AddUint16(16)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"golang.org/x/crypto/cryptobyte"
 )
 
@@ -133,7 +134,7 @@ func ParseServerKeyExchange(body []byte, kx string, version uint16) (*ServerKeyE
 	}
 	ske.Params = ske.Raw[:len(body)-len(s)]
 	if signed {
-		if version >= VersionTLS12 && !s.ReadUint16(&ske.SigAlg) {
+		if version >= registry.VersionTLS12 && !s.ReadUint16(&ske.SigAlg) {
 			return nil, decodeErr(m, "truncated in signature algorithm")
 		}
 		var sig cryptobyte.String

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"golang.org/x/crypto/ocsp"
 )
 
@@ -98,7 +99,7 @@ func TestExchangeOpenSSLDHE(t *testing.T) {
 	if !bytes.Equal(f.CertificateStatus, staple) {
 		t.Errorf("OCSP staple of %d bytes, want the %d served", len(f.CertificateStatus), len(staple))
 	}
-	ske, err := ParseServerKeyExchange(f.ServerKeyExchange, "DHE_RSA", VersionTLS12)
+	ske, err := ParseServerKeyExchange(f.ServerKeyExchange, "DHE_RSA", registry.VersionTLS12)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +177,7 @@ func TestExchangeOpenSSLX448(t *testing.T) {
 	})
 	t.Run("TLS12", func(t *testing.T) {
 		addr, _ := startOpenSSL(t, "-tls1_2", "-groups", "X448", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256")
-		ch := &ClientHello{Version: VersionTLS12, CipherSuites: []uint16{0xc02f}, SupportedGroups: []uint16{GroupX448},
+		ch := &ClientHello{Version: registry.VersionTLS12, CipherSuites: []uint16{0xc02f}, SupportedGroups: []uint16{GroupX448},
 			ECPointFormats: []uint8{0}, SignatureAlgorithms: []uint16{0x0804, 0x0401}, SecureRenegotiation: true}
 		// Handshake checks the server Finished, so the x448 premaster
 		// secret is the server's.

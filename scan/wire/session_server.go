@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"golang.org/x/crypto/cryptobyte"
 )
 
@@ -202,17 +203,17 @@ func (s *server12) handshake(m *Message) error {
 		return err
 	}
 	transcript := slices.Clone(m.Raw)
-	minV, maxV := cmp0(cfg.MinVersion, VersionTLS10), cmp0(cfg.MaxVersion, VersionTLS12)
+	minV, maxV := cmp0(cfg.MinVersion, registry.VersionTLS10), cmp0(cfg.MaxVersion, registry.VersionTLS12)
 	v := min(ch.Version, maxV)
 	if v < minV || (s.handshakes > 0 && v != s.version) {
-		return s.alert(AlertProtocolVersion, "client version %s", VersionName(ch.Version))
+		return s.alert(AlertProtocolVersion, "client version %s", registry.Version(ch.Version).String())
 	}
 	if s.handshakes > 0 && !bytes.Equal(ch.RenegotiationInfo, s.clientVD) {
 		return s.alert(AlertHandshakeFailure, "renegotiation_info does not carry the client verify_data")
 	}
 	var suite *Suite12
 	for _, id := range cfg.Suites {
-		if st, ok := LookupSuite12(id); ok && st.Kx == "RSA" && slices.Contains(ch.CipherSuites, id) && (!st.TLS12Only || v >= VersionTLS12) {
+		if st, ok := LookupSuite12(id); ok && st.Kx == "RSA" && slices.Contains(ch.CipherSuites, id) && (!st.TLS12Only || v >= registry.VersionTLS12) {
 			suite = st
 			break
 		}

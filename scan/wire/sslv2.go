@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"golang.org/x/crypto/cryptobyte"
 )
 
@@ -34,7 +35,7 @@ func (m *SSLv2ClientHello) Marshal() []byte {
 	}
 	v := m.Version
 	if v == 0 {
-		v = VersionSSL20
+		v = registry.VersionSSL2
 	}
 	b := cryptobyte.NewBuilder(nil)
 	b.AddUint8(SSLv2MsgClientHello)
@@ -158,7 +159,7 @@ func ReadSSLv2ServerHello(r io.Reader) (*SSLv2ServerHello, error) {
 			}
 			return nil, fmt.Errorf("sslv2: server answered with a TLS alert: %w", a)
 		}
-		return nil, fmt.Errorf("sslv2: %w (%s, %s)", ErrTLSReply, contentTypeName(rec.Type), VersionName(rec.Version))
+		return nil, fmt.Errorf("sslv2: %w (%s, %s)", ErrTLSReply, contentTypeName(rec.Type), registry.Version(rec.Version).String())
 	}
 	if hdr[0]&0x80 == 0 {
 		return nil, &NotTLSError{Hint: guessProtocol(hdr[:]), Prefix: bytes.Clone(hdr[:])}

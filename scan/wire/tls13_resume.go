@@ -9,6 +9,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"golang.org/x/crypto/cryptobyte"
 )
 
@@ -147,7 +148,7 @@ func ResumeWithEarlyData(rw io.ReadWriter, ch *ClientHello, res *TLS13Resumption
 	if err != nil {
 		return nil, err
 	}
-	out := EncodeRecords(RecordHandshake, VersionTLS10, msg, 0)
+	out := EncodeRecords(RecordHandshake, registry.VersionTLS10, msg, 0)
 	out = append(out, RecordChangeCipherSpec, 3, 3, 0, 1, 1)
 	if early != nil {
 		out = append(out, earlyOut.seal(RecordApplicationData, early)...)
@@ -170,7 +171,7 @@ func ResumeWithEarlyData(rw io.ReadWriter, ch *ClientHello, res *TLS13Resumption
 		return nil, err
 	}
 	o := &EarlyDataOutcome{ServerHello: sh}
-	if sh.IsHelloRetryRequest || sh.NegotiatedVersion() != VersionTLS13 {
+	if sh.IsHelloRetryRequest || sh.NegotiatedVersion() != registry.VersionTLS13 {
 		return o, nil
 	}
 	for _, e := range sh.Extensions {

@@ -5,6 +5,8 @@ import (
 	"io"
 	"testing"
 	"time"
+
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 )
 
 func FuzzParsePreSharedKeySH(f *testing.F) {
@@ -23,8 +25,8 @@ func FuzzParsePreSharedKeySH(f *testing.F) {
 // afterwards ends too.
 func FuzzResumeWithEarlyData(f *testing.F) {
 	f.Add([]byte{})
-	f.Add(EncodeRecords(RecordHandshake, VersionTLS12, []byte{TypeServerHello, 0, 0, 2, 3, 3}, 0))
-	f.Add(EncodeRecords(RecordAlert, VersionTLS12, []byte{2, 40}, 0))
+	f.Add(EncodeRecords(RecordHandshake, registry.VersionTLS12, []byte{TypeServerHello, 0, 0, 2, 3, 3}, 0))
+	f.Add(EncodeRecords(RecordAlert, registry.VersionTLS12, []byte{2, 40}, 0))
 	_, priv, err := GenerateKeyShare(nil, GroupX25519)
 	if err != nil {
 		f.Fatal(err)
@@ -35,7 +37,7 @@ func FuzzResumeWithEarlyData(f *testing.F) {
 			io.Reader
 			io.Writer
 		}{bytes.NewReader(data), io.Discard}
-		ch := &ClientHello{Version: VersionTLS12, CipherSuites: []uint16{TLS_AES_128_GCM_SHA256}, SupportedVersions: []uint16{VersionTLS13},
+		ch := &ClientHello{Version: registry.VersionTLS12, CipherSuites: []uint16{TLS_AES_128_GCM_SHA256}, SupportedVersions: []uint16{registry.VersionTLS13},
 			KeyShares: []KeyShare{}, SupportedGroups: []uint16{GroupX25519}}
 		o, err := ResumeWithEarlyData(rw, ch, res, []*KeySharePrivate{priv}, []byte("GET /"))
 		if err == nil && o == nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"github.com/tlsaudit/tlsaudit/scan/tlstest"
 	"github.com/tlsaudit/tlsaudit/scan/wire"
 )
@@ -22,10 +23,10 @@ func hello13(t *testing.T) (*wire.ClientHello, []*wire.KeySharePrivate) {
 		}
 		shares, privs = append(shares, ks), append(privs, priv)
 	}
-	return &wire.ClientHello{Version: wire.VersionTLS12, SessionID: make([]byte, 32), ServerName: tlstest.DefaultName,
+	return &wire.ClientHello{Version: registry.VersionTLS12, SessionID: make([]byte, 32), ServerName: tlstest.DefaultName,
 		CipherSuites:        []uint16{wire.TLS_AES_128_GCM_SHA256, wire.TLS_AES_256_GCM_SHA384, wire.TLS_CHACHA20_POLY1305_SHA256},
 		SupportedGroups:     []uint16{wire.GroupX25519, wire.GroupSecp256r1},
-		SignatureAlgorithms: []uint16{0x0804, 0x0403, 0x0805, 0x0401}, SupportedVersions: []uint16{wire.VersionTLS13},
+		SignatureAlgorithms: []uint16{0x0804, 0x0403, 0x0805, 0x0401}, SupportedVersions: []uint16{registry.VersionTLS13},
 		KeyShares: shares, PSKModes: []uint8{1}, ALPN: []string{"http/1.1"}}, privs
 }
 

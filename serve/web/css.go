@@ -46,6 +46,7 @@ th { background:#eef1f5; font-weight:600; }
 .chart .g { stroke:var(--info); fill:none; stroke-width:2; } .chart .d { stroke:var(--warn); fill:none; stroke-width:2; }
 .chart circle.g { fill:var(--info); } .chart circle.d { fill:var(--warn); }
 ul.rules { margin:0; padding-left:16px; }
+@media (min-width: 601px) { #hosts th, #hosts td:nth-child(-n+3), #hosts td:nth-child(5), #hosts td:nth-child(6) { white-space:nowrap; overflow-wrap:normal; } }
 .actions { display:flex; flex-wrap:wrap; gap:8px; margin:10px 0 0; }
 footer.page { color:var(--muted); font-size:12px; padding:0 24px 20px; max-width:1200px; margin:0 auto; }
 @media (max-width: 600px) {

@@ -11,18 +11,25 @@ import (
 	"github.com/tlsaudit/tlsaudit/scan/registry"
 )
 
-// Protocol names as they appear in obs.Protocol.Name, oldest first.
-const (
-	SSLv2 = "SSLv2"
-	SSLv3 = "SSLv3"
-	TLS10 = "TLSv1.0"
-	TLS11 = "TLSv1.1"
-	TLS12 = "TLSv1.2"
-	TLS13 = "TLSv1.3"
+// Protocol names as they appear in obs.Protocol.Name: the names of the
+// registry's versions (registry.Version.String).
+var (
+	SSLv2 = registry.Version(registry.VersionSSL2).String()
+	SSLv3 = registry.Version(registry.VersionSSL3).String()
+	TLS10 = registry.Version(registry.VersionTLS10).String()
+	TLS11 = registry.Version(registry.VersionTLS11).String()
+	TLS12 = registry.Version(registry.VersionTLS12).String()
+	TLS13 = registry.Version(registry.VersionTLS13).String()
 )
 
 // ProtocolOrder lists the protocol names oldest first.
-var ProtocolOrder = []string{SSLv2, SSLv3, TLS10, TLS11, TLS12, TLS13}
+var ProtocolOrder = func() []string {
+	var out []string
+	for _, v := range registry.Versions() {
+		out = append(out, v.String())
+	}
+	return out
+}()
 
 // Suite is one accepted suite seen under one protocol.
 type Suite struct {
