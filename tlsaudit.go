@@ -332,10 +332,30 @@ func AuditObservation(o *obs.Observation, opts Options) (*report.Report, error) 
 func ModuleVersion() string { return moduleVersion() }
 
 // moduleVersion reads the build information once: every record of a batch
-// names the version.
+// names the version. A release installed with go install carries its
+// module version (v1.2.3); a build from a checkout has "(devel)", followed
+// by its VCS revision when the build recorded one ("(devel) 0123456789ab",
+// "+modified" for an uncommitted tree), so that reports from different
+// builds can be told apart.
 var moduleVersion = sync.OnceValue(func() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(devel)"
 	}
-	return "(devel)"
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	v, modified := "(devel)", ""
+	for _, s := range bi.Settings {
+		switch {
+		case s.Key == "vcs.revision" && len(s.Value) >= 12:
+			v += " " + s.Value[:12]
+		case s.Key == "vcs.modified" && s.Value == "true":
+			modified = "+modified"
+		}
+	}
+	if v == "(devel)" {
+		return v
+	}
+	return v + modified
 })

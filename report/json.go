@@ -49,13 +49,61 @@ func (b *bufferedWriter) Close() error {
 	return err
 }
 
-// renderJSON is the json format: one indented array (empty, not null,
-// without reports).
-func renderJSON(reports []*Report) ([]byte, error) {
-	if reports == nil {
-		reports = []*Report{}
+// jsonArrayWriter is the json format: one indented array (empty, not
+// null, without reports), streamed: each report is encoded and written when
+// it arrives, so memory does not grow with the number of targets. The bytes
+// are those of encoding the whole array at once.
+type jsonArrayWriter struct {
+	w      io.Writer
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	enc    *json.Encoder
+	n      int
+	closed bool
+}
+
+func newJSONArrayWriter(w io.Writer) *jsonArrayWriter {
+	j := &jsonArrayWriter{w: w}
+	j.enc = json.NewEncoder(&j.buf)
+	j.enc.SetEscapeHTML(false)
+	j.enc.SetIndent("  ", "  ")
+	return j
+}
+
+func (j *jsonArrayWriter) Write(r *Report) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.closed {
+		return fmt.Errorf("report: write after close")
 	}
-	return marshal(reports, "  ")
+	j.buf.Reset()
+	if j.n == 0 {
+		j.buf.WriteString("[\n  ")
+	} else {
+		j.buf.WriteString(",\n  ")
+	}
+	if err := j.enc.Encode(r); err != nil {
+		return fmt.Errorf("report: encoding JSON: %w", err)
+	}
+	j.buf.Truncate(j.buf.Len() - 1) // the encoder's newline: a comma or the closing bracket follows
+	j.n++
+	_, err := j.w.Write(j.buf.Bytes())
+	return err
+}
+
+func (j *jsonArrayWriter) Close() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.closed {
+		return nil
+	}
+	j.closed = true
+	end := "\n]\n"
+	if j.n == 0 {
+		end = "[]\n"
+	}
+	_, err := io.WriteString(j.w, end)
+	return err
 }
 
 // jsonlWriter writes one compact report per line as it arrives. A batch

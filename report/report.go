@@ -8,8 +8,9 @@
 //     report arrives.
 //   - "json": one JSON document, always an array of reports (also for a
 //     single target, so the shape never depends on the number of targets),
-//     in the order the reports were written, emitted on Close. Indented,
-//     deterministic: the same reports give the same bytes.
+//     in the order the reports were written, each written as it arrives
+//     (the closing bracket on Close). Indented, deterministic: the same
+//     reports give the same bytes.
 //   - "jsonl": one compact JSON report per line, written as each report
 //     arrives (for batches: memory does not grow with the list).
 //   - "quiet": one line per target: target, grade ("-" when none), status,
@@ -48,8 +49,12 @@ type Report struct {
 	// Status repeats Observation.Status so batch consumers can filter on it.
 	Status      obs.Status       `json:"status"`
 	Observation *obs.Observation `json:"observation"`
-	// Findings are every check result (all statuses), in check ID order.
+	// Findings are the check results, in check ID order: every one, or
+	// those --findings selects (FindingsOmitted counts the others).
 	Findings []checks.Finding `json:"findings"`
+	// FindingsOmitted counts by status the findings left out of Findings
+	// (absent when none was).
+	FindingsOmitted map[checks.Status]int `json:"findings_omitted,omitempty"`
 	// Grade is absent when the target could not be graded.
 	Grade *grade.Grade `json:"grade,omitempty"`
 	// Certificates is the certificate analysis the cert.* checks judged
@@ -109,6 +114,26 @@ func (r *Report) Failed() []checks.Finding {
 // writers never look at the environment.
 type Style struct {
 	Color bool
+	// Width is the width in columns the text report fits (the terminal's);
+	// 0 means 80.
+	Width int
+	// Verbose: the text report adds the detail sections (every finding,
+	// client simulations, signature algorithms, probe errors) after the
+	// summary; without it a report of one target is a summary and the
+	// tables that decide the grade.
+	Verbose bool
+	// OpenSSLNames: the cipher suite tables add each suite's OpenSSL name
+	// (as sslscan and openssl s_client print it) and its cipher's key bits
+	// beside the IANA name.
+	OpenSSLNames bool
+}
+
+// columns is the width the text report fits.
+func (st Style) columns() int {
+	if st.Width <= 0 {
+		return 80
+	}
+	return max(st.Width, 40)
 }
 
 // Writer writes reports in one format.
@@ -121,7 +146,7 @@ type Writer interface {
 
 var formats = map[string]func(w io.Writer, s Style) Writer{
 	"text":  func(w io.Writer, s Style) Writer { return &textWriter{w: w, style: s} },
-	"json":  func(w io.Writer, _ Style) Writer { return buffered(w, renderJSON) },
+	"json":  func(w io.Writer, _ Style) Writer { return newJSONArrayWriter(w) },
 	"jsonl": func(w io.Writer, _ Style) Writer { return &jsonlWriter{w: w} },
 	"quiet": func(w io.Writer, s Style) Writer { return &quietWriter{w: w, style: s} },
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -98,19 +99,36 @@ func TestGolden(t *testing.T) {
 		r := loadReport(t, name)
 		all = append(all, r)
 		t.Run(name, func(t *testing.T) {
-			golden(t, name+".txt", render(t, "text", Style{}, r))
+			// The full report (--verbose) at 100 columns, and the default
+			// report at 80 and 120, each fitting its width.
+			golden(t, name+".txt", render(t, "text", Style{Width: 100, Verbose: true}, r))
+			for _, cols := range []int{80, 120} {
+				out := render(t, "text", Style{Width: cols}, r)
+				golden(t, fmt.Sprintf("%s.%d.txt", name, cols), out)
+				assertFits(t, out, cols)
+			}
 			golden(t, name+".json", render(t, "json", Style{}, r))
 		})
 	}
-	golden(t, "legacy.color.txt", render(t, "text", Style{Color: true}, all[1]))
+	golden(t, "legacy.color.txt", render(t, "text", Style{Color: true, Width: 100, Verbose: true}, all[1]))
 	golden(t, "all.jsonl", render(t, "jsonl", Style{}, all...))
 	golden(t, "all.quiet.txt", render(t, "quiet", Style{}, all...))
-	golden(t, "all.txt", render(t, "text", Style{}, all...))
+	golden(t, "all.txt", render(t, "text", Style{Width: 100, Verbose: true}, all...))
 	golden(t, "modern.html", render(t, "html", Style{}, all[0]))
 	golden(t, "all.html", render(t, "html", Style{}, all...))
 	golden(t, "all.csv", render(t, "csv", Style{}, all...))
 	golden(t, "all.junit.xml", render(t, "junit", Style{}, all...))
 	golden(t, "all.sarif.json", render(t, "sarif", Style{}, all...))
+}
+
+// assertFits fails for each line of out wider than cols (colours aside).
+func assertFits(t *testing.T, out []byte, cols int) {
+	t.Helper()
+	for i, l := range strings.Split(string(out), "\n") {
+		if w := cellWidth(l); w > cols {
+			t.Errorf("line %d is %d columns wide, more than %d: %q", i+1, w, cols, l)
+		}
+	}
 }
 
 // TestJSONRoundTrip: the JSON output decodes back into the same reports, and

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 
 	"github.com/tlsaudit/tlsaudit/checks"
@@ -67,13 +69,30 @@ type sarifRuleProperty struct {
 }
 
 type sarifResult struct {
-	RuleID     string          `json:"ruleId"`
-	RuleIndex  int             `json:"ruleIndex"`
-	Kind       string          `json:"kind"`
-	Level      string          `json:"level"`
-	Message    sarifText       `json:"message"`
-	Locations  []sarifLocation `json:"locations"`
-	Properties sarifResultProp `json:"properties"`
+	RuleID    string          `json:"ruleId"`
+	RuleIndex int             `json:"ruleIndex"`
+	Kind      string          `json:"kind"`
+	Level     string          `json:"level"`
+	Message   sarifText       `json:"message"`
+	Locations []sarifLocation `json:"locations"`
+	// PartialFingerprints identify the result across runs (see
+	// sarifFingerprint) so that dashboards track it instead of opening a
+	// new alert on every scan.
+	PartialFingerprints map[string]string `json:"partialFingerprints"`
+	Properties          sarifResultProp   `json:"properties"`
+}
+
+// sarifFingerprintKey names tlsaudit's fingerprint scheme; a new scheme
+// gets a new version.
+const sarifFingerprintKey = "tlsauditFinding/v1"
+
+// sarifFingerprint is stable across runs for the same problem: the check,
+// the endpoint (its URI) and the finding's subject (the certificate,
+// suite or header it is about), never the detail text (which carries
+// counts and days left).
+func sarifFingerprint(ruleID, uri, subject string) map[string]string {
+	sum := sha256.Sum256([]byte(ruleID + "\x00" + uri + "\x00" + subject))
+	return map[string]string{sarifFingerprintKey: hex.EncodeToString(sum[:16])}
 }
 
 type sarifResultProp struct {
@@ -113,6 +132,20 @@ type sarifNotification struct {
 // renderSARIF is the sarif format.
 func renderSARIF(reports []*Report) ([]byte, error) { return marshal(SARIF(reports), "  ") }
 
+// sarifVersion writes a tool version as SARIF consumers compare them,
+// starting with a number: "v1.2.3" → "1.2.3", a build from a checkout
+// "(devel) 0123456789ab" → "0.0.0-devel+0123456789ab".
+func sarifVersion(v string) string {
+	if rest, ok := strings.CutPrefix(v, "(devel)"); ok {
+		out := "0.0.0-devel"
+		if rev := strings.TrimSpace(rest); rev != "" {
+			out += "+" + strings.ReplaceAll(rev, "+", ".")
+		}
+		return out
+	}
+	return strings.TrimPrefix(v, "v")
+}
+
 // SARIFLevel maps a failed finding's severity to a SARIF level.
 func SARIFLevel(sev checks.Severity) string {
 	switch sev {
@@ -141,7 +174,7 @@ func SARIF(reports []*Report) any {
 	driver := sarifDriver{Name: "tlsaudit", InformationURI: "https://github.com/tlsaudit/tlsaudit", Rules: []sarifRule{}}
 	if len(reports) > 0 {
 		driver.Name = firstNonEmpty(reports[0].Tool.Name, driver.Name)
-		driver.Version = reports[0].Tool.Version
+		driver.Version = sarifVersion(reports[0].Tool.Version)
 	}
 	// Rules: one per check ID with findings, sorted by ID.
 	firstSeen := map[string]checks.Finding{}
@@ -204,6 +237,7 @@ func SARIF(reports []*Report) any {
 			run.Results = append(run.Results, sarifResult{
 				RuleID: f.CheckID, RuleIndex: index[f.CheckID], Kind: sarifKind[f.Status], Level: level,
 				Message: sarifText{Text: msg}, Locations: loc,
+				PartialFingerprints: sarifFingerprint(f.CheckID, loc[0].PhysicalLocation.ArtifactLocation.URI, f.Subject),
 				Properties: sarifResultProp{Target: r.TargetName(), Status: string(f.Status), Subject: oneLine(f.Subject), Grade: letter,
 					Mozilla: moz, Policy: pol},
 			})
@@ -231,7 +265,7 @@ func sarifRuleOf(f checks.Finding) sarifRule {
 		m = cm
 	}
 	rule := sarifRule{
-		ID: m.ID, Name: m.ID, ShortDescription: sarifText{Text: firstNonEmpty(m.Title, m.ID)}, HelpURI: docsURI,
+		ID: m.ID, ShortDescription: sarifText{Text: firstNonEmpty(m.Title, m.ID)}, HelpURI: docsURI,
 		DefaultConfiguration: sarifRuleConfig{Level: SARIFLevel(m.Severity)},
 		Properties:           sarifRuleProperty{Tags: []string{"security", "tls", m.Category}, SecuritySeverity: securitySeverity[m.Severity], Severity: string(m.Severity)},
 	}

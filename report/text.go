@@ -19,6 +19,7 @@ import (
 	"github.com/tlsaudit/tlsaudit/checks/strength"
 	"github.com/tlsaudit/tlsaudit/report/termsafe"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 )
 
 // textWriter renders each report as it arrives, separated by a blank line.
@@ -75,16 +76,23 @@ func renderText(b *bytes.Buffer, r *Report, st Style) error {
 	if t.o != nil && t.o.Status == obs.StatusOK {
 		t.protocols()
 		t.suites()
-		t.clientSimulations() // text_clients.go
+		if st.Verbose {
+			t.clientSimulations() // text_clients.go
+		}
 		t.groups()
 		t.dhParams()
-		t.sigAlgs()
+		if st.Verbose {
+			t.sigAlgs()
+		}
 		t.certificates() // text_cert.go; falls back to t.chains()
 		t.vulnerabilities()
 		t.httpSection()
 		t.findings()
 	}
-	t.probeErrors()
+	if st.Verbose {
+		t.probeErrors()
+	}
+	fitLines(b, st.columns())
 	return t.err
 }
 
@@ -95,7 +103,8 @@ func (t *textRenderer) section(title string) {
 
 // field writes one "Label   value" line of the summary; an empty label
 // continues the previous field. In the summary a long plain value is
-// wrapped at summaryWidth under its first line, so it fits 80 columns.
+// wrapped under its first line, at 80 columns or the terminal's width when
+// narrower.
 func (t *textRenderer) field(label, value string) {
 	t.fieldHang(label, value, 0)
 }
@@ -103,18 +112,23 @@ func (t *textRenderer) field(label, value string) {
 // fieldHang is field with the wrapped lines indented hang more columns
 // (under the reason of a "B  reason" cap line).
 func (t *textRenderer) fieldHang(label, value string, hang int) {
-	if t.inSummary && !strings.ContainsAny(value, "\x1b\n") {
-		value = strings.Join(wrapKeep(value, summaryWidth-hang), "\n"+strings.Repeat(" ", summaryIndent+hang))
+	width := t.st.columns()
+	if t.inSummary {
+		width = min(width, 80)
+	}
+	// A value too wide for the terminal is wrapped here, under its own
+	// first line (fitLines would indent it under the label); it loses its
+	// colours as fitLines' rewrapping does.
+	tooWide := summaryIndent+cellWidth(value) > t.st.columns()
+	if !strings.Contains(value, "\n") && (tooWide || t.inSummary && !strings.Contains(value, "\x1b")) {
+		value = ansiSeq.ReplaceAllString(value, "")
+		value = strings.Join(wrapKeep(value, width-summaryIndent-1-hang), "\n"+strings.Repeat(" ", summaryIndent+hang))
 	}
 	fmt.Fprintf(t.b, "  %-12s %s\n", label, value)
 }
 
-// summaryIndent is the width of a summary label column ("  Label        ");
-// summaryWidth the width of the value after it on an 80-column terminal.
-const (
-	summaryIndent = 15
-	summaryWidth  = 80 - summaryIndent - 1
-)
+// summaryIndent is the width of a summary label column ("  Label        ").
+const summaryIndent = 15
 
 // table renders a borderless table with a header line.
 func (t *textRenderer) table(header []string, rows [][]string) {
@@ -136,6 +150,8 @@ func (t *textRenderer) table(header []string, rows [][]string) {
 		tablewriter.WithRowAutoWrap(tw.WrapNone),
 		tablewriter.WithTrimSpace(tw.Off),
 	)
+	header, rows = dropToFit(header, rows, t.st.columns())
+	fitColumns(header, rows, t.st.columns())
 	hdr := make([]any, len(header))
 	for i, h := range header {
 		hdr[i] = h
@@ -354,10 +370,65 @@ func (t *textRenderer) suites() {
 			if p.Name == "SSLv2" && s.ID24 != 0 {
 				id = fmt.Sprintf("0x%06x", s.ID24)
 			}
-			rows = append(rows, []string{strconv.Itoa(i + 1), s.Name, id, kxText(s.KeyExchange), t.st.strength(strength.Suite(p.Name, s))})
+			row := []string{strconv.Itoa(i + 1), s.Name}
+			if t.st.OpenSSLNames {
+				name, bits := opensslSuite(p.Name, s)
+				row = append(row, name, bits)
+			}
+			rows = append(rows, append(row, id, kxText(s.KeyExchange), t.st.strength(strength.Suite(p.Name, s))))
 		}
-		t.table([]string{"#", "Suite", "ID", "Key exchange", "Strength"}, rows)
+		header := []string{"#", "Suite"}
+		if t.st.OpenSSLNames {
+			header = append(header, "OpenSSL name", "Bits")
+		}
+		header = append(header, "ID", "Key exchange", "Strength")
+		if t.st.OpenSSLNames {
+			header, rows = stackOpenSSLNames(header, rows, t.st.columns())
+		}
+		t.table(header, rows)
 	}
+}
+
+// stackOpenSSLNames puts each OpenSSL name under its IANA name, in one
+// column, when the table with both side by side (and without the ID
+// column, the first one left out) is wider than width: a name split across
+// lines cannot be copied into a cipher string.
+func stackOpenSSLNames(header []string, rows [][]string, width int) ([]string, [][]string) {
+	const suite, name, id = 1, 2, 4
+	without := func(h []string) []string { return slices.Delete(slices.Clone(h), id, id+1) }
+	rs := make([][]string, len(rows))
+	for i, r := range rows {
+		rs[i] = without(r)
+	}
+	if tableWidth(without(header), rs) <= width {
+		return header, rows
+	}
+	for i, r := range rows {
+		if r[name] != r[suite] { // TLS 1.3 suites have one name
+			r[suite] += "\n" + r[name]
+		}
+		rows[i] = slices.Delete(r, name, name+1)
+	}
+	h := slices.Clone(header)
+	h[suite] = "Suite / OpenSSL name"
+	return slices.Delete(h, name, name+1), rows
+}
+
+// opensslSuite is a suite's OpenSSL name ("-" when OpenSSL has none) and
+// its cipher's key bits (3DES 112, export 40 or 56), from the registry.
+func opensslSuite(proto string, s obs.Suite) (name, bits string) {
+	info, ok := registry.SuiteByID(s.ID)
+	if proto == "SSLv2" && s.ID24 != 0 {
+		info, ok = registry.SSLv2SuiteByID(s.ID24)
+	}
+	if !ok {
+		return "?", ""
+	}
+	name = info.OpenSSLName
+	if name == "" {
+		name = "-"
+	}
+	return name, strconv.Itoa(info.Bits)
 }
 
 func kxText(kx *obs.KeyExchange) string {
@@ -526,7 +597,11 @@ func (t *textRenderer) findings() {
 		counts[checks.StatusNotApplicable], plural(counts[checks.StatusError], "error")))
 	var rows [][]string
 	for _, f := range failed {
-		rows = append(rows, []string{t.st.severity(f.Severity), f.CheckID, oneLine(f.Subject), findingText(f)})
+		detail := findingText(f)
+		if !t.st.Verbose {
+			detail = shorten(detail, briefDetail)
+		}
+		rows = append(rows, []string{t.st.severity(f.Severity), f.CheckID, oneLine(shorten(f.Subject, briefDetail/2)), detail})
 	}
 	for _, f := range t.r.Findings {
 		if f.Status == checks.StatusError {
@@ -546,6 +621,9 @@ func findingText(f checks.Finding) string {
 	}
 	return shorten(oneLine(f.Detail), maxDetail)
 }
+
+// briefDetail is the length a finding's detail is cut at without --verbose.
+const briefDetail = 100
 
 // maxDetail is the length a finding's detail is cut at in text output (a
 // zlint finding can list dozens of lints); JSON keeps it whole.
@@ -574,11 +652,11 @@ func shorten(s string, n int) string {
 	return s[:cut] + " … (see --json)"
 }
 
-// textWidth is the width tableFit fits a table to; minFlexWidth the least
-// a wrapped column gets however wide the others are.
+// minFlexWidth is the least a wrapped column gets however wide the others
+// are; minFitWidth the least table gets when it wraps a column to fit.
 const (
-	textWidth    = 100
 	minFlexWidth = 24
+	minFitWidth  = 10
 )
 
 // ansiSeq matches the colour sequences of a styled cell.
@@ -594,8 +672,8 @@ func cellWidth(s string) int {
 }
 
 // tableFit renders a table whose flex columns (text whose paragraphs are
-// separated by newlines) are wrapped so that the table fits textWidth
-// columns: with two flex columns the first (a title) gets at most two
+// separated by newlines) are wrapped so that the table fits the width
+// of the terminal: with two flex columns the first (a title) gets at most two
 // fifths of the room, the last (a detail) the rest.
 func (t *textRenderer) tableFit(header []string, rows [][]string, flex ...int) {
 	isFlex := map[int]bool{}
@@ -609,7 +687,7 @@ func (t *textRenderer) tableFit(header []string, rows [][]string, flex ...int) {
 			natural[c] = max(natural[c], cellWidth(r[c]))
 		}
 	}
-	avail := textWidth
+	avail := t.st.columns()
 	for c := range header {
 		avail -= 2 // a space each side
 		if !isFlex[c] {
@@ -635,6 +713,175 @@ func (t *textRenderer) tableFit(header []string, rows [][]string, flex ...int) {
 		avail -= used
 	}
 	t.table(header, rows)
+}
+
+// droppable are the columns a table leaves out, in this order, when it is
+// wider than the terminal: codepoints that repeat what the name says.
+var droppable = []string{"ID"}
+
+// tableWidth is the width of a table as rendered: its columns' widest
+// cells with a space each side.
+func tableWidth(header []string, rows [][]string) int {
+	total := 0
+	for c, h := range header {
+		w := cellWidth(h)
+		for _, r := range rows {
+			if c < len(r) {
+				w = max(w, cellWidth(r[c]))
+			}
+		}
+		total += w + 2
+	}
+	return total
+}
+
+// dropToFit leaves out the droppable columns of a table wider than width.
+func dropToFit(header []string, rows [][]string, width int) ([]string, [][]string) {
+	for _, name := range droppable {
+		if tableWidth(header, rows) <= width {
+			break
+		}
+		c := slices.Index(header, name)
+		if c < 0 {
+			continue
+		}
+		header = slices.Delete(slices.Clone(header), c, c+1)
+		for i, r := range rows {
+			if c < len(r) {
+				rows[i] = slices.Delete(slices.Clone(r), c, c+1)
+			}
+		}
+	}
+	return header, rows
+}
+
+// fitColumns wraps the cells of the widest column that can give room,
+// then the next, until the table (a space each side of every column) fits
+// width columns or no column can give more without going under
+// minFitWidth. Cells wrap at spaces, paragraph by paragraph; a word longer
+// than the column stays whole, and coloured cells are left as they are.
+func fitColumns(header []string, rows [][]string, width int) {
+	natural := make([]int, len(header))
+	measure := func(c int) {
+		natural[c] = cellWidth(header[c])
+		for _, r := range rows {
+			if c < len(r) {
+				natural[c] = max(natural[c], cellWidth(r[c]))
+			}
+		}
+	}
+	for c := range header {
+		measure(c)
+	}
+	stuck := map[int]bool{} // columns that cannot give more
+	for {
+		total := 2 * len(header)
+		widest := -1
+		for c, w := range natural {
+			total += w
+			if !stuck[c] && w > minFitWidth && (widest < 0 || w > natural[widest]) {
+				widest = c
+			}
+		}
+		excess := total - width
+		if excess <= 0 || widest < 0 {
+			return
+		}
+		target := max(natural[widest]-excess, minFitWidth)
+		for _, r := range rows {
+			if widest < len(r) && cellWidth(r[widest]) > target {
+				r[widest] = wrapCell(r[widest], target)
+			}
+		}
+		before := natural[widest]
+		measure(widest)
+		if natural[widest] >= before {
+			stuck[widest] = true
+		}
+	}
+}
+
+// wrapCell wraps a table cell to width columns: each paragraph at spaces,
+// then a word still longer than width after a '_', ',', '/', '.' or ':'
+// (else anywhere). A cell painted in one colour as a whole is wrapped
+// inside the colour, each line painted again.
+func wrapCell(cell string, width int) string {
+	open, close := "", ""
+	if m := ansiSeq.FindStringIndex(cell); m != nil && m[0] == 0 && strings.HasSuffix(cell, "\x1b[0m") {
+		inner := cell[m[1] : len(cell)-len("\x1b[0m")]
+		if !strings.Contains(inner, "\x1b") {
+			open, close, cell = cell[:m[1]], "\x1b[0m", inner
+		}
+	}
+	if strings.Contains(cell, "\x1b") {
+		return open + cell + close // mixed colours: left as they are
+	}
+	var out []string
+	for _, p := range strings.Split(cell, "\n") {
+		for _, l := range strings.Split(wrap(p, width), "\n") {
+			for utf8.RuneCountInString(l) > width {
+				rs := []rune(l)
+				cut := width
+				for i := width - 1; i > width/2; i-- {
+					if strings.ContainsRune("_,/.:", rs[i]) {
+						cut = i + 1
+						break
+					}
+				}
+				out = append(out, string(rs[:cut]))
+				l = string(rs[cut:])
+			}
+			out = append(out, l)
+		}
+	}
+	if open != "" {
+		for i := range out {
+			out[i] = open + out[i] + close
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// verbatim starts a line fitLines leaves as it is (after removing the
+// mark): a configuration line must be copied whole.
+const verbatim = "\x1e"
+
+// fitLines trims the padding at the end of each line of b and rewraps, at
+// spaces, each line still wider than width that tables and fields did not
+// already fit (a note, a long value), under its own indentation plus two.
+func fitLines(b *bytes.Buffer, width int) {
+	lines := strings.SplitAfter(b.String(), "\n")
+	changed := false
+	for i, l := range lines {
+		if v, ok := strings.CutPrefix(l, verbatim); ok {
+			lines[i], changed = v, true
+			continue
+		}
+		body := strings.TrimRight(l, "\n")
+		if trimmed := strings.TrimRight(body, " "); len(trimmed) < len(body) {
+			// A table pads its last column: the padding is not shown.
+			lines[i], body, changed = trimmed+l[len(body):], trimmed, true
+			l = lines[i]
+		}
+		if cellWidth(body) <= width {
+			continue
+		}
+		body = ansiSeq.ReplaceAllString(body, "") // too wide: rewrapped without its colours
+		indent := len(body) - len(strings.TrimLeft(body, " "))
+		if indent > width/2 {
+			indent = 2
+		}
+		parts := wrapKeep(strings.TrimLeft(body, " "), width-indent-2)
+		out := strings.Repeat(" ", indent) + strings.Join(parts, "\n"+strings.Repeat(" ", indent+2))
+		lines[i] = out + l[len(body):]
+		changed = true
+	}
+	if changed {
+		b.Reset()
+		for _, l := range lines {
+			b.WriteString(l)
+		}
+	}
 }
 
 // wrap breaks s into lines of at most width bytes at spaces (a longer word

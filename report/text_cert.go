@@ -42,13 +42,37 @@ func (t *textRenderer) certChain(i int, ch *cert.ChainAnalysis, host string) {
 			t.expiry(obs.Certificate{NotBefore: c.NotBefore, NotAfter: c.NotAfter})})
 	}
 	header := []string{"#", "Subject / issuer", "Key", "Signature", "Expires"}
-	width := namesWidth(header, rows, 1)
+	width := namesWidth(t.st.columns(), header, rows, 1)
 	for j, c := range ch.Certificates {
 		rows[j][1] = wrapDN(certSummaryName(c.Subject, c), width) + "\n" + wrapDN("issuer: "+certSummaryName(c.Issuer, c), width)
 	}
 	t.table(header, rows)
-	for j, st := range ch.Trust {
-		t.field(label(j, "Trust"), t.trustLine(st, ch.PrivatePKI))
+	j := 0
+	// Without --verbose the informational stores the user did not name
+	// (the system store, the platform snapshots) fold into one line per
+	// verdict; a store the user named keeps its line.
+	var trusted, untrusted []string
+	for _, st := range ch.Trust {
+		if st.Informational && !st.NamedByUser() && !t.st.Verbose {
+			if st.Trusted {
+				trusted = append(trusted, oneLine(st.Store))
+			} else {
+				untrusted = append(untrusted, oneLine(st.Store))
+			}
+			continue
+		}
+		// wrapped under the verdict, right of the store's name
+		t.fieldHang(label(j, "Trust"), t.trustLine(st, ch.PrivatePKI), trustNameWidth)
+		j++
+	}
+	for _, g := range []struct {
+		stores  []string
+		verdict string
+	}{{trusted, "trusted"}, {untrusted, "untrusted"}} {
+		if len(g.stores) > 0 {
+			t.field(label(j, "Trust"), strings.Join(g.stores, ", ")+": "+g.verdict+" (informational stores; --verbose shows each path or reason)")
+			j++
+		}
 	}
 	for j, p := range chainProblems(ch) {
 		t.field(label(j, "Chain"), t.st.paint(sgrYellow, p))
@@ -71,11 +95,14 @@ func (t *textRenderer) certChain(i int, ch *cert.ChainAnalysis, host string) {
 	}
 }
 
+// trustNameWidth is the width of a trust line's store name and its space.
+const trustNameWidth = 9
+
 // trustLine is "mozilla  trusted via 2 paths" or "mozilla  untrusted: reason".
 // On a private PKI (trusted only through --ca-file) a public store's
 // "untrusted" is expected: shown, not in red.
 func (t *textRenderer) trustLine(st cert.StoreTrust, private bool) string {
-	name := fmt.Sprintf("%-8s ", oneLine(st.Store))
+	name := fmt.Sprintf("%-*s ", trustNameWidth-1, oneLine(st.Store))
 	if !st.Trusted {
 		if private {
 			return name + "untrusted (expected: private PKI trusted via --ca-file): " + oneLine(st.Reason) + storeNote(st)
@@ -371,10 +398,9 @@ func fingerprintPrefix(fp string) string {
 	return fp
 }
 
-// namesWidth is the room textWidth leaves column col of a table whose other
-// columns keep their natural width (at least minFlexWidth).
-func namesWidth(header []string, rows [][]string, col int) int {
-	avail := textWidth
+// namesWidth is the room a table width columns wide leaves column col when
+// its other columns keep their natural width (at least minFlexWidth).
+func namesWidth(avail int, header []string, rows [][]string, col int) int {
 	for c, h := range header {
 		avail -= 2
 		if c == col {

@@ -19,7 +19,7 @@ func TestClientSimulationTable(t *testing.T) {
 	}}
 	r := &Report{Observation: o, Status: obs.StatusOK, Grade: &grade.Grade{Letter: "B", Semantics: grade.Negotiated}}
 	var b bytes.Buffer
-	if err := renderText(&b, r, Style{Color: true}); err != nil {
+	if err := renderText(&b, r, Style{Color: true, Width: 100, Verbose: true}); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()

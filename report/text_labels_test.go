@@ -53,7 +53,7 @@ var rawName = regexp.MustCompile(`\b(attempt\.status|plain_http\.|[a-z_]+\[[0-9]
 // their members; no flattened JSON name is left.
 func TestTextNoRawFieldNames(t *testing.T) {
 	var b bytes.Buffer
-	if err := renderText(&b, loadReport(t, "modern"), Style{}); err != nil {
+	if err := renderText(&b, loadReport(t, "modern"), Style{Width: 100, Verbose: true}); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()

@@ -54,6 +54,6 @@ func (t *textRenderer) mozilla() {
 		return
 	}
 	for _, l := range strings.Split(strings.TrimRight(rem.Snippet, "\n"), "\n") {
-		t.b.WriteString("  " + l + "\n")
+		t.b.WriteString(verbatim + "  " + l + "\n") // a configuration line: copied as it is, never wrapped
 	}
 }

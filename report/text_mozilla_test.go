@@ -47,7 +47,7 @@ func TestMozillaSection(t *testing.T) {
 		}
 	}
 	root := loadSchema(t)
-	if errs := root.validate(root, decodeAny(t, js), ""); len(errs) > 0 {
+	if errs := root.validate(decodeAny(t, js), ""); len(errs) > 0 {
 		t.Errorf("the report with a mozilla section does not match the schema: %q", errs)
 	}
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/tlsaudit/tlsaudit/checks"
@@ -83,10 +84,15 @@ func (t *textRenderer) verdict(f checks.Finding, failWord string) string {
 	return v
 }
 
-// vulnerabilities writes the vuln.* findings and the raw probe results.
+// vulnerabilities writes the vuln.* findings (with the attack-named
+// findings of other sections), each named by what was tested with its
+// state, and with --verbose the raw probe results.
 func (t *textRenderer) vulnerabilities() {
-	fs := findingsIn(t.r, "vuln")
+	fs := vulnFindings(t.r)
 	probes := probeRows(t.r)
+	if !t.st.Verbose {
+		probes = nil // the raw probe results: --verbose
+	}
 	if len(fs) == 0 && len(probes) == 0 {
 		return
 	}
@@ -95,9 +101,16 @@ func (t *textRenderer) vulnerabilities() {
 	if len(fs) > 0 {
 		var rows [][]string
 		for _, f := range fs {
-			rows = append(rows, []string{oneLine(f.Title), t.verdict(f, "VULNERABLE"), t.st.severity(f.Severity), findingText(f)})
+			detail := ""
+			// The attack-named rows of other sections (SWEET32, RC4...)
+			// repeat the suites listed above: their detail is --verbose.
+			own := strings.HasPrefix(f.CheckID, "vuln.")
+			if t.st.Verbose || own && (f.Status == checks.StatusFail || f.Status == checks.StatusInconclusive || f.Status == checks.StatusError) {
+				detail = findingText(f)
+			}
+			rows = append(rows, []string{vulnName(f), t.vulnState(f), detail})
 		}
-		t.tableFit([]string{"Vulnerability", "Result", "Severity", "Detail"}, rows, 0, 3)
+		t.tableFit([]string{"Tested", "State", "Detail"}, rows, 2)
 	}
 	if len(probes) > 0 {
 		t.b.WriteString("\n")
@@ -137,7 +150,7 @@ func (t *textRenderer) collapseNotAssessed(fs []checks.Finding) []checks.Finding
 		}
 	}
 	for _, n := range notes {
-		t.b.WriteString("  " + strings.Join(wrapKeep(n, textWidth-4), "\n    ") + "\n")
+		t.b.WriteString("  " + strings.Join(wrapKeep(n, t.st.columns()-4), "\n    ") + "\n")
 	}
 	if len(notes) > 0 && len(keep) > 0 {
 		t.b.WriteString("\n")
@@ -166,7 +179,7 @@ func (t *textRenderer) httpSection() {
 			rows = append(rows, []string{plainLabel(f.Name), readableValue(f.Value)})
 		}
 		t.tableFit([]string{"Response", "Value"}, rows, 1)
-		if len(h.Headers) > 0 {
+		if len(h.Headers) > 0 && t.st.Verbose {
 			rows = nil
 			for _, f := range h.Headers {
 				rows = append(rows, []string{f.Name, f.Value})
@@ -189,7 +202,20 @@ func (t *textRenderer) httpSection() {
 	if fs = t.collapseNotAssessed(fs); len(fs) > 0 {
 		var rows [][]string
 		for _, f := range fs {
-			rows = append(rows, []string{oneLine(f.Title), t.verdict(f, "problem"), t.st.severity(f.Severity), findingText(f)})
+			// The evidence of a passing or not applicable check is
+			// --verbose, as in the Vulnerabilities table.
+			detail := ""
+			if t.st.Verbose || f.Status == checks.StatusFail || f.Status == checks.StatusInconclusive || f.Status == checks.StatusError {
+				detail = findingText(f)
+			}
+			rows = append(rows, []string{oneLine(f.Title), t.verdict(f, "problem"), t.st.severity(f.Severity), detail})
+		}
+		if !slices.ContainsFunc(rows, func(r []string) bool { return r[3] != "" }) {
+			for i := range rows {
+				rows[i] = rows[i][:3]
+			}
+			t.table([]string{"Check", "Result", "Severity"}, rows)
+			return
 		}
 		t.tableFit([]string{"Check", "Result", "Severity", "Detail"}, rows, 0, 3)
 	}

@@ -387,6 +387,13 @@ func cookieSummary(v string) obs.Cookie {
 // budget), then at most maxBody bytes of body (Content-Length, chunked or
 // until EOF). A body cut short by the server is not an error: the head is
 // what matters.
+//
+// The head is parsed here rather than by net/http.ReadResponse because the
+// probe must read what a browser reads: ReadResponse rejects the whole
+// response on one malformed header line ("no colon", a name with a space),
+// where browsers ignore the line and still apply the HSTS header next to
+// it; and it gives no count of the head's bytes. The body is decoded with
+// net/http/httputil's chunked reader.
 func readHTTPResponse(r io.Reader, maxHeader, maxBody int) (*httpResponse, error) {
 	lr := &io.LimitedReader{R: r, N: int64(maxHeader)}
 	br := bufio.NewReaderSize(lr, 4096)

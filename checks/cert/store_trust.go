@@ -33,6 +33,17 @@ func init() {
 					f.Status = checks.StatusFail
 					if ch.PrivatePKI {
 						f.Detail += "; expected: private PKI trusted via --ca-file"
+						// The custom store trusts the chain and no public
+						// store does: a public or platform store (mozilla
+						// included) cannot be expected to trust a private
+						// PKI, so its verdict is shown, not failed. A store
+						// the user named keeps its failure: whether it
+						// trusts the chain is the question they asked.
+						// --require-store fails on either
+						// (policy.StoreViolations).
+						if !t.NamedByUser() {
+							f.Status = checks.StatusNotApplicable
+						}
 					}
 				}
 				out = append(out, f)

@@ -14,10 +14,10 @@ const CustomStoreName = truststore.CustomName
 // (--trust-store, --trust-store-dir) does.
 func trustedOnlyPrivately(ts []StoreTrust) bool {
 	custom := false
-	for _, t := range ts {
+	for i, t := range ts {
 		switch {
 		case !t.Trusted || t.Store == SystemStoreName:
-		case t.Informational && t.Provenance != nil && t.Provenance.Origin == "file":
+		case ts[i].NamedByUser():
 			// a store the user named (--trust-store): no public store
 		case t.Store == CustomStoreName:
 			custom = true
@@ -26,4 +26,10 @@ func trustedOnlyPrivately(ts []StoreTrust) bool {
 		}
 	}
 	return custom
+}
+
+// NamedByUser: the store is one the user named (--trust-store,
+// --trust-store-dir), not a public or platform root set.
+func (t *StoreTrust) NamedByUser() bool {
+	return t.Informational && t.Provenance != nil && t.Provenance.Origin == "file"
 }

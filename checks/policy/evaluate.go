@@ -85,7 +85,9 @@ func StoreViolations(fs []checks.Finding, require []string) []string {
 			seen = true
 			switch f.Status {
 			case checks.StatusPass:
-			case checks.StatusFail:
+			case checks.StatusFail, checks.StatusNotApplicable:
+				// not_applicable: an untrusted verdict on a private PKI
+				// (cert.store_trust), still a violation of the requirement.
 				out = append(out, name+": "+oneLine(f.Detail))
 			default:
 				out = append(out, name+": not assessed: "+oneLine(f.Detail))

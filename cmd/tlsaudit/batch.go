@@ -176,6 +176,7 @@ func (s *jobSource) Next() (batch.Input, error) {
 // flags and the progress display.
 type batchRun struct {
 	eng      *tlsaudit.Engine
+	trim     report.TrimOptions // what the written reports leave out
 	stderr   io.Writer
 	progress progress
 
@@ -212,10 +213,13 @@ func (b *batchRun) handle(res batch.Result) error {
 		b.progress.log(b.stderr, termsafe.String(strings.TrimSuffix(l, "\n"))+"\n")
 	}
 	b.progress.record(r.Status != obs.StatusOK)
+	// The record first, then the count: the bar completes with its last
+	// target, and the record must reach the screen above it.
+	err := b.out.emit(res, report.Trim(r, b.trim))
 	if res.Index == res.Count-1 {
 		b.progress.target()
 	}
-	if err := b.out.emit(res, r); err != nil {
+	if err != nil {
 		return &writeError{err}
 	}
 	return nil

@@ -11,23 +11,28 @@ import (
 	"github.com/tlsaudit/tlsaudit/report"
 )
 
+func checksFlagSet(asJSON *bool) *flag.FlagSet {
+	fs := newFlagSet("checks")
+	fs.BoolVar(asJSON, "json", false, "")
+	return fs
+}
+
 // runChecks is `tlsaudit checks [--json]`: the checks catalogue.
 func runChecks(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("checks", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	asJSON := fs.Bool("json", false, "")
-	if err := fs.Parse(args); err != nil {
+	var asJSON bool
+	rest, _, err := parseArgs(checksFlagSet(&asJSON), args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stdout, "Usage: tlsaudit checks [--json]\n\nLists every check: ID, severity, category, title and references.")
+			fmt.Fprint(stdout, checksUsage)
 			return exitOK
 		}
 		return usageError(stderr, err.Error(), "usage: tlsaudit checks [--json]")
 	}
-	if fs.NArg() > 0 {
-		return usageError(stderr, fmt.Sprintf("checks takes no arguments (got %q)", fs.Arg(0)), "usage: tlsaudit checks [--json]")
+	if len(rest) > 0 {
+		return usageError(stderr, fmt.Sprintf("checks takes no arguments (got %q)", rest[0]), "usage: tlsaudit checks [--json]")
 	}
 	style := report.Style{Color: isTerminal(stdout) && os.Getenv("NO_COLOR") == ""}
-	if err := report.WriteCatalogue(stdout, checks.Catalogue(), *asJSON, style); err != nil {
+	if err := report.WriteCatalogue(stdout, checks.Catalogue(), asJSON, style); err != nil {
 		errorf(stderr, "%v", err)
 		return exitWrite
 	}

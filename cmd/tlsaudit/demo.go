@@ -39,10 +39,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}})
 	}
 	if cfg.format == "text" {
-		fmt.Fprintln(stderr, "tlsaudit: demo: auditing two loopback servers (a modern and a legacy configuration)")
+		fmt.Fprintln(stderr, "tlsaudit: demo: auditing two loopback servers (modern and legacy configurations)")
 	}
-	// The demo certificates chain to the demo PKI's root: trust it so the
-	// grade shows the configuration, not "T" for an unknown root.
-	demoRoot := truststore.Store{Name: "demo", Roots: [][]byte{srv.RootDER}, Provenance: &truststore.Provenance{Origin: "embedded", Note: "the demo's own test root"}}
+	// The demo models an operator who passed --ca-file with their private
+	// root: the demo PKI's root is the custom store, so the grade shows the
+	// configuration, not "T" for an unknown root, and the public stores'
+	// verdict on a private PKI is not_applicable.
+	demoRoot := truststore.Store{Name: truststore.CustomName, Roots: [][]byte{srv.RootDER}, Provenance: &truststore.Provenance{Origin: "embedded", Note: "the demo's own test root"}}
 	return audit(ctx, cfg, jobs, []truststore.Store{demoRoot}, stdout, stderr)
 }

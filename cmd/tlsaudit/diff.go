@@ -31,27 +31,34 @@ Exit status:
   2  usage error or unreadable input
 `
 
+// diffVars are the flags of diff.
+type diffVars struct {
+	asJSON        bool
+	expiry, color string
+}
+
+func diffFlagSet(v *diffVars) *flag.FlagSet {
+	fs := newFlagSet("diff")
+	fs.BoolVar(&v.asJSON, "json", false, "")
+	fs.StringVar(&v.expiry, "expiry-warn", "30d", "")
+	fs.StringVar(&v.color, "color", "auto", "")
+	return fs
+}
+
 // runDiff is `tlsaudit diff OLD NEW`.
 func runDiff(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	var (
-		asJSON        bool
-		expiry, color string
-	)
-	fs.BoolVar(&asJSON, "json", false, "")
-	fs.StringVar(&expiry, "expiry-warn", "30d", "")
-	fs.StringVar(&color, "color", "auto", "")
-	if err := fs.Parse(args); err != nil {
+	var v diffVars
+	files, _, err := parseArgs(diffFlagSet(&v), args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, diffUsage)
 			return exitOK
 		}
 		return usageError(stderr, err.Error(), "run 'tlsaudit diff --help' for usage")
 	}
-	if fs.NArg() != 2 {
-		return usageError(stderr, fmt.Sprintf("diff takes two report files, got %d", fs.NArg()), "tlsaudit diff OLD.json NEW.json")
+	asJSON, expiry, color := v.asJSON, v.expiry, v.color
+	if len(files) != 2 {
+		return usageError(stderr, fmt.Sprintf("diff takes two report files, got %d", len(files)), "tlsaudit diff OLD.json NEW.json")
 	}
 	warn, err := parseDays(expiry)
 	if err != nil {
@@ -68,7 +75,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, fmt.Sprintf("unknown --color %q (want auto, always or never)", color), "")
 	}
 	var sets [2][]*report.Report
-	for i, path := range fs.Args() {
+	for i, path := range files {
 		var skipped int
 		if sets[i], skipped, err = readReportFile(path); err != nil {
 			errorf(stderr, "diff: %s: %v", path, err)

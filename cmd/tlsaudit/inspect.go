@@ -46,30 +46,37 @@ const maxInspectFile = 16 << 20
 // inspectResult is the JSON output.
 type inspectResult = inspect.Result
 
+// inspectVars are the flags of inspect.
+type inspectVars struct {
+	caFile, host, expiry string
+	asJSON, system       bool
+}
+
+func inspectFlagSet(v *inspectVars) *flag.FlagSet {
+	fs := newFlagSet("inspect")
+	fs.StringVar(&v.caFile, "ca-file", "", "")
+	fs.StringVar(&v.host, "host", "", "")
+	fs.StringVar(&v.expiry, "expiry-warn", "30d", "")
+	fs.BoolVar(&v.asJSON, "json", false, "")
+	fs.BoolVar(&v.system, "system", false, "")
+	return fs
+}
+
 func runInspect(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("tlsaudit inspect", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	var (
-		caFile, host, expiry string
-		asJSON, system       bool
-	)
-	fs.StringVar(&caFile, "ca-file", "", "")
-	fs.StringVar(&host, "host", "", "")
-	fs.StringVar(&expiry, "expiry-warn", "30d", "")
-	fs.BoolVar(&asJSON, "json", false, "")
-	fs.BoolVar(&system, "system", false, "")
-	if err := fs.Parse(args); err != nil {
+	var v inspectVars
+	files, _, err := parseArgs(inspectFlagSet(&v), args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, inspectUsage)
 			return exitOK
 		}
 		return usageError(stderr, err.Error(), "run 'tlsaudit inspect --help' for usage")
 	}
+	caFile, host, expiry, asJSON, system := v.caFile, v.host, v.expiry, v.asJSON, v.system
 	warn, err := parseDays(expiry)
 	if err != nil {
 		return usageError(stderr, fmt.Sprintf("invalid --expiry-warn %q: %v", expiry, err), "")
 	}
-	files := fs.Args()
 	if len(files) == 0 {
 		return usageError(stderr, "no files given", "usage: tlsaudit inspect [--ca-file FILE] [--host NAME] [--json] FILE...")
 	}

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/tlsaudit/tlsaudit"
 	"github.com/tlsaudit/tlsaudit/checks"
 	"github.com/tlsaudit/tlsaudit/checks/grade"
@@ -58,14 +60,24 @@ var computeGrade = func(o *obs.Observation, findings []checks.Finding) *grade.Gr
 	return grade.Compute(o, findings, grade.Options{})
 }
 
-// isTerminal reports whether w is a terminal (a character device).
+// terminalWidth is the width the text report fits: that of stdout's
+// terminal, else $COLUMNS, else 80.
+var terminalWidth = func(w io.Writer) int {
+	if f, ok := w.(*os.File); ok {
+		if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols > 0 {
+			return cols
+		}
+	}
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	return 80
+}
+
+// isTerminal reports whether w is a terminal.
 var isTerminal = func(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 func main() {
@@ -103,17 +115,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
-		switch args[0] {
-		case "demo":
-			return runDemo(ctx, args[1:], stdout, stderr)
-		case "checks":
-			return runChecks(args[1:], stdout, stderr)
-		case "inspect":
-			return runInspect(args[1:], stdout, stderr)
-		case "diff":
-			return runDiff(args[1:], stdout, stderr)
-		case "serve":
-			return runServe(ctx, args[1:], stdout, stderr)
+		if c, ok := subcommands[args[0]]; ok {
+			return c.run(ctx, args[1:], stdout, stderr)
 		}
 	}
 	cfg, code, ok := parseFlags("tlsaudit", args, stdout, stderr, true)
@@ -156,71 +159,32 @@ type config struct {
 	expiryWarn     time.Duration
 	expiryGate     bool // --expiry-warn given explicitly
 	style          report.Style
-	htmlFile       string      // --html FILE: also write the HTML report there
-	certs          certConfig  // trust stores and opt-in certificate fetches (stores.go)
-	gates          gateConfig  // --mozilla-profile, --remediation, --require-mozilla, --policy (policy.go)
-	batch          batchConfig // --ip, --rate, --retries, --resume, --shard (batch.go)
+	htmlFile       string             // --html FILE: also write the HTML report there
+	trim           report.TrimOptions // --findings, --compact
+	certs          certConfig         // trust stores and opt-in certificate fetches (stores.go)
+	gates          gateConfig         // --mozilla-profile, --remediation, --require-mozilla, --policy (policy.go)
+	batch          batchConfig        // --ip, --rate, --retries, --resume, --shard (batch.go)
 	positional     []string
 }
 
 // parseFlags parses the flags of the main command (targets allowed) or of
 // demo (no positional arguments). On false, code is the exit status.
 func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bool) (cfg config, code int, ok bool) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	var (
-		jsonFlag, quiet, showVersion  bool
-		format, failOn, color, expiry string
-	)
-	fs.StringVar(&format, "format", "text", "")
-	fs.StringVar(&cfg.htmlFile, "html", "", "")
-	fs.BoolVar(&jsonFlag, "json", false, "")
-	fs.BoolVar(&quiet, "quiet", false, "")
-	fs.StringVar(&color, "color", "auto", "")
-	fs.StringVar(&cfg.sni, "sni", "", "")
-	fs.StringVar(&cfg.startTLS, "starttls", "", "")
-	fs.BoolVar(&cfg.quick, "quick", false, "")
-	probesFlag := fs.String("probes", "all", "")
-	fs.StringVar(&cfg.http.Path, "http-path", "", "")
-	fs.BoolVar(&cfg.http.PlainRedirectCheck, "check-http-redirect", false, "")
-	fs.StringVar(&cfg.targetsFile, "targets", "", "")
-	fs.DurationVar(&cfg.timeout, "timeout", 60*time.Second, "")
-	fs.DurationVar(&cfg.connTimeout, "conn-timeout", 5*time.Second, "")
-	fs.IntVar(&cfg.concurrency, "concurrency", 4, "")
-	fs.IntVar(&cfg.perHost, "per-host", 8, "")
-	fs.StringVar(&cfg.clients, "clients", "", "")
-	fs.StringVar(&cfg.failUnder, "fail-under", "", "")
-	fs.StringVar(&failOn, "fail-on", "", "")
-	fs.StringVar(&expiry, "expiry-warn", "30d", "")
-	fs.BoolVar(&showVersion, "version", false, "")
-	certFlags(fs, &cfg.certs)
-	gateFlags(fs, &cfg.gates)
-	batchFlags(fs, &cfg.batch)
-
-	// Flags may follow targets: parse, take one positional argument, repeat.
-	rest := args
-	for {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fmt.Fprint(stdout, usage)
-				return cfg, exitOK, false
-			}
-			return cfg, usageError(stderr, err.Error(), "run 'tlsaudit --help' for usage"), false
+	var v mainVars
+	fs := mainFlagSet(name, &cfg, &v)
+	positional, beforeDash, err := parseArgs(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			return cfg, exitOK, false
 		}
-		rest = fs.Args()
-		if len(rest) == 0 {
-			break
-		}
-		cfg.positional = append(cfg.positional, rest[0])
-		rest = rest[1:]
-		if len(rest) > 0 && rest[0] == "--" {
-			cfg.positional = append(cfg.positional, rest[1:]...)
-			break
-		}
+		return cfg, usageError(stderr, err.Error(), "run 'tlsaudit --help' for usage"), false
 	}
+	cfg.positional = positional
+	jsonFlag, quiet, showVersion := v.jsonFlag, v.quiet, v.showVersion
+	format, failOn, color, expiry, probesFlag := v.format, v.failOn, v.color, v.expiry, &v.probes
 	if showVersion {
-		fmt.Fprintln(stdout, "tlsaudit", toolVersion())
+		writeVersion(stdout)
 		return cfg, exitOK, false
 	}
 	set := map[string]bool{}
@@ -231,6 +195,12 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 
 	if !targets && len(cfg.positional) > 0 {
 		return fail(fmt.Sprintf("%s takes no targets (got %q)", name, cfg.positional[0]))
+	}
+	for _, a := range cfg.positional[:beforeDash] {
+		if bareWord(a) {
+			return cfg, usageError(stderr, fmt.Sprintf("%q is neither a command nor a target", a),
+				fmt.Sprintf("commands: %s; a host name without a dot goes after --, e.g. 'tlsaudit -- %s'", strings.Join(commandNames(), ", "), a)), false
+		}
 	}
 	if !targets && cfg.targetsFile != "" {
 		return fail(name + " takes no --targets")
@@ -254,6 +224,29 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 		}
 		cfg.format = "quiet"
 	}
+	// Batch records carry the failures, dashboards what needs attention,
+	// the other formats the whole report.
+	switch cfg.format {
+	case "jsonl":
+		cfg.trim.Findings = report.FindingsFail
+	case "sarif":
+		cfg.trim.Findings = report.FindingsNonPass
+	default:
+		cfg.trim.Findings = report.FindingsAll
+	}
+	if set["findings"] {
+		fset, err := report.ParseFindingSet(v.findings)
+		if err != nil {
+			return fail(err.Error())
+		}
+		cfg.trim.Findings = fset
+	}
+	cfg.trim.Compact = cfg.format == "jsonl"
+	if set["compact"] {
+		cfg.trim.Compact = v.compact
+	}
+	cfg.style.Width, cfg.style.Verbose = terminalWidth(stdout), v.verbose
+	cfg.style.OpenSSLNames = v.opensslNames
 	switch color {
 	case "auto":
 		cfg.style.Color = isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
@@ -329,6 +322,49 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 	return cfg, exitOK, true
 }
 
+// mainVars are the main command's flags that config does not hold as they
+// are.
+type mainVars struct {
+	jsonFlag, quiet, showVersion          bool
+	format, failOn, color, expiry, probes string
+	findings                              string
+	compact, verbose, opensslNames        bool
+}
+
+// mainFlagSet declares the flags of the audit command (and demo) on cfg and v.
+func mainFlagSet(name string, cfg *config, v *mainVars) *flag.FlagSet {
+	fs := newFlagSet(name)
+	fs.StringVar(&v.format, "format", "text", "")
+	fs.StringVar(&cfg.htmlFile, "html", "", "")
+	fs.BoolVar(&v.jsonFlag, "json", false, "")
+	fs.BoolVar(&v.quiet, "quiet", false, "")
+	fs.StringVar(&v.color, "color", "auto", "")
+	fs.StringVar(&cfg.sni, "sni", "", "")
+	fs.StringVar(&cfg.startTLS, "starttls", "", "")
+	fs.BoolVar(&cfg.quick, "quick", false, "")
+	fs.StringVar(&v.probes, "probes", "all", "")
+	fs.StringVar(&cfg.http.Path, "http-path", "", "")
+	fs.BoolVar(&cfg.http.PlainRedirectCheck, "check-http-redirect", false, "")
+	fs.StringVar(&cfg.targetsFile, "targets", "", "")
+	fs.DurationVar(&cfg.timeout, "timeout", 60*time.Second, "")
+	fs.DurationVar(&cfg.connTimeout, "conn-timeout", 5*time.Second, "")
+	fs.IntVar(&cfg.concurrency, "concurrency", 4, "")
+	fs.IntVar(&cfg.perHost, "per-host", 8, "")
+	fs.StringVar(&cfg.clients, "clients", "", "")
+	fs.StringVar(&cfg.failUnder, "fail-under", "", "")
+	fs.StringVar(&v.failOn, "fail-on", "", "")
+	fs.StringVar(&v.expiry, "expiry-warn", "30d", "")
+	fs.BoolVar(&v.showVersion, "version", false, "")
+	fs.StringVar(&v.findings, "findings", "", "")
+	fs.BoolVar(&v.compact, "compact", false, "")
+	fs.BoolVar(&v.verbose, "verbose", false, "")
+	fs.BoolVar(&v.opensslNames, "openssl-names", false, "")
+	certFlags(fs, &cfg.certs)
+	gateFlags(fs, &cfg.gates)
+	batchFlags(fs, &cfg.batch)
+	return fs
+}
+
 func validStartTLS(p string) bool {
 	for _, s := range scan.StartTLSProtocols() {
 		if s == p {
@@ -376,6 +412,14 @@ func audit(ctx context.Context, cfg config, jobs []job, stores []checks.TrustSto
 // their number for the progress display (0: unknown).
 func auditSource(ctx context.Context, cfg config, src batch.Source, total int64, stores []checks.TrustStore, stdout, stderr io.Writer) int {
 	cfg.batch.repairTornEnd(stdout, stderr)
+	prog := newProgress(stderr, total)
+	if _, bar := prog.(*barProgress); bar && isTerminal(stdout) {
+		ab := &aboveBar{p: prog, direct: stdout}
+		defer ab.detach()
+		stdout = ab
+		closeProg := prog
+		prog = &detachingProgress{closeProg, ab}
+	}
 	w, err := report.NewWriter(cfg.format, stdout, cfg.style)
 	if err != nil {
 		return usageError(stderr, err.Error(), "")
@@ -401,8 +445,8 @@ func auditSource(ctx context.Context, cfg config, src batch.Source, total int64,
 		report.Prepare(cfg.format)
 	}()
 	defer func() { <-prepared }()
-	b := &batchRun{eng: eng, stderr: stderr, out: newSeqEmitter(w, cfg.format != "jsonl"),
-		progress: newProgress(stderr, total)}
+	b := &batchRun{eng: eng, trim: cfg.trim, stderr: stderr, out: newSeqEmitter(w, cfg.format != "jsonl"),
+		progress: prog}
 	st, werr := batch.Run(ctx, sc, src, batch.Options{
 		Concurrency: cfg.concurrency, Retries: cfg.batch.retries, Limiter: batch.NewLimiter(cfg.batch.perSec, 1),
 		Resolver: targetResolver, Expand: expander(sc), Shard: cfg.batch.shardSel, Done: cfg.batch.done,

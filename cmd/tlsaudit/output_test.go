@@ -72,16 +72,22 @@ func TestCIFormats(t *testing.T) {
 		t.Errorf("junit: tests=%d, %v", suites.Tests, err)
 	}
 
-	r = runCmd(t, "", "--format", "sarif", "ok.test")
-	r.expect(t, exitOK)
-	var log struct {
-		Version string `json:"version"`
-		Runs    []struct {
-			Results []json.RawMessage `json:"results"`
-		} `json:"runs"`
-	}
-	if err := json.Unmarshal([]byte(r.stdout), &log); err != nil || log.Version != "2.1.0" || len(log.Runs) != 1 || len(log.Runs[0].Results) != 2 {
-		t.Errorf("sarif: %v %+v", err, log)
+	// SARIF carries the results that are not passes unless asked for all.
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{{[]string{"--format", "sarif", "ok.test", "--findings", "all"}, 2}, {[]string{"--format", "sarif", "ok.test"}, 1}} {
+		r = runCmd(t, "", tc.args...)
+		r.expect(t, exitOK)
+		var log struct {
+			Version string `json:"version"`
+			Runs    []struct {
+				Results []json.RawMessage `json:"results"`
+			} `json:"runs"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &log); err != nil || log.Version != "2.1.0" || len(log.Runs) != 1 || len(log.Runs[0].Results) != tc.want {
+			t.Errorf("sarif %v: %v, %d results, want %d", tc.args, err, len(log.Runs[0].Results), tc.want)
+		}
 	}
 
 	r = runCmd(t, "", "--format", "html", "ok.test")

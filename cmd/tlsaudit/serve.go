@@ -74,10 +74,8 @@ type serveConfig struct {
 	certs                           certConfig
 }
 
-func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("tlsaudit serve", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	var c serveConfig
+func serveFlagSet(c *serveConfig, wc *webConfig) *flag.FlagSet {
+	fs := newFlagSet("serve")
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "")
 	fs.StringVar(&c.db, "db", "tlsaudit-serve.db", "")
 	fs.StringVar(&c.allow, "allow-targets", "", "")
@@ -91,11 +89,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.DurationVar(&c.lease, "lease", 30*time.Second, "")
 	fs.StringVar(&c.instance, "instance", "", "")
 	fs.BoolVar(&c.quick, "quick", false, "")
-	var wc webConfig
-	webFlags(fs, &wc)
+	webFlags(fs, wc)
 	fs.StringVar(&c.certs.caFile, "ca-file", "", "")
 	namedStoreFlags(fs, &c.certs.named)
-	if err := fs.Parse(args); err != nil {
+	return fs
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var c serveConfig
+	var wc webConfig
+	fs := serveFlagSet(&c, &wc)
+	rest, _, err := parseArgs(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, serveUsage+serveWebUsage)
 			return exitOK
@@ -103,8 +108,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return usageError(stderr, err.Error(), "run 'tlsaudit serve --help' for usage")
 	}
 	fail := func(msg string) int { return usageError(stderr, msg, "run 'tlsaudit serve --help' for usage") }
-	if fs.NArg() > 0 {
-		return fail(fmt.Sprintf("serve takes no targets (got %q)", fs.Arg(0)))
+	if len(rest) > 0 {
+		return fail(fmt.Sprintf("serve takes no targets (got %q)", rest[0]))
 	}
 	policy, err := labs.ParseAllow(c.allow)
 	if err != nil {

@@ -6,6 +6,8 @@ const usage = `Usage: tlsaudit [flags] TARGET...
        tlsaudit inspect [flags] FILE...
        tlsaudit diff [--json] [--expiry-warn DUR] OLD.json NEW.json
        tlsaudit serve [--listen ADDR] [--db PATH|URL] [--allow-targets LIST] [--workers N]
+       tlsaudit version | completion bash|zsh|fish | help [COMMAND|TOPIC]
+  Flags may come before or after targets and files, in every command; "--" ends them.
 
 Examples:
   tlsaudit demo                           audit two built-in loopback servers (no network needed)
@@ -28,8 +30,9 @@ Targets:
   host, host:port, IPv4 or IPv6 literal, [v6]:port, https://host:port/path, SCHEME://host[:port].
   The default port is 443 (or the scheme's). Targets come from arguments, from --targets FILE
   and from standard input when an argument is "-": one per line, blank lines and lines
-  starting with '#' are ignored. A target literally named demo, checks, inspect or
-  diff must be written with its port (demo:443).
+  starting with '#' are ignored. An argument that is a single word without a dot, port
+  or scheme (other than localhost) is taken as a mistyped command, not resolved: write
+  such a host after -- (tlsaudit -- intranet) or with its port (intranet:443).
 
 Input:
   --targets FILE        read targets from FILE, one per line
@@ -122,6 +125,22 @@ Output (stdout carries only the report; errors go to stderr):
   --html FILE           also write the HTML report to FILE (atomically, when the run ends)
   --json                same as --format json
   --quiet               one line per target: target, grade ("-" when none), status [error]
+  --findings SET        the findings each report carries: all, nonpass (all but pass and
+                        not_applicable) or fail; the report counts the others by status in
+                        findings_omitted. Default: fail for jsonl, nonpass for sarif, all
+                        for the other formats (verdicts and exit codes always use them all)
+  --compact             leave out of each record the observation's copy of the target, the
+                        DER of each served certificate (fingerprint, names, dates and key
+                        stay), the certificate analysis (trust paths, leaf facts: what they
+                        find wrong is in the findings) and an empty grade. Default: on for
+                        jsonl (a --quick record is then under 2 KB), off otherwise;
+                        --compact=false keeps them
+  --verbose             text: add handshake simulations, signature algorithms, raw probe
+                        results, every HTTP header and whole finding details to the summary
+                        and the tables that decide the grade
+  --openssl-names       text: the cipher suite tables add each suite's OpenSSL name (as
+                        sslscan and openssl s_client print it) and its cipher's key bits
+                        beside the IANA name (default off)
   --color WHEN          auto (default: colour on a terminal unless NO_COLOR is set),
                         always, never
 

@@ -289,7 +289,7 @@ func TestLegacyClientsCapRC4And3DESWithTLS13On(t *testing.T) {
 					t.Errorf("cap %s missing: %q", want, ruleIDs(g.Caps))
 				}
 			}
-			text := runCmd(t, "", "--color", "never", "--remediation", "nginx", "--ca-file", e.rootFile, "--sni", tlstest.DefaultName, srv.Addr)
+			text := runCmd(t, "", "--color", "never", "--verbose", "--remediation", "nginx", "--ca-file", e.rootFile, "--sni", tlstest.DefaultName, srv.Addr)
 			// The remediation (no profile asked) targets intermediate and
 			// adds none of old's 3DES/CBC/static-RSA suites.
 			if !strings.Contains(text.stdout, "Remediation (nginx, Mozilla intermediate") || strings.Contains(text.stdout, "DES-CBC3-SHA") ||

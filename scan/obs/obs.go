@@ -33,7 +33,7 @@ const (
 // Observation is everything one scan of one endpoint saw.
 type Observation struct {
 	Schema    string    `json:"schema"`
-	Target    Target    `json:"target"`
+	Target    Target    `json:"target,omitzero"` // left out of compact batch records (report.Trim)
 	Started   time.Time `json:"started"`
 	ElapsedMS int64     `json:"elapsed_ms"`
 	Status    Status    `json:"status"`
@@ -265,8 +265,8 @@ type Chain struct {
 // Certificate is one served certificate: its DER bytes plus a summary parsed
 // leniently (a certificate that does not parse still has its DER).
 type Certificate struct {
-	DER        []byte    `json:"der"`
-	SHA256     string    `json:"sha256"` // hex fingerprint of DER
+	DER        []byte    `json:"der,omitempty"` // left out of compact batch records (report.Trim)
+	SHA256     string    `json:"sha256"`        // hex fingerprint of DER
 	Subject    string    `json:"subject,omitempty"`
 	Issuer     string    `json:"issuer,omitempty"`
 	Serial     string    `json:"serial,omitempty"`
