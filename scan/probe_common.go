@@ -138,6 +138,12 @@ func attemptFor(status, format string, args ...any) obs.Attempt {
 // version or no ServerHello came, it fills at (not applicable with
 // notApplicable as the reason, or the failure) and returns a nil Flight.
 func (e *probeEnv) legacyFlight(ctx context.Context, at *obs.Attempt, notApplicable string, mod func(ch *wire.ClientHello), stop wire.Stage) (uint16, []uint16, net.Conn, *wire.Flight) {
+	return e.legacyFlightThen(ctx, at, notApplicable, mod, stop, false)
+}
+
+// legacyFlightThen is legacyFlight; helloOnly follows the hello with a
+// close_notify (see countingConn), for a probe that reads no further.
+func (e *probeEnv) legacyFlightThen(ctx context.Context, at *obs.Attempt, notApplicable string, mod func(ch *wire.ClientHello), stop wire.Stage, helloOnly bool) (uint16, []uint16, net.Conn, *wire.Flight) {
 	v, suites, ok := e.bestLegacy()
 	if !ok {
 		*at = obs.Attempt{Status: obs.AttemptNotApplicable, Reason: notApplicable}
@@ -152,7 +158,7 @@ func (e *probeEnv) legacyFlight(ctx context.Context, at *obs.Attempt, notApplica
 		*at = handshakeFailed(err, nil, 1)
 		return v, suites, nil, nil
 	}
-	f, err := wire.Exchange(c, ch, nil, stop)
+	f, err := wire.Exchange(&countingConn{Conn: c, closeAfterHello: helloOnly && e.ep.helloOnly}, ch, nil, stop)
 	if err != nil || f == nil || f.ServerHello == nil || (stop >= wire.StopAfterServerHelloDone && !f.ServerHelloDone) {
 		*at = handshakeFailed(err, f, 1)
 		return v, suites, c, nil
@@ -164,7 +170,7 @@ func (e *probeEnv) legacyFlight(ctx context.Context, at *obs.Attempt, notApplica
 // legacyHello is legacyFlight reading to the ServerHello only, on a
 // connection it closes.
 func (e *probeEnv) legacyHello(ctx context.Context, at *obs.Attempt, notApplicable string, mod func(ch *wire.ClientHello)) (uint16, []uint16, *wire.ServerHello) {
-	v, suites, c, f := e.legacyFlight(ctx, at, notApplicable, mod, wire.StopAfterServerHello)
+	v, suites, c, f := e.legacyFlightThen(ctx, at, notApplicable, mod, wire.StopAfterServerHello, true)
 	if c != nil {
 		c.Close()
 	}
