@@ -1,9 +1,11 @@
 package serve
 
 import (
+	"context"
 	"encoding/json"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -124,6 +126,22 @@ func TestAPIBaseWithATrailingSlashIsAnsweredWithoutARedirect(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
 			t.Errorf("%s: status %d (Location %q)", path, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+}
+
+// The web pages' entry point takes ignoreMismatch=on from the page's query,
+// as SSL Labs' pages do; without it the assessment stops at a mismatch.
+func TestStartForRequestTakesIgnoreMismatchFromThePageQuery(t *testing.T) {
+	ts := startServer(t, sqliteStore(t, t.TempDir()), Config{NoWorkers: true, CoolOff: -1})
+	for host, query := range map[string]string{"a.test": "?d=a.test&ignoreMismatch=on", "b.test": "?d=b.test"} {
+		r := httptest.NewRequest("GET", "/analyze"+query, nil)
+		a, err := ts.StartForRequest(context.Background(), r, host, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := strings.Contains(query, "ignoreMismatch"); a.Options.IgnoreMismatch != want {
+			t.Errorf("%s: ignore_mismatch %v, want %v", query, a.Options.IgnoreMismatch, want)
 		}
 	}
 }

@@ -15,13 +15,17 @@ import (
 // StartForRequest is the analyze call of a web page: the running
 // assessment of host, or the newest finished one (fresh: only one finished
 // within the per-target cool-off), or a new one under the limits of the
-// request's client. The error is one line for a person.
+// request's client. The error is one line for a person. As on SSL Labs'
+// pages, the request's ignoreMismatch=on query parameter lets a new
+// assessment proceed past a certificate name mismatch (without it the
+// endpoint's result is withheld: MsgMismatch).
 func (s *Server) StartForRequest(ctx context.Context, r *http.Request, host string, fresh bool) (*store.Assessment, error) {
 	hp, err := ParseHost(host)
 	if err != nil {
 		return nil, err
 	}
-	a, _, aerr := s.lookupOrStart(ctx, clientOf(r), analyzeParams{hp: hp, startNew: fresh})
+	ignore := r.URL.Query().Get("ignoreMismatch") == "on"
+	a, _, aerr := s.lookupOrStart(ctx, clientOf(r), analyzeParams{hp: hp, startNew: fresh, ignoreMismatch: ignore})
 	if aerr != nil {
 		return nil, errors.New(aerr.Message)
 	}

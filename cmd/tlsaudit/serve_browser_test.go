@@ -228,7 +228,6 @@ func TestServePagesInChromium(t *testing.T) {
 	// place (progress and ETA of the endpoint), then the report shows the
 	// grade.
 	step(t, ctx, "home page", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#d")))
-	shoot("home")
 	step(t, ctx, "submitting the form",
 		chromedp.SendKeys(chromedp.CSS("#d"), host),
 		chromedp.Click(chromedp.CSS("#submit")),
@@ -359,6 +358,13 @@ func TestServePagesInChromium(t *testing.T) {
 		t.Errorf("dashboard rows (by days to expiry), want the legacy host first with its failing rules:\n%s", strings.Join(rows, "\n"))
 	}
 	shoot("dashboard")
+
+	// The home page lists the recent assessments, from the store.
+	step(t, ctx, "home page", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#d")))
+	if txt := eval[string](t, ctx, `document.body.innerText`); !strings.Contains(txt, host) || !strings.Contains(txt, legacy) {
+		t.Errorf("the home page does not list the recent assessments of %s and %s:\n%s", host, legacy, txt)
+	}
+	shoot("home")
 
 	// 7. At 375 px no page scrolls sideways.
 	reportURL := base + "/ssltest/analyze.html?" + url.Values{"d": {host}, "latest": {""}}.Encode()
