@@ -162,6 +162,13 @@ func (t *textRenderer) collapseNotAssessed(fs []checks.Finding) []checks.Finding
 // written as one line.
 const collapseMin = 4
 
+// httpVerboseFields are the members of the HTTP result the text report
+// shows only with --verbose: how the request was made, not what came back.
+var httpVerboseFields = map[string]bool{
+	"attempt.connections": true, "tls_client": true, "tls_version": true, "suite": true,
+	"alpn_offered": true, "header_bytes": true, "body_bytes": true,
+}
+
 // httpSection writes the http.* findings and the HTTP response seen.
 func (t *textRenderer) httpSection() {
 	fs := findingsIn(t.r, "http")
@@ -173,6 +180,9 @@ func (t *textRenderer) httpSection() {
 	if h != nil {
 		var rows [][]string
 		for _, f := range h.Request {
+			if httpVerboseFields[f.Name] && !t.st.Verbose {
+				continue
+			}
 			rows = append(rows, []string{readableLabel(f.Name), readableValue(f.Value)})
 		}
 		for _, f := range h.Plain {

@@ -136,8 +136,9 @@ Output (stdout carries only the report; errors go to stderr):
                         jsonl (a --quick record is then under 2 KB), off otherwise;
                         --compact=false keeps them
   --verbose             text: add handshake simulations, signature algorithms, raw probe
-                        results, every HTTP header and whole finding details to the summary
-                        and the tables that decide the grade
+                        results, every HTTP header, the HTTP request details, each
+                        informational trust store's line and whole finding details to the
+                        summary and the tables that decide the grade (default off)
   --openssl-names       text: the cipher suite tables add each suite's OpenSSL name (as
                         sslscan and openssl s_client print it) and its cipher's key bits
                         beside the IANA name (default off)
