@@ -218,7 +218,9 @@ func (t *textRenderer) httpSection() {
 			if t.st.Verbose || f.Status == checks.StatusFail || f.Status == checks.StatusInconclusive || f.Status == checks.StatusError {
 				detail = findingText(f)
 			}
-			rows = append(rows, []string{oneLine(f.Title), t.verdict(f, "problem"), t.st.severity(f.Severity), detail})
+			// Rows are named by what was tested and say its state, as in
+			// the Vulnerabilities table (the check titles name the problem).
+			rows = append(rows, []string{vulnName(f), t.vulnState(f), t.st.severity(f.Severity), detail})
 		}
 		if !slices.ContainsFunc(rows, func(r []string) bool { return r[3] != "" }) {
 			for i := range rows {

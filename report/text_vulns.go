@@ -6,7 +6,7 @@ import (
 	"github.com/tlsaudit/tlsaudit/checks"
 )
 
-// vulnRow names a row of the Vulnerabilities section by what was tested
+// vulnRow names a row of the Vulnerabilities and HTTP sections by what was tested
 // and says its state in words for a pass and a fail (the check titles name
 // the problem, so "Secure renegotiation not supported ... ok" read
 // backwards). Attacks keep the names testssl.sh and sslscan users know.
@@ -50,6 +50,15 @@ var vulnRows = map[string]vulnRow{
 	"vuln.heartbeat_enabled":             {"Heartbeat extension", "not offered", "offered"},
 	"vuln.version_intolerance":           {"Version intolerance", "tolerant", "intolerant"},
 	"vuln.extension_intolerance":         {"Extension intolerance", "tolerant", "intolerant"},
+	checks.IDHTTPHSTSMissing:             {"HSTS header", "present", "missing"},
+	checks.IDHTTPHSTSInvalid:             {"HSTS header syntax", "valid", "invalid"},
+	checks.IDHTTPHSTSShort:               {"HSTS max-age >= 180 days", "yes", "no"},
+	checks.IDHTTPHSTSPreloadReady:        {"HSTS preload requirements", "met", "not met"},
+	checks.IDHTTPHPKPInvalid:             {"HPKP header syntax", "valid", "invalid"},
+	checks.IDHTTPNoRedirect80:            {"HTTP redirects to HTTPS", "yes", "no"},
+	checks.IDHTTPRedirectToHTTP:          {"HTTPS redirect target", "https", "plain http"},
+	checks.IDHTTPSecurityHeaders:         {"Security headers", "all set", "some missing"},
+	checks.IDHTTPServerBanner:            {"Server banner versions", "hidden", "shown"},
 }
 
 // vulnOrder: the rows from other sections that the Vulnerabilities
