@@ -191,14 +191,7 @@ func assertEscaped(t *testing.T, html []byte) {
 func TestHTMLEscapesServerStrings(t *testing.T) {
 	r := scanHostile(t)
 	// The report of a real scan also matches the JSON schema.
-	var js bytes.Buffer
-	w, _ := report.NewWriter("jsonl", &js, report.Style{})
-	if err := w.Write(r); err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range report.ValidateJSON(t, js.Bytes()) {
-		t.Errorf("schema: %s", e)
-	}
+	validJSONL(t, r)
 	var buf bytes.Buffer
 	if err := report.RenderHTML(&buf, []*report.Report{r}); err != nil {
 		t.Fatal(err)
@@ -233,4 +226,18 @@ func distinctColors(img image.Image) int {
 		}
 	}
 	return len(seen)
+}
+
+// validJSONL is r in the jsonl format, checked against the JSON schema.
+func validJSONL(t *testing.T, r *report.Report) []byte {
+	t.Helper()
+	var js bytes.Buffer
+	w, _ := report.NewWriter("jsonl", &js, report.Style{})
+	if err := w.Write(r); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range report.ValidateJSON(t, js.Bytes()) {
+		t.Errorf("schema: %s", e)
+	}
+	return js.Bytes()
 }

@@ -178,6 +178,14 @@ func TestSchemaRejects(t *testing.T) {
 			p := m["observation"].(map[string]any)["protocols"].([]any)[2].(map[string]any)
 			p["suites"].([]any)[0].(map[string]any)["id"] = "0x0039"
 		}, `r.observation.protocols[2].suites[0].id: got string, want integer`},
+		{"suite key bits type", func(m map[string]any) {
+			p := m["observation"].(map[string]any)["protocols"].([]any)[2].(map[string]any)
+			p["suites"].([]any)[0].(map[string]any)["key_bits"] = "112"
+		}, `r.observation.protocols[2].suites[0].key_bits: got string, want integer`},
+		{"suite openssl name type", func(m map[string]any) {
+			p := m["observation"].(map[string]any)["protocols"].([]any)[2].(map[string]any)
+			p["suites"].([]any)[0].(map[string]any)["openssl_name"] = 1.0
+		}, `r.observation.protocols[2].suites[0].openssl_name: got`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -415,8 +415,17 @@ func stackOpenSSLNames(header []string, rows [][]string, width int) ([]string, [
 }
 
 // opensslSuite is a suite's OpenSSL name ("-" when OpenSSL has none) and
-// its cipher's key bits (3DES 112, export 40 or 56), from the registry.
+// its cipher's key bits (3DES 112, export 40 or 56), as the scan recorded
+// them; observations saved before the scan recorded them are looked up in
+// the registry.
 func opensslSuite(proto string, s obs.Suite) (name, bits string) {
+	if s.KeyBits != nil {
+		name = s.OpenSSLName
+		if name == "" {
+			name = "-"
+		}
+		return name, strconv.Itoa(*s.KeyBits)
+	}
 	info, ok := registry.SuiteByID(s.ID)
 	if proto == "SSLv2" && s.ID24 != 0 {
 		info, ok = registry.SSLv2SuiteByID(s.ID24)

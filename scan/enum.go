@@ -196,7 +196,7 @@ func (a *audit) enumTLS(ctx context.Context, v uint16) *obs.Protocol {
 		}
 	}
 	for _, id := range sel.accepted {
-		p.Suites = append(p.Suites, obs.Suite{ID: id, Name: registry.SuiteName(id), KeyExchange: kx[id]})
+		p.Suites = append(p.Suites, withKx(suiteRecord(id), kx[id]))
 	}
 	p.Supported = len(p.Suites) > 0
 	p.ServerOrder = sel.serverOrder
@@ -360,12 +360,7 @@ func (a *audit) enumSSLv2(ctx context.Context) *obs.Protocol {
 	a.answer(&wire.Flight{ServerHello: &wire.ServerHello{}}, nil)
 	p.Supported = true
 	for _, id := range sh.CipherSpecs {
-		s, ok := registry.SSLv2SuiteByID(id)
-		name := fmt.Sprintf("SSL_CK_0x%06X", id)
-		if ok {
-			name = s.Name
-		}
-		p.Suites = append(p.Suites, obs.Suite{ID24: id, Name: name})
+		p.Suites = append(p.Suites, sslv2SuiteRecord(id))
 	}
 	if len(sh.CipherSpecs) == 0 {
 		p.Error = "the server speaks SSLv2 but listed no cipher (CVE-2015-3197 behaviour)"

@@ -122,7 +122,7 @@ func (a *audit) quickHandshake(ctx context.Context, tls13 bool) (*obs.Protocol, 
 	v := sh.NegotiatedVersion()
 	suite, _ := registry.SuiteByID(sh.CipherSuite)
 	p := &obs.Protocol{Name: registry.Version(v).String(), Version: v, Supported: true}
-	s := obs.Suite{ID: sh.CipherSuite, Name: registry.SuiteName(sh.CipherSuite)}
+	s := suiteRecord(sh.CipherSuite)
 	if v == registry.VersionTLS13 {
 		if f.Certificate == nil || f.CertificateVerify == nil {
 			return nil, false, a.quickFail(fmt.Errorf("TLS 1.3 handshake ended before the server's Certificate and CertificateVerify (messages: %v)", f.Messages))

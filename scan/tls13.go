@@ -169,7 +169,7 @@ func (a *audit) enumTLS13(ctx context.Context) *obs.Protocol {
 	}()
 	wg.Wait()
 	for _, id := range suites.accepted {
-		p.Suites = append(p.Suites, obs.Suite{ID: id, Name: registry.SuiteName(id)})
+		p.Suites = append(p.Suites, suiteRecord(id))
 	}
 	p.Supported = len(p.Suites) > 0
 	p.ServerOrder = suites.serverOrder

@@ -184,6 +184,14 @@ type Suite struct {
 	ID   uint16 `json:"id"`             // code point (SSLv2: 24-bit, stored in the low bytes of ID24)
 	ID24 uint32 `json:"id24,omitempty"` // SSLv2 cipher-kind (3 bytes)
 	Name string `json:"name"`           // IANA name (or the conventional one when not in the registry)
+	// OpenSSLName is the suite's name in OpenSSL cipher strings (the one
+	// `openssl ciphers -V` prints); absent when OpenSSL has none or the code
+	// point is not in the registry.
+	OpenSSLName string `json:"openssl_name,omitempty"`
+	// KeyBits is the cipher's effective symmetric key strength (3DES 112,
+	// export 40 or 56, NULL 0); absent when the code point is not in the
+	// registry.
+	KeyBits *int `json:"key_bits,omitempty"`
 	// KeyExchange as seen when this suite was chosen (group and size), when known.
 	KeyExchange *KeyExchange `json:"key_exchange,omitempty"`
 }
