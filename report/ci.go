@@ -21,7 +21,7 @@ func init() {
 	formats["html"] = func(w io.Writer, _ Style) Writer { return buffered(w, renderHTMLBytes) }
 	formats["csv"] = func(w io.Writer, _ Style) Writer { return &csvWriter{w: csv.NewWriter(w)} }
 	formats["junit"] = func(w io.Writer, _ Style) Writer { return buffered(w, renderJUnit) }
-	formats["sarif"] = func(w io.Writer, _ Style) Writer { return buffered(w, renderSARIF) }
+	formats["sarif"] = func(w io.Writer, st Style) Writer { return buffered(w, renderSARIF(st.Catalogue)) }
 }
 
 // ScanCheckID names the entry CI formats give a target whose scan did not

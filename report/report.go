@@ -127,6 +127,9 @@ type Style struct {
 	// (as sslscan and openssl s_client print it) and its cipher's key bits
 	// beside the IANA name.
 	OpenSSLNames bool
+	// Catalogue finds a check's catalogue entry, from which SARIF rules
+	// are described; nil looks the check up among all registered checks.
+	Catalogue func(checkID string) (checks.Meta, bool)
 }
 
 // columns is the width the text report fits.

@@ -130,8 +130,10 @@ type sarifNotification struct {
 	Locations []sarifLocation `json:"locations,omitempty"`
 }
 
-// renderSARIF is the sarif format.
-func renderSARIF(reports []*Report) ([]byte, error) { return marshal(SARIF(reports), "  ") }
+// renderSARIF is the sarif format, its rules described from catalogue.
+func renderSARIF(catalogue func(string) (checks.Meta, bool)) func([]*Report) ([]byte, error) {
+	return func(reports []*Report) ([]byte, error) { return marshal(SARIF(reports, catalogue), "  ") }
+}
 
 // sarifVersion writes a tool version as SARIF consumers compare them,
 // starting with a number: "v1.2.3" → "1.2.3", a build from a checkout
@@ -170,8 +172,12 @@ var sarifKind = map[checks.Status]string{
 	checks.StatusInconclusive: "review", checks.StatusError: "review",
 }
 
-// SARIF builds the SARIF log of reports.
-func SARIF(reports []*Report) any {
+// SARIF builds the SARIF log of reports, its rules described from
+// catalogue (nil: all registered checks).
+func SARIF(reports []*Report, catalogue func(checkID string) (checks.Meta, bool)) any {
+	if catalogue == nil {
+		catalogue = registeredMeta
+	}
 	driver := sarifDriver{Name: "tlsaudit", InformationURI: "https://github.com/tlsaudit/tlsaudit", Rules: []sarifRule{}}
 	if len(reports) > 0 {
 		driver.Name = firstNonEmpty(reports[0].Tool.Name, driver.Name)
@@ -189,7 +195,7 @@ func SARIF(reports []*Report) any {
 	index := map[string]int{}
 	for i, id := range sortedKeys(firstSeen) {
 		index[id] = i
-		driver.Rules = append(driver.Rules, sarifRuleOf(firstSeen[id]))
+		driver.Rules = append(driver.Rules, sarifRuleOf(firstSeen[id], catalogue))
 	}
 	run := sarifRun{Tool: sarifTool{Driver: driver}, Results: []sarifResult{}}
 	inv := sarifInvocation{ExecutionSuccessful: true}
@@ -248,9 +254,8 @@ func SARIF(reports []*Report) any {
 	return sarifLog{Schema: SARIFSchema, Version: "2.1.0", Runs: []sarifRun{run}}
 }
 
-// lookupMeta finds a check's catalogue entry (tests replace it so golden
-// files do not change with the catalogue).
-var lookupMeta = func(id string) (checks.Meta, bool) {
+// registeredMeta finds a registered check's catalogue entry.
+func registeredMeta(id string) (checks.Meta, bool) {
 	c, ok := all.Registry().Lookup(id)
 	if !ok {
 		return checks.Meta{}, false
@@ -260,9 +265,9 @@ var lookupMeta = func(id string) (checks.Meta, bool) {
 
 // sarifRuleOf describes a check: from the catalogue when registered, else
 // from one of its findings.
-func sarifRuleOf(f checks.Finding) sarifRule {
+func sarifRuleOf(f checks.Finding, catalogue func(string) (checks.Meta, bool)) sarifRule {
 	m := checks.Meta{ID: f.CheckID, Title: f.Title, Category: f.Category, Severity: f.Severity, Refs: f.Refs}
-	if cm, ok := lookupMeta(f.CheckID); ok {
+	if cm, ok := catalogue(f.CheckID); ok {
 		m = cm
 	}
 	rule := sarifRule{
