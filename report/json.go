@@ -190,9 +190,9 @@ func (q *quietWriter) Close() error { return nil }
 
 // Prepare does ahead of time the one-time work of rendering format that no
 // report's content decides, so that a caller can overlap it with the scan:
-// for JSON, building encoding/json's encoders of the report types (about
-// 2.5 ms of CPU, a tenth of a single audit's). It writes nothing and may
-// run while reports are written.
+// for JSON, building encoding/json's encoders of the report types, which
+// encoding/json caches per type for the life of the process. It writes
+// nothing, changes no output, and may run while reports are written.
 func Prepare(format string) {
 	switch format {
 	case "json", "jsonl":

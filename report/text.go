@@ -328,10 +328,11 @@ func (t *textRenderer) protocols() {
 
 // protocolYes colours "yes" by how desirable the protocol is.
 func (t *textRenderer) protocolYes(name string) string {
-	switch name {
-	case "TLSv1.3", "TLSv1.2":
+	v, _ := registry.ParseVersion(name)
+	switch v {
+	case registry.VersionTLS13, registry.VersionTLS12:
 		return t.st.paint(sgrGreen, "yes")
-	case "TLSv1.0", "TLSv1.1":
+	case registry.VersionTLS10, registry.VersionTLS11:
 		return t.st.paint(sgrYellow, "yes")
 	default:
 		return t.st.paint(sgrRed, "yes")
@@ -367,7 +368,7 @@ func (t *textRenderer) suites() {
 		var rows [][]string
 		for i, s := range p.Suites {
 			id := fmt.Sprintf("0x%04x", s.ID)
-			if p.Name == "SSLv2" && s.ID24 != 0 {
+			if isSSLv2(p.Name) && s.ID24 != 0 {
 				id = fmt.Sprintf("0x%06x", s.ID24)
 			}
 			row := []string{strconv.Itoa(i + 1), s.Name}
@@ -414,6 +415,13 @@ func stackOpenSSLNames(header []string, rows [][]string, width int) ([]string, [
 	return slices.Delete(h, name, name+1), rows
 }
 
+// isSSLv2 reports whether a protocol name is SSLv2's, whose suites have
+// 24-bit IDs.
+func isSSLv2(name string) bool {
+	v, ok := registry.ParseVersion(name)
+	return ok && v == registry.VersionSSL2
+}
+
 // opensslSuite is a suite's OpenSSL name ("-" when OpenSSL has none) and
 // its cipher's key bits (3DES 112, export 40 or 56), as the scan recorded
 // them; observations saved before the scan recorded them are looked up in
@@ -427,7 +435,7 @@ func opensslSuite(proto string, s obs.Suite) (name, bits string) {
 		return name, strconv.Itoa(*s.KeyBits)
 	}
 	info, ok := registry.SuiteByID(s.ID)
-	if proto == "SSLv2" && s.ID24 != 0 {
+	if isSSLv2(proto) && s.ID24 != 0 {
 		info, ok = registry.SSLv2SuiteByID(s.ID24)
 	}
 	if !ok {

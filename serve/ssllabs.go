@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/tlsaudit/tlsaudit/checks"
@@ -398,21 +399,16 @@ func tri(r *report.Report, id string, vuln int) int {
 // protoID maps a tlsaudit protocol name to the SSL Labs protocol id, name
 // and version.
 func protoID(name string) (id int, pname, version string) {
-	switch name {
-	case "SSLv2":
-		return 0x0200, "SSL", "2.0"
-	case "SSLv3":
-		return 0x0300, "SSL", "3.0"
-	case "TLSv1.0":
-		return 0x0301, "TLS", "1.0"
-	case "TLSv1.1":
-		return 0x0302, "TLS", "1.1"
-	case "TLSv1.2":
-		return 0x0303, "TLS", "1.2"
-	case "TLSv1.3":
-		return 0x0304, "TLS", "1.3"
+	v, ok := registry.ParseVersion(name)
+	switch {
+	case !ok:
+		return 0, "", ""
+	case v == registry.VersionSSL2:
+		return 0x0200, "SSL", "2.0" // SSL Labs numbers SSLv2 by its major.minor
+	case v == registry.VersionSSL3:
+		return int(v), "SSL", "3.0"
 	}
-	return 0, "", ""
+	return int(v), "TLS", "1." + strconv.Itoa(int(v-registry.VersionTLS10))
 }
 
 // rsaEquivalent is the RSA-equivalent strength of an elliptic curve or
@@ -783,11 +779,12 @@ func details(r *report.Report, hostStart int64) *EndpointDetails {
 		}
 		supported++
 		id, name, ver := protoID(p.Name)
+		pv, _ := registry.ParseVersion(p.Name)
 		pr := Protocol{ID: id, Name: name, Version: ver}
-		if p.Name == "SSLv2" || p.Name == "SSLv3" {
+		if pv == registry.VersionSSL2 || pv == registry.VersionSSL3 {
 			pr.Q = intp(0)
 		}
-		if p.Name == "SSLv2" && len(p.Suites) == 0 {
+		if pv == registry.VersionSSL2 && len(p.Suites) == 0 {
 			pr.V2SuitesDisabled = true
 		}
 		d.Protocols = append(d.Protocols, pr)
@@ -796,7 +793,7 @@ func details(r *report.Report, hostStart int64) *EndpointDetails {
 			anySuite = true
 			su := Suite{ID: int(s.ID), Name: s.Name}
 			rs, ok := registry.SuiteByID(s.ID)
-			if p.Name == "SSLv2" {
+			if pv == registry.VersionSSL2 {
 				su.ID = int(s.ID24)
 				rs, ok = registry.SSLv2SuiteByID(s.ID24)
 			}
@@ -835,10 +832,10 @@ func details(r *report.Report, hostStart int64) *EndpointDetails {
 			}
 			ps.List = append(ps.List, su)
 		}
-		if len(ps.List) > 0 || p.Name != "SSLv2" {
+		if len(ps.List) > 0 || pv != registry.VersionSSL2 {
 			d.Suites = append(d.Suites, ps)
 		}
-		if p.Name == "TLSv1.3" {
+		if pv == registry.VersionTLS13 {
 			mandatory := false
 			for _, s := range p.Suites {
 				mandatory = mandatory || s.ID == 0x1301 // TLS_AES_128_GCM_SHA256, RFC 8446 section 9.1

@@ -23,6 +23,9 @@ const (
 // grades (gates, diffs, dashboards, metrics) goes through Rank.
 var gradeLetters = [...]Letter{APlus, A, AMinus, B, C, D, E, F, M, T}
 
+// Letters lists the grade letters from best to worst.
+func Letters() []Letter { return append([]Letter(nil), gradeLetters[:]...) }
+
 // inScale is the number of letters of the score scale (A+ to F).
 const inScale = 8
 

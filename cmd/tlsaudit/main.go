@@ -91,15 +91,13 @@ func main() {
 	os.Exit(code)
 }
 
-// tuneGC makes the collector run less often than Go's default (GOGC=100)
-// unless the environment sets GOGC: a single audit keeps 2-3 MB live and
-// allocated past the 4 MB default goal twice, for two collections (and
-// their write barriers) in every run; a batch's live heap is bounded by its
-// concurrency (a few MB), so a goal of five times it keeps memory flat and
-// far under the batch's 200 MiB budget while collecting a fifth as often. A soft
-// limit of 512 MiB (unless GOMEMLIMIT is set) keeps a very wide batch,
-// whose live heap grows with its concurrency, from using five times it:
-// near the limit the collector works harder instead.
+// tuneGC sets the collector's goal to five times the live heap (GOGC=400)
+// unless the environment sets GOGC: an audit's live heap is small and a
+// batch's is bounded by its concurrency, so the larger goal keeps memory
+// well within the batch's budget while collecting less often. Unless
+// GOMEMLIMIT is set, a soft limit of 512 MiB bounds a very wide batch,
+// whose live heap grows with its concurrency: near the limit the collector
+// works harder instead.
 func tuneGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tlsaudit/tlsaudit/checks/grade"
 	policyfile "github.com/tlsaudit/tlsaudit/checks/policy"
 	"github.com/tlsaudit/tlsaudit/report"
 )
@@ -144,8 +145,6 @@ type chartTick struct {
 	Label string
 }
 
-var gradeLetters = []string{"T/M", "F", "E", "D", "C", "B", "A-", "A", "A+"}
-
 func buildChart(done []*Assessment) *chart {
 	if len(done) == 0 {
 		return nil
@@ -165,8 +164,15 @@ func buildChart(done []*Assessment) *chart {
 		return c.Left + int(float64(c.Right-c.Left)*float64(t.Sub(t0))/float64(span))
 	}
 	gy := func(rank int) int { return c.GradeTop + c.PanelH - rank*c.PanelH/8 }
-	for r, l := range gradeLetters {
-		c.GradeTicks = append(c.GradeTicks, chartTick{gy(r), l})
+	// The grade axis: T and M share its bottom, the scale F to A+ rises
+	// above them, each letter at its rank.
+	c.GradeTicks = append(c.GradeTicks, chartTick{gy(0), string(grade.T) + "/" + string(grade.M)})
+	letters := grade.Letters()
+	for i := len(letters) - 1; i >= 0; i-- {
+		if l := letters[i]; grade.InScale(l) {
+			r, _ := policyfile.GradeRank(l)
+			c.GradeTicks = append(c.GradeTicks, chartTick{gy(r), string(l)})
+		}
 	}
 	maxDays := 30
 	type dp struct {
