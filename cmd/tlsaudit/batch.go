@@ -120,16 +120,13 @@ func (b *batchConfig) repairTornEnd(stdout, stderr io.Writer) {
 	}
 }
 
-// targetResolver resolves target names into endpoints; nil uses the
-// system's resolver. Tests point it at a loopback DNS server.
-var targetResolver *net.Resolver
-
 // expander returns how targets become endpoints for sc: the real engine
-// resolves every address; a test fake gets the target as it is.
-func expander(sc scanner) func(context.Context, scan.Target) ([]scan.Target, error) {
+// resolves every address through resolver (nil: the system's); a test fake
+// gets the target as it is.
+func expander(sc scanner, resolver *net.Resolver) func(context.Context, scan.Target) ([]scan.Target, error) {
 	if _, real := sc.(*scan.Scanner); real {
 		return func(ctx context.Context, t scan.Target) ([]scan.Target, error) {
-			return batch.Expand(ctx, targetResolver, t)
+			return batch.Expand(ctx, resolver, t)
 		}
 	}
 	return func(_ context.Context, t scan.Target) ([]scan.Target, error) { return []scan.Target{t}, nil }

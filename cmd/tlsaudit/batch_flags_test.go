@@ -65,12 +65,11 @@ func TestBatchEndpoints(t *testing.T) {
 	port := v4.Addr().(*net.TCPAddr).Port
 	b7TLS(t, net.JoinHostPort("::1", strconv.Itoa(port)))
 	dns := batchtest.StartDNS(t, map[string][]netip.Addr{"dual.b7.test": {netip.MustParseAddr("::1"), netip.MustParseAddr("127.0.0.1")}})
-	old := targetResolver
-	targetResolver = dns.Resolver
-	t.Cleanup(func() { targetResolver = old })
+	d := defaultDeps()
+	d.resolver = dns.Resolver
 
 	dual := "dual.b7.test:" + strconv.Itoa(port)
-	r := runCmd(t, "", "--quick", "--format", "jsonl", "--system-store=false", dual, "nx.b7.test:"+strconv.Itoa(port), "bad target")
+	r := d.runCmd(t, "", "--quick", "--format", "jsonl", "--system-store=false", dual, "nx.b7.test:"+strconv.Itoa(port), "bad target")
 	r.expect(t, exitUsage)
 	var got []string
 	for _, rep := range b7Records(t, r.stdout) {
@@ -93,7 +92,7 @@ func TestBatchEndpoints(t *testing.T) {
 	// --json keeps input order, endpoints in address order; --ip pins one
 	// address without DNS.
 	before := dns.Queries()
-	r = runCmd(t, "", "--quick", "--json", "--system-store=false", "--ip", "::1", dual)
+	r = d.runCmd(t, "", "--quick", "--json", "--system-store=false", "--ip", "::1", dual)
 	r.expect(t, exitOK)
 	rs := decodeJSON(t, r.stdout)
 	if len(rs) != 1 || rs[0].Target.IP != "::1" || rs[0].Target.SNI != "dual.b7.test" || dns.Queries() != before {
@@ -116,7 +115,7 @@ func sortedCopy(s []string) []string {
 // TestBatchShardResume: the shards of a list cover it exactly once, and
 // --resume redoes only what an earlier output does not hold as final.
 func TestBatchShardResume(t *testing.T) {
-	useFakes(t, nil, nil)
+	d := useFakes(t, nil, nil)
 	var list []string
 	for i := range 40 {
 		list = append(list, fmt.Sprintf("h%d.test", i))
@@ -127,7 +126,7 @@ func TestBatchShardResume(t *testing.T) {
 	}
 	seen := map[string]int{}
 	for k := range 3 {
-		r := runCmd(t, "", "--format", "jsonl", "--targets", file, "--shard", fmt.Sprintf("%d/3", k))
+		r := d.runCmd(t, "", "--format", "jsonl", "--targets", file, "--shard", fmt.Sprintf("%d/3", k))
 		r.expect(t, exitOK)
 		for _, rep := range b7Records(t, r.stdout) {
 			seen[rep.Target.Input]++
@@ -141,14 +140,14 @@ func TestBatchShardResume(t *testing.T) {
 			t.Errorf("%s audited %d times across 3 shards", in, seen[in])
 		}
 	}
-	r := runCmd(t, "", "--targets", file, "--shard", "3/3")
+	r := d.runCmd(t, "", "--targets", file, "--shard", "3/3")
 	if r.code != exitUsage || !strings.Contains(r.stderr, "0-based") {
 		t.Errorf("--shard 3/3: exit %d, stderr %q", r.code, r.stderr)
 	}
 
 	// An earlier run was interrupted: h0..h9 done, h10 canceled, and the
 	// last record cut short by a kill.
-	full := runCmd(t, "", "--format", "jsonl", "--targets", file)
+	full := d.runCmd(t, "", "--format", "jsonl", "--targets", file)
 	lines := strings.SplitAfter(full.stdout, "\n")
 	byInput := map[string]string{}
 	for _, l := range lines {
@@ -169,7 +168,7 @@ func TestBatchShardResume(t *testing.T) {
 	if err := os.WriteFile(out, []byte(prev.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r = runCmd(t, "", "--format", "jsonl", "--targets", file, "--resume", out)
+	r = d.runCmd(t, "", "--format", "jsonl", "--targets", file, "--resume", out)
 	r.expect(t, exitOK)
 	redone := map[string]bool{}
 	for _, rep := range b7Records(t, r.stdout) {
@@ -182,7 +181,7 @@ func TestBatchShardResume(t *testing.T) {
 		t.Errorf("stderr lacks the partial-record warning: %q", r.stderr)
 	}
 	// A missing --resume file holds nothing: the first run of a resumable scan.
-	r = runCmd(t, "", "--format", "jsonl", "--targets", file, "--resume", filepath.Join(t.TempDir(), "none.jsonl"))
+	r = d.runCmd(t, "", "--format", "jsonl", "--targets", file, "--resume", filepath.Join(t.TempDir(), "none.jsonl"))
 	if r.expect(t, exitOK); len(b7Records(t, r.stdout)) != 40 {
 		t.Errorf("resume from a missing file: %d records", len(b7Records(t, r.stdout)))
 	}
@@ -190,17 +189,15 @@ func TestBatchShardResume(t *testing.T) {
 
 // TestBatchProgress: a bar on a terminal stderr, nothing when stderr is not one.
 func TestBatchProgress(t *testing.T) {
-	useFakes(t, nil, nil)
+	d := useFakes(t, nil, nil)
 	args := []string{"--format", "jsonl", "a.test", "b.test", "down.test"}
-	r := runCmd(t, "", args...)
+	r := d.runCmd(t, "", args...)
 	r.expect(t, exitScan)
 	if r.stderr != "tlsaudit: error: down.test: connection_refused: connect: connection refused\n" {
 		t.Errorf("stderr is not a terminal: want only the error line, got %q", r.stderr)
 	}
-	old := progressTerminal
-	progressTerminal = func(io.Writer) bool { return true }
-	t.Cleanup(func() { progressTerminal = old })
-	r = runCmd(t, "", args...)
+	d.progressTerminal = func(io.Writer) bool { return true }
+	r = d.runCmd(t, "", args...)
 	r.expect(t, exitScan)
 	for _, want := range []string{"3/3 targets", "failures 1", "ETA", "down.test: connection_refused"} {
 		if !strings.Contains(r.stderr, want) {
@@ -215,15 +212,15 @@ func TestBatchProgress(t *testing.T) {
 // TestBatchRateRetries: --rate paces the audits; a refused connection is
 // retried with backoff and the record notes the attempts.
 func TestBatchRateRetries(t *testing.T) {
-	useFakes(t, nil, nil)
+	d := useFakes(t, nil, nil)
 	start := time.Now()
-	r := runCmd(t, "", "--format", "jsonl", "--concurrency", "8", "--rate", "20/s", "a.test", "b.test", "c.test", "d.test", "e.test", "f.test", "g.test", "h.test", "i.test", "j.test", "k.test")
+	r := d.runCmd(t, "", "--format", "jsonl", "--concurrency", "8", "--rate", "20/s", "a.test", "b.test", "c.test", "d.test", "e.test", "f.test", "g.test", "h.test", "i.test", "j.test", "k.test")
 	r.expect(t, exitOK)
 	if el := time.Since(start); el < 450*time.Millisecond {
 		t.Errorf("11 audits at 20/s took %v, want at least 0.5s", el)
 	}
 	for _, bad := range []string{"0", "-3", "x/s"} {
-		if r := runCmd(t, "", "--rate", bad, "a.test"); r.code != exitUsage {
+		if r := d.runCmd(t, "", "--rate", bad, "a.test"); r.code != exitUsage {
 			t.Errorf("--rate %s: exit %d", bad, r.code)
 		}
 	}
@@ -235,9 +232,9 @@ func TestBatchRateRetries(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	restoreScanner(t)
+	d.newScanner = defaultDeps().newScanner // the real engine
 	start = time.Now()
-	r = runCmd(t, "", "--format", "jsonl", "--retries", "2", "--conn-timeout", "1s", addr)
+	r = d.runCmd(t, "", "--format", "jsonl", "--retries", "2", "--conn-timeout", "1s", addr)
 	r.expect(t, exitScan)
 	rs := b7Records(t, r.stdout)
 	if len(rs) != 1 || rs[0].Status != obs.StatusConnectionRefused {
@@ -253,15 +250,6 @@ func TestBatchRateRetries(t *testing.T) {
 		t.Errorf("%d retry notes after %v, want 2 after 0.25s+0.5s at least: %+v", notes, el, rs[0].Observation.Errors)
 	}
 }
-
-// restoreScanner undoes useFakes for the scanner only.
-func restoreScanner(t *testing.T) {
-	old := newScanner
-	newScanner = realScanner
-	t.Cleanup(func() { newScanner = old })
-}
-
-var realScanner = newScanner
 
 // TestBatchInterrupt runs the command in a child process, interrupts it
 // while audits hang, and checks the output: well-formed JSON Lines with a

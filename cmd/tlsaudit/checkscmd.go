@@ -18,7 +18,7 @@ func checksFlagSet(asJSON *bool) *flag.FlagSet {
 }
 
 // runChecks is `tlsaudit checks [--json]`: the checks catalogue.
-func runChecks(args []string, stdout, stderr io.Writer) int {
+func runChecks(d deps, args []string, stdout, stderr io.Writer) int {
 	var asJSON bool
 	rest, _, err := parseArgs(checksFlagSet(&asJSON), args)
 	if err != nil {
@@ -31,7 +31,7 @@ func runChecks(args []string, stdout, stderr io.Writer) int {
 	if len(rest) > 0 {
 		return usageError(stderr, fmt.Sprintf("checks takes no arguments (got %q)", rest[0]), "usage: tlsaudit checks [--json]")
 	}
-	style := report.Style{Color: isTerminal(stdout) && os.Getenv("NO_COLOR") == ""}
+	style := report.Style{Color: d.isTerminal(stdout) && os.Getenv("NO_COLOR") == ""}
 	if err := report.WriteCatalogue(stdout, all.Registry().Catalogue(), asJSON, style); err != nil {
 		errorf(stderr, "%v", err)
 		return exitWrite

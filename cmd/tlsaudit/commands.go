@@ -14,7 +14,7 @@ import (
 // subcommand is a word that, as the first argument, names a command
 // rather than a target.
 type subcommand struct {
-	run func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+	run func(d deps, ctx context.Context, args []string, stdout, stderr io.Writer) int
 	// flags returns the command's flag set (for completion); nil: none.
 	flags func() *flag.FlagSet
 	// help is the command's help text.
@@ -38,38 +38,38 @@ func init() {
 			help: func() string { return usage },
 		},
 		"checks": {
-			run:   func(_ context.Context, a []string, o, e io.Writer) int { return runChecks(a, o, e) },
+			run:   func(d deps, _ context.Context, a []string, o, e io.Writer) int { return runChecks(d, a, o, e) },
 			flags: func() *flag.FlagSet { var b bool; return checksFlagSet(&b) },
 			help:  func() string { return checksUsage },
 		},
 		"inspect": {
-			run:   func(_ context.Context, a []string, o, e io.Writer) int { return runInspect(a, o, e) },
+			run:   func(_ deps, _ context.Context, a []string, o, e io.Writer) int { return runInspect(a, o, e) },
 			flags: func() *flag.FlagSet { var v inspectVars; return inspectFlagSet(&v) },
 			help:  func() string { return inspectUsage },
 			args:  []string{"files"},
 		},
 		"diff": {
-			run:   func(_ context.Context, a []string, o, e io.Writer) int { return runDiff(a, o, e) },
+			run:   func(d deps, _ context.Context, a []string, o, e io.Writer) int { return runDiff(d, a, o, e) },
 			flags: func() *flag.FlagSet { var v diffVars; return diffFlagSet(&v) },
 			help:  func() string { return diffUsage },
 			args:  []string{"files"},
 		},
 		"serve": {
-			run:   runServe,
+			run:   func(_ deps, ctx context.Context, a []string, o, e io.Writer) int { return runServe(ctx, a, o, e) },
 			flags: func() *flag.FlagSet { var c serveConfig; var w webConfig; return serveFlagSet(&c, &w) },
 			help:  func() string { return serveUsage + serveWebUsage },
 		},
 		"version": {
-			run:  func(_ context.Context, a []string, o, e io.Writer) int { return runVersion(a, o, e) },
+			run:  func(_ deps, _ context.Context, a []string, o, e io.Writer) int { return runVersion(a, o, e) },
 			help: func() string { return versionUsage },
 		},
 		"completion": {
-			run:  func(_ context.Context, a []string, o, e io.Writer) int { return runCompletion(a, o, e) },
+			run:  func(_ deps, _ context.Context, a []string, o, e io.Writer) int { return runCompletion(a, o, e) },
 			help: func() string { return completionUsage },
 			args: []string{"bash", "zsh", "fish"},
 		},
 		"help": {
-			run:  func(_ context.Context, a []string, o, e io.Writer) int { return runHelp(a, o, e) },
+			run:  func(_ deps, _ context.Context, a []string, o, e io.Writer) int { return runHelp(a, o, e) },
 			help: func() string { return helpUsage },
 			args: append(commandNames(), helpTopics()...),
 		},

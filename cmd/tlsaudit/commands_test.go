@@ -32,29 +32,28 @@ func (s noNetworkScanner) Scan(_ context.Context, tg scan.Target) *obs.Observati
 
 // forbidNetwork makes every DNS query fail the test and records what would
 // have been scanned.
-func forbidNetwork(t *testing.T) *[]string {
+func forbidNetwork(t *testing.T) (deps, *[]string) {
 	t.Helper()
 	var mu sync.Mutex
 	seen := &[]string{}
-	oldR, oldS := targetResolver, newScanner
-	t.Cleanup(func() { targetResolver, newScanner = oldR, oldS })
-	targetResolver = &net.Resolver{PreferGo: true, Dial: func(_ context.Context, network, address string) (net.Conn, error) {
+	d := defaultDeps()
+	d.resolver = &net.Resolver{PreferGo: true, Dial: func(_ context.Context, network, address string) (net.Conn, error) {
 		t.Errorf("DNS query sent (%s %s)", network, address)
 		return nil, net.ErrClosed
 	}}
-	newScanner = func(*tlsaudit.Engine) scanner { return noNetworkScanner{t, &mu, seen} }
-	return seen
+	d.newScanner = func(*tlsaudit.Engine) scanner { return noNetworkScanner{t, &mu, seen} }
+	return d, seen
 }
 
 // TestVersionCompletionHelpMakeNoNetworkAccess: the subcommands people
 // expect are commands, not targets: no DNS query, nothing scanned.
 func TestVersionCompletionHelpMakeNoNetworkAccess(t *testing.T) {
-	seen := forbidNetwork(t)
+	d, seen := forbidNetwork(t)
 	for _, args := range [][]string{
 		{"version"}, {"--version"}, {"completion", "bash"}, {"completion", "zsh"}, {"completion", "fish"},
 		{"help"}, {"help", "inspect"}, {"help", "batches"}, {"version", "--help"}, {"completion", "--help"},
 	} {
-		r := runCmd(t, "", args...)
+		r := d.runCmd(t, "", args...)
 		if r.code != exitOK || r.stdout == "" || r.stderr != "" {
 			t.Errorf("tlsaudit %s: exit %d, stdout %q, stderr %q", strings.Join(args, " "), r.code, r.stdout, r.stderr)
 		}
@@ -79,17 +78,17 @@ func TestVersionNamesBuild(t *testing.T) {
 // error naming the commands (no lookup); after "--" it is a target, as is
 // localhost.
 func TestBareWordIsNotATarget(t *testing.T) {
-	seen := forbidNetwork(t)
+	d, seen := forbidNetwork(t)
 	for _, w := range []string{"versoin", "completions", "intranet", "x-1"} {
-		r := runCmd(t, "", w)
+		r := d.runCmd(t, "", w)
 		r.expect(t, exitUsage)
 		if !strings.Contains(r.stderr, "neither a command nor a target") || !strings.Contains(r.stderr, "tlsaudit -- "+w) {
 			t.Errorf("%s: stderr %q", w, r.stderr)
 		}
 	}
-	r := runCmd(t, "", "--quick", "--retries", "0", "--", "intranet", "db1")
+	r := d.runCmd(t, "", "--quick", "--retries", "0", "--", "intranet", "db1")
 	r.expect(t, exitScan)
-	r = runCmd(t, "", "--quick", "--retries", "0", "localhost:1", "localhost")
+	r = d.runCmd(t, "", "--quick", "--retries", "0", "localhost:1", "localhost")
 	r.expect(t, exitScan)
 	if got := strings.Join(sortedCopy(*seen), ","); got != "db1,intranet,localhost,localhost" {
 		t.Errorf("scanned %q, want intranet, db1 and localhost twice", got)

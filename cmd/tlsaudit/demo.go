@@ -15,8 +15,8 @@ import (
 // runDemo is `tlsaudit demo`: start a modern and a legacy server on
 // loopback, audit both (SNI = their certificate name, dialling 127.0.0.1, no
 // DNS), print the report and stop them. It accepts the output and scan flags.
-func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cfg, code, ok := parseFlags("demo", args, stdout, stderr, false)
+func runDemo(d deps, ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, code, ok := parseFlags(d, "demo", args, stdout, stderr, false)
 	if !ok {
 		return code
 	}

@@ -46,7 +46,7 @@ func diffFlagSet(v *diffVars) *flag.FlagSet {
 }
 
 // runDiff is `tlsaudit diff OLD NEW`.
-func runDiff(args []string, stdout, stderr io.Writer) int {
+func runDiff(dp deps, args []string, stdout, stderr io.Writer) int {
 	var v diffVars
 	files, _, err := parseArgs(diffFlagSet(&v), args)
 	if err != nil {
@@ -67,7 +67,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	var st report.Style
 	switch color {
 	case "auto":
-		st.Color = isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
+		st.Color = dp.isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
 	case "always":
 		st.Color = true
 	case "never":

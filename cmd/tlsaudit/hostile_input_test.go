@@ -8,6 +8,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/pem"
 	"os"
@@ -210,13 +211,13 @@ func pemChain(ders [][]byte) []byte {
 // an older run (a partial record joined to the next one) is read with a
 // warning instead of refused.
 func TestResumeAppendingToItsOwnFileAfterATornLine(t *testing.T) {
-	useFakes(t, nil, nil)
+	d := useFakes(t, nil, nil)
 	dir := t.TempDir()
 	targets := filepath.Join(dir, "targets.txt")
 	if err := os.WriteFile(targets, []byte("a.test\nb.test\nc.test\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	full := runCmd(t, "", "--format", "jsonl", "--targets", targets)
+	full := d.runCmd(t, "", "--format", "jsonl", "--targets", targets)
 	full.expect(t, exitOK)
 	lines := strings.SplitAfter(strings.TrimSpace(full.stdout), "\n")
 	if len(lines) != 3 {
@@ -232,7 +233,7 @@ func TestResumeAppendingToItsOwnFileAfterATornLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	var errb strings.Builder
-	code := run([]string{"--format", "jsonl", "--targets", targets, "--resume", out}, strings.NewReader(""), f, &errb)
+	code := d.run(context.Background(), []string{"--format", "jsonl", "--targets", targets, "--resume", out}, strings.NewReader(""), f, &errb)
 	f.Close()
 	if code != exitOK || !strings.Contains(errb.String(), "ended with a newline") {
 		t.Fatalf("exit %d, stderr %q", code, errb.String())
@@ -252,7 +253,7 @@ func TestResumeAppendingToItsOwnFileAfterATornLine(t *testing.T) {
 	if valid != 3 {
 		t.Errorf("%d whole records after the resume, want 3:\n%s", valid, data)
 	}
-	r := runCmd(t, "", "--format", "jsonl", "--targets", targets, "--resume", out)
+	r := d.runCmd(t, "", "--format", "jsonl", "--targets", targets, "--resume", out)
 	r.expect(t, exitOK)
 	if strings.TrimSpace(r.stdout) != "" {
 		t.Errorf("a second resume redid targets:\n%s", r.stdout)
@@ -263,12 +264,12 @@ func TestResumeAppendingToItsOwnFileAfterATornLine(t *testing.T) {
 	if err := os.WriteFile(joined, []byte(lines[0]+lines[1][:40]+lines[2]), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r = runCmd(t, "", "--format", "jsonl", "--targets", targets, "--resume", joined)
+	r = d.runCmd(t, "", "--format", "jsonl", "--targets", targets, "--resume", joined)
 	r.expect(t, exitOK)
 	if !strings.Contains(r.stderr, "holds 1 partial record(s)") || strings.Count(r.stdout, "\n") != 1 {
 		t.Errorf("joined file: stderr %q, %d records redone (want b only)", r.stderr, strings.Count(r.stdout, "\n"))
 	}
-	r = runCmd(t, "", "diff", joined, out)
+	r = d.runCmd(t, "", "diff", joined, out)
 	if r.code == exitUsage {
 		t.Errorf("diff refuses the joined file: %s", r.stderr)
 	}
@@ -284,14 +285,14 @@ func (failingWriter) Write([]byte) (int, error) { return 0, os.ErrClosed }
 // invalid_target record and the batch goes on; diff of /dev/zero fails at
 // its first byte; a bundle of 10,000 certificates is refused at the cap.
 func TestLargeAndEndlessInputs(t *testing.T) {
-	useFakes(t, nil, nil)
+	d := useFakes(t, nil, nil)
 	dir := t.TempDir()
 	targets := filepath.Join(dir, "targets.txt")
 	long := strings.Repeat("a", 70000)
 	if err := os.WriteFile(targets, []byte("a.test\n"+long+".test\nb.test\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r := runCmd(t, "", "--format", "jsonl", "--targets", targets)
+	r := d.runCmd(t, "", "--format", "jsonl", "--targets", targets)
 	var recs []report.Report
 	for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
 		var rep report.Report
@@ -315,7 +316,7 @@ func TestLargeAndEndlessInputs(t *testing.T) {
 	}
 
 	start := time.Now()
-	r = runCmd(t, "", "diff", "/dev/zero", "/dev/zero")
+	r = d.runCmd(t, "", "diff", "/dev/zero", "/dev/zero")
 	r.expect(t, exitUsage)
 	if !strings.Contains(r.stderr, "starts with byte 0x00") || time.Since(start) > 10*time.Second {
 		t.Errorf("diff of /dev/zero: %q after %s", r.stderr, time.Since(start))
@@ -333,7 +334,7 @@ func TestLargeAndEndlessInputs(t *testing.T) {
 	if err := os.WriteFile(bundle, pemChain(all[:10000]), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r = runCmd(t, "", "inspect", bundle)
+	r = d.runCmd(t, "", "inspect", bundle)
 	r.expect(t, exitUsage)
 	if !strings.Contains(r.stderr, "more than 1000 certificates") {
 		t.Errorf("inspect of 10,000 certificates: %q", r.stderr)
@@ -345,13 +346,13 @@ func TestLargeAndEndlessInputs(t *testing.T) {
 // key given alone is described and exits 0, a key matching none of the
 // certificates given exits 1.
 func TestExitCodesOfWriteFailuresAndKeys(t *testing.T) {
-	useFakes(t, nil, nil)
+	d := useFakes(t, nil, nil)
 	var errb strings.Builder
-	if code := run([]string{"a.test"}, strings.NewReader(""), failingWriter{}, &errb); code != exitWrite {
+	if code := d.run(context.Background(), []string{"a.test"}, strings.NewReader(""), failingWriter{}, &errb); code != exitWrite {
 		t.Errorf("audit to a failing stdout: exit %d, want %d (%s)", code, exitWrite, errb.String())
 	}
 	errb.Reset()
-	if code := run([]string{"checks"}, strings.NewReader(""), failingWriter{}, &errb); code != exitWrite {
+	if code := d.run(context.Background(), []string{"checks"}, strings.NewReader(""), failingWriter{}, &errb); code != exitWrite {
 		t.Errorf("checks to a failing stdout: exit %d, want %d", code, exitWrite)
 	}
 	pki, err := tlstest.SharedPKI()
@@ -375,15 +376,15 @@ func TestExitCodesOfWriteFailuresAndKeys(t *testing.T) {
 	os.WriteFile(key, keyPEM, 0o600)
 	os.WriteFile(cert, leaf.FullChainPEM(), 0o600)
 	errb.Reset()
-	if code := run([]string{"inspect", cert}, strings.NewReader(""), failingWriter{}, &errb); code != exitWrite {
+	if code := d.run(context.Background(), []string{"inspect", cert}, strings.NewReader(""), failingWriter{}, &errb); code != exitWrite {
 		t.Errorf("inspect to a failing stdout: exit %d, want %d", code, exitWrite)
 	}
-	r := runCmd(t, "", "inspect", key)
+	r := d.runCmd(t, "", "inspect", key)
 	r.expect(t, exitOK)
 	if !strings.Contains(r.stdout, "no certificate or CSR given to match it against") {
 		t.Errorf("inspect of a key alone:\n%s", r.stdout)
 	}
-	r = runCmd(t, "", "inspect", key, cert)
+	r = d.runCmd(t, "", "inspect", key, cert)
 	r.expect(t, exitPolicy)
 	if !strings.Contains(r.stdout, "matches nothing given") {
 		t.Errorf("inspect of a key and another certificate:\n%s", r.stdout)

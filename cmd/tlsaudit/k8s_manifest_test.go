@@ -81,7 +81,7 @@ func TestK8sManifestShards(t *testing.T) {
 	if err := os.WriteFile(list, []byte(strings.Join(j.targets, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	useFakes(t, nil, nil)
+	d := useFakes(t, nil, nil)
 	var inputs []string
 	for _, l := range j.targets {
 		if !strings.HasPrefix(l, "#") {
@@ -99,7 +99,7 @@ func TestK8sManifestShards(t *testing.T) {
 			f = strings.ReplaceAll(f, "/out/", dir+"/") // --resume: absent, nothing done yet
 			args = append(args, f)
 		}
-		r := runCmd(t, "", args...)
+		r := d.runCmd(t, "", args...)
 		if r.code != exitOK {
 			t.Fatalf("shard %d: exit %d\n%s", k, r.code, r.stderr)
 		}

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"runtime/debug"
 	"slices"
@@ -45,20 +46,40 @@ const (
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
 var version = ""
 
-// scanner audits one target; tests replace newScanner with a fake.
+// scanner audits one target.
 type scanner interface {
 	Scan(ctx context.Context, t scan.Target) *obs.Observation
 }
 
-// newScanner returns the scanner of an engine; tests replace it.
-var newScanner = func(e *tlsaudit.Engine) scanner { return e.Scanner() }
+// deps are what the command takes from its surroundings: main runs with
+// defaultDeps, tests with fakes of their own.
+type deps struct {
+	// newScanner returns the scanner of an engine.
+	newScanner func(e *tlsaudit.Engine) scanner
+	// evalChecks runs the checks on an observation.
+	evalChecks func(o *obs.Observation, env checks.Env) []checks.Finding
+	// computeGrade rates an observation from its findings.
+	computeGrade func(o *obs.Observation, findings []checks.Finding) *grade.Grade
+	// isTerminal reports whether stdout is a terminal (colour, progress).
+	isTerminal func(w io.Writer) bool
+	// progressTerminal reports whether stderr gets a progress bar.
+	progressTerminal func(stderr io.Writer) bool
+	// resolver resolves target names into endpoints; nil uses the
+	// system's resolver.
+	resolver *net.Resolver
+}
 
-// evalChecks runs the checks on an observation; tests replace it.
-var evalChecks = all.Registry().Run
-
-// computeGrade rates an observation from its findings; tests replace it.
-var computeGrade = func(o *obs.Observation, findings []checks.Finding) *grade.Grade {
-	return grade.Compute(o, findings, grade.Options{})
+// defaultDeps are the real engine, checks, grading and terminal.
+func defaultDeps() deps {
+	return deps{
+		newScanner: func(e *tlsaudit.Engine) scanner { return e.Scanner() },
+		evalChecks: all.Registry().Run,
+		computeGrade: func(o *obs.Observation, findings []checks.Finding) *grade.Grade {
+			return grade.Compute(o, findings, grade.Options{})
+		},
+		isTerminal:       isTerminal,
+		progressTerminal: progressTerminal,
+	}
 }
 
 // terminalWidth is the width the text report fits: that of stdout's
@@ -76,7 +97,7 @@ var terminalWidth = func(w io.Writer) int {
 }
 
 // isTerminal reports whether w is a terminal.
-var isTerminal = func(w io.Writer) bool {
+func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
@@ -113,12 +134,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return defaultDeps().run(ctx, args, stdin, stdout, stderr)
+}
+
+// run is the whole command with dependencies d.
+func (d deps) run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
 		if c, ok := subcommands[args[0]]; ok {
-			return c.run(ctx, args[1:], stdout, stderr)
+			return c.run(d, ctx, args[1:], stdout, stderr)
 		}
 	}
-	cfg, code, ok := parseFlags("tlsaudit", args, stdout, stderr, true)
+	cfg, code, ok := parseFlags(d, "tlsaudit", args, stdout, stderr, true)
 	if !ok {
 		return code
 	}
@@ -164,11 +190,13 @@ type config struct {
 	gates          gateConfig         // --mozilla-profile, --remediation, --require-mozilla, --policy (policy.go)
 	batch          batchConfig        // --ip, --rate, --retries, --resume, --shard (batch.go)
 	positional     []string
+	deps           deps
 }
 
 // parseFlags parses the flags of the main command (targets allowed) or of
 // demo (no positional arguments). On false, code is the exit status.
-func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bool) (cfg config, code int, ok bool) {
+func parseFlags(dp deps, name string, args []string, stdout, stderr io.Writer, targets bool) (cfg config, code int, ok bool) {
+	cfg.deps = dp
 	var v mainVars
 	fs := mainFlagSet(name, &cfg, &v)
 	positional, beforeDash, err := parseArgs(fs, args)
@@ -248,7 +276,7 @@ func parseFlags(name string, args []string, stdout, stderr io.Writer, targets bo
 	cfg.style.OpenSSLNames = v.opensslNames
 	switch color {
 	case "auto":
-		cfg.style.Color = isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
+		cfg.style.Color = dp.isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
 	case "always":
 		cfg.style.Color = true
 	case "never":
@@ -411,8 +439,8 @@ func audit(ctx context.Context, cfg config, jobs []job, stores []checks.TrustSto
 // their number for the progress display (0: unknown).
 func auditSource(ctx context.Context, cfg config, src batch.Source, total int64, stores []checks.TrustStore, stdout, stderr io.Writer) int {
 	cfg.batch.repairTornEnd(stdout, stderr)
-	prog := newProgress(stderr, total)
-	if _, bar := prog.(*barProgress); bar && isTerminal(stdout) {
+	prog := newProgress(stderr, total, cfg.deps.progressTerminal)
+	if _, bar := prog.(*barProgress); bar && cfg.deps.isTerminal(stdout) {
 		ab := &aboveBar{p: prog, direct: stdout}
 		defer ab.detach()
 		stdout = ab
@@ -435,7 +463,7 @@ func auditSource(ctx context.Context, cfg config, src batch.Source, total int64,
 		return usageError(stderr, err.Error(), "")
 	}
 	defer eng.Close()
-	sc := newScanner(eng)
+	sc := cfg.deps.newScanner(eng)
 	// The first scan waits on the network: meanwhile, build the JSON
 	// encoders every report will need.
 	prepared := make(chan struct{})
@@ -448,7 +476,7 @@ func auditSource(ctx context.Context, cfg config, src batch.Source, total int64,
 		progress: prog}
 	st, werr := batch.Run(ctx, sc, src, batch.Options{
 		Concurrency: cfg.concurrency, Retries: cfg.batch.retries, Limiter: batch.NewLimiter(cfg.batch.perSec, 1),
-		Resolver: targetResolver, Expand: expander(sc), Shard: cfg.batch.shardSel, Done: cfg.batch.done,
+		Resolver: cfg.deps.resolver, Expand: expander(sc, cfg.deps.resolver), Shard: cfg.batch.shardSel, Done: cfg.batch.done,
 		Drain: drainOf(ctx), OnSkip: func(batch.Input) { b.progress.target() },
 	}, func(res batch.Result) error { return b.handle(res) })
 	b.progress.close()
@@ -490,8 +518,8 @@ func (cfg *config) engineOptions(stores []checks.TrustStore) tlsaudit.Options {
 		Gates: policy.Gates{FailUnder: cfg.failUnder, FailOn: cfg.failOn, Expiry: cfg.expiryGate,
 			RequireMozilla: cfg.gates.requireMozilla, RequireStores: cfg.certs.named.require, File: cfg.gates.policy},
 		Tool:   report.Tool{Name: "tlsaudit", Version: toolVersion()},
-		Checks: evalChecks,
-		Grader: computeGrade,
+		Checks: cfg.deps.evalChecks,
+		Grader: cfg.deps.computeGrade,
 	}
 }
 

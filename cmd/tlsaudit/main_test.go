@@ -30,8 +30,14 @@ type result struct {
 
 func runCmd(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
+	return defaultDeps().runCmd(t, stdin, args...)
+}
+
+// runCmd runs the command with dependencies d.
+func (d deps) runCmd(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
 	var out, errb bytes.Buffer
-	code := run(args, strings.NewReader(stdin), &out, &errb)
+	code := d.run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
 	return result{code, out.String(), errb.String()}
 }
 
@@ -62,8 +68,8 @@ func (f fakeScanner) Scan(ctx context.Context, t scan.Target) *obs.Observation {
 	return &o
 }
 
-// useFakes replaces the engine, the checks and the grade for one test.
-func useFakes(t *testing.T, findings []checks.Finding, g *grade.Grade) {
+// useFakes returns dependencies with a fake engine, checks and grade.
+func useFakes(t *testing.T, findings []checks.Finding, g *grade.Grade) deps {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "golden", "modern.input.json"))
 	if err != nil {
@@ -75,11 +81,11 @@ func useFakes(t *testing.T, findings []checks.Finding, g *grade.Grade) {
 	if err := json.Unmarshal(b, &fx); err != nil {
 		t.Fatal(err)
 	}
-	oldS, oldC, oldG := newScanner, evalChecks, computeGrade
-	t.Cleanup(func() { newScanner, evalChecks, computeGrade = oldS, oldC, oldG })
-	newScanner = func(*tlsaudit.Engine) scanner { return fakeScanner{fx.Observation} }
-	evalChecks = func(*obs.Observation, checks.Env) []checks.Finding { return findings }
-	computeGrade = func(*obs.Observation, []checks.Finding) *grade.Grade { return g }
+	d := defaultDeps()
+	d.newScanner = func(*tlsaudit.Engine) scanner { return fakeScanner{fx.Observation} }
+	d.evalChecks = func(*obs.Observation, checks.Env) []checks.Finding { return findings }
+	d.computeGrade = func(*obs.Observation, []checks.Finding) *grade.Grade { return g }
+	return d
 }
 
 func decodeJSON(t *testing.T, s string) []report.Report {
@@ -92,7 +98,7 @@ func decodeJSON(t *testing.T, s string) []report.Report {
 }
 
 func TestUsageErrors(t *testing.T) {
-	useFakes(t, nil, nil)
+	d := useFakes(t, nil, nil)
 	tests := []struct {
 		name string
 		args []string
@@ -118,7 +124,7 @@ func TestUsageErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := runCmd(t, "", tc.args...)
+			r := d.runCmd(t, "", tc.args...)
 			r.expect(t, exitUsage)
 			if r.stdout != "" {
 				t.Errorf("stdout not empty on a usage error:\n%s", r.stdout)
@@ -146,8 +152,8 @@ func TestHelpAndVersion(t *testing.T) {
 // TestMalformedTargetInList: the malformed target gets one error line on
 // stderr and an invalid_target record in its place; the others are audited.
 func TestMalformedTargetInList(t *testing.T) {
-	useFakes(t, nil, nil)
-	r := runCmd(t, "", "--json", "a.test", "x:99999", "b.test:8443")
+	d := useFakes(t, nil, nil)
+	r := d.runCmd(t, "", "--json", "a.test", "x:99999", "b.test:8443")
 	r.expect(t, exitUsage)
 	rs := decodeJSON(t, r.stdout)
 	if len(rs) != 3 {
@@ -194,8 +200,8 @@ func TestClosedPort(t *testing.T) {
 
 func TestJSONOutput(t *testing.T) {
 	g := &grade.Grade{Letter: "A", Score: 90}
-	useFakes(t, []checks.Finding{{CheckID: "cipher.cbc", Status: checks.StatusFail, Severity: checks.SeverityLow}}, g)
-	r := runCmd(t, "", "ok.test", "--json")
+	d := useFakes(t, []checks.Finding{{CheckID: "cipher.cbc", Status: checks.StatusFail, Severity: checks.SeverityLow}}, g)
+	r := d.runCmd(t, "", "ok.test", "--json")
 	r.expect(t, exitOK)
 	rs := decodeJSON(t, r.stdout)
 	if len(rs) != 1 || rs[0].Grade == nil || rs[0].Grade.Letter != "A" || len(rs[0].Findings) != 1 ||
@@ -235,12 +241,12 @@ func TestPolicy(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			useFakes(t, findings, tc.g)
+			d := useFakes(t, findings, tc.g)
 			args := append([]string{"--quiet"}, tc.args...)
 			if !strings.Contains(strings.Join(tc.args, " "), ".test") {
 				args = append(args, "ok.test")
 			}
-			r := runCmd(t, "", args...)
+			r := d.runCmd(t, "", args...)
 			r.expect(t, tc.code)
 			for _, s := range tc.stderr {
 				if !strings.Contains(r.stderr, s) {
@@ -258,8 +264,8 @@ func TestPolicy(t *testing.T) {
 }
 
 func TestQuiet(t *testing.T) {
-	useFakes(t, nil, &grade.Grade{Letter: "A+"})
-	r := runCmd(t, "", "--quiet", "ok.test", "down.test", "bad:x")
+	d := useFakes(t, nil, &grade.Grade{Letter: "A+"})
+	r := d.runCmd(t, "", "--quiet", "ok.test", "down.test", "bad:x")
 	r.expect(t, exitUsage)
 	want := "ok.test A+ ok\ndown.test - connection_refused connect: connection refused\n" +
 		"bad:x - invalid_target invalid target \"bad:x\": invalid port \"x\"\n"
@@ -271,12 +277,12 @@ func TestQuiet(t *testing.T) {
 // TestTargetsInputs: arguments, "-" (stdin) and --targets, in that order,
 // with comments and blank lines skipped.
 func TestTargetsInputs(t *testing.T) {
-	useFakes(t, nil, nil)
+	d := useFakes(t, nil, nil)
 	file := filepath.Join(t.TempDir(), "targets.txt")
 	if err := os.WriteFile(file, []byte("# list\nf1.test\n\n  f2.test:8443  \n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := runCmd(t, "s1.test\n# comment\n\ns2.test\n", "a1.test", "-", "--targets", file, "--json")
+	r := d.runCmd(t, "s1.test\n# comment\n\ns2.test\n", "a1.test", "-", "--targets", file, "--json")
 	r.expect(t, exitOK)
 	var got []string
 	for _, rep := range decodeJSON(t, r.stdout) {
@@ -290,14 +296,14 @@ func TestTargetsInputs(t *testing.T) {
 // TestOrderWithConcurrency: text and json keep the input order whatever
 // finishes first; jsonl writes every record (as they finish).
 func TestOrderWithConcurrency(t *testing.T) {
-	useFakes(t, nil, nil)
+	d := useFakes(t, nil, nil)
 	var args, want []string
 	for i := range 12 {
 		in := "slow" + strconv.Itoa((12-i)*5) + ".test"
 		args = append(args, in)
 		want = append(want, in)
 	}
-	r := runCmd(t, "", append([]string{"--json", "--concurrency", "6"}, args...)...)
+	r := d.runCmd(t, "", append([]string{"--json", "--concurrency", "6"}, args...)...)
 	r.expect(t, exitOK)
 	var got []string
 	for _, rep := range decodeJSON(t, r.stdout) {
@@ -306,7 +312,7 @@ func TestOrderWithConcurrency(t *testing.T) {
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("json order %v, want %v", got, want)
 	}
-	r = runCmd(t, "", append([]string{"--quiet", "--concurrency", "6"}, args...)...)
+	r = d.runCmd(t, "", append([]string{"--quiet", "--concurrency", "6"}, args...)...)
 	r.expect(t, exitOK)
 	got = nil
 	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
@@ -315,7 +321,7 @@ func TestOrderWithConcurrency(t *testing.T) {
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("quiet order %v, want %v", got, want)
 	}
-	r = runCmd(t, "", append([]string{"--format", "jsonl", "--concurrency", "6"}, args...)...)
+	r = d.runCmd(t, "", append([]string{"--format", "jsonl", "--concurrency", "6"}, args...)...)
 	r.expect(t, exitOK)
 	if n := strings.Count(r.stdout, "\n"); n != len(args) {
 		t.Errorf("jsonl: %d lines, want %d", n, len(args))
@@ -323,9 +329,7 @@ func TestOrderWithConcurrency(t *testing.T) {
 }
 
 func TestColor(t *testing.T) {
-	useFakes(t, nil, &grade.Grade{Letter: "A"})
-	oldTerm := isTerminal
-	t.Cleanup(func() { isTerminal = oldTerm })
+	d := useFakes(t, nil, &grade.Grade{Letter: "A"})
 	tests := []struct {
 		name     string
 		terminal bool
@@ -341,14 +345,15 @@ func TestColor(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			isTerminal = func(io.Writer) bool { return tc.terminal }
+			d := d
+			d.isTerminal = func(io.Writer) bool { return tc.terminal }
 			if tc.noColor != "" {
 				t.Setenv("NO_COLOR", tc.noColor)
 			} else {
 				t.Setenv("NO_COLOR", "")
 				os.Unsetenv("NO_COLOR")
 			}
-			r := runCmd(t, "", append(tc.args, "ok.test")...)
+			r := d.runCmd(t, "", append(tc.args, "ok.test")...)
 			r.expect(t, exitOK)
 			if got := strings.Contains(r.stdout, "\x1b["); got != tc.want {
 				t.Errorf("colour in output = %v, want %v", got, tc.want)

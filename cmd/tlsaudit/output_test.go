@@ -17,11 +17,11 @@ import (
 // TestHTMLFlag: --html FILE writes the page atomically next to the normal
 // output, which is unchanged.
 func TestHTMLFlag(t *testing.T) {
-	useFakes(t, []checks.Finding{{CheckID: "cipher.cbc", Title: "CBC", Status: checks.StatusFail, Severity: checks.SeverityLow}},
+	d := useFakes(t, []checks.Finding{{CheckID: "cipher.cbc", Title: "CBC", Status: checks.StatusFail, Severity: checks.SeverityLow}},
 		&grade.Grade{Letter: "A", Score: 90})
 	dir := t.TempDir()
 	page := filepath.Join(dir, "report.html")
-	r := runCmd(t, "", "--json", "--html", page, "ok.test", "down.test")
+	r := d.runCmd(t, "", "--json", "--html", page, "ok.test", "down.test")
 	r.expect(t, exitScan)
 	if rs := decodeJSON(t, r.stdout); len(rs) != 2 {
 		t.Fatalf("stdout has %d reports, want 2", len(rs))
@@ -40,7 +40,7 @@ func TestHTMLFlag(t *testing.T) {
 		t.Errorf("%d files in the directory, want only the report (no temporary file left)", len(entries))
 	}
 
-	r = runCmd(t, "", "--html", filepath.Join(dir, "missing", "r.html"), "ok.test")
+	r = d.runCmd(t, "", "--html", filepath.Join(dir, "missing", "r.html"), "ok.test")
 	r.expect(t, exitWrite) // the report could not be written; the target was audited
 	if !strings.Contains(r.stderr, "writing the report") {
 		t.Errorf("unwritable --html: stderr %q", r.stderr)
@@ -54,16 +54,16 @@ func TestCIFormats(t *testing.T) {
 		{CheckID: "cipher.cbc", Title: "CBC", Category: "cipher", Status: checks.StatusFail, Severity: checks.SeverityLow},
 		{CheckID: "proto.sslv3_enabled", Title: "SSLv3", Category: "protocol", Status: checks.StatusPass, Severity: checks.SeverityHigh},
 	}
-	useFakes(t, findings, &grade.Grade{Letter: "A", Score: 90})
+	d := useFakes(t, findings, &grade.Grade{Letter: "A", Score: 90})
 
-	r := runCmd(t, "", "--format", "csv", "ok.test")
+	r := d.runCmd(t, "", "--format", "csv", "ok.test")
 	r.expect(t, exitOK)
 	recs, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
 	if err != nil || len(recs) != 3 {
 		t.Errorf("csv: %d records, %v\n%s", len(recs), err, r.stdout)
 	}
 
-	r = runCmd(t, "", "--format", "junit", "ok.test")
+	r = d.runCmd(t, "", "--format", "junit", "ok.test")
 	r.expect(t, exitOK)
 	var suites struct {
 		Tests int `xml:"tests,attr"`
@@ -77,7 +77,7 @@ func TestCIFormats(t *testing.T) {
 		args []string
 		want int
 	}{{[]string{"--format", "sarif", "ok.test", "--findings", "all"}, 2}, {[]string{"--format", "sarif", "ok.test"}, 1}} {
-		r = runCmd(t, "", tc.args...)
+		r = d.runCmd(t, "", tc.args...)
 		r.expect(t, exitOK)
 		var log struct {
 			Version string `json:"version"`
@@ -90,13 +90,13 @@ func TestCIFormats(t *testing.T) {
 		}
 	}
 
-	r = runCmd(t, "", "--format", "html", "ok.test")
+	r = d.runCmd(t, "", "--format", "html", "ok.test")
 	r.expect(t, exitOK)
 	if !strings.HasPrefix(r.stdout, "<!DOCTYPE html>") {
 		t.Errorf("html to stdout: %.80q", r.stdout)
 	}
 
-	r = runCmd(t, "", "--format", "xml", "ok.test")
+	r = d.runCmd(t, "", "--format", "xml", "ok.test")
 	r.expect(t, exitUsage)
 	if !strings.Contains(r.stderr, "sarif") {
 		t.Errorf("unknown format message does not list the formats: %q", r.stderr)

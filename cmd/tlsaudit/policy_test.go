@@ -38,8 +38,8 @@ func TestGateFlagErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			useFakes(t, nil, nil)
-			r := runCmd(t, "", append(tc.args, "ok.test")...)
+			d := useFakes(t, nil, nil)
+			r := d.runCmd(t, "", append(tc.args, "ok.test")...)
 			r.expect(t, exitUsage)
 			if r.stderr != tc.line {
 				t.Errorf("stderr %q, want %q", r.stderr, tc.line)
@@ -83,8 +83,8 @@ func TestMozillaGates(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			useFakes(t, findings, b)
-			r := runCmd(t, "", append(tc.args, "ok.test")...)
+			d := useFakes(t, findings, b)
+			r := d.runCmd(t, "", append(tc.args, "ok.test")...)
 			r.expect(t, tc.code)
 			lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
 			if r.stderr == "" {

@@ -31,8 +31,9 @@ type progress interface {
 
 // newProgress returns a bar on stderr when it is a terminal, else a no-op.
 // total is the number of input targets, 0 when unknown (stdin).
-func newProgress(stderr io.Writer, total int64) progress {
-	if !progressTerminal(stderr) {
+// isTerm decides whether stderr gets the bar (see progressTerminal).
+func newProgress(stderr io.Writer, total int64, isTerm func(io.Writer) bool) progress {
+	if !isTerm(stderr) {
 		return noProgress{}
 	}
 	p := mpb.New(mpb.WithOutput(stderr), mpb.WithWidth(100), mpb.WithRefreshRate(250*time.Millisecond), mpb.WithAutoRefresh())
@@ -68,9 +69,9 @@ func newProgress(stderr io.Writer, total int64) progress {
 }
 
 // progressTerminal reports whether stderr gets a progress bar: a terminal
-// file (tests replace it; it is apart from isTerminal, which decides colour
-// on stdout).
-var progressTerminal = func(stderr io.Writer) bool {
+// file (a dependency apart from isTerminal, which decides colour on
+// stdout).
+func progressTerminal(stderr io.Writer) bool {
 	_, file := stderr.(*os.File)
 	return file && isTerminal(stderr)
 }
