@@ -42,12 +42,7 @@ const (
 // intermediate it signed. Both CA keys are RSA-2048 so that leaves can be
 // signed with any RSA signature algorithm, SHA-1 included.
 type PKI struct {
-	Root            *x509.Certificate
-	RootDER         []byte
-	RootKey         crypto.Signer
-	Intermediate    *x509.Certificate
-	IntermediateDER []byte
-	IntermediateKey crypto.Signer
+	pki.CA // Root, RootDER, RootKey, Intermediate, IntermediateDER, IntermediateKey
 
 	mu     sync.Mutex
 	serial int64
@@ -128,8 +123,7 @@ func NewPKI() (*PKI, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tlstest: %w", err)
 	}
-	p := &PKI{Root: ca.Root, RootDER: ca.RootDER, RootKey: rootKey,
-		Intermediate: ca.Intermediate, IntermediateDER: ca.IntermediateDER, IntermediateKey: intKey}
+	p := &PKI{CA: *ca}
 	p.serial = 100
 	return p, nil
 }
