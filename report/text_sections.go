@@ -108,7 +108,7 @@ func (t *textRenderer) vulnerabilities() {
 			if t.st.Verbose || own && (f.Status == checks.StatusFail || f.Status == checks.StatusInconclusive || f.Status == checks.StatusError) {
 				detail = findingText(f)
 			}
-			rows = append(rows, []string{vulnName(f), t.vulnState(f), detail})
+			rows = append(rows, []string{vulnName(f), t.vulnState(f, "VULNERABLE"), detail})
 		}
 		t.tableFit([]string{"Tested", "State", "Detail"}, rows, 2)
 	}
@@ -220,7 +220,7 @@ func (t *textRenderer) httpSection() {
 			}
 			// Rows are named by what was tested and say its state, as in
 			// the Vulnerabilities table (the check titles name the problem).
-			rows = append(rows, []string{vulnName(f), t.vulnState(f), t.st.severity(f.Severity), detail})
+			rows = append(rows, []string{vulnName(f), t.vulnState(f, "problem"), t.st.severity(f.Severity), detail})
 		}
 		if !slices.ContainsFunc(rows, func(r []string) bool { return r[3] != "" }) {
 			for i := range rows {

@@ -67,8 +67,10 @@ var vulnOrder = []string{checks.IDCipherDES64BitBlock, checks.IDCipherCBCTLS10, 
 
 // vulnState is a row's state in words, coloured by the result: green when
 // passed, red when failed at medium severity or worse, yellow when failed
-// at low or info severity or inconclusive.
-func (t *textRenderer) vulnState(f checks.Finding) string {
+// at low or info severity or inconclusive. failWord names a failure of a
+// check the table does not know (VULNERABLE in the Vulnerabilities table,
+// problem in the HTTP table, as before rows were named).
+func (t *textRenderer) vulnState(f checks.Finding, failWord string) string {
 	row, known := vulnRows[f.CheckID]
 	switch f.Status {
 	case checks.StatusPass:
@@ -77,7 +79,7 @@ func (t *textRenderer) vulnState(f checks.Finding) string {
 		}
 		return t.st.paint(sgrGreen, "ok")
 	case checks.StatusFail:
-		word := "VULNERABLE"
+		word := failWord
 		if known {
 			word = row.fail
 		}
@@ -86,7 +88,7 @@ func (t *textRenderer) vulnState(f checks.Finding) string {
 		}
 		return t.st.paint(sgrYellow, word)
 	}
-	return t.verdict(f, "VULNERABLE")
+	return t.verdict(f, failWord)
 }
 
 // vulnName is a row's name: what was tested.
