@@ -76,6 +76,14 @@ type audit struct {
 	// firstHello: per protocol below TLS 1.3, the ServerHello answering the
 	// first hello, which offered every suite (keepFirstHello).
 	firstHello map[uint16]*wire.ServerHello
+	// board: the suite chains of TLS 1.0-1.2 predict each other's picks
+	// (see orderBoard); noBoard: they do not (for comparisons).
+	board   *orderBoard
+	noBoard bool
+	// chainSteps counts, per protocol below TLS 1.3, the suite chain's
+	// offers whose answer the chain waited for from the start (not
+	// overtaken by speculation): its length in round trips of connections.
+	chainSteps map[uint16]int
 	// discoveredCh is closed when discovery's sequences are over, facts
 	// then holding what they proved (see waitDiscovered).
 	discoveredCh chan struct{}
@@ -104,6 +112,9 @@ func (a *audit) run(ctx context.Context) {
 	// protocol shows it is supported.
 	a.gates = map[uint16]*gate{}
 	a.orderChecks = map[uint16]*orderCheck{}
+	if !a.noBoard {
+		a.board = newOrderBoard()
+	}
 	for _, v := range protocolOrder {
 		a.gates[v] = newGate()
 		a.orderChecks[v] = newOrderCheck()

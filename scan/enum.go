@@ -184,8 +184,17 @@ func (a *audit) enumTLS(ctx context.Context, v uint16) *obs.Protocol {
 	// predicted, so the first (and, for a refusing version, only) answer is
 	// made alone and closedSilently describes it.
 	spec := newSpeculator(base, first, a.ep.specDepth)
+	if v >= registry.VersionTLS10 {
+		spec.board, spec.version = a.board, v
+	}
 	sel := repeatedSelectionWith(ctx, base, spec.Pick, registry.SuiteName, a.orderChecks[v])
 	spec.Close()
+	a.mu.Lock()
+	if a.chainSteps == nil {
+		a.chainSteps = map[uint16]int{}
+	}
+	a.chainSteps[v] = spec.waited
+	a.mu.Unlock()
 	longHelloSuspect := sel.err != nil && !isDialOrCtx(sel.err) && !errors.Is(sel.err, wire.ErrNotTLS) ||
 		sel.err == nil && closedSilently.Load()
 	if len(sel.accepted) == 0 && longHelloSuspect && v != registry.VersionSSL3 {
