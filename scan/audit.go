@@ -88,6 +88,8 @@ type audit struct {
 	// then holding what they proved (see waitDiscovered).
 	discoveredCh chan struct{}
 	facts        *simFacts
+	// probeDone: per probe of runProbes, closed once its result is stored.
+	probeDone map[string]chan struct{}
 }
 
 // waitDiscovered waits for discovery's sequences to end and returns what

@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"context"
 	"math/big"
 	"slices"
 
@@ -63,6 +64,42 @@ func (a *audit) simFacts() *simFacts {
 		}
 	}
 	return f
+}
+
+// awaitIntolerance waits for the intolerance probe of this audit and
+// returns its result; ran is false when the probe is not part of it.
+func (a *audit) awaitIntolerance(ctx context.Context) (*obs.IntoleranceResult, bool) {
+	done := a.probeDone["intolerance"]
+	if done == nil {
+		return nil, false
+	}
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return nil, true
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.o.Probes == nil {
+		return nil, true
+	}
+	return a.o.Probes.Intolerance, true
+}
+
+// tolerant: every hello variant of the intolerance probe (a higher
+// version, long hellos, an unknown extension, GREASE) got the baseline's
+// protocol, so the server answers the peculiarities of real clients' hellos
+// as it answered discovery's.
+func tolerant(r *obs.IntoleranceResult) bool {
+	if r == nil || r.Status != obs.AttemptCompleted || len(r.Tests) == 0 {
+		return false
+	}
+	for _, t := range r.Tests {
+		if !t.Accepted || t.Negotiated != r.Baseline {
+			return false
+		}
+	}
+	return true
 }
 
 // usability of a suite for a client: the server may choose it, may not, or

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 // deriving what discovery determines.
 func simulations(t *testing.T, srv *tlstest.Server, live bool) *obs.Observation {
 	t.Helper()
-	s := New(Options{ConnTimeout: 5 * time.Second, Timeout: 60 * time.Second, Probes: []string{"client_simulation"}, LiveClientSimulations: live})
+	s := New(Options{ConnTimeout: 5 * time.Second, Timeout: 60 * time.Second, Probes: []string{"client_simulation", "intolerance"}, LiveClientSimulations: live})
 	o := s.Scan(context.Background(), Target{Input: srv.Addr, Host: srv.Host, Port: srv.Port, SNI: srv.Name})
 	if o.Status != obs.StatusOK {
 		t.Fatalf("status %s: %s", o.Status, o.Error)
@@ -73,6 +74,12 @@ func TestDerivedClientSimulationsEqualLiveOnes(t *testing.T) {
 				Ciphers:             "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305",
 				PreferServerCiphers: true, ECDHCurve: "X25519:secp384r1", TLS13Ciphersuites: "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256"})
 		}, 5},
+		{"scripted server order", func(t *testing.T) *tlstest.Server { return fakeServer(t, tlstest.ServerOrderServer()) }, 0},
+		{"scripted server closing on hellos over 511 bytes", func(t *testing.T) *tlstest.Server {
+			cfg := tlstest.ServerOrderServer()
+			cfg.MaxHelloLen = 511
+			return fakeServer(t, cfg)
+		}, 0},
 		{"gnutls NORMAL", func(t *testing.T) *tlstest.Server {
 			return tlstest.StartGnuTLST(t, tlstest.GnuTLSOptions{Priority: "NORMAL"})
 		}, 18},
@@ -110,6 +117,9 @@ func TestDerivedClientSimulationsEqualLiveOnes(t *testing.T) {
 			for i, d := range derived.ClientSimulations {
 				if !d.Derived {
 					_, why := deriveSimulation(profiles[i], f)
+					if why == "" && !tolerant(derived.Probes.Intolerance) {
+						why = "intolerance seen"
+					}
 					t.Logf("live: %s (%s): %s %s %s alpn=%q err=%q", d.ID, why, d.Protocol, d.Suite, d.Group, d.ALPN, d.Error)
 				}
 			}
@@ -117,10 +127,23 @@ func TestDerivedClientSimulationsEqualLiveOnes(t *testing.T) {
 	}
 }
 
+func fakeServer(t *testing.T, cfg tlstest.FakeConfig) *tlstest.Server {
+	t.Helper()
+	srv, err := tlstest.NewFakeServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
 // factsOf rebuilds from an observation what discovery proved, to tell
 // why a simulation was not derived.
 func factsOf(o *obs.Observation) *simFacts {
 	f := &simFacts{protocols: map[uint16]obs.Protocol{}, chains: o.Chains, dh: o.DH, handshake: o.Handshake}
+	for _, e := range o.Errors {
+		f.unsure = f.unsure || slices.Contains(discoveryErrors, e.Probe)
+	}
 	for _, p := range o.Protocols {
 		f.protocols[p.Version] = p
 	}
@@ -140,4 +163,51 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// A server answering some hello variant (a long hello, a higher version)
+// otherwise than the plain hello may answer real clients' hellos otherwise
+// than discovery's: every client is then replayed.
+func TestClientSimulationsReplayedForIntolerantServer(t *testing.T) {
+	srv := tlstest.NewGoServerT(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	a := discovered(ctx, srv)
+	variants := func(long obs.HelloVariant) *obs.IntoleranceResult {
+		return &obs.IntoleranceResult{Attempt: obs.Attempt{Status: obs.AttemptCompleted}, Baseline: "TLSv1.2", Tests: []obs.HelloVariant{
+			{Name: obs.VariantBaseline, Accepted: true, Negotiated: "TLSv1.2"}, long}}
+	}
+	for _, tc := range []struct {
+		name     string
+		r        *obs.IntoleranceResult
+		tolerant bool
+	}{
+		{"tolerant", variants(obs.HelloVariant{Name: obs.VariantLong1800, Accepted: true, Negotiated: "TLSv1.2"}), true},
+		{"long hello closed", variants(obs.HelloVariant{Name: obs.VariantLong1800, Answer: "closed"}), false},
+		{"higher version answered with an older one", variants(obs.HelloVariant{Name: obs.VariantTLS13NoSV, Accepted: true, Negotiated: "TLSv1.0"}), false},
+		{"probe inconclusive", &obs.IntoleranceResult{Attempt: obs.Attempt{Status: obs.AttemptInconclusive}}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := a.probeEnv()
+			e.ep = newEndpoint(srv.Addr, srv.Name, 8, 10*time.Second)
+			e.intolerance = func(context.Context) (*obs.IntoleranceResult, bool) { return tc.r, true }
+			r := probeClientSimulation(ctx, e)
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+			derived := 0
+			for _, s := range r.sims {
+				if s.Derived {
+					derived++
+				}
+			}
+			conns := int(e.ep.conns.Load())
+			switch {
+			case tc.tolerant && (derived == 0 || conns != len(r.sims)-derived):
+				t.Errorf("%d derived, %d connections for %d clients: want some derived, one connection for each other", derived, conns, len(r.sims))
+			case !tc.tolerant && (derived != 0 || conns < len(r.sims)):
+				t.Errorf("%d derived, %d connections for %d clients: want every client replayed", derived, conns, len(r.sims))
+			}
+		})
+	}
 }

@@ -71,15 +71,35 @@ func probeClientSimulation(ctx context.Context, e *probeEnv) clientSimResult {
 	}
 	results := make([]obs.ClientSimulation, len(profiles))
 	var wg sync.WaitGroup
+	var derived []int
 	for i, p := range profiles {
 		if r, why := deriveSimulation(p, facts); why == "" {
 			results[i] = r
+			derived = append(derived, i)
 			continue
 		}
 		wg.Go(func() { results[i] = simulate(ctx, e, p, !retryLikely(p, e)) })
 	}
+	// A server intolerant of some hellos may answer a real client's
+	// otherwise than discovery's: then every client is replayed.
+	if len(derived) > 0 && !tolerant(e.intoleranceResult(ctx)) {
+		for _, i := range derived {
+			wg.Go(func() { results[i] = simulate(ctx, e, profiles[i], !retryLikely(profiles[i], e)) })
+		}
+	}
 	wg.Wait()
 	return clientSimResult{sims: results, err: err}
+}
+
+// intoleranceResult is the intolerance probe's result: this audit's, or
+// the probe run here when the audit does not run it.
+func (e *probeEnv) intoleranceResult(ctx context.Context) *obs.IntoleranceResult {
+	if e.intolerance != nil {
+		if r, ran := e.intolerance(ctx); ran {
+			return r
+		}
+	}
+	return probeIntolerance(ctx, e)
 }
 
 // simulate replays p on a connection of its own. With helloOnly, the hello

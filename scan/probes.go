@@ -92,6 +92,9 @@ type probeEnv struct {
 	// algorithms) to end and returns what they proved; nil when the
 	// client simulations are all made live.
 	discovered func(ctx context.Context) *simFacts
+	// intolerance waits for the intolerance probe's result (ran false when
+	// it is not part of this audit).
+	intolerance func(ctx context.Context) (r *obs.IntoleranceResult, ran bool)
 }
 
 // probeEnv snapshots what the probes need. The protocol enumeration
@@ -109,6 +112,7 @@ func (a *audit) probeEnv() *probeEnv {
 	e.firstHello = maps.Clone(a.firstHello)
 	if !a.liveSims && a.discoveredCh != nil {
 		e.discovered = a.waitDiscovered
+		e.intolerance = a.awaitIntolerance
 	}
 	return e
 }
@@ -144,11 +148,16 @@ func (a *audit) runProbes(ctx context.Context, enabled func(name string) bool) {
 		return
 	}
 	sort.Slice(run, func(i, j int) bool { return run[i].name < run[j].name })
+	a.probeDone = map[string]chan struct{}{}
+	for _, p := range run {
+		a.probeDone[p.name] = make(chan struct{})
+	}
 	e := a.probeEnv()
 	ctx = withPriority(ctx, priorityProbe)
 	var g errgroup.Group
 	for _, p := range run {
 		g.Go(func() error {
+			defer close(a.probeDone[p.name]) // after the store
 			defer func() {
 				if r := recover(); r != nil {
 					a.probeError(p.name, fmt.Errorf("internal error: %v\n%s", r, debug.Stack()))
