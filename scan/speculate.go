@@ -294,6 +294,15 @@ func selectSpeculating(ctx context.Context, d *specDomain, depth int, base []uin
 	return repeatedSelectionWith(ctx, base, sp.Pick, name, oc)
 }
 
+// selectItemsSpeculating is selectSpeculating for a caller that keeps the
+// accepted items only, not whether the server has an order of its own:
+// it makes no order check (see selectChain).
+func selectItemsSpeculating(ctx context.Context, d *specDomain, depth int, base []uint16, pick pickFunc, name func(uint16) string) selection {
+	sp := newSpeculatorIn(d, base, pick, depth)
+	defer sp.Close()
+	return selectChain(ctx, base, sp.Pick, name, nil, false)
+}
+
 // Close cancels the speculative offers still in flight and waits for them.
 func (s *speculator) Close() {
 	s.mu.Lock()
