@@ -109,6 +109,11 @@ const (
 	wasteRatio = 2
 )
 
+// boardAhead: the board's predictions may have this many offers in flight
+// even when the waste budget is spent (a board miss turns the board off
+// for the chain, so it wastes that many at most).
+const boardAhead = 3
+
 // plausibleMax bounds the picks new in one respect a speculation assumes.
 const plausibleMax = 3
 
@@ -395,7 +400,7 @@ func (s *speculator) speculate(ctx context.Context, in []bool) {
 		if !ok || kind != predCertain && kind != predPlausible {
 			return
 		}
-		if l := min(s.maxDepth, budget); fromBoard && limit < l {
+		if l := min(s.maxDepth, max(budget, boardAhead+1)); fromBoard && limit < l {
 			limit = l
 		}
 		if depth >= limit || inFlight >= limit-1 {
