@@ -39,8 +39,10 @@ type audit struct {
 	o       *obs.Observation
 	clients []clientsim.Profile // extra client simulations
 	probes  []string            // probes to run; nil: all
-	http    HTTPOptions         // for the HTTP probes
-	certs   *certcache.Cache    // parses shared with the engine's checks; nil: none
+	// liveSims: replay every client simulation, derive none.
+	liveSims bool
+	http     HTTPOptions      // for the HTTP probes
+	certs    *certcache.Cache // parses shared with the engine's checks; nil: none
 
 	mu        sync.Mutex
 	protocols map[uint16]*obs.Protocol
@@ -87,12 +89,28 @@ type audit struct {
 	// offers whose answer the chain waited for from the start (not
 	// overtaken by speculation): its length in round trips of connections.
 	chainSteps map[uint16]int
+	// discoveredCh is closed when discovery's sequences are over, facts
+	// then holding what they proved (see waitDiscovered).
+	discoveredCh chan struct{}
+	facts        *simFacts
+}
+
+// waitDiscovered waits for discovery's sequences to end and returns what
+// they proved (nil when ctx ends first).
+func (a *audit) waitDiscovered(ctx context.Context) *simFacts {
+	select {
+	case <-a.discoveredCh:
+		return a.facts
+	case <-ctx.Done():
+		return nil
+	}
 }
 
 func (a *audit) run(ctx context.Context) {
 	a.protocols = map[uint16]*obs.Protocol{}
 	a.chainKeys = map[string]bool{}
 	a.dhKeys = map[string]int{}
+	a.discoveredCh = make(chan struct{})
 
 	// Discovery: one sequence per protocol, plus the group and signature
 	// algorithm sequences, which start as soon as the first answer of their
@@ -187,6 +205,8 @@ func (a *audit) run(ctx context.Context) {
 	}()
 	g.Wait()
 	a.notePhaseTime("discovery", time.Since(discoveryStart))
+	a.facts = a.simFacts()
+	close(a.discoveredCh)
 	<-probesDone
 
 	o := a.o

@@ -14,9 +14,11 @@ import (
 // Client simulation: replay every captured real client's ClientHello (the
 // built-in set plus Options.Clients) and every synthesised legacy client's
 // (clientsim.Legacy), and record what each would negotiate.
-// One connection per client (two for a client the server unexpectedly asks
-// for another key share, see simulate), all through e.ep.dial (so within
-// the per-endpoint limit).
+// A client whose handshake what discovery proved determines exactly is
+// derived from it, without a connection (see deriveSimulation; not with
+// Options.LiveClientSimulations); every other one takes a connection of its
+// own (two when the server unexpectedly asks for another key share, see
+// simulate), all through e.ep.dial (so within the per-endpoint limit).
 
 // simulatedClients returns the built-in profiles plus extra ones; an extra
 // profile with the ID of a built-in one replaces it.
@@ -63,9 +65,17 @@ func probeClientSimulation(ctx context.Context, e *probeEnv) clientSimResult {
 		return clientSimResult{err: err}
 	}
 	ctx = withPhase(ctx, "client_simulation")
+	var facts *simFacts
+	if e.discovered != nil {
+		facts = e.discovered(ctx)
+	}
 	results := make([]obs.ClientSimulation, len(profiles))
 	var wg sync.WaitGroup
 	for i, p := range profiles {
+		if r, why := deriveSimulation(p, facts); why == "" {
+			results[i] = r
+			continue
+		}
 		wg.Go(func() { results[i] = simulate(ctx, e, p, !retryLikely(p, e)) })
 	}
 	wg.Wait()

@@ -88,6 +88,10 @@ type probeEnv struct {
 	// firstHello: discovery's answer to the first hello of a version below
 	// TLS 1.3 (helloTLS offering every suite), when it had one.
 	firstHello map[uint16]*wire.ServerHello
+	// discovered waits for discovery's sequences (groups, signature
+	// algorithms) to end and returns what they proved; nil when the
+	// client simulations are all made live.
+	discovered func(ctx context.Context) *simFacts
 }
 
 // probeEnv snapshots what the probes need. The protocol enumeration
@@ -103,6 +107,9 @@ func (a *audit) probeEnv() *probeEnv {
 	}
 	e.groups13 = append(e.groups13, a.groups.TLS13...)
 	e.firstHello = maps.Clone(a.firstHello)
+	if !a.liveSims && a.discoveredCh != nil {
+		e.discovered = a.waitDiscovered
+	}
 	return e
 }
 
