@@ -29,6 +29,9 @@ type simFacts struct {
 	chains    []obs.Chain
 	dh        []obs.DHParams
 	handshake *obs.Handshake
+	// retries: the server answers a TLS 1.3 hello without a key share for
+	// its group with a HelloRetryRequest (rather than refusing it).
+	retries bool
 	// unsure: discovery met something that makes its facts incomplete
 	// (an error of a sequence, a broken protocol, a HelloRetryRequest loop).
 	unsure bool
@@ -43,6 +46,7 @@ func (a *audit) simFacts() *simFacts {
 	defer a.mu.Unlock()
 	f := &simFacts{protocols: map[uint16]obs.Protocol{}, groups: a.groups, sigalgs: a.sigalgs,
 		chains: slices.Clone(a.o.Chains), dh: slices.Clone(a.o.DH), handshake: a.handshake}
+	f.retries = a.first13.hrr && !a.shares13
 	f.unsure = a.hrrLoop != nil || a.badKeyShare != nil || a.sigalgs.Error != ""
 	for v, p := range a.protocols {
 		if p == nil || v == registry.VersionSSL2 {
@@ -157,8 +161,15 @@ func derive13(raw *wire.RawClientHello, f *simFacts) (clientsim.Outcome, string)
 	case !slices.Contains(realShareGroups, top) || slices.ContainsFunc(f.groups.TLS13HRR, func(g obs.Group) bool { return g.ID == top }):
 		return o, "TLS 1.3 group needs a replay"
 	}
+	// Without an acceptable share, the server asks for its group (as it
+	// did in the enumeration) and the client sends a share for it.
 	share := slices.IndexFunc(raw.KeyShares, func(ks wire.KeyShare) bool { return slices.Contains(accepted, ks.Group) })
-	if share < 0 || raw.KeyShares[share].Group != top {
+	switch {
+	case share < 0 && f.retries:
+		o.HelloRetry = true
+	case share < 0:
+		return o, "the server's answer to a hello without an acceptable share is not known"
+	case raw.KeyShares[share].Group != top:
 		return o, "the client's first acceptable key share is not the server's preferred group"
 	}
 	o.Group = top

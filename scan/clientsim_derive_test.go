@@ -58,7 +58,7 @@ func TestDerivedClientSimulationsEqualLiveOnes(t *testing.T) {
 		}, 15},
 		{"openssl TLS 1.3 FFDHE only", func(t *testing.T) *tlstest.Server {
 			return tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{MinProtocol: "TLSv1.3", MaxProtocol: "TLSv1.3", Groups: "ffdhe2048"})
-		}, 0},
+		}, 9},
 		{"openssl DHE TLS 1.2", func(t *testing.T) *tlstest.Server {
 			return tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{MinProtocol: "TLSv1.2", MaxProtocol: "TLSv1.2",
 				Ciphers: "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-SHA", ServerPref: true, DHParamBits: 2048})

@@ -15,6 +15,8 @@ type Outcome struct {
 	Group   uint16
 	DHPrime *big.Int
 	ALPN    string
+	// HelloRetry: the server asked for a share for Group first.
+	HelloRetry bool
 	// LeafSHA256 is the SHA-256 (hex) of the leaf certificate served.
 	LeafSHA256 string
 }
@@ -24,6 +26,7 @@ type Outcome struct {
 // code as a replay's, and Derived is set.
 func Derived(p Profile, o Outcome) obs.ClientSimulation {
 	res := obs.ClientSimulation{Client: p.Meta.Label, ID: p.ID, Source: p.Source, Reference: p.Meta.Reference, Origin: p.Meta.Origin, Derived: true}
+	res.HelloRetry = o.HelloRetry
 	setChoice(&res, o.Version, o.Suite)
 	setKeyExchange(&res, o.Suite)
 	res.ALPN = o.ALPN
