@@ -78,8 +78,13 @@ type audit struct {
 	firstHello map[uint16]*wire.ServerHello
 	// board: the suite chains of TLS 1.0-1.2 predict each other's picks
 	// (see orderBoard); noBoard: they do not (for comparisons).
-	board   *orderBoard
-	noBoard bool
+	board    *orderBoard
+	noBoard  bool
+	noDerive bool // no suiteAnswers (for comparisons)
+	// suiteAnswers: the suite chains' answers, from which the group and
+	// signature algorithm sequences take their first (see
+	// suiteAnswerLog); nil: they do not.
+	suiteAnswers *suiteAnswerLog
 	// chainSteps counts, per protocol below TLS 1.3, the suite chain's
 	// offers whose answer the chain waited for from the start (not
 	// overtaken by speculation): its length in round trips of connections.
@@ -116,6 +121,9 @@ func (a *audit) run(ctx context.Context) {
 	a.orderChecks = map[uint16]*orderCheck{}
 	if !a.noBoard {
 		a.board = newOrderBoard()
+	}
+	if !a.noDerive {
+		a.suiteAnswers = newSuiteAnswerLog()
 	}
 	for _, v := range protocolOrder {
 		a.gates[v] = newGate()

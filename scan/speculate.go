@@ -109,6 +109,11 @@ const (
 	wasteRatio = 2
 )
 
+// boardAhead: the board's predictions may have this many offers in flight
+// even when the waste budget is spent (a board miss turns the board off
+// for the chain, so it wastes that many at most).
+const boardAhead = 3
+
 // plausibleMax bounds the picks new in one respect a speculation assumes.
 const plausibleMax = 3
 
@@ -294,6 +299,15 @@ func selectSpeculating(ctx context.Context, d *specDomain, depth int, base []uin
 	return repeatedSelectionWith(ctx, base, sp.Pick, name, oc)
 }
 
+// selectItemsSpeculating is selectSpeculating for a caller that keeps the
+// accepted items only, not whether the server has an order of its own:
+// it makes no order check (see selectChain).
+func selectItemsSpeculating(ctx context.Context, d *specDomain, depth int, base []uint16, pick pickFunc, name func(uint16) string) selection {
+	sp := newSpeculatorIn(d, base, pick, depth)
+	defer sp.Close()
+	return selectChain(ctx, base, sp.Pick, name, nil, false)
+}
+
 // Close cancels the speculative offers still in flight and waits for them.
 func (s *speculator) Close() {
 	s.mu.Lock()
@@ -386,7 +400,7 @@ func (s *speculator) speculate(ctx context.Context, in []bool) {
 		if !ok || kind != predCertain && kind != predPlausible {
 			return
 		}
-		if l := min(s.maxDepth, budget); fromBoard && limit < l {
+		if l := min(s.maxDepth, max(budget, boardAhead+1)); fromBoard && limit < l {
 			limit = l
 		}
 		if depth >= limit || inFlight >= limit-1 {
