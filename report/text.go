@@ -132,6 +132,13 @@ const summaryIndent = 15
 
 // table renders a borderless table with a header line.
 func (t *textRenderer) table(header []string, rows [][]string) {
+	t.tableMin(header, rows, nil)
+}
+
+// tableMin is table whose columns named in mins (by header) are never
+// wrapped narrower than the width given: their cells are already laid
+// out for it, and the other columns give the room.
+func (t *textRenderer) tableMin(header []string, rows [][]string, mins map[string]int) {
 	if t.err != nil {
 		return
 	}
@@ -151,7 +158,7 @@ func (t *textRenderer) table(header []string, rows [][]string) {
 		tablewriter.WithTrimSpace(tw.Off),
 	)
 	header, rows = dropToFit(header, rows, t.st.columns())
-	fitColumns(header, rows, t.st.columns())
+	fitColumns(header, rows, t.st.columns(), mins)
 	hdr := make([]any, len(header))
 	for i, h := range header {
 		hdr[i] = h
@@ -775,9 +782,11 @@ func dropToFit(header []string, rows [][]string, width int) ([]string, [][]strin
 // fitColumns wraps the cells of the widest column that can give room,
 // then the next, until the table (a space each side of every column) fits
 // width columns or no column can give more without going under
-// minFitWidth. Cells wrap at spaces, paragraph by paragraph; a word longer
-// than the column stays whole, and coloured cells are left as they are.
-func fitColumns(header []string, rows [][]string, width int) {
+// minFitWidth, or under its own minimum in mins (keyed by header). Cells
+// wrap at spaces, paragraph by paragraph; a word longer than the column
+// stays whole, and coloured cells are left as they are.
+func fitColumns(header []string, rows [][]string, width int, mins map[string]int) {
+	floor := func(c int) int { return max(minFitWidth, mins[header[c]]) }
 	natural := make([]int, len(header))
 	measure := func(c int) {
 		natural[c] = cellWidth(header[c])
@@ -796,7 +805,7 @@ func fitColumns(header []string, rows [][]string, width int) {
 		widest := -1
 		for c, w := range natural {
 			total += w
-			if !stuck[c] && w > minFitWidth && (widest < 0 || w > natural[widest]) {
+			if !stuck[c] && w > floor(c) && (widest < 0 || w > natural[widest]) {
 				widest = c
 			}
 		}
@@ -804,7 +813,7 @@ func fitColumns(header []string, rows [][]string, width int) {
 		if excess <= 0 || widest < 0 {
 			return
 		}
-		target := max(natural[widest]-excess, minFitWidth)
+		target := max(natural[widest]-excess, floor(widest))
 		for _, r := range rows {
 			if widest < len(r) && cellWidth(r[widest]) > target {
 				r[widest] = wrapCell(r[widest], target)

@@ -42,11 +42,28 @@ func (t *textRenderer) certChain(i int, ch *certanalysis.ChainAnalysis, host str
 			t.expiry(obs.Certificate{NotBefore: c.NotBefore, NotAfter: c.NotAfter})})
 	}
 	header := []string{"#", "Subject / issuer", "Key", "Signature", "Expires"}
+	// The names column is at least as wide as the longest RDN, so that
+	// none is cut: to make room, the expiry and then the key cells break
+	// after their first word ("2030-01-01" above "(1674 days)").
+	need := 0
+	for _, c := range ch.Certificates {
+		need = max(need, longestRDN(certSummaryName(c.Subject, c)), longestRDN("issuer: "+certSummaryName(c.Issuer, c)))
+	}
 	width := namesWidth(t.st.columns(), header, rows, 1)
+	for _, col := range []int{4, 2} {
+		if width >= need {
+			break
+		}
+		for j := range rows {
+			rows[j][col] = breakFirstWord(rows[j][col])
+		}
+		width = namesWidth(t.st.columns(), header, rows, 1)
+	}
+	width = max(width, need)
 	for j, c := range ch.Certificates {
 		rows[j][1] = wrapDN(certSummaryName(c.Subject, c), width) + "\n" + wrapDN("issuer: "+certSummaryName(c.Issuer, c), width)
 	}
-	t.table(header, rows)
+	t.tableMin(header, rows, map[string]int{header[1]: width})
 	j := 0
 	// Without --verbose the informational stores the user did not name
 	// (the system store, the platform snapshots) fold into one line per
@@ -413,6 +430,25 @@ func namesWidth(avail int, header []string, rows [][]string, col int) int {
 		avail -= w
 	}
 	return max(avail, minFlexWidth)
+}
+
+// breakFirstWord puts what follows a cell's first word on a line of its
+// own, keeping the cell's colour on both.
+func breakFirstWord(cell string) string {
+	first, rest, ok := strings.Cut(ansiSeq.ReplaceAllString(cell, ""), " ")
+	if !ok {
+		return cell
+	}
+	return wrapCell(cell, max(utf8.RuneCountInString(first), utf8.RuneCountInString(rest)))
+}
+
+// longestRDN is the width of the widest RDN of dn, as wrapDN splits it.
+func longestRDN(dn string) int {
+	w := 0
+	for _, rdn := range strings.SplitAfter(dn, ", ") {
+		w = max(w, utf8.RuneCountInString(strings.TrimRight(rdn, " ")))
+	}
+	return w
 }
 
 // wrapDN breaks a distinguished name into lines of at most width characters

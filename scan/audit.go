@@ -39,8 +39,10 @@ type audit struct {
 	o       *obs.Observation
 	clients []clientsim.Profile // extra client simulations
 	probes  []string            // probes to run; nil: all
-	http    HTTPOptions         // for the HTTP probes
-	certs   *certcache.Cache    // parses shared with the engine's checks; nil: none
+	// liveSims: replay every client simulation, derive none.
+	liveSims bool
+	http     HTTPOptions      // for the HTTP probes
+	certs    *certcache.Cache // parses shared with the engine's checks; nil: none
 
 	mu        sync.Mutex
 	protocols map[uint16]*obs.Protocol
@@ -64,7 +66,7 @@ type audit struct {
 	gates map[uint16]*gate
 	// facts: what the probes may read, published per protocol (see
 	// probeEnv); made before the sequences start.
-	facts *facts
+	probeFacts *facts
 	// first13 is the server's answer to the first TLS 1.3 hello.
 	first13 choice13
 	// shares13: TLS 1.3 hellos carry real key shares (see try13).
@@ -77,23 +79,63 @@ type audit struct {
 	// firstHello: per protocol below TLS 1.3, the ServerHello answering the
 	// first hello, which offered every suite (keepFirstHello).
 	firstHello map[uint16]*wire.ServerHello
+	// board: the suite chains of TLS 1.0-1.2 predict each other's picks
+	// (see orderBoard); noBoard: they do not (for comparisons).
+	board    *orderBoard
+	noBoard  bool
+	noDerive bool // no suiteAnswers (for comparisons)
+	// suiteAnswers: the suite chains' answers, from which the group and
+	// signature algorithm sequences take their first (see
+	// suiteAnswerLog); nil: they do not.
+	suiteAnswers *suiteAnswerLog
+	// chainSteps counts, per protocol below TLS 1.3, the suite chain's
+	// offers whose answer the chain waited for from the start (not
+	// overtaken by speculation): its length in round trips of connections.
+	chainSteps map[uint16]int
+	// discoveredCh is closed when discovery's sequences are over, facts
+	// then holding what they proved (see waitDiscovered).
+	discoveredCh chan struct{}
+	facts        *simFacts
+	// probeDone: per probe of runProbes, closed once its result is in
+	// probeResults (an observation of its own, made before the probes
+	// start; o gets the results once they are all over).
+	probeDone    map[string]chan struct{}
+	probeResults map[string]*obs.Observation
+}
+
+// waitDiscovered waits for discovery's sequences to end and returns what
+// they proved (nil when ctx ends first).
+func (a *audit) waitDiscovered(ctx context.Context) *simFacts {
+	select {
+	case <-a.discoveredCh:
+		return a.facts
+	case <-ctx.Done():
+		return nil
+	}
 }
 
 func (a *audit) run(ctx context.Context) {
 	a.protocols = map[uint16]*obs.Protocol{}
 	a.chainKeys = map[string]bool{}
 	a.dhKeys = map[string]int{}
+	a.discoveredCh = make(chan struct{})
 
 	// Discovery: one sequence per protocol, plus the group and signature
 	// algorithm sequences, which start as soon as the first answer of their
 	// protocol shows it is supported.
 	a.gates = map[uint16]*gate{}
 	a.orderChecks = map[uint16]*orderCheck{}
+	if !a.noBoard {
+		a.board = newOrderBoard()
+	}
+	if !a.noDerive {
+		a.suiteAnswers = newSuiteAnswerLog()
+	}
 	for _, v := range protocolOrder {
 		a.gates[v] = newGate()
 		a.orderChecks[v] = newOrderCheck()
 	}
-	a.facts = newFacts(a.gates)
+	a.probeFacts = newFacts(a.gates)
 	discoveryStart := time.Now()
 	g, gctx := errgroup.WithContext(ctx)
 	pctx := withPhase(gctx, "protocols")
@@ -192,6 +234,8 @@ func (a *audit) run(ctx context.Context) {
 	}()
 	g.Wait()
 	a.notePhaseTime("discovery", time.Since(discoveryStart))
+	a.facts = a.simFacts()
+	close(a.discoveredCh)
 	<-probesDone
 
 	o := a.o

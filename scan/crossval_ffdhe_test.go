@@ -4,7 +4,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/scan/tlstest"
 )
 
@@ -66,12 +65,4 @@ func TestCrossvalTLS12FixedFFDHEParams(t *testing.T) {
 	if len(o.DH) != 1 || o.DH[0].Known != "ffdhe2048" {
 		t.Errorf("DH %+v: want exactly the fixed ffdhe2048 parameters", o.DH)
 	}
-}
-
-func groupIDs(gs []obs.Group) []uint16 {
-	var ids []uint16
-	for _, g := range gs {
-		ids = append(ids, g.ID)
-	}
-	return ids
 }

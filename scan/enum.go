@@ -138,6 +138,7 @@ func (ep *endpoint) helloTLS(v uint16, suites []uint16) *wire.ClientHello {
 func (a *audit) enumTLS(ctx context.Context, v uint16) *obs.Protocol {
 	p := &obs.Protocol{Name: registry.Version(v).String(), Version: v}
 	defer a.orderChecks[v].end()
+	defer a.suiteAnswers.end(v)
 	base := suitesToOffer(v)
 	var mu sync.Mutex
 	kx := map[uint16]*obs.KeyExchange{}
@@ -163,7 +164,8 @@ func (a *audit) enumTLS(ctx context.Context, v uint16) *obs.Protocol {
 		if slices.Equal(offer, base) {
 			a.keepFirstHello(v, sh)
 		}
-		k := a.learnTLS(v, f)
+		k, ske := a.learnTLSKx(v, f)
+		a.suiteAnswers.add(v, offer, sh.CipherSuite, ske)
 		mu.Lock()
 		if k != nil && kx[sh.CipherSuite] == nil {
 			kx[sh.CipherSuite] = k
@@ -184,8 +186,17 @@ func (a *audit) enumTLS(ctx context.Context, v uint16) *obs.Protocol {
 	// predicted, so the first (and, for a refusing version, only) answer is
 	// made alone and closedSilently describes it.
 	spec := newSpeculator(base, first, a.ep.specDepth)
+	if v >= registry.VersionTLS10 {
+		spec.board, spec.version = a.board, v
+	}
 	sel := repeatedSelectionWith(ctx, base, spec.Pick, registry.SuiteName, a.orderChecks[v])
 	spec.Close()
+	a.mu.Lock()
+	if a.chainSteps == nil {
+		a.chainSteps = map[uint16]int{}
+	}
+	a.chainSteps[v] = spec.waited
+	a.mu.Unlock()
 	longHelloSuspect := sel.err != nil && !isDialOrCtx(sel.err) && !errors.Is(sel.err, wire.ErrNotTLS) ||
 		sel.err == nil && closedSilently.Load()
 	if len(sel.accepted) == 0 && longHelloSuspect && v != registry.VersionSSL3 {
@@ -247,18 +258,27 @@ func isDialOrCtx(err error) bool {
 // learnTLS records what a TLS <= 1.2 server flight tells beyond the suite:
 // the chain, DH parameters, and the key exchange of the suite.
 func (a *audit) learnTLS(v uint16, f *wire.Flight) *obs.KeyExchange {
+	k, _ := a.learnTLSKx(v, f)
+	return k
+}
+
+// learnTLSKx is learnTLS, also returning the parsed ServerKeyExchange (nil
+// when none was sent or read).
+func (a *audit) learnTLSKx(v uint16, f *wire.Flight) (*obs.KeyExchange, *wire.ServerKeyExchange) {
 	sh := f.ServerHello
 	suite, _ := registry.SuiteByID(sh.CipherSuite)
 	if f.Certificate != nil {
 		a.addChain(v, keyTypeOf(suite), f.Certificate.Certificates, f.CertificateStatus, sh.SCTList)
 	}
 	var k *obs.KeyExchange
+	var parsed *wire.ServerKeyExchange
 	group := ""
 	if kxName := skeKind(suite); kxName != "" && f.ServerKeyExchange != nil {
 		ske, err := wire.ParseServerKeyExchange(f.ServerKeyExchange, kxName, v)
 		if err != nil {
 			a.probeError("key_exchange", fmt.Errorf("%s %s: %w", registry.Version(v).String(), suite.Name, err))
 		} else {
+			parsed = ske
 			switch {
 			case len(ske.P) > 0:
 				a.addDH(v, sh.CipherSuite, ske.P, ske.G)
@@ -280,7 +300,7 @@ func (a *audit) learnTLS(v uint16, f *wire.Flight) *obs.KeyExchange {
 		k = &obs.KeyExchange{Kind: "RSA"}
 	}
 	a.noteHandshake(v, sh, group, nil)
-	return k
+	return k, parsed
 }
 
 // skeKind names the ServerKeyExchange format of a suite for wire's parser,

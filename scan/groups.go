@@ -38,7 +38,17 @@ func (a *audit) bestTLS12(keep func(registry.Suite) bool) (uint16, []uint16) {
 // v (TLS 1.0 to 1.2), offering ECDHE suites and reading the curve from each
 // ServerKeyExchange.
 func (a *audit) enumGroupsTLS12(ctx context.Context, v uint16, suites []uint16) {
+	all := ecGroupsToOffer()
+	var derived string
 	pick := func(ctx context.Context, offer []uint16) (uint16, bool, error) {
+		if slices.Equal(offer, all) {
+			// The suite hellos offer every curve too.
+			curve := func(ske *wire.ServerKeyExchange) (uint16, bool) { return ske.NamedCurve, ske.NamedCurve != 0 }
+			if c, by, ok := a.suiteAnswers.answer(ctx, v, suites, curve); ok {
+				derived = derivedFrom(v, by, registry.GroupName(c))
+				return c, false, nil
+			}
+		}
 		r := carried(ctx, a.orderChecks[v], pairFits12("ECDHE"), suites, func(suites []uint16) skeResult {
 			ch := a.ep.helloTLS(v, suites)
 			ch.SupportedGroups = offer
@@ -61,11 +71,14 @@ func (a *audit) enumGroupsTLS12(ctx context.Context, v uint16, suites []uint16) 
 		defer close(done)
 		ff, err = a.enumFFDHE(ctx, v, allSuitesWith(v, "DHE"))
 	}()
-	sel := selectSpeculating(ctx, groupDomain(), a.ep.specDepth, ecGroupsToOffer(), pick, registry.GroupName, nil)
+	sel := selectSpeculating(ctx, groupDomain(), a.ep.specDepth, all, pick, registry.GroupName, nil)
 	<-done
 	a.mu.Lock()
 	a.groups.TLS12 = toGroups(append(sel.accepted, ff...))
 	a.groups.TLS12ServerOrder = sel.serverOrder
+	if len(sel.accepted) > 0 {
+		a.groups.TLS12DerivedFrom = derived
+	}
 	a.mu.Unlock()
 	if sel.err != nil {
 		a.probeError("groups_tls12", sel.err)
@@ -126,7 +139,9 @@ func (a *audit) enumFFDHE(ctx context.Context, v uint16, suites []uint16) ([]uin
 		}
 		return id, false, nil
 	}
-	sel := selectSpeculating(ctx, groupDomain(), a.ep.specDepth, offer, pick, registry.GroupName, nil)
+	// The groups join the curves' list, whose order is the curves' alone:
+	// no order check.
+	sel := selectItemsSpeculating(ctx, groupDomain(), a.ep.specDepth, offer, pick, registry.GroupName)
 	fixed := false
 	replay := func(groups []uint16) {
 		if d, ok := seen[fmt.Sprint(groups)]; ok {
@@ -144,9 +159,6 @@ func (a *audit) enumFFDHE(ctx context.Context, v uint16, suites []uint16) ([]uin
 	if len(remaining) > 0 {
 		replay(remaining) // the refusal (or failure) that ended the chain
 	}
-	if len(sel.accepted) >= 2 && slices.IsSortedFunc(sel.accepted, func(x, y uint16) int { return slices.Index(offer, x) - slices.Index(offer, y) }) {
-		replay([]uint16{sel.accepted[1], sel.accepted[0]}) // the order check
-	}
 	if fixed {
 		return nil, sel.err
 	}
@@ -156,7 +168,17 @@ func (a *audit) enumFFDHE(ctx context.Context, v uint16, suites []uint16) ([]uin
 // enumSigAlgsTLS12 finds the signature algorithms the server signs its
 // ServerKeyExchange with at TLS 1.2, offering the given (ECDHE and DHE) suites.
 func (a *audit) enumSigAlgsTLS12(ctx context.Context, suites []uint16) {
+	all := sigAlgsToOffer(false)
+	var derived string
 	pick := func(ctx context.Context, offer []uint16) (uint16, bool, error) {
+		if slices.Equal(offer, all) {
+			// The suite hellos offer every signature algorithm too.
+			sigAlg := func(ske *wire.ServerKeyExchange) (uint16, bool) { return ske.SigAlg, ske.SigAlg != 0 }
+			if c, by, ok := a.suiteAnswers.answer(ctx, registry.VersionTLS12, suites, sigAlg); ok {
+				derived = derivedFrom(registry.VersionTLS12, by, registry.SigAlgName(c))
+				return c, false, nil
+			}
+		}
 		r := carried(ctx, a.orderChecks[registry.VersionTLS12], pairFits12("ECDHE", "DHE"), suites, func(suites []uint16) skeResult {
 			ch := a.ep.helloTLS(registry.VersionTLS12, suites)
 			ch.SignatureAlgorithms = offer
@@ -174,9 +196,13 @@ func (a *audit) enumSigAlgsTLS12(ctx context.Context, suites []uint16) {
 		}
 		return ske.SigAlg, false, nil
 	}
-	sel := selectSpeculating(ctx, sigAlgDomain(), a.ep.specDepth, sigAlgsToOffer(false), pick, registry.SigAlgName, nil)
+	// The observation keeps no signature algorithm order: no order check.
+	sel := selectItemsSpeculating(ctx, sigAlgDomain(), a.ep.specDepth, all, pick, registry.SigAlgName)
 	a.mu.Lock()
 	a.sigalgs.TLS12 = toSigAlgs(sel.accepted)
+	if len(sel.accepted) > 0 {
+		a.sigalgs.TLS12DerivedFrom = derived
+	}
 	a.mu.Unlock()
 	if sel.err != nil {
 		a.probeError("signature_algorithms_tls12", sel.err)

@@ -14,9 +14,11 @@ import (
 // Client simulation: replay every captured real client's ClientHello (the
 // built-in set plus Options.Clients) and every synthesised legacy client's
 // (clientsim.Legacy), and record what each would negotiate.
-// One connection per client (two for a client the server unexpectedly asks
-// for another key share, see simulate), all through e.ep.dial (so within
-// the per-endpoint limit).
+// A client whose handshake what discovery proved determines exactly is
+// derived from it, without a connection (see deriveSimulation; not with
+// Options.LiveClientSimulations); every other one takes a connection of its
+// own (two when the server unexpectedly asks for another key share, see
+// simulate), all through e.ep.dial (so within the per-endpoint limit).
 
 // simulatedClients returns the built-in profiles plus extra ones; an extra
 // profile with the ID of a built-in one replaces it.
@@ -63,13 +65,41 @@ func probeClientSimulation(ctx context.Context, e *probeEnv) clientSimResult {
 		return clientSimResult{err: err}
 	}
 	ctx = withPhase(ctx, "client_simulation")
+	var facts *simFacts
+	if e.discovered != nil {
+		facts = e.discovered(ctx)
+	}
 	results := make([]obs.ClientSimulation, len(profiles))
 	var wg sync.WaitGroup
+	var derived []int
 	for i, p := range profiles {
+		if r, why := deriveSimulation(p, facts); why == "" {
+			results[i] = r
+			derived = append(derived, i)
+			continue
+		}
 		wg.Go(func() { results[i] = simulate(ctx, e, p, !retryLikely(p, e)) })
+	}
+	// A server intolerant of some hellos may answer a real client's
+	// otherwise than discovery's: then every client is replayed.
+	if len(derived) > 0 && !tolerant(e.intoleranceResult(ctx)) {
+		for _, i := range derived {
+			wg.Go(func() { results[i] = simulate(ctx, e, profiles[i], !retryLikely(profiles[i], e)) })
+		}
 	}
 	wg.Wait()
 	return clientSimResult{sims: results, err: err}
+}
+
+// intoleranceResult is the intolerance probe's result: this audit's, or
+// the probe run here when the audit does not run it.
+func (e *probeEnv) intoleranceResult(ctx context.Context) *obs.IntoleranceResult {
+	if e.intolerance != nil {
+		if r, ran := e.intolerance(ctx); ran {
+			return r
+		}
+	}
+	return probeIntolerance(ctx, e)
 }
 
 // simulate replays p on a connection of its own. With helloOnly, the hello

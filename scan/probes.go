@@ -98,6 +98,13 @@ type probeEnv struct {
 	// shared: results more than one probe would otherwise make the same
 	// connection for (nil: none shared).
 	shared *sharedResults
+	// discovered waits for discovery's sequences (groups, signature
+	// algorithms) to end and returns what they proved; nil when the
+	// client simulations are all made live.
+	discovered func(ctx context.Context) *simFacts
+	// intolerance waits for the intolerance probe's result (ran false when
+	// it is not part of this audit).
+	intolerance func(ctx context.Context) (r *obs.IntoleranceResult, ran bool)
 }
 
 // facts is what discovery publishes to the probes, one protocol at a time.
@@ -127,7 +134,7 @@ func newFacts(gates map[uint16]*gate) *facts {
 // publish makes version v's record final for the probes; a.mu must not be
 // held. Called once per version, when its enumeration is over.
 func (a *audit) publish(v uint16) {
-	pf := a.facts.known[v]
+	pf := a.probeFacts.known[v]
 	a.mu.Lock()
 	if p := a.protocols[v]; p != nil {
 		pf.p = *p
@@ -160,12 +167,21 @@ func (a *audit) probeEnv() *probeEnv {
 	}
 	e.groups13 = append(e.groups13, a.groups.TLS13...)
 	e.firstHello = maps.Clone(a.firstHello)
+	if !a.liveSims && a.discoveredCh != nil {
+		e.discovered = a.waitDiscovered
+		e.intolerance = a.awaitIntolerance
+	}
 	return e
 }
 
 // liveProbeEnv is the env of probes started while discovery runs.
 func (a *audit) liveProbeEnv() *probeEnv {
-	return &probeEnv{ep: a.ep, target: a.o.Target, clients: a.clients, http: a.http.withDefaults(), facts: a.facts}
+	e := &probeEnv{ep: a.ep, target: a.o.Target, clients: a.clients, http: a.http.withDefaults(), facts: a.probeFacts}
+	if !a.liveSims && a.discoveredCh != nil {
+		e.discovered = a.waitDiscovered
+		e.intolerance = a.awaitIntolerance
+	}
+	return e
 }
 
 // supported returns the discovery record of version v (SSLv3 to TLS 1.3),
@@ -255,6 +271,12 @@ func (a *audit) runProbesOn(ctx context.Context, enabled func(name string) bool,
 	if e.facts != nil {
 		e.shared = &sharedResults{runs: func(name string) bool { return enabled == nil || enabled(name) }}
 	}
+	a.probeDone = map[string]chan struct{}{}
+	a.probeResults = map[string]*obs.Observation{}
+	for _, p := range run {
+		a.probeDone[p.name] = make(chan struct{})
+		a.probeResults[p.name] = &obs.Observation{}
+	}
 	ctx = withPriority(ctx, priorityProbe)
 	stores := make([]func(o *obs.Observation), len(run))
 	took := make([]time.Duration, len(run))
@@ -262,6 +284,7 @@ func (a *audit) runProbesOn(ctx context.Context, enabled func(name string) bool,
 	for i, p := range run {
 		g.Go(func() error {
 			start := time.Now()
+			defer close(a.probeDone[p.name]) // after the result is in probeResults
 			defer func() {
 				if r := recover(); r != nil {
 					err := fmt.Errorf("internal error: %v\n%s", r, debug.Stack())
@@ -270,6 +293,7 @@ func (a *audit) runProbesOn(ctx context.Context, enabled func(name string) bool,
 				took[i] = time.Since(start)
 			}()
 			stores[i] = p.run(withPhase(ctx, "probe:"+p.name), e)
+			stores[i](a.probeResults[p.name])
 			return nil
 		})
 	}

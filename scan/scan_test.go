@@ -310,20 +310,28 @@ func TestScanNginxIssueConfig(t *testing.T) {
 	})
 }
 
-// A modern nginx with server order, two certificates and chosen curves.
-func TestScanNginxModern(t *testing.T) {
+// rsaAndECLeaves issues an RSA-2048 and an ECDSA P-256 leaf for the
+// default name from the shared PKI.
+func rsaAndECLeaves(t *testing.T) (rsaLeaf, ecLeaf *tlstest.Leaf) {
+	t.Helper()
 	pki, err := tlstest.SharedPKI()
 	if err != nil {
 		t.Fatal(err)
 	}
-	rsaLeaf, err := pki.IssueLeaf(tlstest.LeafOptions{DNSNames: []string{tlstest.DefaultName}, KeyType: "rsa2048"})
+	rsaLeaf, err = pki.IssueLeaf(tlstest.LeafOptions{DNSNames: []string{tlstest.DefaultName}, KeyType: "rsa2048"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ecLeaf, err := pki.IssueLeaf(tlstest.LeafOptions{DNSNames: []string{tlstest.DefaultName}, KeyType: "ecdsa-p256"})
+	ecLeaf, err = pki.IssueLeaf(tlstest.LeafOptions{DNSNames: []string{tlstest.DefaultName}, KeyType: "ecdsa-p256"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return rsaLeaf, ecLeaf
+}
+
+// A modern nginx with server order, two certificates and chosen curves.
+func TestScanNginxModern(t *testing.T) {
+	rsaLeaf, ecLeaf := rsaAndECLeaves(t)
 	srv := tlstest.StartNginxT(t, tlstest.NginxOptions{
 		Leaves:              []*tlstest.Leaf{rsaLeaf, ecLeaf},
 		Protocols:           "TLSv1.2 TLSv1.3",

@@ -74,6 +74,10 @@ type Options struct {
 	// FetchTimeout bounds all the fetches of one target together (each is
 	// also bounded on its own, see certfetch.Limits). Default 30s.
 	FetchTimeout time.Duration
+	// LiveClientSimulations replays every client simulation on a connection
+	// of its own; by default a client whose handshake the enumeration
+	// determines exactly is derived from it (obs.ClientSimulation.Derived).
+	LiveClientSimulations bool
 }
 
 // fetching reports whether o asks for any certificate fetch.
@@ -186,7 +190,7 @@ func (s *Scanner) Scan(ctx context.Context, t Target) (o *obs.Observation) {
 	if t.Path != "" {
 		httpOpts.Path = t.Path
 	}
-	a := &audit{certs: s.opts.Certs, clients: s.opts.Clients, probes: s.opts.Probes, http: httpOpts, ep: newEndpoint(addr, o.Target.SNI, s.opts.PerHost, s.opts.ConnTimeout), o: o}
+	a := &audit{certs: s.opts.Certs, clients: s.opts.Clients, probes: s.opts.Probes, liveSims: s.opts.LiveClientSimulations, http: httpOpts, ep: newEndpoint(addr, o.Target.SNI, s.opts.PerHost, s.opts.ConnTimeout), o: o}
 	sem, release := s.hostSem(netip.AddrPortFrom(ip, uint16(t.Port)))
 	defer release()
 	a.ep.sem = sem

@@ -41,6 +41,15 @@ func repeatedSelection(ctx context.Context, base []uint16, pick pickFunc, name f
 // repeatedSelectionWith is repeatedSelection whose order check may be carried
 // by another sequence's connection (see orderCheck); oc nil: it never is.
 func repeatedSelectionWith(ctx context.Context, base []uint16, pick pickFunc, name func(uint16) string, oc *orderCheck) selection {
+	return selectChain(ctx, base, pick, name, oc, true)
+}
+
+// selectChain is repeatedSelectionWith; without wantOrder it makes no
+// order check, for a caller that keeps only the items: serverOrder is then
+// known only when the picks show the server's order, and accepted is the
+// same list either way (picks a client-order server could have made are
+// in base order).
+func selectChain(ctx context.Context, base []uint16, pick pickFunc, name func(uint16) string, oc *orderCheck, wantOrder bool) selection {
 	defer oc.end() // carriers stop waiting for a pair once the selection is over
 	var res selection
 	remaining := slices.Clone(base)
@@ -77,7 +86,7 @@ func repeatedSelectionWith(ctx context.Context, base []uint16, pick pickFunc, na
 			break
 		}
 	}
-	if clientOrder && res.err != nil {
+	if clientOrder && (res.err != nil || !wantOrder) {
 		sortByBase(res.accepted, base) // order unknown
 		return res
 	}

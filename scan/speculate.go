@@ -76,6 +76,17 @@ type speculator struct {
 	// Speculative offers made, those whose answer was used, and those
 	// dropped unused: at most wasteSpare + used/wasteRatio are wasted.
 	speculated, used, wasted int
+	// waited: offers of the chain made when the chain asked for them.
+	waited int
+
+	// board, when set, shares the chain's picks with the chains of the
+	// other versions (of TLS 1.0-1.2) and predicts from theirs; version
+	// is the chain's. boardOK: no board prediction has missed yet. last
+	// is the chain's latest pick (base index; -1 before the first).
+	board   *orderBoard
+	version uint16
+	boardOK bool
+	last    int
 }
 
 type specCall struct {
@@ -98,6 +109,11 @@ const (
 	wasteRatio = 2
 )
 
+// boardAhead: the board's predictions may have this many offers in flight
+// even when the waste budget is spent (a board miss turns the board off
+// for the chain, so it wastes that many at most).
+const boardAhead = 3
+
 // plausibleMax bounds the picks new in one respect a speculation assumes.
 const plausibleMax = 3
 
@@ -119,6 +135,8 @@ func newSpeculatorIn(d *specDomain, base []uint16, pick pickFunc, maxDepth int) 
 		calls:     map[string]*specCall{},
 		window:    1,
 		confirmed: make([]bool, len(d.ids)),
+		boardOK:   true,
+		last:      -1,
 	}
 	rank := make([]int, len(base))
 	basePos := make([]int, len(base))
@@ -180,19 +198,19 @@ func (s *speculator) Pick(ctx context.Context, offer []uint16) (uint16, bool, er
 	call := s.calls[key]
 	if call == nil {
 		call = s.start(ctx, offer, nil)
+		s.waited++
 	} else {
 		s.used++
 		call.needed.Store(true) // its connection now waits at the chain's priority
 	}
 	delete(s.calls, key)
-	var m *orderModel
-	want, wantKind := -1, predNone
-	if chained && inBase {
-		m = s.model()
-	}
-	if m != nil {
-		want, wantKind = m.predict(in, s.confirmed, s.info)
-		s.speculate(ctx, m, in)
+	step := chained && inBase // an offer of the chain, not the order check
+	want, wantKind, fromBoard, predicted := -1, predNone, false, false
+	if step {
+		want, wantKind, fromBoard, predicted = s.predict(in, s.last, s.confirmed, s.boardOK)
+		if predicted {
+			s.speculate(ctx, in)
+		}
 	}
 	s.mu.Unlock()
 
@@ -202,15 +220,28 @@ func (s *speculator) Pick(ctx context.Context, offer []uint16) (uint16, bool, er
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ci, cOK := int(s.index[c])-1, s.index[c] != 0
-	if m == nil || err != nil || !refused && !cOK {
+	if !step || err != nil || !refused && !cOK {
 		s.window = 1
 		s.cancelAll()
 		return c, refused, err
 	}
+	if refused {
+		s.board.end(s.version)
+	} else {
+		s.board.record(s.version, c)
+	}
 	hit := refused && wantKind == predNone || !refused && wantKind != predNone && ci == want
 	switch {
+	case !predicted:
+		s.window = 1
+		s.cancelAll()
 	case hit:
 		s.window = min(s.window+1, s.maxDepth)
+	case fromBoard:
+		// Another version's order is not this one's.
+		s.boardOK = false
+		s.window = 1
+		s.cancelAll()
 	case wantKind == predCertain || wantKind == predPlausible:
 		// The speculation went wrong: what is in flight assumed the
 		// predicted pick, which the model now presumes refused.
@@ -228,8 +259,36 @@ func (s *speculator) Pick(ctx context.Context, offer []uint16) (uint16, bool, er
 		m.observe(in, ci, s.confirmed, s.info)
 	}
 	in[ci] = false
+	s.last = ci
 	s.next = s.key(without(offer, c), in)
 	return c, refused, err
+}
+
+// predict names the pick expected from the offer in after the chain's
+// pick last (a base index, -1 before the first): from the first order
+// model every pick so far agrees with or, when none does (the server's
+// own order, neither OpenSSL's nor the client's), from the board while
+// useBoard and it tells (fromBoard). predicted is false when neither
+// tells.
+func (s *speculator) predict(in []bool, last int, conf []bool, useBoard bool) (want int, kind predKind, fromBoard, predicted bool) {
+	m := s.model()
+	if m == nil && useBoard && last >= 0 && s.board != nil {
+		id, known := s.board.next(s.version, s.base[last], func(id uint16) (bool, bool) {
+			i := s.index[id]
+			return i != 0, i != 0 && in[i-1]
+		})
+		if known {
+			if id == 0 {
+				return -1, predNone, true, true
+			}
+			return int(s.index[id]) - 1, predCertain, true, true
+		}
+	}
+	if m != nil {
+		want, kind = m.predict(in, conf, s.info)
+		return want, kind, false, true
+	}
+	return -1, predNone, false, false
 }
 
 // selectSpeculating is repeatedSelectionWith over base whose offers are
@@ -238,6 +297,15 @@ func selectSpeculating(ctx context.Context, d *specDomain, depth int, base []uin
 	sp := newSpeculatorIn(d, base, pick, depth)
 	defer sp.Close()
 	return repeatedSelectionWith(ctx, base, sp.Pick, name, oc)
+}
+
+// selectItemsSpeculating is selectSpeculating for a caller that keeps the
+// accepted items only, not whether the server has an order of its own:
+// it makes no order check (see selectChain).
+func selectItemsSpeculating(ctx context.Context, d *specDomain, depth int, base []uint16, pick pickFunc, name func(uint16) string) selection {
+	sp := newSpeculatorIn(d, base, pick, depth)
+	defer sp.Close()
+	return selectChain(ctx, base, sp.Pick, name, nil, false)
 }
 
 // Close cancels the speculative offers still in flight and waits for them.
@@ -318,21 +386,28 @@ func (s *speculator) prune(in []bool, n int) {
 }
 
 // speculate starts the offers that continue the chain from the offer in
-// under the model's predictions, up to the window; s.mu must be held.
-func (s *speculator) speculate(ctx context.Context, m *orderModel, in []bool) {
-	limit := min(s.window, s.maxDepth, 1+wasteSpare+s.used/wasteRatio-s.wasted)
-	if limit <= 1 {
-		return
-	}
+// under the predictions (see predict), up to the window (beyond it for
+// the board's: a pick proven at another version); s.mu must be held.
+func (s *speculator) speculate(ctx context.Context, in []bool) {
+	budget := 1 + wasteSpare + s.used/wasteRatio - s.wasted
+	limit := min(s.window, s.maxDepth, budget)
 	conf := slices.Clone(s.confirmed)
 	cur := slices.Clone(in)
+	last := s.last
 	inFlight, plausible := len(s.calls), 0
-	for depth := 1; depth < limit && inFlight < limit-1; depth++ {
-		q, kind := m.predict(cur, conf, s.info)
-		if kind != predCertain && kind != predPlausible {
+	for depth := 1; ; depth++ {
+		q, kind, fromBoard, ok := s.predict(cur, last, conf, s.boardOK)
+		if !ok || kind != predCertain && kind != predPlausible {
+			return
+		}
+		if l := min(s.maxDepth, max(budget, boardAhead+1)); fromBoard && limit < l {
+			limit = l
+		}
+		if depth >= limit || inFlight >= limit-1 {
 			return
 		}
 		cur[q] = false
+		last = q
 		var offer []uint16
 		for i, id := range s.base {
 			if cur[i] {

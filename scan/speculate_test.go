@@ -342,13 +342,8 @@ func TestDiscoverySpeculationExact(t *testing.T) {
 // discover runs discovery alone against srv, with the endpoint set by
 // set, and returns the observation and the connections made.
 func discover(srv *tlstest.Server, set func(ep *endpoint)) (*obs.Observation, int) {
-	o := &obs.Observation{}
-	a := &audit{ep: newEndpoint(srv.Addr, srv.Name, 8, 10*time.Second), o: o, probes: []string{}}
-	set(a.ep)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	a.run(ctx)
-	return o, int(a.ep.conns.Load())
+	o, conns, _ := discoverSteps(srv, func(a *audit) { set(a.ep) })
+	return o, conns
 }
 
 // discoveryFacts prints what discovery found, leaving out what depends on

@@ -239,7 +239,8 @@ func (a *audit) enumSigAlgsTLS13(ctx context.Context, discovered func()) {
 		}, sigAlg13Result.answered)
 		return r.sigalg, r.refused, r.err
 	}
-	sel := selectSpeculating(ctx, sigAlgDomain(), a.ep.specDepth, sigAlgsToOffer(true), pick, registry.SigAlgName, nil)
+	// The observation keeps no signature algorithm order: no order check.
+	sel := selectItemsSpeculating(ctx, sigAlgDomain(), a.ep.specDepth, sigAlgsToOffer(true), pick, registry.SigAlgName)
 	a.mu.Lock()
 	a.sigalgs.TLS13 = toSigAlgs(sel.accepted)
 	a.mu.Unlock()

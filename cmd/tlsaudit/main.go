@@ -179,6 +179,7 @@ type config struct {
 	concurrency    int
 	perHost        int
 	clients        string // --clients DIR: extra captured ClientHellos to simulate
+	liveSims       bool   // --live-client-simulations: replay every simulated client
 	failUnder      string
 	failOn         checks.Severity
 	expiryWarn     time.Duration
@@ -378,6 +379,7 @@ func mainFlagSet(name string, cfg *config, v *mainVars) *flag.FlagSet {
 	fs.IntVar(&cfg.concurrency, "concurrency", 4, "")
 	fs.IntVar(&cfg.perHost, "per-host", 8, "")
 	fs.StringVar(&cfg.clients, "clients", "", "")
+	fs.BoolVar(&cfg.liveSims, "live-client-simulations", false, "")
 	fs.StringVar(&cfg.failUnder, "fail-under", "", "")
 	fs.StringVar(&v.failOn, "fail-on", "", "")
 	fs.StringVar(&v.expiry, "expiry-warn", "30d", "")
@@ -506,7 +508,7 @@ func auditSource(ctx context.Context, cfg config, src batch.Source, total int64,
 func (cfg *config) engineOptions(stores []checks.TrustStore) tlsaudit.Options {
 	return tlsaudit.Options{
 		Scan: scan.Options{ConnTimeout: cfg.connTimeout, Timeout: cfg.timeout, PerHost: cfg.perHost, Quick: cfg.quick,
-			Probes: cfg.probes, HTTP: cfg.http, Clients: cfg.clientProfiles},
+			Probes: cfg.probes, HTTP: cfg.http, Clients: cfg.clientProfiles, LiveClientSimulations: cfg.liveSims},
 		Fetch:          cfg.certs.fetch(),
 		Stores:         append(slices.Clone(cfg.certs.stores), stores...),
 		SystemStore:    cfg.certs.systemLater,

@@ -50,6 +50,10 @@ Scan:
                         shared by every target on that endpoint (default 8, at most 256)
   --clients DIR         also simulate the captured ClientHellos in DIR (<id>.hello
                         files, see scan/clientsim/README.md)
+  --live-client-simulations
+                        replay every simulated client on a connection of its own; by
+                        default a client whose handshake the enumeration determines
+                        exactly is derived from it ("derived": true in the JSON)
   --quick               one handshake only: protocol, suite, chain, expiry, hostname, trust;
                         no enumeration or probes, so only certificate checks are assessed
   --probes LIST         probes run after enumeration: all (default), none (enumeration

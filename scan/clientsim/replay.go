@@ -226,6 +226,10 @@ func keyShareData(ks wire.KeyShare) []byte {
 	return b.BytesOrPanic()
 }
 
+// OfferedVersions lists the protocol versions the client of raw accepts
+// (see offeredVersions).
+func OfferedVersions(raw *wire.RawClientHello) []uint16 { return offeredVersions(raw) }
+
 // offeredVersions lists the protocol versions the client accepts:
 // supported_versions when sent (GREASE left out), else TLS 1.0 up to
 // legacy_version (SSLv3 only when legacy_version is SSLv3).
@@ -292,7 +296,7 @@ func judge(res *obs.ClientSimulation, raw *wire.RawClientHello, f *wire.Flight, 
 		return
 	}
 	v := sh.NegotiatedVersion()
-	res.Protocol, res.SuiteID, res.Suite = registry.Version(v).String(), sh.CipherSuite, registry.SuiteName(sh.CipherSuite)
+	setChoice(res, v, sh.CipherSuite)
 	switch {
 	case !slices.Contains(offeredVersions(raw), v):
 		res.Error = fmt.Sprintf("no common protocol: the server chose %s, which the client does not accept", registry.Version(v).String())
@@ -301,8 +305,7 @@ func judge(res *obs.ClientSimulation, raw *wire.RawClientHello, f *wire.Flight, 
 		res.Error = fmt.Sprintf("the server chose %s, which the client did not offer", res.Suite)
 		return
 	}
-	suite, _ := registry.SuiteByID(sh.CipherSuite)
-	res.KeyExchange, res.ForwardSecrecy = suite.Kx, suite.FS
+	suite := setKeyExchange(res, sh.CipherSuite)
 	res.ALPN = sh.ALPN
 	if f.EncryptedExtensions != nil && f.EncryptedExtensions.ALPN != "" {
 		res.ALPN = f.EncryptedExtensions.ALPN
@@ -328,12 +331,7 @@ func judge(res *obs.ClientSimulation, raw *wire.RawClientHello, f *wire.Flight, 
 			}
 			setGroup(res, ske.NamedCurve)
 		case len(ske.P) > 0:
-			pi := new(big.Int).SetBytes(ske.P)
-			res.Bits = pi.BitLen()
-			res.Group = fmt.Sprintf("DH %d", res.Bits)
-			if name, _, ok := registry.KnownPrime(pi); ok {
-				res.Group = name
-			}
+			setDH(res, new(big.Int).SetBytes(ske.P))
 		}
 	}
 	if f.Certificate != nil && len(f.Certificate.Certificates) > 0 {
@@ -346,6 +344,27 @@ func judge(res *obs.ClientSimulation, raw *wire.RawClientHello, f *wire.Flight, 
 		return
 	}
 	res.OK = true
+}
+
+// setChoice records the protocol and suite the server chose.
+func setChoice(res *obs.ClientSimulation, v, suite uint16) {
+	res.Protocol, res.SuiteID, res.Suite = registry.Version(v).String(), suite, registry.SuiteName(suite)
+}
+
+// setKeyExchange records the key exchange and forward secrecy of suite.
+func setKeyExchange(res *obs.ClientSimulation, id uint16) registry.Suite {
+	suite, _ := registry.SuiteByID(id)
+	res.KeyExchange, res.ForwardSecrecy = suite.Kx, suite.FS
+	return suite
+}
+
+// setDH records a finite-field DH prime: its name when it is a known one.
+func setDH(res *obs.ClientSimulation, p *big.Int) {
+	res.Bits = p.BitLen()
+	res.Group = fmt.Sprintf("DH %d", res.Bits)
+	if name, _, ok := registry.KnownPrime(p); ok {
+		res.Group = name
+	}
 }
 
 func setGroup(res *obs.ClientSimulation, g uint16) {

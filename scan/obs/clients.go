@@ -37,6 +37,11 @@ type ClientSimulation struct {
 	// LeafSHA256 is the SHA-256 (hex) of the leaf certificate served, to
 	// tell which chain (e.g. RSA or ECDSA) this client gets.
 	LeafSHA256 string `json:"leaf_sha256,omitempty"`
+	// Derived: the result was not replayed but derived from what the
+	// enumeration proved about the server (its protocols, suites and their
+	// order, groups and their order, chains, DH parameters and ALPN), which
+	// determine it exactly; the fields are those a replay records.
+	Derived bool `json:"derived,omitempty"`
 	// Error says why the handshake fails: "alert:<name>", "no common
 	// protocol", "closed", "timeout", "server chose ... the client did not
 	// offer", or a connection error.

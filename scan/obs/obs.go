@@ -216,6 +216,10 @@ type Groups struct {
 	// TLS13HRRGroups are the groups for which the server answered our
 	// key_share with a HelloRetryRequest instead of accepting it directly.
 	TLS13HRR []Group `json:"tls13_hrr,omitempty"`
+	// TLS12DerivedFrom, when set, says which answer the first TLS12 group
+	// was taken from instead of a connection of the group enumeration's
+	// own.
+	TLS12DerivedFrom string `json:"tls12_derived_from,omitempty"`
 }
 
 // Group is a named group (RFC 8446 / IANA TLS Supported Groups).
@@ -245,7 +249,9 @@ type DHParams struct {
 // SignatureAlgorithms the server accepted (used) for its signatures.
 type SignatureAlgorithms struct {
 	TLS12 []SigAlg `json:"tls12,omitempty"`
-	TLS13 []SigAlg `json:"tls13,omitempty"`
+	// TLS12DerivedFrom: see Groups.TLS12DerivedFrom.
+	TLS12DerivedFrom string   `json:"tls12_derived_from,omitempty"`
+	TLS13            []SigAlg `json:"tls13,omitempty"`
 	// Error explains an inconclusive enumeration.
 	Error string `json:"error,omitempty"`
 }

@@ -1,0 +1,213 @@
+package scan
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/tlstest"
+)
+
+// simulations audits srv with the client simulation probe only, live or
+// deriving what discovery determines.
+func simulations(t *testing.T, srv *tlstest.Server, live bool) *obs.Observation {
+	t.Helper()
+	s := New(Options{ConnTimeout: 5 * time.Second, Timeout: 60 * time.Second, Probes: []string{"client_simulation", "intolerance"}, LiveClientSimulations: live})
+	o := s.Scan(context.Background(), Target{Input: srv.Addr, Host: srv.Host, Port: srv.Port, SNI: srv.Name})
+	if o.Status != obs.StatusOK {
+		t.Fatalf("status %s: %s", o.Status, o.Error)
+	}
+	return o
+}
+
+// Every client simulation derived from discovery is identical to the
+// replay of the same client but for the derived flag, on real servers of
+// several kinds; the number derived is fixed per server, so that a
+// derivation falling back to a replay shows.
+func TestDerivedClientSimulationsEqualLiveOnes(t *testing.T) {
+	rsaLeaf, ecLeaf := rsaAndECLeaves(t)
+	for _, tc := range []struct {
+		name    string
+		start   func(t *testing.T) *tlstest.Server
+		derived int
+	}{
+		{"go defaults", func(t *testing.T) *tlstest.Server { return tlstest.NewGoServerT(t, nil) }, 15},
+		{"go modern, ECDSA and RSA chains", func(t *testing.T) *tlstest.Server { return tlstest.ModernGoServerT(t) }, 6},
+		{"go legacy TLS 1.0-1.2", func(t *testing.T) *tlstest.Server { return tlstest.LegacyGoServerT(t) }, 13},
+		{"go TLS 1.2 only", func(t *testing.T) *tlstest.Server {
+			return tlstest.NewGoServerT(t, &tls.Config{MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12})
+		}, 12},
+		{"go TLS 1.3 only, P-256 first", func(t *testing.T) *tlstest.Server {
+			return tlstest.NewGoServerT(t, &tls.Config{MinVersion: tls.VersionTLS13, CurvePreferences: []tls.CurveID{tls.CurveP256, tls.X25519}})
+		}, 9},
+		{"openssl server order", func(t *testing.T) *tlstest.Server {
+			return tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{MinProtocol: "TLSv1", MaxProtocol: "TLSv1.3",
+				Ciphers:      "ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA:DHE-RSA-AES256-SHA",
+				Ciphersuites: "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256",
+				Groups:       "P-384:X25519", ServerPref: true, DHGroup: "modp1024"})
+		}, 7},
+		{"openssl client order", func(t *testing.T) *tlstest.Server {
+			return tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{MinProtocol: "TLSv1.2", MaxProtocol: "TLSv1.3",
+				Ciphers: "AES128-SHA:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305"})
+		}, 15},
+		{"openssl defaults", func(t *testing.T) *tlstest.Server {
+			return tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{MinProtocol: "TLSv1.2", MaxProtocol: "TLSv1.3"})
+		}, 15},
+		{"openssl TLS 1.3 FFDHE only", func(t *testing.T) *tlstest.Server {
+			return tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{MinProtocol: "TLSv1.3", MaxProtocol: "TLSv1.3", Groups: "ffdhe2048"})
+		}, 9},
+		{"openssl DHE TLS 1.2", func(t *testing.T) *tlstest.Server {
+			return tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{MinProtocol: "TLSv1.2", MaxProtocol: "TLSv1.2",
+				Ciphers: "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-SHA", ServerPref: true, DHParamBits: 2048})
+		}, 11},
+		{"nginx TLS 1.0-1.3 server order", func(t *testing.T) *tlstest.Server {
+			return tlstest.StartNginxT(t, tlstest.NginxOptions{Protocols: "TLSv1 TLSv1.1 TLSv1.2 TLSv1.3",
+				Ciphers:             "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES256-SHA384:ECDHE-RSA-AES128-SHA256:ECDHE-RSA-AES256-SHA:ECDHE-RSA-AES128-SHA:AES128-SHA:@SECLEVEL=0",
+				PreferServerCiphers: true})
+		}, 16},
+		{"nginx ECDSA and RSA chains", func(t *testing.T) *tlstest.Server {
+			return tlstest.StartNginxT(t, tlstest.NginxOptions{Leaves: []*tlstest.Leaf{rsaLeaf, ecLeaf}, Protocols: "TLSv1.2 TLSv1.3",
+				Ciphers:             "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305",
+				PreferServerCiphers: true, ECDHCurve: "X25519:secp384r1", TLS13Ciphersuites: "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256"})
+		}, 5},
+		{"scripted server order", func(t *testing.T) *tlstest.Server { return fakeServer(t, tlstest.ServerOrderServer()) }, 0},
+		{"scripted server closing on hellos over 511 bytes", func(t *testing.T) *tlstest.Server {
+			cfg := tlstest.ServerOrderServer()
+			cfg.MaxHelloLen = 511
+			return fakeServer(t, cfg)
+		}, 0},
+		{"gnutls NORMAL", func(t *testing.T) *tlstest.Server {
+			return tlstest.StartGnuTLST(t, tlstest.GnuTLSOptions{Priority: "NORMAL"})
+		}, 18},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := tc.start(t)
+			live := simulations(t, srv, true)
+			derived := simulations(t, srv, false)
+			if len(live.ClientSimulations) == 0 || len(live.ClientSimulations) != len(derived.ClientSimulations) {
+				t.Fatalf("%d live simulations, %d with derivation", len(live.ClientSimulations), len(derived.ClientSimulations))
+			}
+			n := 0
+			for i, d := range derived.ClientSimulations {
+				l := live.ClientSimulations[i]
+				if l.Derived {
+					t.Errorf("%s: derived although live simulations were asked for", l.ID)
+				}
+				if d.Derived {
+					n++
+				}
+				d.Derived = false
+				if dj, lj := mustJSON(t, d), mustJSON(t, l); dj != lj {
+					t.Errorf("%s:\n derived %s\n live    %s", l.ID, dj, lj)
+				}
+			}
+			if want := live.ConnectionsByPhase["client_simulation"] - n; derived.ConnectionsByPhase["client_simulation"] > want {
+				t.Errorf("%d client simulation connections with %d derived, want at most %d", derived.ConnectionsByPhase["client_simulation"], n, want)
+			}
+			if tc.derived >= 0 && n != tc.derived {
+				t.Errorf("%d of %d simulations derived, want %d", n, len(derived.ClientSimulations), tc.derived)
+			}
+			t.Logf("%d of %d derived", n, len(derived.ClientSimulations))
+			profiles, _ := simulatedClients(nil)
+			f := factsOf(derived)
+			for i, d := range derived.ClientSimulations {
+				if !d.Derived {
+					_, why := deriveSimulation(profiles[i], f)
+					if why == "" && !tolerant(derived.Probes.Intolerance) {
+						why = "intolerance seen"
+					}
+					t.Logf("live: %s (%s): %s %s %s alpn=%q err=%q", d.ID, why, d.Protocol, d.Suite, d.Group, d.ALPN, d.Error)
+				}
+			}
+		})
+	}
+}
+
+func fakeServer(t *testing.T, cfg tlstest.FakeConfig) *tlstest.Server {
+	t.Helper()
+	srv, err := tlstest.NewFakeServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+// factsOf rebuilds from an observation what discovery proved, to tell
+// why a simulation was not derived.
+func factsOf(o *obs.Observation) *simFacts {
+	f := &simFacts{protocols: map[uint16]obs.Protocol{}, chains: o.Chains, dh: o.DH, handshake: o.Handshake}
+	for _, e := range o.Errors {
+		f.unsure = f.unsure || slices.Contains(discoveryErrors, e.Probe)
+	}
+	for _, p := range o.Protocols {
+		f.protocols[p.Version] = p
+	}
+	if o.Groups != nil {
+		f.groups = *o.Groups
+	}
+	if o.SignatureAlgorithms != nil {
+		f.sigalgs = *o.SignatureAlgorithms
+	}
+	return f
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// A server answering some hello variant (a long hello, a higher version)
+// otherwise than the plain hello may answer real clients' hellos otherwise
+// than discovery's: every client is then replayed.
+func TestClientSimulationsReplayedForIntolerantServer(t *testing.T) {
+	srv := tlstest.NewGoServerT(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	a := discovered(ctx, srv)
+	variants := func(long obs.HelloVariant) *obs.IntoleranceResult {
+		return &obs.IntoleranceResult{Attempt: obs.Attempt{Status: obs.AttemptCompleted}, Baseline: "TLSv1.2", Tests: []obs.HelloVariant{
+			{Name: obs.VariantBaseline, Accepted: true, Negotiated: "TLSv1.2"}, long}}
+	}
+	for _, tc := range []struct {
+		name     string
+		r        *obs.IntoleranceResult
+		tolerant bool
+	}{
+		{"tolerant", variants(obs.HelloVariant{Name: obs.VariantLong1800, Accepted: true, Negotiated: "TLSv1.2"}), true},
+		{"long hello closed", variants(obs.HelloVariant{Name: obs.VariantLong1800, Answer: "closed"}), false},
+		{"higher version answered with an older one", variants(obs.HelloVariant{Name: obs.VariantTLS13NoSV, Accepted: true, Negotiated: "TLSv1.0"}), false},
+		{"probe inconclusive", &obs.IntoleranceResult{Attempt: obs.Attempt{Status: obs.AttemptInconclusive}}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := a.probeEnv()
+			e.ep = newEndpoint(srv.Addr, srv.Name, 8, 10*time.Second)
+			e.intolerance = func(context.Context) (*obs.IntoleranceResult, bool) { return tc.r, true }
+			r := probeClientSimulation(ctx, e)
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+			derived := 0
+			for _, s := range r.sims {
+				if s.Derived {
+					derived++
+				}
+			}
+			conns := int(e.ep.conns.Load())
+			switch {
+			case tc.tolerant && (derived == 0 || conns != len(r.sims)-derived):
+				t.Errorf("%d derived, %d connections for %d clients: want some derived, one connection for each other", derived, conns, len(r.sims))
+			case !tc.tolerant && (derived != 0 || conns < len(r.sims)):
+				t.Errorf("%d derived, %d connections for %d clients: want every client replayed", derived, conns, len(r.sims))
+			}
+		})
+	}
+}
