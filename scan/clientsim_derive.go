@@ -33,6 +33,10 @@ type simFacts struct {
 	// retries: the server answers a TLS 1.3 hello without a key share for
 	// its group with a HelloRetryRequest (rather than refusing it).
 	retries bool
+	// clientOrder: per protocol whose order check could not tell a client
+	// order from a server order preferring ChaCha20 (chachaConfounded), what
+	// the client simulation's own check told (true: the client's order).
+	clientOrder map[uint16]bool
 	// unsure: discovery met something that makes its facts incomplete
 	// (an error of a sequence, a broken protocol, a HelloRetryRequest loop).
 	unsure bool
@@ -169,14 +173,20 @@ func pointFormats(data []byte) []uint8 {
 func derive13(raw *wire.RawClientHello, f *simFacts) (clientsim.Outcome, string) {
 	var o clientsim.Outcome
 	p := f.protocols[registry.VersionTLS13]
-	candidates, ok := candidateSuites(p, tls13Suites, raw)
-	switch {
-	case !ok:
-		return o, "TLS 1.3 suite order not known"
-	case len(candidates) == 0:
+	orders, why := candidateSuites(p, tls13Suites, raw, f.clientOrder)
+	if why != "" {
+		return o, why
+	}
+	candidates := orders[0]
+	if len(candidates) == 0 {
 		return o, "no TLS 1.3 suite in common"
 	}
 	o.Suite = candidates[0]
+	for _, alt := range orders[1:] {
+		if alt[0] != o.Suite {
+			return o, "client order not told from a ChaCha20 preference"
+		}
+	}
 	if !chachaSettled(raw, p, candidates, o.Suite) {
 		return o, "ChaCha20 preference not known"
 	}
@@ -225,49 +235,122 @@ func derive13(raw *wire.RawClientHello, f *simFacts) (clientsim.Outcome, string)
 func derive12(raw *wire.RawClientHello, f *simFacts, v uint16) (clientsim.Outcome, string) {
 	var o clientsim.Outcome
 	p := f.protocols[v]
-	candidates, ok := candidateSuites(p, suitesToOffer(v), raw)
-	if !ok {
-		return o, "suite order not known"
+	orders, why := candidateSuites(p, suitesToOffer(v), raw, f.clientOrder)
+	if why != "" {
+		return o, why
 	}
+	var picked []clientsim.Outcome
+	for _, candidates := range orders {
+		out, why := firstUsable12(raw, f, p, v, candidates)
+		if why != "" {
+			return o, why
+		}
+		if len(picked) > 0 && out.Suite != picked[0].Suite {
+			return o, "client order not told from a ChaCha20 preference"
+		}
+		picked = append(picked, out)
+	}
+	return picked[0], ""
+}
+
+// firstUsable12 is the outcome of the first of candidates the client's
+// hello makes usable at v.
+func firstUsable12(raw *wire.RawClientHello, f *simFacts, p obs.Protocol, v uint16, candidates []uint16) (clientsim.Outcome, string) {
 	for _, id := range candidates {
 		u, out, why := suiteUsable12(raw, f, v, id)
 		switch u {
 		case unknown:
-			return o, registry.SuiteName(id) + ": " + why
+			return out, registry.SuiteName(id) + ": " + why
 		case unusable:
 			continue
 		}
 		if !chachaSettled(raw, p, candidates, id) {
-			return o, "ChaCha20 preference not known"
+			return out, "ChaCha20 preference not known"
 		}
 		out.Suite = id
 		return out, ""
 	}
-	return o, "no usable suite in common"
+	return clientsim.Outcome{}, "no usable suite in common"
 }
 
 // candidateSuites are the suites of p the client of raw offers, in the
-// order the server considers them: its own, or the client's.
-func candidateSuites(p obs.Protocol, base []uint16, raw *wire.RawClientHello) ([]uint16, bool) {
+// order the server considers them: its own, or the client's. A server
+// preferring ChaCha20 for clients that list it first (OpenSSL's
+// PRIORITIZE_CHACHA) looks like one following the client's order when the
+// order check offered a ChaCha20 suite first (chachaConfounded); then
+// clientOrder may tell (see chachaCheckPair), and otherwise the client's
+// choice is derived only when it is the same in the server's order as
+// found, for a client offering no accepted ChaCha20 suite (whose place in
+// that order is not known). Each returned order is one hypothesis.
+func candidateSuites(p obs.Protocol, base []uint16, raw *wire.RawClientHello, clientOrder map[uint16]bool) ([][]uint16, string) {
 	order, ok := suiteOrder(p, base)
 	if !ok {
-		return nil, false
+		return nil, "suite order not known"
 	}
-	var out []uint16
-	if p.ServerOrder != nil && !*p.ServerOrder {
-		for _, s := range raw.CipherSuites {
-			if slices.Contains(order, s) && !slices.Contains(out, s) {
-				out = append(out, s)
-			}
-		}
-		return out, true
-	}
+	var found []uint16
 	for _, s := range order {
 		if slices.Contains(raw.CipherSuites, s) {
-			out = append(out, s)
+			found = append(found, s)
 		}
 	}
-	return out, true
+	if p.ServerOrder == nil || *p.ServerOrder {
+		return [][]uint16{found}, ""
+	}
+	var client []uint16
+	for _, s := range raw.CipherSuites {
+		if slices.Contains(order, s) && !slices.Contains(client, s) {
+			client = append(client, s)
+		}
+	}
+	co, checked := clientOrder[p.Version]
+	switch {
+	case !chachaConfounded(order) || checked && co:
+		return [][]uint16{client}, ""
+	case slices.ContainsFunc(client, isChaCha):
+		return nil, "client order not told from a ChaCha20 preference"
+	case checked:
+		return [][]uint16{found}, "" // the server's order, found
+	}
+	return [][]uint16{client, found}, ""
+}
+
+// chachaConfounded: of the first two suites found (those the order check
+// offered swapped), one is a ChaCha20 suite and the other not, so a server
+// preferring ChaCha20 for a client listing it first answered the check as a
+// client-order server would.
+func chachaConfounded(found []uint16) bool {
+	return len(found) >= 2 && isChaCha(found[0]) != isChaCha(found[1])
+}
+
+// chachaCheckPair is the hello's suites that tell, for a protocol whose
+// order check was confounded, a client order (the server picks the first)
+// from a server order (the second): two suites without ChaCha20, found in
+// this order, offered swapped; below TLS 1.3 of the same key exchange and
+// authentication, which any hello makes usable alike. nil: none or no need.
+func chachaCheckPair(p obs.Protocol) []uint16 {
+	if p.ServerOrder == nil || *p.ServerOrder {
+		return nil
+	}
+	var found, plain []uint16
+	for _, s := range p.Suites {
+		found = append(found, s.ID)
+		if !isChaCha(s.ID) {
+			plain = append(plain, s.ID)
+		}
+	}
+	if !chachaConfounded(found) {
+		return nil
+	}
+	for i, a := range plain {
+		for _, b := range plain[i+1:] {
+			sa, oka := registry.SuiteByID(a)
+			sb, okb := registry.SuiteByID(b)
+			if p.Version == registry.VersionTLS13 || oka && okb && sa.Kx == sb.Kx && sa.Auth == sb.Auth && !sa.Anonymous && !sb.Anonymous {
+				return []uint16{b, a}
+			}
+		}
+	}
+	return nil
 }
 
 // suiteUsable12 tells whether the server can choose suite id at v for the
@@ -417,22 +500,36 @@ func preferredGroup(accepted []uint16, serverOrder *bool, base, client []uint16)
 	return 0, false
 }
 
-// chachaSettled: a server-order server choosing pick over a
-// ChaCha20-Poly1305 suite the client offers does so whatever the client
-// prefers. Servers that honour a client's preference for ChaCha20 (OpenSSL's
-// PRIORITIZE_CHACHA, crypto/tls) decide by the client's first suite, so the
-// choice is the enumerated one only for a client that lists AES-GCM first,
-// as tlsaudit's hellos do.
+// chachaSettled: a server-order server chooses pick from candidates (in
+// the order found) whatever the client prefers. Servers that honour a
+// client's preference for ChaCha20 (OpenSSL's PRIORITIZE_CHACHA,
+// crypto/tls) decide by the client's first suite: for a client listing
+// AES-GCM first, as tlsaudit's hellos do, they keep their order, but a
+// ChaCha20 suite may have been found earlier than its place in that order
+// (an offer starting with it got it); for a client listing ChaCha20 first,
+// they choose ChaCha20. So a pick before an offered ChaCha20 suite holds for
+// a client listing AES-GCM first, and a ChaCha20 pick before another offered
+// suite for a client listing ChaCha20 first.
 func chachaSettled(raw *wire.RawClientHello, p obs.Protocol, candidates []uint16, pick uint16) bool {
-	if p.ServerOrder == nil || !*p.ServerOrder || isChaCha(pick) || !slices.ContainsFunc(candidates, isChaCha) {
+	if p.ServerOrder == nil || !*p.ServerOrder {
 		return true
 	}
+	i := slices.Index(candidates, pick)
+	rest := candidates[i+1:]
+	first := ""
 	for _, id := range raw.CipherSuites {
 		if s, ok := registry.SuiteByID(id); ok && !wire.IsGREASE(id) && !s.Signalling {
-			return s.Cipher == "AES_128_GCM" || s.Cipher == "AES_256_GCM"
+			first = s.Cipher
+			break
 		}
 	}
-	return false
+	switch {
+	case isChaCha(pick):
+		return len(rest) == 0 || first == "CHACHA20_POLY1305"
+	case slices.ContainsFunc(rest, isChaCha):
+		return first == "AES_128_GCM" || first == "AES_256_GCM"
+	}
+	return true
 }
 
 func isChaCha(id uint16) bool {

@@ -9,6 +9,7 @@ import (
 	"github.com/tlsaudit/tlsaudit/scan/clientsim"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/scan/registry"
+	"github.com/tlsaudit/tlsaudit/scan/wire"
 )
 
 // Client simulation: replay every captured real client's ClientHello (the
@@ -67,7 +68,9 @@ func probeClientSimulation(ctx context.Context, e *probeEnv) clientSimResult {
 	ctx = withPhase(ctx, "client_simulation")
 	var facts *simFacts
 	if e.discovered != nil {
-		facts = e.discovered(ctx)
+		if facts = e.discovered(ctx); facts != nil {
+			facts.clientOrder = checkClientOrder(ctx, e, facts)
+		}
 	}
 	results := make([]obs.ClientSimulation, len(profiles))
 	var wg sync.WaitGroup
@@ -89,6 +92,41 @@ func probeClientSimulation(ctx context.Context, e *probeEnv) clientSimResult {
 	}
 	wg.Wait()
 	return clientSimResult{sims: results, err: err}
+}
+
+// checkClientOrder tells, for each protocol whose order check could not
+// tell a client order from a ChaCha20 preference, which it is: one
+// connection each, together (see chachaCheckPair).
+func checkClientOrder(ctx context.Context, e *probeEnv, f *simFacts) map[uint16]bool {
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	out := map[uint16]bool{}
+	for v, p := range f.protocols {
+		pair := chachaCheckPair(p)
+		if pair == nil {
+			continue
+		}
+		wg.Go(func() {
+			ch := e.ep.helloTLS(v, pair)
+			if v == registry.VersionTLS13 {
+				ch = e.ep.hello13(pair, tls13GroupsToOffer(), nil, nil)
+			}
+			fl, err := e.ep.exchange(ctx, ch, nil, wire.StopAfterServerHello)
+			if err != nil || fl.Alert != nil || fl.ServerHello == nil || fl.ServerHello.NegotiatedVersion() != v {
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			switch fl.ServerHello.CipherSuite {
+			case pair[0]:
+				out[v] = true
+			case pair[1]:
+				out[v] = false
+			}
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 // intoleranceResult is the intolerance probe's result: this audit's, or
