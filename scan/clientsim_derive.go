@@ -85,12 +85,10 @@ func (a *audit) awaitIntolerance(ctx context.Context) (*obs.IntoleranceResult, b
 	case <-ctx.Done():
 		return nil, true
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.o.Probes == nil {
-		return nil, true
+	if r := a.probeResults["intolerance"]; r != nil && r.Probes != nil {
+		return r.Probes.Intolerance, true
 	}
-	return a.o.Probes.Intolerance, true
+	return nil, true
 }
 
 // tolerant: every hello variant of the intolerance probe (a higher

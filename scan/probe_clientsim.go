@@ -204,11 +204,11 @@ func retryLikely(p clientsim.Profile, e *probeEnv) bool {
 		return true
 	}
 	raw := p.Hello.Raw
-	if !e.protocols[registry.VersionTLS13].Supported || !slices.Contains(raw.SupportedVersions, registry.VersionTLS13) {
+	if !e.accepts(registry.VersionTLS13) || !slices.Contains(raw.SupportedVersions, registry.VersionTLS13) {
 		return false
 	}
 	for _, ks := range raw.KeyShares {
-		if slices.ContainsFunc(e.groups13, func(g obs.Group) bool { return g.ID == ks.Group }) {
+		if slices.ContainsFunc(e.tls13Groups(), func(g obs.Group) bool { return g.ID == ks.Group }) {
 			return false
 		}
 	}

@@ -44,7 +44,7 @@ func (e *probeEnv) client12Choices(keep func(*wire.Suite12) bool) []suiteChoice 
 // acceptedAny reports whether some TLS 1.0–1.2 accepted suite matches keep.
 func (e *probeEnv) acceptedAny(keep func(registry.Suite) bool) bool {
 	for _, v := range []uint16{registry.VersionTLS12, registry.VersionTLS11, registry.VersionTLS10} {
-		for _, s := range e.protocols[v].Suites {
+		for _, s := range e.supported(v).Suites {
 			if rs, ok := registry.SuiteByID(s.ID); ok && keep(rs) {
 				return true
 			}
