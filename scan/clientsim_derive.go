@@ -37,6 +37,9 @@ type simFacts struct {
 	// order from a server order preferring ChaCha20 (chachaConfounded), what
 	// the client simulation's own check told (true: the client's order).
 	clientOrder map[uint16]bool
+	// alpnNone are ALPN protocols other than h2 and http/1.1 the server
+	// selected none of when offered alone (see exoticALPN).
+	alpnNone map[string]bool
 	// unsure: discovery met something that makes its facts incomplete
 	// (an error of a sequence, a broken protocol, a HelloRetryRequest loop).
 	unsure bool
@@ -155,7 +158,7 @@ func deriveSimulation(p clientsim.Profile, f *simFacts) (obs.ClientSimulation, s
 		return obs.ClientSimulation{}, why
 	}
 	var ok bool
-	if o.ALPN, ok = deriveALPN(raw, f.handshake); !ok {
+	if o.ALPN, ok = deriveALPN(raw, f.handshake, f.alpnNone); !ok {
 		return obs.ClientSimulation{}, "ALPN selection not known for the client's list"
 	}
 	o.Version = v
@@ -597,18 +600,26 @@ func leafCurve(chains []obs.Chain) uint16 {
 
 // deriveALPN is the protocol the server selects from the client's ALPN
 // list, known from its answer to tlsaudit's TLS 1.3 hello offering h2 and
-// http/1.1 (in that order) for lists of those two only.
-func deriveALPN(raw *wire.RawClientHello, hs *obs.Handshake) (string, bool) {
+// http/1.1 (in that order), for lists of those two and of protocols in none
+// (which the server selects in no case).
+func deriveALPN(raw *wire.RawClientHello, hs *obs.Handshake, none map[string]bool) (string, bool) {
 	if _, sent := raw.Extension(wire.ExtALPN); !sent {
 		return "", true
 	}
-	if hs == nil || hs.Protocol != registry.Version(registry.VersionTLS13).String() || len(raw.ALPN) == 0 {
+	if hs == nil || hs.Protocol != registry.Version(registry.VersionTLS13).String() {
 		return "", false
 	}
+	var list []string
 	for _, proto := range raw.ALPN {
-		if proto != "h2" && proto != "http/1.1" {
+		switch {
+		case proto == "h2" || proto == "http/1.1":
+			list = append(list, proto)
+		case !none[proto]:
 			return "", false
 		}
+	}
+	if len(list) == 0 {
+		return "", false
 	}
 	switch hs.ALPN {
 	case "":
@@ -616,10 +627,40 @@ func deriveALPN(raw *wire.RawClientHello, hs *obs.Handshake) (string, bool) {
 		return "", true
 	case "http/1.1":
 		// h2 unsupported or less preferred: http/1.1 wherever offered.
-		return "http/1.1", slices.Contains(raw.ALPN, "http/1.1")
+		return "http/1.1", slices.Contains(list, "http/1.1")
 	case "h2":
 		// h2 supported and not less preferred: h2 when the client puts it first.
-		return "h2", raw.ALPN[0] == "h2"
+		return "h2", list[0] == "h2"
 	}
 	return "", false
+}
+
+// exoticALPN lists the ALPN protocols other than h2 and http/1.1 the
+// clients offer, when at least two clients offer some (one connection
+// telling that the server selects none of them then saves one).
+func exoticALPN(profiles []clientsim.Profile) []string {
+	var out []string
+	clients := 0
+	for _, p := range profiles {
+		if p.Hello == nil || p.Hello.Raw == nil {
+			continue
+		}
+		some := false
+		for _, proto := range p.Hello.Raw.ALPN {
+			if proto == "h2" || proto == "http/1.1" {
+				continue
+			}
+			some = true
+			if !slices.Contains(out, proto) {
+				out = append(out, proto)
+			}
+		}
+		if some {
+			clients++
+		}
+	}
+	if clients < 2 {
+		return nil
+	}
+	return out
 }

@@ -35,8 +35,8 @@ func TestDerivedClientSimulationsEqualLiveOnes(t *testing.T) {
 		start   func(t *testing.T) *tlstest.Server
 		derived int
 	}{
-		{"go defaults", func(t *testing.T) *tlstest.Server { return tlstest.NewGoServerT(t, nil) }, 15},
-		{"go modern, ECDSA and RSA chains", func(t *testing.T) *tlstest.Server { return tlstest.ModernGoServerT(t) }, 6},
+		{"go defaults", func(t *testing.T) *tlstest.Server { return tlstest.NewGoServerT(t, nil) }, 18},
+		{"go modern, ECDSA and RSA chains", func(t *testing.T) *tlstest.Server { return tlstest.ModernGoServerT(t) }, 9},
 		{"go legacy TLS 1.0-1.2", func(t *testing.T) *tlstest.Server { return tlstest.LegacyGoServerT(t) }, 13},
 		{"go TLS 1.2 only", func(t *testing.T) *tlstest.Server {
 			return tlstest.NewGoServerT(t, &tls.Config{MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12})
@@ -49,14 +49,14 @@ func TestDerivedClientSimulationsEqualLiveOnes(t *testing.T) {
 				Ciphers:      "ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA:DHE-RSA-AES256-SHA",
 				Ciphersuites: "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256",
 				Groups:       "P-384:X25519", ServerPref: true, DHGroup: "modp1024"})
-		}, 7},
+		}, 10},
 		{"openssl client order", func(t *testing.T) *tlstest.Server {
 			return tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{MinProtocol: "TLSv1.2", MaxProtocol: "TLSv1.3",
 				Ciphers: "AES128-SHA:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305"})
-		}, 15},
+		}, 18},
 		{"openssl defaults", func(t *testing.T) *tlstest.Server {
 			return tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{MinProtocol: "TLSv1.2", MaxProtocol: "TLSv1.3"})
-		}, 15},
+		}, 18},
 		{"openssl TLS 1.3 FFDHE only", func(t *testing.T) *tlstest.Server {
 			return tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{MinProtocol: "TLSv1.3", MaxProtocol: "TLSv1.3", Groups: "ffdhe2048"})
 		}, 9},
@@ -68,12 +68,12 @@ func TestDerivedClientSimulationsEqualLiveOnes(t *testing.T) {
 			return tlstest.StartNginxT(t, tlstest.NginxOptions{Protocols: "TLSv1 TLSv1.1 TLSv1.2 TLSv1.3",
 				Ciphers:             "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES256-SHA384:ECDHE-RSA-AES128-SHA256:ECDHE-RSA-AES256-SHA:ECDHE-RSA-AES128-SHA:AES128-SHA:@SECLEVEL=0",
 				PreferServerCiphers: true})
-		}, 16},
+		}, 19},
 		{"nginx ECDSA and RSA chains", func(t *testing.T) *tlstest.Server {
 			return tlstest.StartNginxT(t, tlstest.NginxOptions{Leaves: []*tlstest.Leaf{rsaLeaf, ecLeaf}, Protocols: "TLSv1.2 TLSv1.3",
 				Ciphers:             "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305",
 				PreferServerCiphers: true, ECDHCurve: "X25519:secp384r1", TLS13Ciphersuites: "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256"})
-		}, 5},
+		}, 8},
 		{"scripted server order", func(t *testing.T) *tlstest.Server { return fakeServer(t, tlstest.ServerOrderServer()) }, 0},
 		{"scripted server closing on hellos over 511 bytes", func(t *testing.T) *tlstest.Server {
 			cfg := tlstest.ServerOrderServer()
@@ -84,17 +84,17 @@ func TestDerivedClientSimulationsEqualLiveOnes(t *testing.T) {
 			return tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{MinProtocol: "TLSv1.2", MaxProtocol: "TLSv1.3", ServerPref: true,
 				Ciphers:   "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256",
 				ExtraArgs: []string{"-prioritize_chacha"}})
-		}, 3},
+		}, 4},
 		{"openssl ECDSA and RSA chains, TLS 1.2 only", func(t *testing.T) *tlstest.Server {
 			return tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{Leaf: rsaLeaf, ExtraLeaf: ecLeaf, MinProtocol: "TLSv1.2", MaxProtocol: "TLSv1.2", ServerPref: true,
 				Ciphers: "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-SHA:AES128-SHA"})
 		}, 11},
 		{"gnutls NORMAL server order", func(t *testing.T) *tlstest.Server {
 			return tlstest.StartGnuTLST(t, tlstest.GnuTLSOptions{Priority: "NORMAL:%SERVER_PRECEDENCE"})
-		}, 9},
+		}, 10},
 		{"gnutls NORMAL", func(t *testing.T) *tlstest.Server {
 			return tlstest.StartGnuTLST(t, tlstest.GnuTLSOptions{Priority: "NORMAL"})
-		}, 18},
+		}, 21},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := tc.start(t)
@@ -117,11 +117,16 @@ func TestDerivedClientSimulationsEqualLiveOnes(t *testing.T) {
 					t.Errorf("%s:\n derived %s\n live    %s", l.ID, dj, lj)
 				}
 			}
-			checks := 0 // the order checks a ChaCha20 preference may need
+			checks := 0 // the order checks a ChaCha20 preference may need, and the ALPN check
+			legacy := false
 			for _, p := range derived.Protocols {
 				if chachaCheckPair(p) != nil {
 					checks++
 				}
+				legacy = legacy || p.Supported && p.Version >= 0x0301 && p.Version <= 0x0303
+			}
+			if profiles, _ := simulatedClients(nil); exoticALPN(profiles) != nil && legacy && derived.Handshake != nil && derived.Handshake.Protocol == "TLSv1.3" {
+				checks++
 			}
 			if want := live.ConnectionsByPhase["client_simulation"] - n + checks; derived.ConnectionsByPhase["client_simulation"] > want {
 				t.Errorf("%d client simulation connections with %d derived and %d order checks, want at most %d", derived.ConnectionsByPhase["client_simulation"], n, checks, want)
@@ -221,8 +226,8 @@ func TestClientSimulationsReplayedForIntolerantServer(t *testing.T) {
 			}
 			conns := int(e.ep.conns.Load())
 			switch {
-			case tc.tolerant && (derived == 0 || conns != len(r.sims)-derived):
-				t.Errorf("%d derived, %d connections for %d clients: want some derived, one connection for each other", derived, conns, len(r.sims))
+			case tc.tolerant && (derived == 0 || conns > len(r.sims)-derived+1):
+				t.Errorf("%d derived, %d connections for %d clients: want some derived, one connection for each other and one ALPN check at most", derived, conns, len(r.sims))
 			case !tc.tolerant && (derived != 0 || conns < len(r.sims)):
 				t.Errorf("%d derived, %d connections for %d clients: want every client replayed", derived, conns, len(r.sims))
 			}

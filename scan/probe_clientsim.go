@@ -69,7 +69,10 @@ func probeClientSimulation(ctx context.Context, e *probeEnv) clientSimResult {
 	var facts *simFacts
 	if e.discovered != nil {
 		if facts = e.discovered(ctx); facts != nil {
-			facts.clientOrder = checkClientOrder(ctx, e, facts)
+			var wg sync.WaitGroup
+			wg.Go(func() { facts.clientOrder = checkClientOrder(ctx, e, facts) })
+			wg.Go(func() { facts.alpnNone = checkALPN(ctx, e, facts, exoticALPN(profiles)) })
+			wg.Wait()
 		}
 	}
 	results := make([]obs.ClientSimulation, len(profiles))
@@ -127,6 +130,37 @@ func checkClientOrder(ctx context.Context, e *probeEnv, f *simFacts) map[uint16]
 	}
 	wg.Wait()
 	return out
+}
+
+// checkALPN offers the ALPN protocols exotic alone, in a hello of the
+// best protocol below TLS 1.3 (whose ServerHello shows the selection), and
+// returns them when the server selects none (no ALPN extension, or a
+// no_application_protocol alert); nil when unknown.
+func checkALPN(ctx context.Context, e *probeEnv, f *simFacts, exotic []string) map[string]bool {
+	hs := f.handshake
+	v, suites, ok := e.bestLegacy()
+	if len(exotic) == 0 || !ok || v < registry.VersionTLS10 || hs == nil || hs.Protocol != registry.Version(registry.VersionTLS13).String() {
+		return nil
+	}
+	ch := e.ep.helloTLS(v, suites)
+	ch.ALPN = exotic
+	fl, err := e.ep.exchange(ctx, ch, nil, wire.StopAfterServerHello)
+	switch {
+	case err != nil:
+		return nil
+	case fl.Alert != nil && fl.Alert.Description == wire.AlertNoApplicationProtocol,
+		fl.Alert == nil && fl.ServerHello != nil && fl.ServerHello.NegotiatedVersion() == v && fl.ServerHello.ALPN == "" && !hasExtension(fl.ServerHello, wire.ExtALPN):
+		none := map[string]bool{}
+		for _, p := range exotic {
+			none[p] = true
+		}
+		return none
+	}
+	return nil
+}
+
+func hasExtension(sh *wire.ServerHello, t uint16) bool {
+	return slices.ContainsFunc(sh.Extensions, func(x wire.Extension) bool { return x.Type == t })
 }
 
 // intoleranceResult is the intolerance probe's result: this audit's, or
