@@ -190,7 +190,7 @@ func derive13(raw *wire.RawClientHello, f *simFacts) (clientsim.Outcome, string)
 			return o, "client order not told from a ChaCha20 preference"
 		}
 	}
-	if !chachaSettled(raw, p, candidates, o.Suite) {
+	if !chachaSettled(raw, p, tls13Suites, candidates, o.Suite) {
 		return o, "ChaCha20 preference not known"
 	}
 	if !slices.Contains(decryptable13, o.Suite) {
@@ -227,9 +227,39 @@ func derive13(raw *wire.RawClientHello, f *simFacts) (clientsim.Outcome, string)
 		return o, "no TLS 1.3 signature scheme in common"
 	}
 	if o.LeafSHA256, ok = onlyLeaf(f.chains, ""); !ok {
-		return o, "several leaves"
+		if o.LeafSHA256, why = leafBySigAlg13(raw, f); why != "" {
+			return o, why
+		}
 	}
 	return o, ""
+}
+
+// leafBySigAlg13 is the leaf a server with several serves the client in
+// TLS 1.3, where the signature scheme it chooses decides the key: by its
+// preference, the first scheme it chose for tlsaudit's hello offering them
+// all (when the client offers it); by the client's, the client's first
+// scheme the server accepts. Known when both are of one key type, of which
+// the server has one leaf.
+func leafBySigAlg13(raw *wire.RawClientHello, f *simFacts) (string, string) {
+	accepted := make([]uint16, len(f.sigalgs.TLS13))
+	for i, sa := range f.sigalgs.TLS13 {
+		accepted[i] = sa.ID
+	}
+	if len(accepted) == 0 || !slices.Contains(raw.SignatureAlgorithms, accepted[0]) {
+		return "", "several leaves"
+	}
+	i := slices.IndexFunc(raw.SignatureAlgorithms, func(id uint16) bool { return slices.Contains(accepted, id) })
+	server, _ := registry.SigAlgByID(accepted[0])
+	client, _ := registry.SigAlgByID(raw.SignatureAlgorithms[i])
+	kt := keyTypeOfSig(server)
+	if kt == "" || keyTypeOfSig(client) != kt {
+		return "", "several leaves, the server's choice not known"
+	}
+	leaf, ok := onlyLeaf(f.chains, kt)
+	if !ok {
+		return "", "several leaves of the key type"
+	}
+	return leaf, ""
 }
 
 // derive12 is the outcome of a handshake at v (TLS 1.0 to 1.2): the first
@@ -267,7 +297,7 @@ func firstUsable12(raw *wire.RawClientHello, f *simFacts, p obs.Protocol, v uint
 		case unusable:
 			continue
 		}
-		if !chachaSettled(raw, p, candidates, id) {
+		if !chachaSettled(raw, p, suitesToOffer(v), candidates, id) {
 			return out, "ChaCha20 preference not known"
 		}
 		out.Suite = id
@@ -508,12 +538,13 @@ func preferredGroup(accepted []uint16, serverOrder *bool, base, client []uint16)
 // client's preference for ChaCha20 (OpenSSL's PRIORITIZE_CHACHA,
 // crypto/tls) decide by the client's first suite: for a client listing
 // AES-GCM first, as tlsaudit's hellos do, they keep their order, but a
-// ChaCha20 suite may have been found earlier than its place in that order
-// (an offer starting with it got it); for a client listing ChaCha20 first,
-// they choose ChaCha20. So a pick before an offered ChaCha20 suite holds for
-// a client listing AES-GCM first, and a ChaCha20 pick before another offered
-// suite for a client listing ChaCha20 first.
-func chachaSettled(raw *wire.RawClientHello, p obs.Protocol, candidates []uint16, pick uint16) bool {
+// ChaCha20 suite found by an offer starting with it may sit later in that
+// order; for a client listing ChaCha20 first, they choose ChaCha20. So a
+// pick before an offered ChaCha20 suite holds for a client listing AES-GCM
+// first, and a ChaCha20 pick before another offered suite holds when an
+// offer not starting with ChaCha20 found it, or for a client listing
+// ChaCha20 first. base is the order of tlsaudit's offers.
+func chachaSettled(raw *wire.RawClientHello, p obs.Protocol, base, candidates []uint16, pick uint16) bool {
 	if p.ServerOrder == nil || !*p.ServerOrder {
 		return true
 	}
@@ -528,11 +559,29 @@ func chachaSettled(raw *wire.RawClientHello, p obs.Protocol, candidates []uint16
 	}
 	switch {
 	case isChaCha(pick):
-		return len(rest) == 0 || first == "CHACHA20_POLY1305"
+		return len(rest) == 0 || first == "CHACHA20_POLY1305" || !isChaCha(offerFirst(p, base, pick))
 	case slices.ContainsFunc(rest, isChaCha):
 		return first == "AES_128_GCM" || first == "AES_256_GCM"
 	}
 	return true
+}
+
+// offerFirst is the first suite of the offer that found suite id in p's
+// repeated selection: the first of base not found before it.
+func offerFirst(p obs.Protocol, base []uint16, id uint16) uint16 {
+	var before []uint16
+	for _, s := range p.Suites {
+		if s.ID == id {
+			break
+		}
+		before = append(before, s.ID)
+	}
+	for _, b := range base {
+		if !slices.Contains(before, b) {
+			return b
+		}
+	}
+	return 0
 }
 
 func isChaCha(id uint16) bool {

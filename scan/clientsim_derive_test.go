@@ -36,7 +36,7 @@ func TestDerivedClientSimulationsEqualLiveOnes(t *testing.T) {
 		derived int
 	}{
 		{"go defaults", func(t *testing.T) *tlstest.Server { return tlstest.NewGoServerT(t, nil) }, 18},
-		{"go modern, ECDSA and RSA chains", func(t *testing.T) *tlstest.Server { return tlstest.ModernGoServerT(t) }, 9},
+		{"go modern, ECDSA and RSA chains", func(t *testing.T) *tlstest.Server { return tlstest.ModernGoServerT(t) }, 10},
 		{"go legacy TLS 1.0-1.2", func(t *testing.T) *tlstest.Server { return tlstest.LegacyGoServerT(t) }, 13},
 		{"go TLS 1.2 only", func(t *testing.T) *tlstest.Server {
 			return tlstest.NewGoServerT(t, &tls.Config{MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12})
@@ -73,7 +73,7 @@ func TestDerivedClientSimulationsEqualLiveOnes(t *testing.T) {
 			return tlstest.StartNginxT(t, tlstest.NginxOptions{Leaves: []*tlstest.Leaf{rsaLeaf, ecLeaf}, Protocols: "TLSv1.2 TLSv1.3",
 				Ciphers:             "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305",
 				PreferServerCiphers: true, ECDHCurve: "X25519:secp384r1", TLS13Ciphersuites: "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256"})
-		}, 8},
+		}, 16},
 		{"scripted server order", func(t *testing.T) *tlstest.Server { return fakeServer(t, tlstest.ServerOrderServer()) }, 0},
 		{"scripted server closing on hellos over 511 bytes", func(t *testing.T) *tlstest.Server {
 			cfg := tlstest.ServerOrderServer()
