@@ -89,7 +89,9 @@ func (e *probeEnv) cbcRecordProbe(ctx context.Context, owner bool, shape func(*w
 				tests[i].Baseline, errs[i][0] = e.cbcRecordAttempt(ctx, c, wire.CBCRecord{})
 				return
 			}
-			r, err := e.shared.do(baselineKey{c}, func() (any, error) { return e.cbcRecordAttempt(ctx, c, wire.CBCRecord{}) })
+			// Counted as POODLE's connection whichever probe asks first.
+			octx := withPhase(ctx, "probe:"+poodleName)
+			r, err := e.shared.do(baselineKey{c}, func() (any, error) { return e.cbcRecordAttempt(octx, c, wire.CBCRecord{}) })
 			tests[i].Baseline, _ = r.(string)
 			errs[i][0] = err
 		})
