@@ -107,6 +107,13 @@ func tolerant(r *obs.IntoleranceResult) bool {
 	return true
 }
 
+// Reasons a derivation lacks what a check connection of the client
+// simulation may tell (see checkClientOrder, checkALPN).
+const (
+	whyChaChaOrder = "client order not told from a ChaCha20 preference"
+	whyALPN        = "ALPN selection not known for the client's list"
+)
+
 // usability of a suite for a client: the server may choose it, may not, or
 // the facts do not tell.
 type usability int
@@ -159,7 +166,7 @@ func deriveSimulation(p clientsim.Profile, f *simFacts) (obs.ClientSimulation, s
 	}
 	var ok bool
 	if o.ALPN, ok = deriveALPN(raw, f.handshake, f.alpnNone); !ok {
-		return obs.ClientSimulation{}, "ALPN selection not known for the client's list"
+		return obs.ClientSimulation{}, whyALPN
 	}
 	o.Version = v
 	return clientsim.Derived(p, o), ""
@@ -187,7 +194,7 @@ func derive13(raw *wire.RawClientHello, f *simFacts) (clientsim.Outcome, string)
 	o.Suite = candidates[0]
 	for _, alt := range orders[1:] {
 		if alt[0] != o.Suite {
-			return o, "client order not told from a ChaCha20 preference"
+			return o, whyChaChaOrder
 		}
 	}
 	if !chachaSettled(raw, p, tls13Suites, candidates, o.Suite) {
@@ -279,7 +286,7 @@ func derive12(raw *wire.RawClientHello, f *simFacts, v uint16) (clientsim.Outcom
 			return o, why
 		}
 		if len(picked) > 0 && out.Suite != picked[0].Suite {
-			return o, "client order not told from a ChaCha20 preference"
+			return o, whyChaChaOrder
 		}
 		picked = append(picked, out)
 	}
@@ -340,7 +347,7 @@ func candidateSuites(p obs.Protocol, base []uint16, raw *wire.RawClientHello, cl
 	case !chachaConfounded(order) || checked && co:
 		return [][]uint16{client}, ""
 	case slices.ContainsFunc(client, isChaCha):
-		return nil, "client order not told from a ChaCha20 preference"
+		return nil, whyChaChaOrder
 	case checked:
 		return [][]uint16{found}, "" // the server's order, found
 	}

@@ -91,7 +91,7 @@ func TestDerivedClientSimulationsEqualLiveOnes(t *testing.T) {
 		}, 11},
 		{"gnutls NORMAL server order", func(t *testing.T) *tlstest.Server {
 			return tlstest.StartGnuTLST(t, tlstest.GnuTLSOptions{Priority: "NORMAL:%SERVER_PRECEDENCE"})
-		}, 10},
+		}, 9},
 		{"gnutls NORMAL", func(t *testing.T) *tlstest.Server {
 			return tlstest.StartGnuTLST(t, tlstest.GnuTLSOptions{Priority: "NORMAL"})
 		}, 21},

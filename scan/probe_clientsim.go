@@ -68,29 +68,62 @@ func probeClientSimulation(ctx context.Context, e *probeEnv) clientSimResult {
 	ctx = withPhase(ctx, "client_simulation")
 	var facts *simFacts
 	if e.discovered != nil {
-		if facts = e.discovered(ctx); facts != nil {
-			var wg sync.WaitGroup
-			wg.Go(func() { facts.clientOrder = checkClientOrder(ctx, e, facts) })
-			wg.Go(func() { facts.alpnNone = checkALPN(ctx, e, facts, exoticALPN(profiles)) })
-			wg.Wait()
-		}
+		facts = e.discovered(ctx)
 	}
 	results := make([]obs.ClientSimulation, len(profiles))
 	var wg sync.WaitGroup
-	var derived []int
-	for i, p := range profiles {
-		if r, why := deriveSimulation(p, facts); why == "" {
+	live := func(i int) {
+		wg.Go(func() { results[i] = simulate(ctx, e, profiles[i], !retryLikely(profiles[i], e)) })
+	}
+	// Clients are derived, replayed at once, or (pending) derived once a
+	// check connection has told what their derivation lacks.
+	var derived, pending []int
+	orderPending := false
+	derive := func(i int) string {
+		r, why := deriveSimulation(profiles[i], facts)
+		if why == "" {
 			results[i] = r
 			derived = append(derived, i)
-			continue
 		}
-		wg.Go(func() { results[i] = simulate(ctx, e, p, !retryLikely(p, e)) })
+		return why
+	}
+	for i := range profiles {
+		switch derive(i) {
+		case "":
+		case whyChaChaOrder:
+			orderPending = true
+			pending = append(pending, i)
+		case whyALPN:
+			pending = append(pending, i)
+		default:
+			live(i)
+		}
+	}
+	if len(pending) > 0 {
+		var pp []clientsim.Profile
+		for _, i := range pending {
+			pp = append(pp, profiles[i])
+		}
+		var cwg sync.WaitGroup
+		var order map[uint16]bool
+		var none map[string]bool
+		if orderPending {
+			cwg.Go(func() { order = checkClientOrder(ctx, e, facts) })
+		}
+		cwg.Go(func() { none = checkALPN(ctx, e, facts, exoticALPN(pp)) })
+		cwg.Wait()
+		facts.clientOrder, facts.alpnNone = order, none
+		for _, i := range pending {
+			if derive(i) != "" {
+				live(i)
+			}
+		}
 	}
 	// A server intolerant of some hellos may answer a real client's
 	// otherwise than discovery's: then every client is replayed.
 	if len(derived) > 0 && !tolerant(e.intoleranceResult(ctx)) {
 		for _, i := range derived {
-			wg.Go(func() { results[i] = simulate(ctx, e, profiles[i], !retryLikely(profiles[i], e)) })
+			live(i)
 		}
 	}
 	wg.Wait()
