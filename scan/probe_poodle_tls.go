@@ -115,15 +115,20 @@ func (e *probeEnv) cbcRecordProbe(ctx context.Context, owner bool, shape func(*w
 }
 
 func (e *probeEnv) cbcRecordAttempt(ctx context.Context, c suiteChoice, tw wire.CBCRecord) (string, error) {
-	s, err := e.dial12(ctx, c, true)
+	s, sendErr, err := e.dial12Record(ctx, c, func(s *session12) error {
+		if err := s.WriteCBC(wire.RecordApplicationData, nil, tw); err != nil {
+			return err
+		}
+		s.SendAlert(wire.AlertLevelWarning, wire.AlertCloseNotify)
+		return nil
+	})
 	if err != nil {
 		return "", err
 	}
 	defer s.conn.Close()
-	if err := s.WriteCBC(wire.RecordApplicationData, nil, tw); err != nil {
-		return response(err), nil
+	if sendErr != nil {
+		return response(sendErr), nil
 	}
-	s.SendAlert(wire.AlertLevelWarning, wire.AlertCloseNotify)
 	waitAtMost(s.conn, robotWait)
 	if _, err := s.Read(); err != nil {
 		return response(err), nil

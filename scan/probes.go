@@ -98,6 +98,9 @@ type probeEnv struct {
 	// shared: results more than one probe would otherwise make the same
 	// connection for (nil: none shared).
 	shared *sharedResults
+	// unpipelined: records after a handshake wait for the server's
+	// Finished (see dial12Record); for tests comparing both ways.
+	unpipelined bool
 	// discovered waits for discovery's sequences (groups, signature
 	// algorithms) to end and returns what they proved; nil when the
 	// client simulations are all made live.

@@ -11,11 +11,13 @@ import (
 )
 
 // TestScheduledProbesMatchSequential: the probes of a full audit, started
-// while discovery runs and sharing the CBC record probes' baselines,
-// record what each probe records when run alone, one after another, on
-// what discovery found (connection counts and derived-from markers aside),
-// against real servers; the shared baselines are marked as derived and
-// save their connections.
+// while discovery runs, sharing the CBC record probes' baselines and
+// sending their records right after the client's Finished, record what
+// each probe records when run alone, one after another, on what discovery
+// found, with every record sent after the server's Finished (connection
+// counts, elapsed times and derived-from markers aside), against real
+// servers; the shared baselines are marked as derived and save their
+// connections.
 func TestScheduledProbesMatchSequential(t *testing.T) {
 	var names []string
 	for _, n := range ProbeNames() {
@@ -38,6 +40,7 @@ func TestScheduledProbesMatchSequential(t *testing.T) {
 				t.Errorf("probe error: %s: %s", e.Probe, e.Error)
 			}
 			e := a.probeEnv()
+			e.unpipelined = true
 			seq := &obs.Observation{}
 			for _, n := range names {
 				probes[n].run(ctx, e)(seq)
