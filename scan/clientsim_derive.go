@@ -16,11 +16,16 @@ import (
 // server is a plain chooser: the highest protocol both accept; the suite by
 // the server's order (or the client's, when it follows the client), skipping
 // suites the client's groups or signature algorithms rule out; the TLS 1.3
-// group by its preference, when the client sent a share for it; the chain
-// of the suite's key type when only one leaf of that type exists; the DH
-// prime when the server has one; ALPN from the TLS 1.3 handshake that
-// offered h2 and http/1.1. deriveSimulation returns a result only when every
-// such input is known and unambiguous; otherwise the client is replayed.
+// group by its preference, when the client sent a share for it (or a
+// HelloRetryRequest for it when the client sent no acceptable share); the
+// chain of the suite's key type (TLS 1.3: of the signature scheme's) when
+// only one leaf of that type exists; the DH prime when the server has one;
+// ALPN from the TLS 1.3 handshake that offered h2 and http/1.1. Two checks
+// of the client simulation's own complete them (a client order told from a
+// ChaCha20 preference, ALPN protocols the server ignores), and the
+// intolerance probe must show the server answers unusual hellos alike.
+// deriveSimulation returns a result only when every such input is known and
+// unambiguous; otherwise the client is replayed.
 
 // simFacts is what discovery proved, taken when its sequences are over.
 type simFacts struct {
