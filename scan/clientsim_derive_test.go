@@ -8,8 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tlsaudit/tlsaudit/scan/clientsim"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 	"github.com/tlsaudit/tlsaudit/scan/tlstest"
+	"github.com/tlsaudit/tlsaudit/scan/wire"
 )
 
 // simulations audits srv with the client simulation probe only, live or
@@ -230,6 +233,60 @@ func TestClientSimulationsReplayedForIntolerantServer(t *testing.T) {
 				t.Errorf("%d derived, %d connections for %d clients: want some derived, one connection for each other and one ALPN check at most", derived, conns, len(r.sims))
 			case !tc.tolerant && (derived != 0 || conns < len(r.sims)):
 				t.Errorf("%d derived, %d connections for %d clients: want every client replayed", derived, conns, len(r.sims))
+			}
+		})
+	}
+}
+
+// What a hello leaves undetermined is replayed, what it rules out is
+// skipped: a TLS 1.2 server-order server with ECDHE-RSA-AES128-GCM then
+// AES128-SHA, x25519 and P-256, one RSA leaf.
+func TestDeriveSimulationRulesOnHelloDetails(t *testing.T) {
+	serverOrder := true
+	f := &simFacts{
+		protocols: map[uint16]obs.Protocol{registry.VersionTLS12: {Name: "TLSv1.2", Version: registry.VersionTLS12, Supported: true,
+			Suites: []obs.Suite{{ID: 0xc02f}, {ID: 0x002f}}, ServerOrder: &serverOrder}},
+		groups:    obs.Groups{TLS12: []obs.Group{{ID: wire.GroupX25519}, {ID: wire.GroupSecp256r1}}, TLS12ServerOrder: &serverOrder},
+		sigalgs:   obs.SignatureAlgorithms{TLS12: []obs.SigAlg{{ID: 0x0804}, {ID: 0x0401}}},
+		chains:    []obs.Chain{{Protocol: "TLSv1.2", KeyType: "RSA", Certificates: []obs.Certificate{{SHA256: "aa", KeyType: "RSA"}}}},
+		handshake: &obs.Handshake{Protocol: "TLSv1.2"},
+	}
+	hello := func(edit func(raw *wire.RawClientHello)) clientsim.Profile {
+		raw := &wire.RawClientHello{Version: registry.VersionTLS12, CipherSuites: []uint16{0xc02f, 0x002f},
+			SupportedGroups: []uint16{wire.GroupSecp256r1}, SignatureAlgorithms: []uint16{0x0401},
+			Extensions: []wire.Extension{{Type: wire.ExtECPointFormats, Data: []byte{1, 0}}}}
+		if edit != nil {
+			edit(raw)
+		}
+		return clientsim.Profile{ID: "t", Hello: &clientsim.Hello{Raw: raw}}
+	}
+	for _, tc := range []struct {
+		name  string
+		edit  func(raw *wire.RawClientHello)
+		suite uint16 // 0: replayed
+		group string
+	}{
+		{"plain", nil, 0xc02f, "secp256r1"},
+		{"fallback SCSV", func(raw *wire.RawClientHello) { raw.CipherSuites = append(raw.CipherSuites, wire.SCSVFallback) }, 0, ""},
+		{"compressed points only", func(raw *wire.RawClientHello) { raw.Extensions[0].Data = []byte{1, 1} }, 0, ""},
+		{"a curve tlsaudit never offered", func(raw *wire.RawClientHello) { raw.SupportedGroups = []uint16{0x7777} }, 0, ""},
+		{"no curve in common rules ECDHE out", func(raw *wire.RawClientHello) { raw.SupportedGroups = []uint16{wire.GroupSecp521r1} }, 0x002f, ""},
+		{"no RSA signature scheme", func(raw *wire.RawClientHello) { raw.SignatureAlgorithms = []uint16{0x0403} }, 0, ""},
+		{"an ALPN list without a TLS 1.3 answer to learn from", func(raw *wire.RawClientHello) {
+			raw.ALPN = []string{"http/1.1"}
+			raw.Extensions = append(raw.Extensions, wire.Extension{Type: wire.ExtALPN})
+		}, 0, ""},
+		{"TLS 1.3 only, which the server lacks", func(raw *wire.RawClientHello) { raw.SupportedVersions = []uint16{registry.VersionTLS13} }, 0, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, why := deriveSimulation(hello(tc.edit), f)
+			switch {
+			case tc.suite == 0 && why == "":
+				t.Errorf("derived %+v, want a replay", r)
+			case tc.suite != 0 && why != "":
+				t.Errorf("not derived (%s), want %04x", why, tc.suite)
+			case tc.suite != 0 && (r.SuiteID != tc.suite || r.Group != tc.group || r.LeafSHA256 != "aa" || !r.OK || !r.Derived || r.Protocol != "TLSv1.2"):
+				t.Errorf("derived %+v, want suite %04x group %q leaf aa", r, tc.suite, tc.group)
 			}
 		})
 	}
