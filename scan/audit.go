@@ -30,10 +30,10 @@ var protocolOrder = []uint16{registry.VersionSSL2, registry.VersionSSL3, registr
 // before the scan starts and only read after. Below it is what discovery's
 // concurrent sequences (one per protocol, the group and signature algorithm
 // sequences) learn: each writes under mu, and run reads it once they are
-// over. Probes never see the audit: they get a probeEnv (a copy of what
-// they need, taken when the protocols are known) and return their results,
-// which run stores into o under mu. gates and orderChecks are made before
-// the sequences start and synchronise themselves.
+// over. Probes never see the audit: they get a probeEnv (which hands out
+// each protocol's record once its enumeration is over) and return their
+// results, which run stores into o under mu. gates, facts and orderChecks
+// are made before the sequences start and synchronise themselves.
 type audit struct {
 	ep      *endpoint
 	o       *obs.Observation
@@ -64,6 +64,9 @@ type audit struct {
 	// gates open when a protocol's first answer is in: the sequences that
 	// depend on the protocol wait for them.
 	gates map[uint16]*gate
+	// facts: what the probes may read, published per protocol (see
+	// probeEnv); made before the sequences start.
+	probeFacts *facts
 	// first13 is the server's answer to the first TLS 1.3 hello.
 	first13 choice13
 	// shares13: TLS 1.3 hellos carry real key shares (see try13).
@@ -93,6 +96,11 @@ type audit struct {
 	// then holding what they proved (see waitDiscovered).
 	discoveredCh chan struct{}
 	facts        *simFacts
+	// probeDone: per probe of runProbes, closed once its result is in
+	// probeResults (an observation of its own, made before the probes
+	// start; o gets the results once they are all over).
+	probeDone    map[string]chan struct{}
+	probeResults map[string]*obs.Observation
 }
 
 // waitDiscovered waits for discovery's sequences to end and returns what
@@ -127,6 +135,7 @@ func (a *audit) run(ctx context.Context) {
 		a.gates[v] = newGate()
 		a.orderChecks[v] = newOrderCheck()
 	}
+	a.probeFacts = newFacts(a.gates)
 	discoveryStart := time.Now()
 	g, gctx := errgroup.WithContext(ctx)
 	pctx := withPhase(gctx, "protocols")
@@ -148,6 +157,7 @@ func (a *audit) run(ctx context.Context) {
 			a.mu.Lock()
 			a.protocols[v] = p
 			a.mu.Unlock()
+			a.publish(v)
 			return nil
 		})
 	}
@@ -186,22 +196,41 @@ func (a *audit) run(ctx context.Context) {
 		}
 		return nil
 	})
-	// The probes (vulnerabilities, HTTP, ...) need the protocols and their
-	// suites only: they start as soon as those are known, beside the group
-	// and signature algorithm sequences, which keep the priority for
-	// connection slots (see connLimit).
+	// The probes (vulnerabilities, HTTP, ...) start as soon as a protocol
+	// answered, beside discovery, which keeps the priority for connection
+	// slots (see connLimit); each waits for the protocols it reads (see
+	// probeEnv). When no first hello was answered they wait for the end of
+	// the protocol enumeration, and run only if something was supported;
+	// their results are kept on the same condition.
+	allProtocols := make(chan struct{})
+	go func() { protoWG.Wait(); close(allProtocols) }()
+	answered := make(chan struct{})
+	var answeredOnce sync.Once
+	for _, v := range protocolOrder {
+		go func() {
+			if a.gates[v].wait(context.Background()) { // every gate opens when its protocol's sequence ends
+				answeredOnce.Do(func() { close(answered) })
+			}
+		}()
+	}
 	probesDone := make(chan struct{})
 	go func() {
 		defer close(probesDone)
-		protoWG.Wait()
-		if !a.anySupported() {
-			return
+		select {
+		case <-answered:
+		case <-allProtocols:
+			if !a.anySupported() {
+				return
+			}
 		}
 		var enabled func(string) bool
 		if a.probes != nil {
 			enabled = func(name string) bool { return slices.Contains(a.probes, name) }
 		}
-		a.runProbes(ctx, enabled)
+		a.runProbesOn(ctx, enabled, a.liveProbeEnv(), func() bool {
+			<-allProtocols
+			return a.anySupported()
+		})
 	}()
 	g.Wait()
 	a.notePhaseTime("discovery", time.Since(discoveryStart))
@@ -292,6 +321,12 @@ func (a *audit) keyShareFailure() error {
 }
 
 func (a *audit) anySupported() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.anySupportedLocked()
+}
+
+func (a *audit) anySupportedLocked() bool {
 	for _, p := range a.protocols {
 		if p.Supported {
 			return true
@@ -547,6 +582,11 @@ func (a *audit) refused(how string) {
 func (a *audit) probeError(probe string, err error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.probeErrorLocked(probe, err)
+}
+
+// probeErrorLocked is probeError with a.mu held.
+func (a *audit) probeErrorLocked(probe string, err error) {
 	var de *wire.DecodeError
 	if errors.As(err, &de) && de.Msg == "key_share" && a.badKeyShare == nil {
 		a.badKeyShare = err

@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"context"
 	"math/big"
 	"slices"
 
@@ -32,6 +33,13 @@ type simFacts struct {
 	// retries: the server answers a TLS 1.3 hello without a key share for
 	// its group with a HelloRetryRequest (rather than refusing it).
 	retries bool
+	// clientOrder: per protocol whose order check could not tell a client
+	// order from a server order preferring ChaCha20 (chachaConfounded), what
+	// the client simulation's own check told (true: the client's order).
+	clientOrder map[uint16]bool
+	// alpnNone are ALPN protocols other than h2 and http/1.1 the server
+	// selected none of when offered alone (see exoticALPN).
+	alpnNone map[string]bool
 	// unsure: discovery met something that makes its facts incomplete
 	// (an error of a sequence, a broken protocol, a HelloRetryRequest loop).
 	unsure bool
@@ -64,6 +72,47 @@ func (a *audit) simFacts() *simFacts {
 	}
 	return f
 }
+
+// awaitIntolerance waits for the intolerance probe of this audit and
+// returns its result; ran is false when the probe is not part of it.
+func (a *audit) awaitIntolerance(ctx context.Context) (*obs.IntoleranceResult, bool) {
+	done := a.probeDone["intolerance"]
+	if done == nil {
+		return nil, false
+	}
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return nil, true
+	}
+	if r := a.probeResults["intolerance"]; r != nil && r.Probes != nil {
+		return r.Probes.Intolerance, true
+	}
+	return nil, true
+}
+
+// tolerant: every hello variant of the intolerance probe (a higher
+// version, long hellos, an unknown extension, GREASE) got the baseline's
+// protocol, so the server answers the peculiarities of real clients' hellos
+// as it answered discovery's.
+func tolerant(r *obs.IntoleranceResult) bool {
+	if r == nil || r.Status != obs.AttemptCompleted || len(r.Tests) == 0 {
+		return false
+	}
+	for _, t := range r.Tests {
+		if !t.Accepted || t.Negotiated != r.Baseline {
+			return false
+		}
+	}
+	return true
+}
+
+// Reasons a derivation lacks what a check connection of the client
+// simulation may tell (see checkClientOrder, checkALPN).
+const (
+	whyChaChaOrder = "client order not told from a ChaCha20 preference"
+	whyALPN        = "ALPN selection not known for the client's list"
+)
 
 // usability of a suite for a client: the server may choose it, may not, or
 // the facts do not tell.
@@ -116,8 +165,8 @@ func deriveSimulation(p clientsim.Profile, f *simFacts) (obs.ClientSimulation, s
 		return obs.ClientSimulation{}, why
 	}
 	var ok bool
-	if o.ALPN, ok = deriveALPN(raw, f.handshake); !ok {
-		return obs.ClientSimulation{}, "ALPN selection not known for the client's list"
+	if o.ALPN, ok = deriveALPN(raw, f.handshake, f.alpnNone); !ok {
+		return obs.ClientSimulation{}, whyALPN
 	}
 	o.Version = v
 	return clientsim.Derived(p, o), ""
@@ -134,15 +183,21 @@ func pointFormats(data []byte) []uint8 {
 func derive13(raw *wire.RawClientHello, f *simFacts) (clientsim.Outcome, string) {
 	var o clientsim.Outcome
 	p := f.protocols[registry.VersionTLS13]
-	candidates, ok := candidateSuites(p, tls13Suites, raw)
-	switch {
-	case !ok:
-		return o, "TLS 1.3 suite order not known"
-	case len(candidates) == 0:
+	orders, why := candidateSuites(p, tls13Suites, raw, f.clientOrder)
+	if why != "" {
+		return o, why
+	}
+	candidates := orders[0]
+	if len(candidates) == 0 {
 		return o, "no TLS 1.3 suite in common"
 	}
 	o.Suite = candidates[0]
-	if !chachaSettled(raw, p, candidates, o.Suite) {
+	for _, alt := range orders[1:] {
+		if alt[0] != o.Suite {
+			return o, whyChaChaOrder
+		}
+	}
+	if !chachaSettled(raw, p, tls13Suites, candidates, o.Suite) {
 		return o, "ChaCha20 preference not known"
 	}
 	if !slices.Contains(decryptable13, o.Suite) {
@@ -179,9 +234,39 @@ func derive13(raw *wire.RawClientHello, f *simFacts) (clientsim.Outcome, string)
 		return o, "no TLS 1.3 signature scheme in common"
 	}
 	if o.LeafSHA256, ok = onlyLeaf(f.chains, ""); !ok {
-		return o, "several leaves"
+		if o.LeafSHA256, why = leafBySigAlg13(raw, f); why != "" {
+			return o, why
+		}
 	}
 	return o, ""
+}
+
+// leafBySigAlg13 is the leaf a server with several serves the client in
+// TLS 1.3, where the signature scheme it chooses decides the key: by its
+// preference, the first scheme it chose for tlsaudit's hello offering them
+// all (when the client offers it); by the client's, the client's first
+// scheme the server accepts. Known when both are of one key type, of which
+// the server has one leaf.
+func leafBySigAlg13(raw *wire.RawClientHello, f *simFacts) (string, string) {
+	accepted := make([]uint16, len(f.sigalgs.TLS13))
+	for i, sa := range f.sigalgs.TLS13 {
+		accepted[i] = sa.ID
+	}
+	if len(accepted) == 0 || !slices.Contains(raw.SignatureAlgorithms, accepted[0]) {
+		return "", "several leaves"
+	}
+	i := slices.IndexFunc(raw.SignatureAlgorithms, func(id uint16) bool { return slices.Contains(accepted, id) })
+	server, _ := registry.SigAlgByID(accepted[0])
+	client, _ := registry.SigAlgByID(raw.SignatureAlgorithms[i])
+	kt := keyTypeOfSig(server)
+	if kt == "" || keyTypeOfSig(client) != kt {
+		return "", "several leaves, the server's choice not known"
+	}
+	leaf, ok := onlyLeaf(f.chains, kt)
+	if !ok {
+		return "", "several leaves of the key type"
+	}
+	return leaf, ""
 }
 
 // derive12 is the outcome of a handshake at v (TLS 1.0 to 1.2): the first
@@ -190,49 +275,122 @@ func derive13(raw *wire.RawClientHello, f *simFacts) (clientsim.Outcome, string)
 func derive12(raw *wire.RawClientHello, f *simFacts, v uint16) (clientsim.Outcome, string) {
 	var o clientsim.Outcome
 	p := f.protocols[v]
-	candidates, ok := candidateSuites(p, suitesToOffer(v), raw)
-	if !ok {
-		return o, "suite order not known"
+	orders, why := candidateSuites(p, suitesToOffer(v), raw, f.clientOrder)
+	if why != "" {
+		return o, why
 	}
+	var picked []clientsim.Outcome
+	for _, candidates := range orders {
+		out, why := firstUsable12(raw, f, p, v, candidates)
+		if why != "" {
+			return o, why
+		}
+		if len(picked) > 0 && out.Suite != picked[0].Suite {
+			return o, whyChaChaOrder
+		}
+		picked = append(picked, out)
+	}
+	return picked[0], ""
+}
+
+// firstUsable12 is the outcome of the first of candidates the client's
+// hello makes usable at v.
+func firstUsable12(raw *wire.RawClientHello, f *simFacts, p obs.Protocol, v uint16, candidates []uint16) (clientsim.Outcome, string) {
 	for _, id := range candidates {
 		u, out, why := suiteUsable12(raw, f, v, id)
 		switch u {
 		case unknown:
-			return o, registry.SuiteName(id) + ": " + why
+			return out, registry.SuiteName(id) + ": " + why
 		case unusable:
 			continue
 		}
-		if !chachaSettled(raw, p, candidates, id) {
-			return o, "ChaCha20 preference not known"
+		if !chachaSettled(raw, p, suitesToOffer(v), candidates, id) {
+			return out, "ChaCha20 preference not known"
 		}
 		out.Suite = id
 		return out, ""
 	}
-	return o, "no usable suite in common"
+	return clientsim.Outcome{}, "no usable suite in common"
 }
 
 // candidateSuites are the suites of p the client of raw offers, in the
-// order the server considers them: its own, or the client's.
-func candidateSuites(p obs.Protocol, base []uint16, raw *wire.RawClientHello) ([]uint16, bool) {
+// order the server considers them: its own, or the client's. A server
+// preferring ChaCha20 for clients that list it first (OpenSSL's
+// PRIORITIZE_CHACHA) looks like one following the client's order when the
+// order check offered a ChaCha20 suite first (chachaConfounded); then
+// clientOrder may tell (see chachaCheckPair), and otherwise the client's
+// choice is derived only when it is the same in the server's order as
+// found, for a client offering no accepted ChaCha20 suite (whose place in
+// that order is not known). Each returned order is one hypothesis.
+func candidateSuites(p obs.Protocol, base []uint16, raw *wire.RawClientHello, clientOrder map[uint16]bool) ([][]uint16, string) {
 	order, ok := suiteOrder(p, base)
 	if !ok {
-		return nil, false
+		return nil, "suite order not known"
 	}
-	var out []uint16
-	if p.ServerOrder != nil && !*p.ServerOrder {
-		for _, s := range raw.CipherSuites {
-			if slices.Contains(order, s) && !slices.Contains(out, s) {
-				out = append(out, s)
-			}
-		}
-		return out, true
-	}
+	var found []uint16
 	for _, s := range order {
 		if slices.Contains(raw.CipherSuites, s) {
-			out = append(out, s)
+			found = append(found, s)
 		}
 	}
-	return out, true
+	if p.ServerOrder == nil || *p.ServerOrder {
+		return [][]uint16{found}, ""
+	}
+	var client []uint16
+	for _, s := range raw.CipherSuites {
+		if slices.Contains(order, s) && !slices.Contains(client, s) {
+			client = append(client, s)
+		}
+	}
+	co, checked := clientOrder[p.Version]
+	switch {
+	case !chachaConfounded(order) || checked && co:
+		return [][]uint16{client}, ""
+	case slices.ContainsFunc(client, isChaCha):
+		return nil, whyChaChaOrder
+	case checked:
+		return [][]uint16{found}, "" // the server's order, found
+	}
+	return [][]uint16{client, found}, ""
+}
+
+// chachaConfounded: of the first two suites found (those the order check
+// offered swapped), one is a ChaCha20 suite and the other not, so a server
+// preferring ChaCha20 for a client listing it first answered the check as a
+// client-order server would.
+func chachaConfounded(found []uint16) bool {
+	return len(found) >= 2 && isChaCha(found[0]) != isChaCha(found[1])
+}
+
+// chachaCheckPair is the hello's suites that tell, for a protocol whose
+// order check was confounded, a client order (the server picks the first)
+// from a server order (the second): two suites without ChaCha20, found in
+// this order, offered swapped; below TLS 1.3 of the same key exchange and
+// authentication, which any hello makes usable alike. nil: none or no need.
+func chachaCheckPair(p obs.Protocol) []uint16 {
+	if p.ServerOrder == nil || *p.ServerOrder {
+		return nil
+	}
+	var found, plain []uint16
+	for _, s := range p.Suites {
+		found = append(found, s.ID)
+		if !isChaCha(s.ID) {
+			plain = append(plain, s.ID)
+		}
+	}
+	if !chachaConfounded(found) {
+		return nil
+	}
+	for i, a := range plain {
+		for _, b := range plain[i+1:] {
+			sa, oka := registry.SuiteByID(a)
+			sb, okb := registry.SuiteByID(b)
+			if p.Version == registry.VersionTLS13 || oka && okb && sa.Kx == sb.Kx && sa.Auth == sb.Auth && !sa.Anonymous && !sb.Anonymous {
+				return []uint16{b, a}
+			}
+		}
+	}
+	return nil
 }
 
 // suiteUsable12 tells whether the server can choose suite id at v for the
@@ -382,22 +540,55 @@ func preferredGroup(accepted []uint16, serverOrder *bool, base, client []uint16)
 	return 0, false
 }
 
-// chachaSettled: a server-order server choosing pick over a
-// ChaCha20-Poly1305 suite the client offers does so whatever the client
-// prefers. Servers that honour a client's preference for ChaCha20 (OpenSSL's
-// PRIORITIZE_CHACHA, crypto/tls) decide by the client's first suite, so the
-// choice is the enumerated one only for a client that lists AES-GCM first,
-// as tlsaudit's hellos do.
-func chachaSettled(raw *wire.RawClientHello, p obs.Protocol, candidates []uint16, pick uint16) bool {
-	if p.ServerOrder == nil || !*p.ServerOrder || isChaCha(pick) || !slices.ContainsFunc(candidates, isChaCha) {
+// chachaSettled: a server-order server chooses pick from candidates (in
+// the order found) whatever the client prefers. Servers that honour a
+// client's preference for ChaCha20 (OpenSSL's PRIORITIZE_CHACHA,
+// crypto/tls) decide by the client's first suite: for a client listing
+// AES-GCM first, as tlsaudit's hellos do, they keep their order, but a
+// ChaCha20 suite found by an offer starting with it may sit later in that
+// order; for a client listing ChaCha20 first, they choose ChaCha20. So a
+// pick before an offered ChaCha20 suite holds for a client listing AES-GCM
+// first, and a ChaCha20 pick before another offered suite holds when an
+// offer not starting with ChaCha20 found it, or for a client listing
+// ChaCha20 first. base is the order of tlsaudit's offers.
+func chachaSettled(raw *wire.RawClientHello, p obs.Protocol, base, candidates []uint16, pick uint16) bool {
+	if p.ServerOrder == nil || !*p.ServerOrder {
 		return true
 	}
+	i := slices.Index(candidates, pick)
+	rest := candidates[i+1:]
+	first := ""
 	for _, id := range raw.CipherSuites {
 		if s, ok := registry.SuiteByID(id); ok && !wire.IsGREASE(id) && !s.Signalling {
-			return s.Cipher == "AES_128_GCM" || s.Cipher == "AES_256_GCM"
+			first = s.Cipher
+			break
 		}
 	}
-	return false
+	switch {
+	case isChaCha(pick):
+		return len(rest) == 0 || first == "CHACHA20_POLY1305" || !isChaCha(offerFirst(p, base, pick))
+	case slices.ContainsFunc(rest, isChaCha):
+		return first == "AES_128_GCM" || first == "AES_256_GCM"
+	}
+	return true
+}
+
+// offerFirst is the first suite of the offer that found suite id in p's
+// repeated selection: the first of base not found before it.
+func offerFirst(p obs.Protocol, base []uint16, id uint16) uint16 {
+	var before []uint16
+	for _, s := range p.Suites {
+		if s.ID == id {
+			break
+		}
+		before = append(before, s.ID)
+	}
+	for _, b := range base {
+		if !slices.Contains(before, b) {
+			return b
+		}
+	}
+	return 0
 }
 
 func isChaCha(id uint16) bool {
@@ -465,18 +656,26 @@ func leafCurve(chains []obs.Chain) uint16 {
 
 // deriveALPN is the protocol the server selects from the client's ALPN
 // list, known from its answer to tlsaudit's TLS 1.3 hello offering h2 and
-// http/1.1 (in that order) for lists of those two only.
-func deriveALPN(raw *wire.RawClientHello, hs *obs.Handshake) (string, bool) {
+// http/1.1 (in that order), for lists of those two and of protocols in none
+// (which the server selects in no case).
+func deriveALPN(raw *wire.RawClientHello, hs *obs.Handshake, none map[string]bool) (string, bool) {
 	if _, sent := raw.Extension(wire.ExtALPN); !sent {
 		return "", true
 	}
-	if hs == nil || hs.Protocol != registry.Version(registry.VersionTLS13).String() || len(raw.ALPN) == 0 {
+	if hs == nil || hs.Protocol != registry.Version(registry.VersionTLS13).String() {
 		return "", false
 	}
+	var list []string
 	for _, proto := range raw.ALPN {
-		if proto != "h2" && proto != "http/1.1" {
+		switch {
+		case proto == "h2" || proto == "http/1.1":
+			list = append(list, proto)
+		case !none[proto]:
 			return "", false
 		}
+	}
+	if len(list) == 0 {
+		return "", false
 	}
 	switch hs.ALPN {
 	case "":
@@ -484,10 +683,40 @@ func deriveALPN(raw *wire.RawClientHello, hs *obs.Handshake) (string, bool) {
 		return "", true
 	case "http/1.1":
 		// h2 unsupported or less preferred: http/1.1 wherever offered.
-		return "http/1.1", slices.Contains(raw.ALPN, "http/1.1")
+		return "http/1.1", slices.Contains(list, "http/1.1")
 	case "h2":
 		// h2 supported and not less preferred: h2 when the client puts it first.
-		return "h2", raw.ALPN[0] == "h2"
+		return "h2", list[0] == "h2"
 	}
 	return "", false
+}
+
+// exoticALPN lists the ALPN protocols other than h2 and http/1.1 the
+// clients offer, when at least two clients offer some (one connection
+// telling that the server selects none of them then saves one).
+func exoticALPN(profiles []clientsim.Profile) []string {
+	var out []string
+	clients := 0
+	for _, p := range profiles {
+		if p.Hello == nil || p.Hello.Raw == nil {
+			continue
+		}
+		some := false
+		for _, proto := range p.Hello.Raw.ALPN {
+			if proto == "h2" || proto == "http/1.1" {
+				continue
+			}
+			some = true
+			if !slices.Contains(out, proto) {
+				out = append(out, proto)
+			}
+		}
+		if some {
+			clients++
+		}
+	}
+	if clients < 2 {
+		return nil
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 // deriving what discovery determines.
 func simulations(t *testing.T, srv *tlstest.Server, live bool) *obs.Observation {
 	t.Helper()
-	s := New(Options{ConnTimeout: 5 * time.Second, Timeout: 60 * time.Second, Probes: []string{"client_simulation"}, LiveClientSimulations: live})
+	s := New(Options{ConnTimeout: 5 * time.Second, Timeout: 60 * time.Second, Probes: []string{"client_simulation", "intolerance"}, LiveClientSimulations: live})
 	o := s.Scan(context.Background(), Target{Input: srv.Addr, Host: srv.Host, Port: srv.Port, SNI: srv.Name})
 	if o.Status != obs.StatusOK {
 		t.Fatalf("status %s: %s", o.Status, o.Error)
@@ -34,8 +35,8 @@ func TestDerivedClientSimulationsEqualLiveOnes(t *testing.T) {
 		start   func(t *testing.T) *tlstest.Server
 		derived int
 	}{
-		{"go defaults", func(t *testing.T) *tlstest.Server { return tlstest.NewGoServerT(t, nil) }, 15},
-		{"go modern, ECDSA and RSA chains", func(t *testing.T) *tlstest.Server { return tlstest.ModernGoServerT(t) }, 6},
+		{"go defaults", func(t *testing.T) *tlstest.Server { return tlstest.NewGoServerT(t, nil) }, 18},
+		{"go modern, ECDSA and RSA chains", func(t *testing.T) *tlstest.Server { return tlstest.ModernGoServerT(t) }, 10},
 		{"go legacy TLS 1.0-1.2", func(t *testing.T) *tlstest.Server { return tlstest.LegacyGoServerT(t) }, 13},
 		{"go TLS 1.2 only", func(t *testing.T) *tlstest.Server {
 			return tlstest.NewGoServerT(t, &tls.Config{MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12})
@@ -48,14 +49,14 @@ func TestDerivedClientSimulationsEqualLiveOnes(t *testing.T) {
 				Ciphers:      "ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA:DHE-RSA-AES256-SHA",
 				Ciphersuites: "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256",
 				Groups:       "P-384:X25519", ServerPref: true, DHGroup: "modp1024"})
-		}, 7},
+		}, 10},
 		{"openssl client order", func(t *testing.T) *tlstest.Server {
 			return tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{MinProtocol: "TLSv1.2", MaxProtocol: "TLSv1.3",
 				Ciphers: "AES128-SHA:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305"})
-		}, 15},
+		}, 18},
 		{"openssl defaults", func(t *testing.T) *tlstest.Server {
 			return tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{MinProtocol: "TLSv1.2", MaxProtocol: "TLSv1.3"})
-		}, 15},
+		}, 18},
 		{"openssl TLS 1.3 FFDHE only", func(t *testing.T) *tlstest.Server {
 			return tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{MinProtocol: "TLSv1.3", MaxProtocol: "TLSv1.3", Groups: "ffdhe2048"})
 		}, 9},
@@ -67,15 +68,33 @@ func TestDerivedClientSimulationsEqualLiveOnes(t *testing.T) {
 			return tlstest.StartNginxT(t, tlstest.NginxOptions{Protocols: "TLSv1 TLSv1.1 TLSv1.2 TLSv1.3",
 				Ciphers:             "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES256-SHA384:ECDHE-RSA-AES128-SHA256:ECDHE-RSA-AES256-SHA:ECDHE-RSA-AES128-SHA:AES128-SHA:@SECLEVEL=0",
 				PreferServerCiphers: true})
-		}, 16},
+		}, 19},
 		{"nginx ECDSA and RSA chains", func(t *testing.T) *tlstest.Server {
 			return tlstest.StartNginxT(t, tlstest.NginxOptions{Leaves: []*tlstest.Leaf{rsaLeaf, ecLeaf}, Protocols: "TLSv1.2 TLSv1.3",
 				Ciphers:             "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305",
 				PreferServerCiphers: true, ECDHCurve: "X25519:secp384r1", TLS13Ciphersuites: "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256"})
-		}, 5},
+		}, 16},
+		{"scripted server order", func(t *testing.T) *tlstest.Server { return fakeServer(t, tlstest.ServerOrderServer()) }, 0},
+		{"scripted server closing on hellos over 511 bytes", func(t *testing.T) *tlstest.Server {
+			cfg := tlstest.ServerOrderServer()
+			cfg.MaxHelloLen = 511
+			return fakeServer(t, cfg)
+		}, 0},
+		{"openssl server order preferring ChaCha20 for clients that do", func(t *testing.T) *tlstest.Server {
+			return tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{MinProtocol: "TLSv1.2", MaxProtocol: "TLSv1.3", ServerPref: true,
+				Ciphers:   "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256",
+				ExtraArgs: []string{"-prioritize_chacha"}})
+		}, 4},
+		{"openssl ECDSA and RSA chains, TLS 1.2 only", func(t *testing.T) *tlstest.Server {
+			return tlstest.StartOpenSSLT(t, tlstest.OpenSSLOptions{Leaf: rsaLeaf, ExtraLeaf: ecLeaf, MinProtocol: "TLSv1.2", MaxProtocol: "TLSv1.2", ServerPref: true,
+				Ciphers: "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-SHA:AES128-SHA"})
+		}, 11},
+		{"gnutls NORMAL server order", func(t *testing.T) *tlstest.Server {
+			return tlstest.StartGnuTLST(t, tlstest.GnuTLSOptions{Priority: "NORMAL:%SERVER_PRECEDENCE"})
+		}, 9},
 		{"gnutls NORMAL", func(t *testing.T) *tlstest.Server {
 			return tlstest.StartGnuTLST(t, tlstest.GnuTLSOptions{Priority: "NORMAL"})
-		}, 18},
+		}, 21},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := tc.start(t)
@@ -98,8 +117,19 @@ func TestDerivedClientSimulationsEqualLiveOnes(t *testing.T) {
 					t.Errorf("%s:\n derived %s\n live    %s", l.ID, dj, lj)
 				}
 			}
-			if want := live.ConnectionsByPhase["client_simulation"] - n; derived.ConnectionsByPhase["client_simulation"] > want {
-				t.Errorf("%d client simulation connections with %d derived, want at most %d", derived.ConnectionsByPhase["client_simulation"], n, want)
+			checks := 0 // the order checks a ChaCha20 preference may need, and the ALPN check
+			legacy := false
+			for _, p := range derived.Protocols {
+				if chachaCheckPair(p) != nil {
+					checks++
+				}
+				legacy = legacy || p.Supported && p.Version >= 0x0301 && p.Version <= 0x0303
+			}
+			if profiles, _ := simulatedClients(nil); exoticALPN(profiles) != nil && legacy && derived.Handshake != nil && derived.Handshake.Protocol == "TLSv1.3" {
+				checks++
+			}
+			if want := live.ConnectionsByPhase["client_simulation"] - n + checks; derived.ConnectionsByPhase["client_simulation"] > want {
+				t.Errorf("%d client simulation connections with %d derived and %d order checks, want at most %d", derived.ConnectionsByPhase["client_simulation"], n, checks, want)
 			}
 			if tc.derived >= 0 && n != tc.derived {
 				t.Errorf("%d of %d simulations derived, want %d", n, len(derived.ClientSimulations), tc.derived)
@@ -110,6 +140,9 @@ func TestDerivedClientSimulationsEqualLiveOnes(t *testing.T) {
 			for i, d := range derived.ClientSimulations {
 				if !d.Derived {
 					_, why := deriveSimulation(profiles[i], f)
+					if why == "" && !tolerant(derived.Probes.Intolerance) {
+						why = "intolerance seen"
+					}
 					t.Logf("live: %s (%s): %s %s %s alpn=%q err=%q", d.ID, why, d.Protocol, d.Suite, d.Group, d.ALPN, d.Error)
 				}
 			}
@@ -117,10 +150,23 @@ func TestDerivedClientSimulationsEqualLiveOnes(t *testing.T) {
 	}
 }
 
+func fakeServer(t *testing.T, cfg tlstest.FakeConfig) *tlstest.Server {
+	t.Helper()
+	srv, err := tlstest.NewFakeServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
 // factsOf rebuilds from an observation what discovery proved, to tell
 // why a simulation was not derived.
 func factsOf(o *obs.Observation) *simFacts {
 	f := &simFacts{protocols: map[uint16]obs.Protocol{}, chains: o.Chains, dh: o.DH, handshake: o.Handshake}
+	for _, e := range o.Errors {
+		f.unsure = f.unsure || slices.Contains(discoveryErrors, e.Probe)
+	}
 	for _, p := range o.Protocols {
 		f.protocols[p.Version] = p
 	}
@@ -140,4 +186,51 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// A server answering some hello variant (a long hello, a higher version)
+// otherwise than the plain hello may answer real clients' hellos otherwise
+// than discovery's: every client is then replayed.
+func TestClientSimulationsReplayedForIntolerantServer(t *testing.T) {
+	srv := tlstest.NewGoServerT(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	a := discovered(ctx, srv)
+	variants := func(long obs.HelloVariant) *obs.IntoleranceResult {
+		return &obs.IntoleranceResult{Attempt: obs.Attempt{Status: obs.AttemptCompleted}, Baseline: "TLSv1.2", Tests: []obs.HelloVariant{
+			{Name: obs.VariantBaseline, Accepted: true, Negotiated: "TLSv1.2"}, long}}
+	}
+	for _, tc := range []struct {
+		name     string
+		r        *obs.IntoleranceResult
+		tolerant bool
+	}{
+		{"tolerant", variants(obs.HelloVariant{Name: obs.VariantLong1800, Accepted: true, Negotiated: "TLSv1.2"}), true},
+		{"long hello closed", variants(obs.HelloVariant{Name: obs.VariantLong1800, Answer: "closed"}), false},
+		{"higher version answered with an older one", variants(obs.HelloVariant{Name: obs.VariantTLS13NoSV, Accepted: true, Negotiated: "TLSv1.0"}), false},
+		{"probe inconclusive", &obs.IntoleranceResult{Attempt: obs.Attempt{Status: obs.AttemptInconclusive}}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := a.probeEnv()
+			e.ep = newEndpoint(srv.Addr, srv.Name, 8, 10*time.Second)
+			e.intolerance = func(context.Context) (*obs.IntoleranceResult, bool) { return tc.r, true }
+			r := probeClientSimulation(ctx, e)
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+			derived := 0
+			for _, s := range r.sims {
+				if s.Derived {
+					derived++
+				}
+			}
+			conns := int(e.ep.conns.Load())
+			switch {
+			case tc.tolerant && (derived == 0 || conns > len(r.sims)-derived+1):
+				t.Errorf("%d derived, %d connections for %d clients: want some derived, one connection for each other and one ALPN check at most", derived, conns, len(r.sims))
+			case !tc.tolerant && (derived != 0 || conns < len(r.sims)):
+				t.Errorf("%d derived, %d connections for %d clients: want every client replayed", derived, conns, len(r.sims))
+			}
+		})
+	}
 }

@@ -12,12 +12,21 @@ import (
 // connections each waiting for the previous answer, so a slot is worth more
 // to them than to a probe, which makes its connections side by side; a
 // speculative offer (speculate.go) may never be needed, so it comes last
-// until the chain needs it.
+// until the chain needs it. Of the probes, those whose connections follow
+// one another (a ticket, then its resumption) come first: the audit ends
+// with the longest of them.
 const (
 	priorityDiscovery   = iota // default: protocol, suite, group, signature algorithm sequences
+	priorityProbeChain         // probes whose connections wait for earlier ones (chained)
 	priorityProbe              // probes (runProbes)
 	prioritySpeculative        // a speculative offer not needed yet
 )
+
+// chained gives the connections made under ctx by a probe whose later
+// connections wait for earlier ones the priority of such chains.
+func chained(ctx context.Context) context.Context {
+	return withPriority(ctx, priorityProbeChain)
+}
 
 type priorityKey struct{}
 

@@ -139,14 +139,17 @@ func cbcOracleRecords(st *wire.Suite12, host string) []cbcOracleRecord {
 // server answered and how long it took. err is set only when the
 // handshake failed.
 func (e *probeEnv) cbcOracleAttempt(ctx context.Context, c suiteChoice, r cbcOracleRecord) (string, int64, error) {
-	s, err := e.dial12(ctx, c, true)
+	var start time.Time
+	s, sendErr, err := e.dial12Record(ctx, c, func(s *session12) error {
+		start = time.Now()
+		return s.WriteCBC(wire.RecordApplicationData, r.content, r.shape)
+	})
 	if err != nil {
 		return "", 0, err
 	}
 	defer s.conn.Close()
-	start := time.Now()
-	if err := s.WriteCBC(wire.RecordApplicationData, r.content, r.shape); err != nil {
-		return response(err), time.Since(start).Milliseconds(), nil
+	if sendErr != nil {
+		return response(sendErr), time.Since(start).Milliseconds(), nil
 	}
 	waitAtMost(s.conn, cbcOracleWait)
 	_, err = s.Read()

@@ -9,6 +9,7 @@ import (
 	"github.com/tlsaudit/tlsaudit/scan/clientsim"
 	"github.com/tlsaudit/tlsaudit/scan/obs"
 	"github.com/tlsaudit/tlsaudit/scan/registry"
+	"github.com/tlsaudit/tlsaudit/scan/wire"
 )
 
 // Client simulation: replay every captured real client's ClientHello (the
@@ -71,15 +72,139 @@ func probeClientSimulation(ctx context.Context, e *probeEnv) clientSimResult {
 	}
 	results := make([]obs.ClientSimulation, len(profiles))
 	var wg sync.WaitGroup
-	for i, p := range profiles {
-		if r, why := deriveSimulation(p, facts); why == "" {
+	live := func(i int) {
+		wg.Go(func() { results[i] = simulate(ctx, e, profiles[i], !retryLikely(profiles[i], e)) })
+	}
+	// Clients are derived, replayed at once, or (pending) derived once a
+	// check connection has told what their derivation lacks.
+	var derived, pending []int
+	orderPending := false
+	derive := func(i int) string {
+		r, why := deriveSimulation(profiles[i], facts)
+		if why == "" {
 			results[i] = r
-			continue
+			derived = append(derived, i)
 		}
-		wg.Go(func() { results[i] = simulate(ctx, e, p, !retryLikely(p, e)) })
+		return why
+	}
+	for i := range profiles {
+		switch derive(i) {
+		case "":
+		case whyChaChaOrder:
+			orderPending = true
+			pending = append(pending, i)
+		case whyALPN:
+			pending = append(pending, i)
+		default:
+			live(i)
+		}
+	}
+	if len(pending) > 0 {
+		var pp []clientsim.Profile
+		for _, i := range pending {
+			pp = append(pp, profiles[i])
+		}
+		var cwg sync.WaitGroup
+		var order map[uint16]bool
+		var none map[string]bool
+		if orderPending {
+			cwg.Go(func() { order = checkClientOrder(ctx, e, facts) })
+		}
+		cwg.Go(func() { none = checkALPN(ctx, e, facts, exoticALPN(pp)) })
+		cwg.Wait()
+		facts.clientOrder, facts.alpnNone = order, none
+		for _, i := range pending {
+			if derive(i) != "" {
+				live(i)
+			}
+		}
+	}
+	// A server intolerant of some hellos may answer a real client's
+	// otherwise than discovery's: then every client is replayed.
+	if len(derived) > 0 && !tolerant(e.intoleranceResult(ctx)) {
+		for _, i := range derived {
+			live(i)
+		}
 	}
 	wg.Wait()
 	return clientSimResult{sims: results, err: err}
+}
+
+// checkClientOrder tells, for each protocol whose order check could not
+// tell a client order from a ChaCha20 preference, which it is: one
+// connection each, together (see chachaCheckPair).
+func checkClientOrder(ctx context.Context, e *probeEnv, f *simFacts) map[uint16]bool {
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	out := map[uint16]bool{}
+	for v, p := range f.protocols {
+		pair := chachaCheckPair(p)
+		if pair == nil {
+			continue
+		}
+		wg.Go(func() {
+			ch := e.ep.helloTLS(v, pair)
+			if v == registry.VersionTLS13 {
+				ch = e.ep.hello13(pair, tls13GroupsToOffer(), nil, nil)
+			}
+			fl, err := e.ep.exchange(ctx, ch, nil, wire.StopAfterServerHello)
+			if err != nil || fl.Alert != nil || fl.ServerHello == nil || fl.ServerHello.NegotiatedVersion() != v {
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			switch fl.ServerHello.CipherSuite {
+			case pair[0]:
+				out[v] = true
+			case pair[1]:
+				out[v] = false
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// checkALPN offers the ALPN protocols exotic alone, in a hello of the
+// best protocol below TLS 1.3 (whose ServerHello shows the selection), and
+// returns them when the server selects none (no ALPN extension, or a
+// no_application_protocol alert); nil when unknown.
+func checkALPN(ctx context.Context, e *probeEnv, f *simFacts, exotic []string) map[string]bool {
+	hs := f.handshake
+	v, suites, ok := e.bestLegacy()
+	if len(exotic) == 0 || !ok || v < registry.VersionTLS10 || hs == nil || hs.Protocol != registry.Version(registry.VersionTLS13).String() {
+		return nil
+	}
+	ch := e.ep.helloTLS(v, suites)
+	ch.ALPN = exotic
+	fl, err := e.ep.exchange(ctx, ch, nil, wire.StopAfterServerHello)
+	switch {
+	case err != nil:
+		return nil
+	case fl.Alert != nil && fl.Alert.Description == wire.AlertNoApplicationProtocol,
+		fl.Alert == nil && fl.ServerHello != nil && fl.ServerHello.NegotiatedVersion() == v && fl.ServerHello.ALPN == "" && !hasExtension(fl.ServerHello, wire.ExtALPN):
+		none := map[string]bool{}
+		for _, p := range exotic {
+			none[p] = true
+		}
+		return none
+	}
+	return nil
+}
+
+func hasExtension(sh *wire.ServerHello, t uint16) bool {
+	return slices.ContainsFunc(sh.Extensions, func(x wire.Extension) bool { return x.Type == t })
+}
+
+// intoleranceResult is the intolerance probe's result: this audit's, or
+// the probe run here when the audit does not run it.
+func (e *probeEnv) intoleranceResult(ctx context.Context) *obs.IntoleranceResult {
+	if e.intolerance != nil {
+		if r, ran := e.intolerance(ctx); ran {
+			return r
+		}
+	}
+	return probeIntolerance(ctx, e)
 }
 
 // simulate replays p on a connection of its own. With helloOnly, the hello
@@ -112,11 +237,11 @@ func retryLikely(p clientsim.Profile, e *probeEnv) bool {
 		return true
 	}
 	raw := p.Hello.Raw
-	if !e.protocols[registry.VersionTLS13].Supported || !slices.Contains(raw.SupportedVersions, registry.VersionTLS13) {
+	if !e.accepts(registry.VersionTLS13) || !slices.Contains(raw.SupportedVersions, registry.VersionTLS13) {
 		return false
 	}
 	for _, ks := range raw.KeyShares {
-		if slices.ContainsFunc(e.groups13, func(g obs.Group) bool { return g.ID == ks.Group }) {
+		if slices.ContainsFunc(e.tls13Groups(), func(g obs.Group) bool { return g.ID == ks.Group }) {
 			return false
 		}
 	}

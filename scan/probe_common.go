@@ -36,15 +36,9 @@ func (e *probeEnv) bestLegacy() (uint16, []uint16, bool) {
 	return 0, nil, false
 }
 
-// supported returns the discovery record of version v (SSLv3 to TLS 1.3);
-// the zero Protocol when v is not supported.
-func (e *probeEnv) supported(v uint16) obs.Protocol {
-	return e.protocols[v]
-}
-
 // highestSupported returns the highest accepted version of SSLv3..TLS 1.3.
 func (e *probeEnv) highestSupported() (uint16, bool) {
-	if e.supported(registry.VersionTLS13).Supported {
+	if e.accepts(registry.VersionTLS13) {
 		return registry.VersionTLS13, true
 	}
 	v, _, ok := e.bestLegacy()

@@ -19,7 +19,7 @@ func init() {
 
 func probeDowngradeSentinel(ctx context.Context, e *probeEnv) (res *obs.DowngradeSentinelResult) {
 	res = &obs.DowngradeSentinelResult{}
-	if !e.supported(registry.VersionTLS13).Supported {
+	if !e.accepts(registry.VersionTLS13) {
 		res.Attempt = attemptFor(obs.AttemptNotApplicable, "TLS 1.3 is not accepted")
 		return
 	}

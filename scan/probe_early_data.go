@@ -35,6 +35,7 @@ func init() {
 
 func probeEarlyData(ctx context.Context, e *probeEnv) (res *obs.EarlyDataResult) {
 	res = &obs.EarlyDataResult{}
+	ctx = chained(ctx)
 	p := e.supported(registry.VersionTLS13)
 	if !p.Supported {
 		res.Attempt = obs.Attempt{Status: obs.AttemptNotApplicable, Reason: "TLS 1.3 not supported"}
@@ -136,7 +137,7 @@ func tls13Shares(groups []uint16) ([]wire.KeyShare, []*wire.KeySharePrivate, err
 // HelloRetryRequest).
 func (e *probeEnv) earlyGroups13() []uint16 {
 	groups := []uint16{wire.GroupX25519, wire.GroupSecp256r1, wire.GroupSecp384r1}
-	for _, g := range e.groups13 {
+	for _, g := range e.tls13Groups() {
 		if slices.Contains(realShareGroups, g.ID) && !slices.Contains(groups, g.ID) {
 			groups = append(groups, g.ID)
 		}

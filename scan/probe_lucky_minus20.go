@@ -22,7 +22,7 @@ func probeLuckyMinus20(ctx context.Context, e *probeEnv) *obs.CBCRecordResult {
 	for i := range pad {
 		pad[i] = 31
 	}
-	return e.cbcRecordProbe(ctx, func(*wire.Suite12) wire.CBCRecord {
+	return e.cbcRecordProbe(ctx, false, func(*wire.Suite12) wire.CBCRecord {
 		return wire.CBCRecord{NoMAC: true, Padding: pad}
 	}, func(s *wire.Suite12) bool {
 		// The bug is in the SHA-1 and SHA-256 stitched AES-NI paths.

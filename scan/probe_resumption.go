@@ -19,6 +19,7 @@ func init() {
 
 func probeResumption(ctx context.Context, e *probeEnv) (res *obs.ResumptionResult) {
 	res = &obs.ResumptionResult{}
+	ctx = chained(ctx)
 	choices := e.client12Choices(nil)
 	if len(choices) == 0 {
 		if e.acceptedAny(func(registry.Suite) bool { return true }) {

@@ -44,7 +44,7 @@ func (e *probeEnv) client12Choices(keep func(*wire.Suite12) bool) []suiteChoice 
 // acceptedAny reports whether some TLS 1.0–1.2 accepted suite matches keep.
 func (e *probeEnv) acceptedAny(keep func(registry.Suite) bool) bool {
 	for _, v := range []uint16{registry.VersionTLS12, registry.VersionTLS11, registry.VersionTLS10} {
-		for _, s := range e.protocols[v].Suites {
+		for _, s := range e.supported(v).Suites {
 			if rs, ok := registry.SuiteByID(s.ID); ok && keep(rs) {
 				return true
 			}
@@ -87,6 +87,39 @@ func (e *probeEnv) dial12(ctx context.Context, c suiteChoice, full bool) (*sessi
 		return nil, err
 	}
 	return s, nil
+}
+
+// dial12Record opens a connection, completes a full handshake and sends
+// the probe's first protected records (send): right after the client's
+// Finished, without waiting for the server's. A server reads records in
+// order, so it reads them only once its side of the handshake is over, as
+// if they had come after it; the connection holds its slot (and a server
+// that serves one connection at a time) a round trip less. err is the
+// handshake's failure (the connection is closed then); sendErr is send's.
+// With e.unpipelined, send runs after the server's Finished.
+func (e *probeEnv) dial12Record(ctx context.Context, c suiteChoice, send func(s *session12) error) (s *session12, sendErr, err error) {
+	if e.unpipelined {
+		if s, err = e.dial12(ctx, c, true); err != nil {
+			return nil, nil, err
+		}
+		return s, send(s), nil
+	}
+	if s, err = e.dial12(ctx, c, false); err != nil {
+		return nil, nil, err
+	}
+	cke, pms, err := s.KeyExchange()
+	if err == nil {
+		err = s.SendKeyExchange(cke, pms)
+	}
+	if err == nil {
+		sendErr = send(s)
+		err = s.ReadServerFinished()
+	}
+	if err != nil {
+		s.conn.Close()
+		return nil, nil, err
+	}
+	return s, sendErr, nil
 }
 
 // close sends close_notify (servers such as OpenSSL forget sessions of

@@ -29,6 +29,7 @@ const ticketbleedIDLen = 16
 
 func probeTicketbleed(ctx context.Context, e *probeEnv) (res *obs.TicketbleedResult) {
 	res = &obs.TicketbleedResult{}
+	ctx = chained(ctx)
 	p := e.supported(registry.VersionTLS12)
 	if !p.Supported {
 		res.Attempt = attemptFor(obs.AttemptNotApplicable, "TLS 1.2 is not accepted (session tickets are resumed at TLS 1.2 here)")
@@ -49,33 +50,22 @@ func probeTicketbleed(ctx context.Context, e *probeEnv) (res *obs.TicketbleedRes
 		return
 	}
 	res.TicketObtained, res.Suite, res.SentIDLength = true, registry.SuiteName(suite), ticketbleedIDLen
-	for range 2 {
-		sid := make([]byte, ticketbleedIDLen)
-		rand.Read(sid)
-		others := slices.DeleteFunc(protoSuiteIDs(p), func(id uint16) bool { return id == suite })
-		ch := e.ep.helloTLS(registry.VersionTLS12, slices.Concat([]uint16{suite}, others))
-		ch.SessionID, ch.SessionTicketData = sid, ticket
-		f, err := e.ep.exchange(ctx, ch, nil, wire.StopAfterServerHelloDone)
+	// Both resumption hellos at once: each offers the same ticket with a
+	// session ID of its own, and neither depends on the other's answer.
+	var answers [2]obs.TicketbleedAnswer
+	var errs [2]error
+	var wg sync.WaitGroup
+	for i := range answers {
+		wg.Go(func() { answers[i], errs[i] = e.ticketbleedAttempt(ctx, p, suite, ticket) })
+	}
+	wg.Wait()
+	for i := range answers {
 		res.Connections++
-		if fatalOrDial(err) {
-			res.Attempt = obs.Attempt{Status: obs.AttemptError, Reason: err.Error(), Connections: res.Connections}
+		if fatalOrDial(errs[i]) {
+			res.Attempt = obs.Attempt{Status: obs.AttemptError, Reason: errs[i].Error(), Connections: res.Connections}
 			return
 		}
-		var ans obs.TicketbleedAnswer
-		if f == nil || f.ServerHello == nil {
-			ans.Answer = noAnswer(f, err)
-		} else {
-			echo := f.ServerHello.SessionID
-			ans.EchoedIDLength = len(echo)
-			ans.PrefixMatches = bytes.HasPrefix(echo, sid)
-			// Resumed: ChangeCipherSpec (perhaps after a NewSessionTicket,
-			// which the flight reader stops at) instead of a Certificate.
-			ans.Resumed = f.ChangeCipherSpec || slices.Contains(f.Messages, wire.HandshakeName(wire.TypeNewSessionTicket))
-			if ans.PrefixMatches {
-				ans.Extra = evidenceHex(echo[len(sid):])
-			}
-		}
-		res.Attempts = append(res.Attempts, ans)
+		res.Attempts = append(res.Attempts, answers[i])
 	}
 	res.Status = obs.AttemptCompleted
 	if res.Attempts[0].Answer != "" && res.Attempts[1].Answer != "" {
@@ -83,6 +73,35 @@ func probeTicketbleed(ctx context.Context, e *probeEnv) (res *obs.TicketbleedRes
 		res.Reason = "neither resumption hello was answered: " + res.Attempts[0].Answer
 	}
 	return
+}
+
+// ticketbleedAttempt offers ticket with a fresh session ID on a connection
+// of its own and records the echo. The error is set only when the
+// connection could not be made (fatalOrDial).
+func (e *probeEnv) ticketbleedAttempt(ctx context.Context, p obs.Protocol, suite uint16, ticket []byte) (ans obs.TicketbleedAnswer, _ error) {
+	sid := make([]byte, ticketbleedIDLen)
+	rand.Read(sid)
+	others := slices.DeleteFunc(protoSuiteIDs(p), func(id uint16) bool { return id == suite })
+	ch := e.ep.helloTLS(registry.VersionTLS12, slices.Concat([]uint16{suite}, others))
+	ch.SessionID, ch.SessionTicketData = sid, ticket
+	f, err := e.ep.exchange(ctx, ch, nil, wire.StopAfterServerHelloDone)
+	if fatalOrDial(err) {
+		return ans, err
+	}
+	if f == nil || f.ServerHello == nil {
+		ans.Answer = noAnswer(f, err)
+		return ans, nil
+	}
+	echo := f.ServerHello.SessionID
+	ans.EchoedIDLength = len(echo)
+	ans.PrefixMatches = bytes.HasPrefix(echo, sid)
+	// Resumed: ChangeCipherSpec (perhaps after a NewSessionTicket, which
+	// the flight reader stops at) instead of a Certificate.
+	ans.Resumed = f.ChangeCipherSpec || slices.Contains(f.Messages, wire.HandshakeName(wire.TypeNewSessionTicket))
+	if ans.PrefixMatches {
+		ans.Extra = evidenceHex(echo[len(sid):])
+	}
+	return ans, nil
 }
 
 // ticketCache keeps the session crypto/tls stores after a handshake.

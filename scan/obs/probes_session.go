@@ -54,6 +54,10 @@ type CBCRecordTest struct {
 	Suite     string `json:"suite"`
 	Baseline  string `json:"baseline"`
 	Malformed string `json:"malformed"`
+	// DerivedFrom names the probe whose connection the baseline's answer
+	// was taken from (the same well-formed record on the same version and
+	// suite), when it was not made again.
+	DerivedFrom string `json:"derived_from,omitempty"`
 }
 
 // RenegotiationResult records client-initiated renegotiation attempts on one
