@@ -48,3 +48,39 @@ func TestProbesUnknown(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, errb.String())
 	}
 }
+
+// By default the client simulations the enumeration determines are derived
+// ("derived": true); --live-client-simulations replays every one.
+func TestLiveClientSimulationsFlag(t *testing.T) {
+	srv := tlstest.NewGoServerT(t, nil)
+	derived := func(args ...string) (n, total int) {
+		t.Helper()
+		var out, errb bytes.Buffer
+		args = append(args, "--probes", "client_simulation,intolerance", "--json", "--sni", srv.Name, srv.Addr)
+		if code := run(args, strings.NewReader(""), &out, &errb); code != 0 && code != 1 {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
+		var reps []struct {
+			Observation struct {
+				ClientSimulations []struct {
+					Derived bool `json:"derived"`
+				} `json:"client_simulations"`
+			} `json:"observation"`
+		}
+		if err := json.Unmarshal(out.Bytes(), &reps); err != nil || len(reps) != 1 {
+			t.Fatalf("bad JSON (%v): %s", err, out.String())
+		}
+		for _, s := range reps[0].Observation.ClientSimulations {
+			if s.Derived {
+				n++
+			}
+		}
+		return n, len(reps[0].Observation.ClientSimulations)
+	}
+	if n, total := derived(); n == 0 || total == 0 {
+		t.Errorf("%d of %d simulations derived by default, want some", n, total)
+	}
+	if n, total := derived("--live-client-simulations"); n != 0 || total == 0 {
+		t.Errorf("%d of %d simulations derived with --live-client-simulations, want none", n, total)
+	}
+}
