@@ -42,6 +42,11 @@ type simFacts struct {
 	// order from a server order preferring ChaCha20 (chachaConfounded), what
 	// the client simulation's own check told (true: the client's order).
 	clientOrder map[uint16]bool
+	// alpnBase is the ALPN protocol the server selected ("" none) for a
+	// hello offering h2 and http/1.1, in that order: from discovery's
+	// TLS 1.3 handshake or the client simulation's check (checkALPNBase);
+	// nil when unknown.
+	alpnBase *string
 	// alpnNone are ALPN protocols other than h2 and http/1.1 the server
 	// selected none of when offered alone (see exoticALPN).
 	alpnNone map[string]bool
@@ -60,6 +65,10 @@ func (a *audit) simFacts() *simFacts {
 	f := &simFacts{protocols: map[uint16]obs.Protocol{}, groups: a.groups, sigalgs: a.sigalgs,
 		chains: slices.Clone(a.o.Chains), dh: slices.Clone(a.o.DH), handshake: a.handshake}
 	f.retries = a.first13.hrr && !a.shares13
+	if hs := a.handshake; hs != nil && hs.Protocol == registry.Version(registry.VersionTLS13).String() {
+		alpn := hs.ALPN
+		f.alpnBase = &alpn
+	}
 	f.unsure = a.hrrLoop != nil || a.badKeyShare != nil || a.sigalgs.Error != ""
 	for v, p := range a.protocols {
 		if p == nil || v == registry.VersionSSL2 {
@@ -170,7 +179,7 @@ func deriveSimulation(p clientsim.Profile, f *simFacts) (obs.ClientSimulation, s
 		return obs.ClientSimulation{}, why
 	}
 	var ok bool
-	if o.ALPN, ok = deriveALPN(raw, f.handshake, f.alpnNone); !ok {
+	if o.ALPN, ok = deriveALPN(raw, f.alpnBase, f.alpnNone); !ok {
 		return obs.ClientSimulation{}, whyALPN
 	}
 	o.Version = v
@@ -660,14 +669,14 @@ func leafCurve(chains []obs.Chain) uint16 {
 }
 
 // deriveALPN is the protocol the server selects from the client's ALPN
-// list, known from its answer to tlsaudit's TLS 1.3 hello offering h2 and
-// http/1.1 (in that order), for lists of those two and of protocols in none
-// (which the server selects in no case).
-func deriveALPN(raw *wire.RawClientHello, hs *obs.Handshake, none map[string]bool) (string, bool) {
+// list, known from its answer base to a hello offering h2 and http/1.1 (in
+// that order), for lists of those two and of protocols in none (which the
+// server selects in no case).
+func deriveALPN(raw *wire.RawClientHello, base *string, none map[string]bool) (string, bool) {
 	if _, sent := raw.Extension(wire.ExtALPN); !sent {
 		return "", true
 	}
-	if hs == nil || hs.Protocol != registry.Version(registry.VersionTLS13).String() {
+	if base == nil {
 		return "", false
 	}
 	var list []string
@@ -682,7 +691,7 @@ func deriveALPN(raw *wire.RawClientHello, hs *obs.Handshake, none map[string]boo
 	if len(list) == 0 {
 		return "", false
 	}
-	switch hs.ALPN {
+	switch *base {
 	case "":
 		// Neither selected: the server does no ALPN or neither protocol.
 		return "", true

@@ -107,12 +107,16 @@ func probeClientSimulation(ctx context.Context, e *probeEnv) clientSimResult {
 		var cwg sync.WaitGroup
 		var order map[uint16]bool
 		var none map[string]bool
+		base := facts.alpnBase
 		if orderPending {
 			cwg.Go(func() { order = checkClientOrder(ctx, e, facts) })
 		}
-		cwg.Go(func() { none = checkALPN(ctx, e, facts, exoticALPN(pp)) })
+		if base == nil && alpnClients(pp) >= 2 {
+			cwg.Go(func() { base = checkALPNBase(ctx, e) })
+		}
+		cwg.Go(func() { none = checkALPN(ctx, e, exoticALPN(pp)) })
 		cwg.Wait()
-		facts.clientOrder, facts.alpnNone = order, none
+		facts.clientOrder, facts.alpnNone, facts.alpnBase = order, none, base
 		for _, i := range pending {
 			if derive(i) != "" {
 				live(i)
@@ -169,10 +173,9 @@ func checkClientOrder(ctx context.Context, e *probeEnv, f *simFacts) map[uint16]
 // best protocol below TLS 1.3 (whose ServerHello shows the selection), and
 // returns them when the server selects none (no ALPN extension, or a
 // no_application_protocol alert); nil when unknown.
-func checkALPN(ctx context.Context, e *probeEnv, f *simFacts, exotic []string) map[string]bool {
-	hs := f.handshake
+func checkALPN(ctx context.Context, e *probeEnv, exotic []string) map[string]bool {
 	v, suites, ok := e.bestLegacy()
-	if len(exotic) == 0 || !ok || v < registry.VersionTLS10 || hs == nil || hs.Protocol != registry.Version(registry.VersionTLS13).String() {
+	if len(exotic) == 0 || !ok || v < registry.VersionTLS10 {
 		return nil
 	}
 	ch := e.ep.helloTLS(v, suites)
@@ -190,6 +193,37 @@ func checkALPN(ctx context.Context, e *probeEnv, f *simFacts, exotic []string) m
 		return none
 	}
 	return nil
+}
+
+// checkALPNBase offers h2 and http/1.1, in that order, in a hello of the
+// best protocol below TLS 1.3, for a server discovery made no TLS 1.3
+// handshake with: the protocol selected ("" none), nil when unknown.
+func checkALPNBase(ctx context.Context, e *probeEnv) *string {
+	v, suites, ok := e.bestLegacy()
+	if !ok || v < registry.VersionTLS10 {
+		return nil
+	}
+	ch := e.ep.helloTLS(v, suites)
+	ch.ALPN = []string{"h2", "http/1.1"}
+	fl, err := e.ep.exchange(ctx, ch, nil, wire.StopAfterServerHello)
+	if err != nil || fl.Alert != nil || fl.ServerHello == nil || fl.ServerHello.NegotiatedVersion() != v {
+		return nil
+	}
+	alpn := fl.ServerHello.ALPN
+	return &alpn
+}
+
+// alpnClients counts the profiles sending an ALPN extension.
+func alpnClients(profiles []clientsim.Profile) int {
+	n := 0
+	for _, p := range profiles {
+		if p.Hello != nil && p.Hello.Raw != nil {
+			if _, ok := p.Hello.Raw.Extension(wire.ExtALPN); ok {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 func hasExtension(sh *wire.ServerHello, t uint16) bool {
