@@ -42,6 +42,9 @@ type simFacts struct {
 	// order from a server order preferring ChaCha20 (chachaConfounded), what
 	// the client simulation's own check told (true: the client's order).
 	clientOrder map[uint16]bool
+	// groupChoice: per groupSignature, the server's answer to a check hello
+	// with those groups and shares (see checkGroups).
+	groupChoice map[string]groupChoice
 	// alpnBase is the ALPN protocol the server selected ("" none) for a
 	// hello offering h2 and http/1.1, in that order: from discovery's
 	// TLS 1.3 handshake or the client simulation's check (checkALPNBase);
@@ -126,7 +129,34 @@ func tolerant(r *obs.IntoleranceResult) bool {
 const (
 	whyChaChaOrder = "client order not told from a ChaCha20 preference"
 	whyALPN        = "ALPN selection not known for the client's list"
+	whyGroup       = "the client's first acceptable key share is not the server's preferred group"
 )
+
+// groupChoice is the TLS 1.3 group a server chose for a hello: with its
+// ServerHello, or asked for with a HelloRetryRequest (hrr).
+type groupChoice struct {
+	group uint16
+	hrr   bool
+}
+
+// groupSignature names what a TLS 1.3 server's group choice depends on:
+// the client's supported groups and the groups of its key shares, in order
+// (GREASE left out).
+func groupSignature(raw *wire.RawClientHello) string {
+	var b []byte
+	for _, g := range raw.SupportedGroups {
+		if !wire.IsGREASE(g) {
+			b = append(b, byte(g>>8), byte(g))
+		}
+	}
+	b = append(b, '|')
+	for _, ks := range raw.KeyShares {
+		if !wire.IsGREASE(ks.Group) {
+			b = append(b, byte(ks.Group>>8), byte(ks.Group))
+		}
+	}
+	return string(b)
+}
 
 // usability of a suite for a client: the server may choose it, may not, or
 // the facts do not tell.
@@ -239,7 +269,17 @@ func derive13(raw *wire.RawClientHello, f *simFacts) (clientsim.Outcome, string)
 	case share < 0:
 		return o, "the server's answer to a hello without an acceptable share is not known"
 	case raw.KeyShares[share].Group != top:
-		return o, "the client's first acceptable key share is not the server's preferred group"
+		// The server's answer to the same groups and shares, when a check
+		// asked it (see checkGroups).
+		c, ok := f.groupChoice[groupSignature(raw)]
+		if !ok || !slices.Contains(realShareGroups, c.group) {
+			return o, whyGroup
+		}
+		shared := slices.ContainsFunc(raw.KeyShares, func(ks wire.KeyShare) bool { return ks.Group == c.group })
+		if c.hrr == shared || !slices.Contains(raw.SupportedGroups, c.group) {
+			return o, whyGroup
+		}
+		top, o.HelloRetry = c.group, c.hrr
 	}
 	o.Group = top
 	// The chain: the server signs with one of the client's schemes; the

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"slices"
 	"sync"
@@ -79,6 +80,7 @@ func probeClientSimulation(ctx context.Context, e *probeEnv) clientSimResult {
 	// check connection has told what their derivation lacks.
 	var derived, pending []int
 	orderPending := false
+	groupPending := map[string]int{} // clients per groupSignature
 	derive := func(i int) string {
 		r, why := deriveSimulation(profiles[i], facts)
 		if why == "" {
@@ -92,6 +94,9 @@ func probeClientSimulation(ctx context.Context, e *probeEnv) clientSimResult {
 		case "":
 		case whyChaChaOrder:
 			orderPending = true
+			pending = append(pending, i)
+		case whyGroup:
+			groupPending[groupSignature(profiles[i].Hello.Raw)]++
 			pending = append(pending, i)
 		case whyALPN:
 			pending = append(pending, i)
@@ -107,7 +112,9 @@ func probeClientSimulation(ctx context.Context, e *probeEnv) clientSimResult {
 		var cwg sync.WaitGroup
 		var order map[uint16]bool
 		var none map[string]bool
+		var groups map[string]groupChoice
 		base := facts.alpnBase
+		cwg.Go(func() { groups = checkGroups(ctx, e, profiles, groupPending) })
 		if orderPending {
 			cwg.Go(func() { order = checkClientOrder(ctx, e, facts) })
 		}
@@ -116,7 +123,7 @@ func probeClientSimulation(ctx context.Context, e *probeEnv) clientSimResult {
 		}
 		cwg.Go(func() { none = checkALPN(ctx, e, exoticALPN(pp)) })
 		cwg.Wait()
-		facts.clientOrder, facts.alpnNone, facts.alpnBase = order, none, base
+		facts.clientOrder, facts.alpnNone, facts.alpnBase, facts.groupChoice = order, none, base, groups
 		for _, i := range pending {
 			if derive(i) != "" {
 				live(i)
@@ -193,6 +200,70 @@ func checkALPN(ctx context.Context, e *probeEnv, exotic []string) map[string]boo
 		return none
 	}
 	return nil
+}
+
+// checkGroups asks the server, for each group signature two clients or
+// more wait on (pending), which TLS 1.3 group it chooses for a hello with
+// those supported groups and key shares: one connection each, together.
+func checkGroups(ctx context.Context, e *probeEnv, profiles []clientsim.Profile, pending map[string]int) map[string]groupChoice {
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	out := map[string]groupChoice{}
+	done := map[string]bool{}
+	for _, p := range profiles {
+		if p.Hello == nil || p.Hello.Raw == nil {
+			continue
+		}
+		raw := p.Hello.Raw
+		sig := groupSignature(raw)
+		if pending[sig] < 2 || done[sig] {
+			continue
+		}
+		done[sig] = true
+		var groups []uint16
+		var shares []wire.KeyShare
+		for _, g := range raw.SupportedGroups {
+			if !wire.IsGREASE(g) {
+				groups = append(groups, g)
+			}
+		}
+		ok := true
+		for _, ks := range raw.KeyShares {
+			if wire.IsGREASE(ks.Group) {
+				continue
+			}
+			share, _, err := wire.GenerateKeyShare(rand.Reader, ks.Group)
+			if err != nil {
+				ok = false
+				break
+			}
+			shares = append(shares, share)
+		}
+		if !ok || len(shares) == 0 {
+			continue
+		}
+		wg.Go(func() {
+			fl, err := e.ep.exchange(ctx, e.ep.hello13(tls13Suites, groups, nil, shares), nil, wire.StopAfterServerHello)
+			if err != nil || fl.Alert != nil || fl.ServerHello == nil || fl.ServerHello.NegotiatedVersion() != registry.VersionTLS13 {
+				return
+			}
+			sh := fl.ServerHello
+			c := groupChoice{hrr: sh.IsHelloRetryRequest}
+			switch {
+			case sh.IsHelloRetryRequest:
+				c.group = sh.SelectedGroup
+			case sh.KeyShare != nil:
+				c.group = sh.KeyShare.Group
+			default:
+				return
+			}
+			mu.Lock()
+			out[sig] = c
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 // checkALPNBase offers h2 and http/1.1, in that order, in a hello of the
