@@ -1,11 +1,14 @@
 package scan
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"math/big"
 	"net"
 	"slices"
@@ -59,8 +62,9 @@ type audit struct {
 	// badKeyShare: a TLS 1.3 server key share no handshake could use
 	// (see probeError).
 	badKeyShare error
-	handshake   *obs.Handshake
-	hsVersion   uint16
+	// handshakes are the full handshakes of the best protocol seen so far
+	// (see noteHandshake); the observation keeps one of them.
+	handshakes []notedHandshake
 	// gates open when a protocol's first answer is in: the sequences that
 	// depend on the protocol wait for them.
 	gates map[uint16]*gate
@@ -277,7 +281,7 @@ func (a *audit) run(ctx context.Context) {
 		sa := a.sigalgs
 		o.SignatureAlgorithms = &sa
 	}
-	o.Handshake = a.handshake
+	o.Handshake = a.bestHandshake()
 	sort.SliceStable(o.Chains, func(i, j int) bool { return chainRank(o.Chains[i]) < chainRank(o.Chains[j]) })
 }
 
@@ -686,11 +690,20 @@ func (a *audit) addDH(version uint16, suite uint16, p, g []byte) {
 	a.o.DH = append(a.o.DH, d)
 }
 
-// noteHandshake keeps the ServerHello details of the best protocol's first handshake.
+// notedHandshake is one full handshake noteHandshake saw.
+type notedHandshake struct {
+	version uint16
+	suite   uint16
+	hs      *obs.Handshake
+	key     string // the record as JSON, the last tie-break
+}
+
+// noteHandshake records the ServerHello details of a full handshake; the
+// observation keeps one of the best protocol's (bestHandshake).
 func (a *audit) noteHandshake(version uint16, sh *wire.ServerHello, group string, ee *wire.EncryptedExtensions) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.handshake != nil && a.hsVersion >= version {
+	if len(a.handshakes) > 0 && a.handshakes[0].version > version {
 		return
 	}
 	hs := &obs.Handshake{Protocol: registry.Version(version).String(), Suite: registry.SuiteName(sh.CipherSuite), Group: group, ALPN: sh.ALPN}
@@ -710,7 +723,40 @@ func (a *audit) noteHandshake(version uint16, sh *wire.ServerHello, group string
 		comp := sh.Compression
 		hs.SecureRenegotiation, hs.ExtendedMasterSecret, hs.SessionTicket, hs.Compression = &sr, &ems, &tk, &comp
 	}
-	a.handshake, a.hsVersion = hs, version
+	if len(a.handshakes) > 0 && a.handshakes[0].version < version {
+		a.handshakes = a.handshakes[:0]
+	}
+	key, _ := json.Marshal(hs)
+	a.handshakes = append(a.handshakes, notedHandshake{version: version, suite: sh.CipherSuite, hs: hs, key: string(key)})
+}
+
+// bestHandshake is the handshake the observation keeps: of the best
+// protocol's full handshakes, the one with the suite ranked first in that
+// protocol's list, then the least as JSON. Concurrent sequences complete
+// their handshakes in any order; the choice depends on the set alone, so
+// the same server gives the same record.
+func (a *audit) bestHandshake() *obs.Handshake {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.bestHandshakeLocked()
+}
+
+func (a *audit) bestHandshakeLocked() *obs.Handshake {
+	if len(a.handshakes) == 0 {
+		return nil
+	}
+	rank := func(h notedHandshake) int {
+		if p := a.protocols[h.version]; p != nil {
+			if i := slices.IndexFunc(p.Suites, func(s obs.Suite) bool { return s.ID == h.suite }); i >= 0 {
+				return i
+			}
+		}
+		return math.MaxInt
+	}
+	best := slices.MinFunc(a.handshakes, func(x, y notedHandshake) int {
+		return cmp.Or(cmp.Compare(rank(x), rank(y)), strings.Compare(x.key, y.key))
+	})
+	return best.hs
 }
 
 // keyTypeOf names the certificate key type a suite's authentication needs.

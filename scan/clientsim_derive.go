@@ -66,9 +66,9 @@ func (a *audit) simFacts() *simFacts {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	f := &simFacts{protocols: map[uint16]obs.Protocol{}, groups: a.groups, sigalgs: a.sigalgs,
-		chains: slices.Clone(a.o.Chains), dh: slices.Clone(a.o.DH), handshake: a.handshake}
+		chains: slices.Clone(a.o.Chains), dh: slices.Clone(a.o.DH), handshake: a.bestHandshakeLocked()}
 	f.retries = a.first13.hrr && !a.shares13
-	if hs := a.handshake; hs != nil && hs.Protocol == registry.Version(registry.VersionTLS13).String() {
+	if hs := f.handshake; hs != nil && hs.Protocol == registry.Version(registry.VersionTLS13).String() {
 		alpn := hs.ALPN
 		f.alpnBase = &alpn
 	}

@@ -50,7 +50,7 @@ func (a *audit) runQuick(ctx context.Context) {
 	}
 	o.Status = obs.StatusOK
 	o.Protocols = []obs.Protocol{*p}
-	o.Handshake = a.handshake
+	o.Handshake = a.bestHandshake()
 }
 
 // quickHandshake runs one handshake; with tls13 the hello offers TLS 1.3 to
