@@ -282,7 +282,26 @@ func (a *audit) run(ctx context.Context) {
 		o.SignatureAlgorithms = &sa
 	}
 	o.Handshake = a.bestHandshake()
-	sort.SliceStable(o.Chains, func(i, j int) bool { return chainRank(o.Chains[i]) < chainRank(o.Chains[j]) })
+	sortCollected(o)
+}
+
+// sortCollected puts the chains and DH parameters an audit collected in an
+// order of their own: concurrent sequences add them in any order, and the
+// same server must give the same observation. Chains: newest protocol
+// first, then by key type, then by their certificates' hash; DH
+// parameters by size, then prime, each with the suites it was seen with
+// sorted.
+func sortCollected(o *obs.Observation) {
+	sort.SliceStable(o.Chains, func(i, j int) bool {
+		x, y := o.Chains[i], o.Chains[j]
+		return cmp.Or(cmp.Compare(chainRank(x), chainRank(y)), strings.Compare(x.KeyType, y.KeyType), strings.Compare(chainKey(&x), chainKey(&y))) < 0
+	})
+	for i := range o.DH {
+		slices.Sort(o.DH[i].SeenWith)
+	}
+	slices.SortStableFunc(o.DH, func(x, y obs.DHParams) int {
+		return cmp.Or(cmp.Compare(x.Bits, y.Bits), strings.Compare(x.Prime, y.Prime), strings.Compare(x.Generator, y.Generator))
+	})
 }
 
 func chainRank(c obs.Chain) int {
@@ -622,10 +641,15 @@ func (a *audit) addChain(version uint16, keyType string, certs [][]byte, ocsp []
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.chainKeys[key] {
-		// Keep a staple or SCTs seen on a later handshake with the same chain.
+		// Keep a staple or SCTs seen on a later handshake with the same
+		// chain, and label the chain with the newest protocol it was
+		// served with, whichever handshake came first.
 		for i := range a.o.Chains {
 			c := &a.o.Chains[i]
 			if chainKey(c) == key {
+				if newer := (obs.Chain{Protocol: registry.Version(version).String()}); chainRank(newer) < chainRank(*c) {
+					c.Protocol = newer.Protocol
+				}
 				if c.OCSPStaple == nil && ocsp != nil {
 					c.OCSPStaple = ocsp
 				}
