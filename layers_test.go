@@ -137,7 +137,10 @@ func TestCommandLinksNoTestServer(t *testing.T) {
 // public sources in docs/ or a check's Refs).
 var historyRE = regexp.MustCompile(`\b[Ii]ssue #?[0-9]+\b|[^a-z.]/wor[k]/|/shared/note[s]|[^a-z.]/hom[e]/[a-z]|[^a-z.]/User[s]/[a-z]`)
 
-func TestSourcesCiteNoWorkItemOrMachinePath(t *testing.T) {
+// eachGoFile calls f with the path of every Go file of the module outside
+// testdata and hidden directories; an error of f fails the test.
+func eachGoFile(t *testing.T, f func(path string) error) {
+	t.Helper()
 	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -148,6 +151,15 @@ func TestSourcesCiteNoWorkItemOrMachinePath(t *testing.T) {
 		if d.IsDir() || !strings.HasSuffix(path, ".go") {
 			return nil
 		}
+		return f(path)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSourcesCiteNoWorkItemOrMachinePath(t *testing.T) {
+	eachGoFile(t, func(path string) error {
 		b, err := os.ReadFile(path)
 		if err != nil {
 			return err
@@ -159,25 +171,13 @@ func TestSourcesCiteNoWorkItemOrMachinePath(t *testing.T) {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // TestNoPackageImportedForItsSideEffect: no file imports a package of the
 // module for its init alone (import _): what a package provides, such as
 // the checks of checks/all, is reached by name.
 func TestNoPackageImportedForItsSideEffect(t *testing.T) {
-	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") && path != "." {
-			return filepath.SkipDir
-		}
-		if d.IsDir() || !strings.HasSuffix(path, ".go") {
-			return nil
-		}
+	eachGoFile(t, func(path string) error {
 		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
 		if err != nil {
 			return err
@@ -189,7 +189,4 @@ func TestNoPackageImportedForItsSideEffect(t *testing.T) {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
