@@ -96,10 +96,10 @@ type audit struct {
 	// offers whose answer the chain waited for from the start (not
 	// overtaken by speculation): its length in round trips of connections.
 	chainSteps map[uint16]int
-	// discoveredCh is closed when discovery's sequences are over, facts
-	// then holding what they proved (see waitDiscovered).
+	// discoveredCh is closed when discovery's sequences are over,
+	// discovered then holding what they proved (see waitDiscovered).
 	discoveredCh chan struct{}
-	facts        *simFacts
+	discovered   *simFacts
 	// probeDone: per probe of runProbes, closed once its result is in
 	// probeResults (an observation of its own, made before the probes
 	// start; o gets the results once they are all over).
@@ -112,7 +112,7 @@ type audit struct {
 func (a *audit) waitDiscovered(ctx context.Context) *simFacts {
 	select {
 	case <-a.discoveredCh:
-		return a.facts
+		return a.discovered
 	case <-ctx.Done():
 		return nil
 	}
@@ -238,7 +238,7 @@ func (a *audit) run(ctx context.Context) {
 	}()
 	g.Wait()
 	a.notePhaseTime("discovery", time.Since(discoveryStart))
-	a.facts = a.simFacts()
+	a.discovered = a.simFacts()
 	close(a.discoveredCh)
 	<-probesDone
 

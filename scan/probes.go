@@ -162,7 +162,8 @@ func (f *facts) wait(v uint16) *protoFacts {
 func (a *audit) probeEnv() *probeEnv {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	e := &probeEnv{ep: a.ep, target: a.o.Target, protocols: map[uint16]obs.Protocol{}, clients: a.clients, http: a.http.withDefaults()}
+	e := a.newProbeEnv()
+	e.protocols = map[uint16]obs.Protocol{}
 	for v, p := range a.protocols {
 		if p != nil && v != registry.VersionSSL2 {
 			e.protocols[v] = *p
@@ -170,16 +171,19 @@ func (a *audit) probeEnv() *probeEnv {
 	}
 	e.groups13 = append(e.groups13, a.groups.TLS13...)
 	e.firstHello = maps.Clone(a.firstHello)
-	if !a.liveSims && a.discoveredCh != nil {
-		e.discovered = a.waitDiscovered
-		e.intolerance = a.awaitIntolerance
-	}
 	return e
 }
 
 // liveProbeEnv is the env of probes started while discovery runs.
 func (a *audit) liveProbeEnv() *probeEnv {
-	e := &probeEnv{ep: a.ep, target: a.o.Target, clients: a.clients, http: a.http.withDefaults(), facts: a.probeFacts}
+	e := a.newProbeEnv()
+	e.facts = a.probeFacts
+	return e
+}
+
+// newProbeEnv is the part of an env that does not depend on discovery.
+func (a *audit) newProbeEnv() *probeEnv {
+	e := &probeEnv{ep: a.ep, target: a.o.Target, clients: a.clients, http: a.http.withDefaults()}
 	if !a.liveSims && a.discoveredCh != nil {
 		e.discovered = a.waitDiscovered
 		e.intolerance = a.awaitIntolerance
