@@ -3,6 +3,8 @@ package scan
 import (
 	"slices"
 	"sync"
+
+	"github.com/tlsaudit/tlsaudit/scan/registry"
 )
 
 // orderBoard shares what the suite chains of TLS 1.0 to 1.2 learn of one
@@ -67,7 +69,7 @@ func (b *orderBoard) next(v, last uint16, offered func(uint16) (valid, left bool
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for _, w := range []uint16{0x0303, 0x0302, 0x0301} {
+	for _, w := range []uint16{registry.VersionTLS12, registry.VersionTLS11, registry.VersionTLS10} {
 		c := b.chains[w]
 		if w == v || c == nil {
 			continue

@@ -226,14 +226,10 @@ func keyShareData(ks wire.KeyShare) []byte {
 	return b.BytesOrPanic()
 }
 
-// OfferedVersions lists the protocol versions the client of raw accepts
-// (see offeredVersions).
-func OfferedVersions(raw *wire.RawClientHello) []uint16 { return offeredVersions(raw) }
-
-// offeredVersions lists the protocol versions the client accepts:
+// OfferedVersions lists the protocol versions the client accepts:
 // supported_versions when sent (GREASE left out), else TLS 1.0 up to
 // legacy_version (SSLv3 only when legacy_version is SSLv3).
-func offeredVersions(raw *wire.RawClientHello) []uint16 {
+func OfferedVersions(raw *wire.RawClientHello) []uint16 {
 	if raw.SupportedVersions != nil {
 		var out []uint16
 		for _, v := range raw.SupportedVersions {
@@ -298,7 +294,7 @@ func judge(res *obs.ClientSimulation, raw *wire.RawClientHello, f *wire.Flight, 
 	v := sh.NegotiatedVersion()
 	setChoice(res, v, sh.CipherSuite)
 	switch {
-	case !slices.Contains(offeredVersions(raw), v):
+	case !slices.Contains(OfferedVersions(raw), v):
 		res.Error = fmt.Sprintf("no common protocol: the server chose %s, which the client does not accept", registry.Version(v).String())
 		return
 	case !slices.Contains(raw.CipherSuites, sh.CipherSuite):
